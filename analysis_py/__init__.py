@@ -1,0 +1,1 @@
+"""Wage warehouse: BLS OEWS workbooks -> DuckDB (dbt) -> statistics and artifacts."""

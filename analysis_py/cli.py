@@ -1,0 +1,126 @@
+"""`wage`: the command line. Thin: parse, set up logging, call one library function, report.
+
+Only this module prints, and only it turns a WageError into `error: <file>: <problem>`
+on stderr with exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import duckdb
+
+from analysis_py import pipeline
+from analysis_py.config import Settings
+from analysis_py.errors import WageError
+from analysis_py.warehouse import connect_read_only
+
+__all__ = ["main"]
+
+logger = logging.getLogger("analysis_py.cli")
+
+EXAMPLES = """\
+examples:
+  wage run                                  ingest data/raw/*.xlsx, build wage.duckdb
+  wage ingest data/raw/state_M2025_dl.xlsx  land one workbook in the raw file
+  wage build                                rebuild wage.duckdb from the raw file
+  wage sql "select area_title, a_mean from fct_occupation_wages
+            where o_group = 'total' and area_type = 2 order by a_mean desc limit 10"
+
+files: wage.duckdb (warehouse, $WAGE_DB), wage_raw.duckdb (raw landing, $WAGE_RAW_DB),
+       logs/pipeline.log (one entry per step of every run)
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wage",
+        description="BLS OEWS wage warehouse: workbooks -> DuckDB (dbt) -> statistics.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="also show debug lines (each dbt node) on stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="ingest workbooks (default: every data/raw/*.xlsx), then build")
+    run.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
+    run.add_argument("--year", type=int, help="release year, when the file name does not give it")
+
+    ingest = commands.add_parser("ingest", help="land workbooks in the raw file, every cell as BLS printed it")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
+    ingest.add_argument("--year", type=int, help="release year, when the file name does not give it")
+
+    commands.add_parser("build", help="dbt build (models + tests) into a side file, then publish wage.duckdb")
+
+    sql = commands.add_parser("sql", help="run one query against wage.duckdb, opened read-only")
+    sql.add_argument("query", help="SQL text, e.g. \"select count(*) from fct_occupation_wages\"")
+    sql.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default: table)")
+    return parser
+
+
+def _configure_logging(settings: Settings, verbose: bool) -> None:
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger("analysis_py")
+    root.setLevel(logging.DEBUG)
+    root.propagate = False  # dbt configures the root logger; keep our lines ours
+    root.handlers.clear()
+    to_file = logging.FileHandler(settings.logs_dir / "pipeline.log", encoding="utf-8")
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    to_file.setLevel(logging.DEBUG)
+    to_stderr = logging.StreamHandler(sys.stderr)
+    to_stderr.setFormatter(logging.Formatter("wage: %(message)s"))
+    to_stderr.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.addHandler(to_file)
+    root.addHandler(to_stderr)
+
+
+def _print_query(settings: Settings, query: str, output_format: str) -> None:
+    with connect_read_only(settings) as con:
+        frame = con.sql(query).df() if query.strip() else None
+    if frame is None:
+        return
+    if output_format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        print(frame.to_string(index=False, max_rows=200))
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
+    if args.command == "run":
+        summary = pipeline.run(settings, args.paths or None, args.year)
+        total = sum(summary.step_seconds.values())
+        logger.info("run: done in %.1f s; warehouse %s", total, settings.warehouse)
+    elif args.command == "ingest":
+        for result in pipeline.ingest(settings, args.paths, args.year):
+            print(f"{result.action}: {result.source_file} (release {result.release_year}, {result.file_kind}, {result.n_rows} rows)")
+    elif args.command == "build":
+        summary = pipeline.build(settings)
+        print(f"built {settings.warehouse}: " + ", ".join(f"{n} {kind}s" for kind, n in sorted(summary.passed.items())))
+    elif args.command == "sql":
+        _print_query(settings, args.query, args.format)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command != "sql":
+            _configure_logging(settings, args.verbose)
+            logger.info("wage %s", " ".join(sys.argv[1:] if argv is None else argv))
+        _dispatch(args, settings)
+    except WageError as exc:
+        logger.debug("failed: %s", exc)
+        print(f"error: {exc.path}: {exc.problem}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        if args.command != "sql":
+            raise
+        print(f"error: {settings.warehouse}: {exc}".replace("\n", " "), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Where everything lives: one frozen Settings built from the project root and env."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis_py.errors import ConfigError
+
+__all__ = ["Settings", "find_project_root"]
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The folder holding dbt_project.yml: $WAGE_HOME, else cwd or a parent, else the package's parent."""
+    if home := os.environ.get("WAGE_HOME"):
+        return Path(home).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dbt_project.yml").is_file():
+            return folder
+    package_parent = Path(__file__).resolve().parents[1]
+    if (package_parent / "dbt_project.yml").is_file():
+        return package_parent
+    raise ConfigError(str(here), "no dbt_project.yml here or above (set WAGE_HOME to the project folder)")
+
+
+def _path_from_env(name: str, root: Path, default: Path) -> Path:
+    """$name as a path (relative to the project root), else `default`."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    path = Path(value)
+    return path if path.is_absolute() else root / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths of one project checkout. `warehouse` is what users query; `raw_db` is the landing.
+
+    Environment overrides: WAGE_DB, WAGE_RAW_DB, WAGE_LOG_DIR, WAGE_ARTIFACTS_DIR, WAGE_HOME.
+    """
+
+    root: Path
+    warehouse: Path
+    raw_db: Path
+    logs_dir: Path
+    artifacts_dir: Path
+
+    @classmethod
+    def from_env(cls, root: Path | None = None) -> "Settings":
+        root = (root or find_project_root()).resolve()
+        warehouse = _path_from_env("WAGE_DB", root, root / "wage.duckdb")
+        raw_db = _path_from_env("WAGE_RAW_DB", root, warehouse.with_name("wage_raw.duckdb"))
+        return cls(
+            root=root,
+            warehouse=warehouse,
+            raw_db=raw_db,
+            logs_dir=_path_from_env("WAGE_LOG_DIR", root, root / "logs"),
+            artifacts_dir=_path_from_env("WAGE_ARTIFACTS_DIR", root, root / "artifacts"),
+        )
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def build_copy(self) -> Path:
+        """Side file dbt builds into; renamed over `warehouse` only after every test passed."""
+        return self.warehouse.with_name(self.warehouse.name + ".building")
+
+    @property
+    def raw_build_copy(self) -> Path:
+        return self.raw_db.with_name(self.raw_db.name + ".building")
+
+    @property
+    def lock_file(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".lock.flock")

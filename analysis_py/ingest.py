@@ -1,0 +1,294 @@
+"""Workbook -> raw landing: every cell as the text BLS printed, plus provenance.
+
+The first sheet of a BLS OEWS workbook is read with fastexcel (Rust, calamine) straight
+into Arrow and inserted into DuckDB by one INSERT ... SELECT; no Python loop touches a
+cell. The raw file (`wage_raw.duckdb`) holds:
+
+* `oews_estimates`: one row per data row, BLS columns as text (lower-case names);
+* `oews_files`: one row per landed workbook (the latest for each release and kind).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import fastexcel
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis_py.errors import InputError
+
+__all__ = [
+    "BLS_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "LandResult",
+    "Workbook",
+    "file_sha256",
+    "release_year_from_name",
+    "file_kind_from_name",
+    "read_workbook",
+    "land_workbook",
+    "ingest_workbooks",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Every column of a BLS OEWS data sheet since 2019, in BLS's order (lower case).
+BLS_COLUMNS: tuple[str, ...] = (
+    "area", "area_title", "area_type", "prim_state", "naics", "naics_title", "i_group",
+    "own_code", "occ_code", "occ_title", "o_group", "tot_emp", "emp_prse", "jobs_1000",
+    "loc_quotient", "pct_total", "pct_rpt", "h_mean", "a_mean", "mean_prse", "h_pct10",
+    "h_pct25", "h_median", "h_pct75", "h_pct90", "a_pct10", "a_pct25", "a_median",
+    "a_pct75", "a_pct90", "annual", "hourly",
+)  # fmt: skip
+
+#: Without these a workbook cannot be placed in the warehouse at all.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "area", "area_title", "area_type", "occ_code", "occ_title", "o_group", "tot_emp", "a_mean",
+)  # fmt: skip
+
+_PROVENANCE_DDL = """
+    source_file varchar not null,
+    source_sha256 varchar not null,
+    sheet_name varchar not null,
+    sheet_row integer not null,
+    release_year integer not null,
+    file_kind varchar not null,
+    loaded_at timestamp not null
+"""
+
+_KIND_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("state_", "state"),
+    ("national_", "national"),
+    ("msa_", "msa"),
+    ("bos_", "msa"),
+    ("all_data", "all"),
+    ("natsector_", "industry"),
+    ("nat3d_", "industry"),
+    ("nat4d_", "industry"),
+    ("nat5d_", "industry"),
+    ("nat5d_6d_", "industry"),
+)
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """One workbook's data sheet, read and ready to land."""
+
+    path: Path
+    sha256: str
+    sheet_name: str
+    release_year: int
+    file_kind: str
+    cells: pa.Table  # BLS_COLUMNS as strings + sheet_row
+
+    @property
+    def n_rows(self) -> int:
+        return self.cells.num_rows
+
+
+@dataclass(frozen=True)
+class LandResult:
+    """What landing one workbook did."""
+
+    source_file: str
+    source_sha256: str
+    release_year: int
+    file_kind: str
+    n_rows: int
+    action: str  # "landed", "replaced" or "unchanged"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def release_year_from_name(name: str) -> int | None:
+    """2025 from `state_M2025_dl.xlsx` or `all_data_M_2025.xlsx`; None when the name has no year."""
+    match = re.search(r"(?:^|[_\W])M_?((?:19|20)\d\d)(?:[_\W]|$)", name, flags=re.IGNORECASE)
+    return int(match.group(1)) if match else None
+
+
+def file_kind_from_name(name: str) -> str:
+    """state / national / msa / all / industry, from BLS's file-name prefixes (state when unknown)."""
+    lowered = name.lower()
+    for prefix, kind in _KIND_PREFIXES:
+        if lowered.startswith(prefix):
+            return kind
+    return "state"
+
+
+def _normalized_header(value: object) -> str:
+    return re.sub(r"\s+", "_", str(value or "").strip().lower())
+
+
+def read_workbook(path: Path, year: int | None = None) -> Workbook:
+    """Read the first sheet of a BLS workbook, every cell as text, header on row 1."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), "file does not exist")
+    release_year = year or release_year_from_name(path.name)
+    if release_year is None:
+        raise InputError(str(path), "the file name gives no release year (e.g. state_M2025_dl.xlsx); pass --year")
+    sha256 = file_sha256(path)
+    try:
+        reader = fastexcel.read_excel(path)
+        sheet_name = reader.sheet_names[0]
+        # header_row=None + skip_rows=0: keep leading empty rows, so index i is sheet row i+1.
+        batch = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+    except Exception as exc:  # fastexcel raises its own error types for every bad file
+        raise InputError(str(path), f"cannot be read as an xlsx workbook ({exc})") from exc
+    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+    if table.num_rows == 0:
+        raise InputError(str(path), f"sheet {sheet_name!r} is empty")
+    header = [_normalized_header(value) for value in table.slice(0, 1).to_pylist()[0].values()]
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise InputError(
+            str(path),
+            f"sheet {sheet_name!r} row 1 lacks required column(s) {', '.join(c.upper() for c in missing)}",
+        )
+    duplicated = sorted({name for name in header if name in BLS_COLUMNS and header.count(name) > 1})
+    if duplicated:
+        raise InputError(str(path), f"sheet {sheet_name!r} has the column(s) {', '.join(duplicated)} twice")
+    data = table.slice(1)
+    by_name = {name: data.column(index) for index, name in enumerate(header) if name in BLS_COLUMNS}
+    n_data = data.num_rows
+    columns = {
+        name: by_name[name] if name in by_name else pa.nulls(n_data, pa.string())
+        for name in BLS_COLUMNS
+    }
+    columns["sheet_row"] = pa.array(np.arange(2, n_data + 2, dtype=np.int32))
+    cells = pa.table(columns)
+    # Drop rows that are empty in every BLS column (Excel's formatted-but-empty tail).
+    keep = None
+    for name in BLS_COLUMNS:
+        present = pc.is_valid(cells.column(name))
+        keep = present if keep is None else pc.or_(keep, present)
+    cells = cells.filter(keep)
+    if cells.num_rows == 0:
+        raise InputError(str(path), f"sheet {sheet_name!r} has a header but no data rows")
+    ignored = [name for name in header if name and name not in BLS_COLUMNS]
+    if ignored:
+        logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
+    return Workbook(
+        path=path,
+        sha256=sha256,
+        sheet_name=sheet_name,
+        release_year=release_year,
+        file_kind=file_kind_from_name(path.name),
+        cells=cells,
+    )
+
+
+def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    bls = ",\n".join(f"    {name} varchar" for name in BLS_COLUMNS)
+    con.execute(f"create table if not exists oews_estimates (\n{bls},\n{_PROVENANCE_DDL})")
+    con.execute(
+        """
+        create table if not exists oews_files (
+            source_sha256 varchar not null,
+            source_file varchar not null,
+            source_path varchar not null,
+            sheet_name varchar not null,
+            release_year integer not null,
+            file_kind varchar not null,
+            n_rows bigint not null,
+            loaded_at timestamp not null,
+            primary key (release_year, file_kind)
+        )
+        """
+    )
+
+
+def land_workbook(con: duckdb.DuckDBPyConnection, workbook: Workbook) -> LandResult:
+    """Land a read workbook in the raw file, replacing its release and kind in one transaction."""
+    _ensure_raw_tables(con)
+    key = (workbook.release_year, workbook.file_kind)
+    landed = con.execute(
+        "select source_sha256 from oews_files where release_year = ? and file_kind = ?", key
+    ).fetchall()
+    result = dict(
+        source_file=workbook.path.name,
+        source_sha256=workbook.sha256,
+        release_year=workbook.release_year,
+        file_kind=workbook.file_kind,
+        n_rows=workbook.n_rows,
+    )
+    if [row[0] for row in landed] == [workbook.sha256]:
+        return LandResult(**result, action="unchanged")
+    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
+        con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
+        con.register("incoming_cells", workbook.cells)
+        con.execute(
+            """
+            insert into oews_estimates by name
+            select
+                incoming_cells.*,
+                $source_file as source_file,
+                $sha256 as source_sha256,
+                $sheet_name as sheet_name,
+                $release_year as release_year,
+                $file_kind as file_kind,
+                $loaded_at as loaded_at,
+            from incoming_cells
+            """,
+            dict(
+                source_file=workbook.path.name,
+                sha256=workbook.sha256,
+                sheet_name=workbook.sheet_name,
+                release_year=workbook.release_year,
+                file_kind=workbook.file_kind,
+                loaded_at=loaded_at,
+            ),
+        )
+        con.unregister("incoming_cells")
+        con.execute(
+            "insert into oews_files values (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                workbook.sha256, workbook.path.name, str(workbook.path.resolve()), workbook.sheet_name,
+                workbook.release_year, workbook.file_kind, workbook.n_rows, loaded_at,
+            ),
+        )  # fmt: skip
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return LandResult(**result, action="replaced" if landed else "landed")
+
+
+def ingest_workbooks(raw_db: Path, paths: list[Path], year: int | None = None) -> list[LandResult]:
+    """Read every workbook first (so one bad file lands nothing), then land each."""
+    workbooks = []
+    for path in paths:
+        workbook = read_workbook(path, year)
+        logger.info("read %s: sheet %r, %d rows, sha256 %s", path.name, workbook.sheet_name, workbook.n_rows, workbook.sha256)
+        workbooks.append(workbook)
+    raw_db.parent.mkdir(parents=True, exist_ok=True)
+    results = []
+    with duckdb.connect(str(raw_db)) as con:
+        for workbook in workbooks:
+            result = land_workbook(con, workbook)
+            logger.info(
+                "%s %s: release %d, kind %s, %d rows, sha256 %s",
+                result.action, result.source_file, result.release_year, result.file_kind, result.n_rows, result.source_sha256,
+            )  # fmt: skip
+            results.append(result)
+    return results

@@ -1,0 +1,92 @@
+"""The steps of `wage run`, each timed and logged: ingest -> build (-> analyses)."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from analysis_py.config import Settings
+from analysis_py.errors import InputError
+from analysis_py.ingest import LandResult, ingest_workbooks
+from analysis_py.warehouse import (
+    BuildSummary,
+    build_lock,
+    build_warehouse,
+    publish_file,
+    remove_duckdb_file,
+    stage_raw_copy,
+)
+
+__all__ = ["RunSummary", "default_workbooks", "ingest", "build", "run"]
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class RunSummary:
+    """What one `wage run` did, step by step."""
+
+    landed: list[LandResult] = field(default_factory=list)
+    build: BuildSummary | None = None
+    step_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _timed(summary: RunSummary, step: str, action: Callable[[], T]) -> T:
+    logger.info("%s: started", step)
+    started = time.perf_counter()
+    value = action()
+    summary.step_seconds[step] = round(time.perf_counter() - started, 3)
+    logger.info("%s: done in %.1f s", step, summary.step_seconds[step])
+    return value
+
+
+def default_workbooks(settings: Settings) -> list[Path]:
+    """Every workbook in data/raw/, skipping the `~$` lock files Excel leaves beside open ones."""
+    found = []
+    for path in sorted(settings.raw_dir.glob("*.xlsx")):
+        if path.name.startswith("~$"):
+            logger.warning("skipping %s: an Excel lock file, not a workbook", path.name)
+            continue
+        found.append(path)
+    if not found:
+        raise InputError(str(settings.raw_dir), "no .xlsx workbook here; pass workbook paths to `wage run`")
+    return found
+
+
+def ingest(settings: Settings, paths: list[Path], year: int | None = None) -> list[LandResult]:
+    """`wage ingest`: land workbooks in the raw file (validated before anything is written)."""
+    with build_lock(settings):
+        return ingest_workbooks(settings.raw_db, paths, year)
+
+
+def build(settings: Settings) -> BuildSummary:
+    """`wage build`: dbt build from the raw landing, published atomically."""
+    with build_lock(settings):
+        return build_warehouse(settings)
+
+
+def run(settings: Settings, paths: list[Path] | None = None, year: int | None = None) -> RunSummary:
+    """`wage run`: ingest into a copy of the raw landing, build from it, publish both.
+
+    Nothing is published unless every step passed: a bad workbook or a failing dbt
+    test leaves both the raw landing and the warehouse exactly as they were.
+    """
+    summary = RunSummary()
+    workbooks = paths or default_workbooks(settings)
+    with build_lock(settings):
+        raw_stage = stage_raw_copy(settings)
+        try:
+            summary.landed = _timed(summary, "ingest", lambda: ingest_workbooks(raw_stage, workbooks, year))
+            # The raw landing is published just before the warehouse, once dbt passed.
+            summary.build = _timed(
+                summary,
+                "build",
+                lambda: build_warehouse(settings, raw_stage, extend=lambda _side: publish_file(raw_stage, settings.raw_db)),
+            )
+        finally:
+            remove_duckdb_file(raw_stage)
+    return summary

@@ -1,0 +1,21 @@
+{#- The numeric columns of a BLS OEWS workbook, by the symbol that may stand in them. -#}
+
+{% macro bls_employment_columns() %}
+    {{ return(['tot_emp', 'emp_prse', 'jobs_1000', 'loc_quotient', 'pct_total', 'pct_rpt']) }}
+{% endmacro %}
+
+{% macro bls_hourly_wage_columns() %}
+    {{ return(['h_mean', 'h_pct10', 'h_pct25', 'h_median', 'h_pct75', 'h_pct90']) }}
+{% endmacro %}
+
+{% macro bls_annual_wage_columns() %}
+    {{ return(['a_mean', 'a_pct10', 'a_pct25', 'a_median', 'a_pct75', 'a_pct90']) }}
+{% endmacro %}
+
+{% macro bls_wage_columns() %}
+    {{ return(bls_hourly_wage_columns() + ['mean_prse'] + bls_annual_wage_columns()) }}
+{% endmacro %}
+
+{% macro bls_numeric_columns() %}
+    {{ return(bls_employment_columns() + bls_wage_columns()) }}
+{% endmacro %}

@@ -1,0 +1,52 @@
+{#- Grain: one row per release x area x industry x ownership x occupation x o_group.
+    Every hierarchy level is kept (filter on o_group; never mix levels in a statistic). -#}
+
+with
+
+estimates as (
+    select * from {{ ref('stg_oews__estimates') }}
+),
+
+top_code_bounds as (
+    select * from {{ ref('top_code_bounds') }}
+),
+
+estimates_deduplicated as (
+    -- The all-data file repeats the rows of the state, national and MSA files of its
+    -- release; keep one row per key, preferring the file made for that level.
+    select *
+    from estimates
+    qualify row_number() over (
+        partition by release_year, area, naics, own_code, occ_code, o_group
+        order by (file_kind = 'all'), sheet_row
+    ) = 1
+),
+
+estimates_with_bounds as (
+    select
+        estimates_deduplicated.*,
+        -- the bound behind '#' in this release
+        top_code_bounds.hourly_bound as top_code_hourly_bound,
+        top_code_bounds.annual_bound as top_code_annual_bound,
+    from estimates_deduplicated
+    left join top_code_bounds
+        on estimates_deduplicated.release_year = top_code_bounds.release_year
+),
+
+wages_with_measures as (
+    select
+        {{ surrogate_key(['release_year', 'area', 'naics', 'own_code', 'occ_code', 'o_group']) }}
+            as occupation_wage_id,
+        *,
+        left(occ_code, 2) || '-0000' as soc_major_group_code,
+
+        ---------- derived measures
+        a_mean * tot_emp as total_payroll,
+        case when tot_emp > 0 then a_mean / tot_emp end as wage_emp_ratio,
+        a_mean * mean_prse / 100 as a_mean_se,
+        h_mean * mean_prse / 100 as h_mean_se,
+        tot_emp * emp_prse / 100 as tot_emp_se,
+    from estimates_with_bounds
+)
+
+select * from wages_with_measures

@@ -1,0 +1,129 @@
+"""Fixtures: tiny workbooks the tests write themselves, temp warehouses, the real build."""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from analysis_py.cli import main
+from analysis_py.config import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+STATE_WORKBOOK = REPO / "data" / "raw" / "state_M2025_dl.xlsx"
+
+HEADER = [
+    "AREA", "AREA_TITLE", "AREA_TYPE", "PRIM_STATE", "NAICS", "NAICS_TITLE", "I_GROUP", "OWN_CODE",
+    "OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP", "EMP_PRSE", "JOBS_1000", "LOC_QUOTIENT",
+    "PCT_TOTAL", "PCT_RPT", "H_MEAN", "A_MEAN", "MEAN_PRSE", "H_PCT10", "H_PCT25", "H_MEDIAN",
+    "H_PCT75", "H_PCT90", "A_PCT10", "A_PCT25", "A_MEDIAN", "A_PCT75", "A_PCT90", "ANNUAL", "HOURLY",
+]  # fmt: skip
+
+
+def bls_row(**values: object) -> dict[str, object]:
+    """One consistent state row (Alabama, all occupations) with `values` overriding cells."""
+    row: dict[str, object] = dict(
+        AREA=1, AREA_TITLE="Alabama", AREA_TYPE=2, PRIM_STATE="AL", NAICS=0, NAICS_TITLE="Cross-industry",
+        I_GROUP="cross-industry", OWN_CODE=1235, OCC_CODE="00-0000", OCC_TITLE="All Occupations",
+        O_GROUP="total", TOT_EMP=2113660, EMP_PRSE=0, JOBS_1000=1000, LOC_QUOTIENT=1, PCT_TOTAL=None,
+        PCT_RPT=None, H_MEAN=27.65, A_MEAN=57500, MEAN_PRSE=0.3, H_PCT10=12.54, H_PCT25=15.41,
+        H_MEDIAN=21.96, H_PCT75=32.11, H_PCT90=48.68, A_PCT10=26090, A_PCT25=32050, A_MEDIAN=45670,
+        A_PCT75=66790, A_PCT90=101250, ANNUAL=None, HOURLY=None,
+    )  # fmt: skip
+    row.update(values)
+    return row
+
+
+def write_workbook(
+    path: Path,
+    rows: Sequence[dict[str, object]],
+    header: Sequence[str] = HEADER,
+    sheet_name: str = "data",
+    extra_sheets: Sequence[str] = (),
+    lower_case: bool = False,
+) -> Path:
+    """Write a BLS-style workbook: header on row 1, one row per dict (missing keys stay empty)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = sheet_name
+    sheet.append([name.lower() if lower_case else name for name in header])
+    for row in rows:
+        sheet.append([row.get(name) for name in header])
+    for name in extra_sheets:
+        book.create_sheet(name).append(["Field", "Description"])
+    book.save(path)
+    return path
+
+
+def two_state_rows(**override: object) -> list[dict[str, object]]:
+    """A total row and one detailed row (with `override` applied), enough for every dbt test to check."""
+    return [
+        bls_row(),
+        bls_row(**{
+            **dict(
+                OCC_CODE="11-1011", OCC_TITLE="Chief Executives", O_GROUP="detailed", TOT_EMP=810, EMP_PRSE=15.3,
+                JOBS_1000=0.382, LOC_QUOTIENT=0.29, H_MEAN=96.73, A_MEAN=201200, MEAN_PRSE=4.4, H_PCT10=48.88,
+                H_PCT25=64.74, H_MEDIAN=80.01, H_PCT75=106.96, H_PCT90="#", A_PCT10=101670, A_PCT25=134650,
+                A_MEDIAN=166420, A_PCT75=222490, A_PCT90="#",
+            ),
+            **override,
+        }),
+    ]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A warehouse in tmp_path (the project's dbt models, temp files and logs)."""
+    for name, value in {
+        "WAGE_HOME": str(REPO),
+        "WAGE_DB": str(tmp_path / "wage.duckdb"),
+        "WAGE_RAW_DB": str(tmp_path / "wage_raw.duckdb"),
+        "WAGE_LOG_DIR": str(tmp_path / "logs"),
+        "WAGE_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    return Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The real state workbook run once through `wage run` into a temp folder."""
+    folder = tmp_path_factory.mktemp("real")
+    env = {
+        "WAGE_HOME": str(REPO),
+        "WAGE_DB": str(folder / "wage.duckdb"),
+        "WAGE_RAW_DB": str(folder / "wage_raw.duckdb"),
+        "WAGE_LOG_DIR": str(folder / "logs"),
+        "WAGE_ARTIFACTS_DIR": str(folder / "artifacts"),
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        workbook = shutil.copy(STATE_WORKBOOK, folder / STATE_WORKBOOK.name)
+        assert main(["run", str(workbook)]) == 0
+        yield Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def duckdb_cli() -> Path:
+    """The DuckDB command-line client installed in the venv from PyPI's duckdb-cli."""
+    path = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin" / "duckdb"
+    if not path.exists():
+        path = REPO / ".venv" / "bin" / "duckdb"
+    assert path.exists(), f"duckdb CLI not found at {path}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def workbook_cells() -> dict[int, dict[str, object]]:
+    """The state workbook read independently with openpyxl: sheet row -> {lower-case header: cell}."""
+    book = openpyxl.load_workbook(STATE_WORKBOOK, read_only=True, data_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(name).lower() for name in next(rows)]
+        return {number: dict(zip(header, values)) for number, values in enumerate(rows, start=2)}
+    finally:
+        book.close()
