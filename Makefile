@@ -31,3 +31,6 @@ lock:  ## re-resolve requirements.lock from pyproject.toml
 
 clean:  ## remove generated files (keeps data/raw)
 	rm -rf $(VENV) target logs artifacts wage.duckdb wage.duckdb.wal wage_raw.duckdb wage_raw.duckdb.wal
+
+bench: $(STAMP)  ## benchmarks: figures, targets and ratios to same-run baselines (bench/results.json)
+	$(BIN)/python bench/run_bench.py

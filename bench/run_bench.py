@@ -1,0 +1,294 @@
+"""`make bench`: each figure, its target, and its ratio to a baseline measured in the same run.
+
+Figures (targets from issue 6):
+  ingest_state           wage's ingest of the state workbook / fastexcel merely reading it   <= 1.3x
+  run_first              first `wage run` (ingest, dbt build + tests, analyses, charts,
+                         report) / the notebook's pandas+openpyxl load-and-clean step         < 1.0x
+  run_second             second `wage run`, nothing changed / the first                       < 0.4x
+  ingest_200k            ~200,000-row (MSA-sized) workbook: ingest seconds                    < 6 s
+  build_multi_release    dbt build of ten releases + the 200k workbook (seconds; the baseline
+                         is the one-release build inside run_first)
+  peak_rss               peak resident memory of any step above                               < 1.5 GB
+  query_*                typical mart queries on that warehouse / the same question in pandas < 50 ms
+
+Writes bench/results.json. Run with the project's venv: `make bench` (or --quick for a tiny
+smoke run of the harness itself).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import fastexcel
+import pandas as pd
+
+from analysis_py.ingest import ingest_workbooks
+
+REPO = Path(__file__).resolve().parents[1]
+STATE = REPO / "data" / "raw" / "state_M2025_dl.xlsx"
+WAGE = Path(sys.executable).with_name("wage")
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline_name: str
+    baseline: float | None
+    target: str
+    met: bool | None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.value / self.baseline if self.baseline else None
+
+
+def best_of(repeat: int, action: Callable[[], object]) -> float:
+    """Fastest of `repeat` timed calls (seconds): the least disturbed by other load."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def median_of(repeat: int, action: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def fastexcel_read(path: Path) -> None:
+    fastexcel.read_excel(path).load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+
+
+def notebook_load_and_clean(path: Path) -> pd.DataFrame:
+    """What the notebook we replace does first: openpyxl through pandas, then numeric coercion."""
+    book = pd.ExcelFile(path, engine="openpyxl")
+    frame = pd.read_excel(book, sheet_name=book.sheet_names[0])
+    for column in frame.columns[11:30]:  # TOT_EMP .. A_PCT90
+        frame[column] = pd.to_numeric(frame[column].astype(str).str.replace(",", ""), errors="coerce")
+    return frame
+
+
+def wage_env(folder: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "WAGE_HOME": str(REPO),
+        "WAGE_DB": str(folder / "wage.duckdb"),
+        "WAGE_RAW_DB": str(folder / "wage_raw.duckdb"),
+        "WAGE_LOG_DIR": str(folder / "logs"),
+        "WAGE_ARTIFACTS_DIR": str(folder / "artifacts"),
+    }
+
+
+def run_wage(folder: Path, *args: str) -> tuple[float, int]:
+    """Run `wage ARGS` in a child process: (wall seconds, peak RSS in bytes of it and its children)."""
+    started = time.perf_counter()
+    child = subprocess.Popen([str(WAGE), *args], env=wage_env(folder), cwd=REPO,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    stderr = child.stderr.read() if child.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"error: wage {' '.join(args)} failed:\n{stderr}")
+    return seconds, usage.ru_maxrss * 1024
+
+
+def in_process_ingest(path: Path, folder: Path) -> None:
+    raw_db = folder / f"raw_{time.perf_counter_ns()}.duckdb"
+    ingest_workbooks(raw_db, [path])
+    raw_db.unlink()
+
+
+def big_workbook(path: Path, n_rows: int) -> Path:
+    """An MSA-sized workbook: the state rows repeated under new area codes until n_rows.
+
+    Each copy gets its own area codes, so every key and dbt test still holds; cells that are
+    numbers are written as numbers, symbols and codes as text, as in BLS's files.
+    """
+    import xlsxwriter
+
+    cells = fastexcel.read_excel(STATE).load_sheet(0, dtypes="string").to_arrow().to_pylist()
+    header = list(cells[0].keys())
+    numeric = set(header[11:30])
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("MSA_M2025_dl")
+    sheet.write_row(0, 0, header)
+    written = 0
+    copy = 0
+    while written < n_rows:
+        copy += 1
+        for row in cells:
+            if written == n_rows:
+                break
+            values = dict(row)
+            values["AREA"] = f"{copy}{int(row['AREA']):04d}"
+            values["AREA_TITLE"] = f"Synthetic area {copy}, {row['PRIM_STATE']}"
+            values["AREA_TYPE"] = "4"
+            out = []
+            for name in header:
+                value = values[name]
+                if name in numeric and value not in (None, "*", "**", "#", "~"):
+                    value = float(value)
+                out.append(value)
+            sheet.write_row(written + 1, 0, out)
+            written += 1
+    book.close()
+    return path
+
+
+def timed_queries(warehouse: Path, frame: pd.DataFrame, latest: int, previous: int) -> list[Figure]:
+    """Each typical question: DuckDB on the mart vs the same question in pandas."""
+    questions: dict[str, tuple[str, Callable[[], object]]] = {
+        "query_top_states": (
+            f"""select area_title, a_mean from fct_occupation_wages
+                where release_year = {latest} and area_type = 2 and o_group = 'total'
+                order by a_mean desc limit 10""",
+            lambda: frame[(frame.release_year == latest) & (frame.area_type == 2) & (frame.o_group == "total")]
+            .nlargest(10, "a_mean")[["area_title", "a_mean"]],
+        ),
+        "query_one_occupation_all_areas": (
+            f"""select area_title, a_mean, a_median from fct_occupation_wages
+                where release_year = {latest} and occ_code = '29-1141' order by a_mean desc""",
+            lambda: frame[(frame.release_year == latest) & (frame.occ_code == "29-1141")]
+            .sort_values("a_mean", ascending=False)[["area_title", "a_mean", "a_median"]],
+        ),
+        "query_year_over_year": (
+            f"""select cur.area, cur.occ_code, cur.a_mean - prev.a_mean as change
+                from fct_occupation_wages as cur
+                join fct_occupation_wages as prev
+                    on cur.area = prev.area and cur.occ_code = prev.occ_code and cur.o_group = prev.o_group
+                    and cur.naics = prev.naics and cur.own_code = prev.own_code
+                where cur.release_year = {latest} and prev.release_year = {previous}
+                    and cur.o_group = 'detailed'
+                order by change desc nulls last limit 20""",
+            lambda: frame[(frame.release_year == latest) & (frame.o_group == "detailed")]
+            .merge(frame[frame.release_year == previous], on=["area", "occ_code", "o_group", "naics", "own_code"])
+            .assign(change=lambda f: f.a_mean_x - f.a_mean_y)
+            .nlargest(20, "change"),
+        ),
+    }
+    figures = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for name, (sql, pandas_answer) in questions.items():
+            con.execute(sql).fetchall()  # warm the cache as a user's second query would be
+            seconds = median_of(7, lambda sql=sql: con.execute(sql).fetchall())
+            baseline = median_of(7, pandas_answer)
+            figures.append(Figure(name, seconds * 1000, "ms", "same question in pandas", baseline * 1000, "< 50 ms", seconds < 0.05))
+    return figures
+
+
+def measure(quick: bool, workdir: Path) -> list[Figure]:
+    figures: list[Figure] = []
+    repeat = 1 if quick else 3
+    source = STATE
+    if quick:
+        source = big_workbook(workdir / "state_M2025_dl.xlsx", 400)
+    log = lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)  # noqa: E731
+
+    log("ingest vs fastexcel read (same process)")
+    reader = best_of(repeat, lambda: fastexcel_read(source))
+    ingest = best_of(repeat, lambda: in_process_ingest(source, workdir))
+    figures.append(Figure("ingest_state", ingest, "s", "fastexcel read to Arrow", reader, "<= 1.3x", ingest <= 1.3 * reader))
+
+    log("notebook load-and-clean baseline")
+    notebook = best_of(1, lambda: notebook_load_and_clean(source))
+    single = workdir / "single"
+    single.mkdir()
+    log("first wage run")
+    first, first_rss = run_wage(single, "run", str(source))
+    figures.append(Figure("run_first", first, "s", "notebook load-and-clean", notebook, "< 1.0x", first < notebook))
+    log("second wage run (nothing changed)")
+    second, second_rss = run_wage(single, "run", str(source))
+    figures.append(Figure("run_second", second, "s", "first run", first, "< 0.4x", second < 0.4 * first))
+
+    log("scale: building the ~200,000-row workbook (cached)")
+    n_big = 2_000 if quick else 200_000
+    cache = (workdir if quick else REPO / "bench" / ".cache")
+    cache.mkdir(parents=True, exist_ok=True)
+    big = cache / f"MSA_M2025_dl_{n_big}.xlsx"
+    if not big.exists():
+        big_workbook(big.with_suffix(".tmp.xlsx"), n_big).rename(big)
+    multi = workdir / "multi"
+    multi.mkdir()
+    big_named = multi / "MSA_M2025_dl.xlsx"
+    shutil.copyfile(big, big_named)
+    big_read = best_of(1, lambda: fastexcel_read(big_named))
+    log(f"scale: ingest of {n_big:,} rows")
+    big_ingest, big_rss = run_wage(multi, "ingest", str(big_named))
+    figures.append(Figure("ingest_200k", big_ingest, "s", "fastexcel read of it", big_read, "< 6 s", big_ingest < 6))
+
+    releases = range(2024, 2026) if quick else range(2016, 2026)
+    copies = []
+    for year in releases:
+        copy = multi / f"state_M{year}_dl.xlsx"
+        shutil.copyfile(source, copy)
+        copies.append(str(copy))
+    log(f"scale: ingest of {len(copies)} releases")
+    _, releases_rss = run_wage(multi, "ingest", *copies)
+    log("scale: dbt build of the multi-release warehouse")
+    build, build_rss = run_wage(multi, "build")
+    figures.append(Figure("build_multi_release", build, "s", "one-release run_first", first, "report", None))
+
+    peak = max(first_rss, second_rss, big_rss, releases_rss, build_rss)
+    baseline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    figures.append(Figure("peak_rss", peak / 2**20, "MiB", "this bench process", baseline_rss / 2**20, "< 1536 MiB", peak < 1.5 * 2**30))
+
+    log("queries")
+    with duckdb.connect(str(multi / "wage.duckdb"), read_only=True) as con:
+        frame = con.sql("select * from fct_occupation_wages").df()
+    figures += timed_queries(multi / "wage.duckdb", frame, max(releases), max(releases) - 1)
+    return figures
+
+
+def table(figures: list[Figure]) -> str:
+    lines = [f"{'figure':32} {'value':>12} {'target':>12} {'baseline':>12} {'ratio':>8}  met  baseline is"]
+    for figure in figures:
+        baseline = f"{figure.baseline:.3f}" if figure.baseline is not None else "-"
+        ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else "-"
+        met = {True: "yes", False: "NO", None: "-"}[figure.met]
+        lines.append(
+            f"{figure.name:32} {figure.value:>9.3f} {figure.unit:<2} {figure.target:>12} {baseline:>12} {ratio:>8}  {met:<4} {figure.baseline_name}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny inputs, one repetition: checks the harness, not the targets")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="wage-bench-") as folder:
+        figures = measure(args.quick, Path(folder))
+    print(table(figures))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "quick": args.quick,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "figures": [{**asdict(figure), "ratio": figure.ratio} for figure in figures],
+    }
+    args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""The benchmark harness runs end to end on tiny inputs (the figures themselves come from `make bench`)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def test_quick_bench_prints_every_figure_and_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run_bench.py"), "--quick", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, cwd=REPO,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = [figure["name"] for figure in json.loads(out.read_text())["figures"]]
+    assert names == [
+        "ingest_state", "run_first", "run_second", "ingest_200k", "build_multi_release", "peak_rss",
+        "query_top_states", "query_one_occupation_all_areas", "query_year_over_year",
+    ]  # fmt: skip
+    for name in names:
+        assert name in done.stdout
+    assert all(figure["value"] > 0 for figure in json.loads(out.read_text())["figures"])
