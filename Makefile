@@ -26,6 +26,15 @@ run: $(STAMP)  ## ingest data/raw/*.xlsx, build wage.duckdb, run the analyses
 test: $(STAMP)  ## every test, including dbt build on the real workbook
 	$(BIN)/python -m pytest -q
 
+# Debian's chromium, installed when missing (root, or sudo); the test drives it headless.
+.PHONY: test-browser
+test-browser: $(STAMP)  ## the docs site in headless chromium (installs Debian's chromium when missing)
+	@test -x /usr/bin/chromium || { \
+	  echo "test-browser: /usr/bin/chromium is missing: installing Debian's chromium with apt-get"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+	$(BIN)/python -m pytest -q -m browser tests/browser
+
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 

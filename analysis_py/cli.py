@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from analysis_py import pipeline
+from analysis_py import docs_site, pipeline
 from analysis_py.config import Settings
 from analysis_py.errors import WageError
 from analysis_py.warehouse import connect_read_only
@@ -26,6 +26,7 @@ examples:
   wage run                                  ingest data/raw/*.xlsx, build wage.duckdb
   wage ingest data/raw/state_M2025_dl.xlsx  land one workbook in the raw file
   wage build                                rebuild wage.duckdb from the raw file
+  wage docs --serve --port 8000             lineage site in artifacts/docs/, served on 127.0.0.1:8000
   wage sql "select area_title, a_mean from fct_occupation_wages
             where o_group = 'total' and area_type = 2 order by a_mean desc limit 10"
 
@@ -53,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--year", type=int, help="release year, when the file name does not give it")
 
     commands.add_parser("build", help="dbt build (models + tests) into a side file, then publish wage.duckdb")
+
+    docs = commands.add_parser("docs", help="dbt docs lineage site in artifacts/docs/ (works offline); --serve serves it")
+    docs.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1 until interrupted (Ctrl+C)")
+    docs.add_argument("--port", type=int, default=docs_site.DEFAULT_PORT, help="port for --serve (default: %(default)s; 0 picks a free one)")
 
     sql = commands.add_parser("sql", help="run one query against wage.duckdb, opened read-only")
     sql.add_argument("query", help="SQL text, e.g. \"select count(*) from fct_occupation_wages\"")
@@ -98,6 +103,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "build":
         summary = pipeline.build(settings)
         print(f"built {settings.warehouse}: " + ", ".join(f"{n} {kind}s" for kind, n in sorted(summary.passed.items())))
+    elif args.command == "docs":
+        site = docs_site.publish_docs(settings, args.port if args.serve else None)
+        print(f"docs site: {site.index} ({site.n_exposures} exposures; {site.static_index.name} opens from disk)")
     elif args.command == "sql":
         _print_query(settings, args.query, args.format)
 

@@ -156,7 +156,7 @@ def _run_dbt_build(settings: Settings, database: Path, raw_db: Path) -> BuildSum
     failures = [
         f'{r["unique_id"]}: {r["status"]} {r.get("message") or ""}'.strip()
         for r in results
-        if r["status"] not in ("success", "pass", "skipped")
+        if r["status"] not in ("success", "pass", "skipped", "no-op")  # exposures are no-op nodes
     ]
     if child.returncode != 0:
         detail = "; ".join(failures[:5]) or _dbt_error(output)
