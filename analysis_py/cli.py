@@ -26,11 +26,12 @@ examples:
   wage run                                  ingest data/raw/*.xlsx, build wage.duckdb
   wage ingest data/raw/state_M2025_dl.xlsx  land one workbook in the raw file
   wage build                                rebuild wage.duckdb from the raw file
+  wage analyze                              statistics of wage.duckdb -> schema analysis, artifacts/
   wage sql "select area_title, a_mean from fct_occupation_wages
             where o_group = 'total' and area_type = 2 order by a_mean desc limit 10"
 
 files: wage.duckdb (warehouse, $WAGE_DB), wage_raw.duckdb (raw landing, $WAGE_RAW_DB),
-       logs/pipeline.log (one entry per step of every run)
+       logs/pipeline.log (one entry per step of every run), artifacts/ (results.json, charts, models)
 """
 
 
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="also show debug lines (each dbt node) on stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="ingest workbooks (default: every data/raw/*.xlsx), then build")
+    run = commands.add_parser("run", help="ingest workbooks (default: every data/raw/*.xlsx), then build and analyze")
     run.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
     run.add_argument("--year", type=int, help="release year, when the file name does not give it")
 
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--year", type=int, help="release year, when the file name does not give it")
 
     commands.add_parser("build", help="dbt build (models + tests) into a side file, then publish wage.duckdb")
+    commands.add_parser("analyze", help="statistics of wage.duckdb: schema analysis (on a copy, published atomically) and artifacts/")
 
     sql = commands.add_parser("sql", help="run one query against wage.duckdb, opened read-only")
     sql.add_argument("query", help="SQL text, e.g. \"select count(*) from fct_occupation_wages\"")
@@ -98,6 +100,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "build":
         summary = pipeline.build(settings)
         print(f"built {settings.warehouse}: " + ", ".join(f"{n} {kind}s" for kind, n in sorted(summary.passed.items())))
+    elif args.command == "analyze":
+        summary = pipeline.analyze(settings)
+        logger.info("analyze: done in %.1f s; results %s", sum(summary.step_seconds.values()), settings.artifacts_dir / "results.json")
     elif args.command == "sql":
         _print_query(settings, args.query, args.format)
 
