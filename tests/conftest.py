@@ -1,6 +1,7 @@
 """Fixtures: tiny workbooks the tests write themselves, temp warehouses, the real build."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator, Sequence
@@ -145,3 +146,8 @@ def workbook_sample(workbook_cells: dict[int, dict[str, object]]) -> pd.DataFram
     frame["major"] = frame["occ_code"].str[:2]
     return frame
 
+
+@pytest.fixture(scope="session")
+def real_results(real_warehouse: Settings) -> dict:
+    """artifacts/results.json written by the `wage run` of `real_warehouse`."""
+    return json.loads((real_warehouse.artifacts_dir / "results.json").read_text(encoding="utf-8"))
