@@ -80,7 +80,7 @@ def wage_distribution_chart(sample: pd.DataFrame, ax: Axes | None = None) -> Fig
     ax.set_ylabel("state x occupation rows")
     ax.legend()
     ax.set_title(
-        f"Mean annual wage, detailed occupations in {sample['area'].nunique()} states and DC (n = {len(values):,})\n"
+        f"Mean annual wage of detailed occupations, {sample['area'].nunique()} areas (states and DC), n = {len(values):,}\n"
         f"{top_coded} top-coded (at least ${sample['top_code_annual_bound'].max():,.0f}) and "
         f"{int(sample['a_mean'].isna().sum()) - top_coded} suppressed rows not shown",
         fontsize=11,
