@@ -26,12 +26,13 @@ examples:
   wage run                                  ingest data/raw/*.xlsx, build wage.duckdb
   wage ingest data/raw/state_M2025_dl.xlsx  land one workbook in the raw file
   wage build                                rebuild wage.duckdb from the raw file
+  wage analyze                              statistics of wage.duckdb -> schema analysis, artifacts/
   wage docs --serve --port 8000             lineage site in artifacts/docs/, served on 127.0.0.1:8000
   wage sql "select area_title, a_mean from fct_occupation_wages
             where o_group = 'total' and area_type = 2 order by a_mean desc limit 10"
 
 files: wage.duckdb (warehouse, $WAGE_DB), wage_raw.duckdb (raw landing, $WAGE_RAW_DB),
-       logs/pipeline.log (one entry per step of every run)
+       logs/pipeline.log (one entry per step of every run), artifacts/ (results.json, charts, models)
 """
 
 
@@ -45,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="also show debug lines (each dbt node) on stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="ingest workbooks (default: every data/raw/*.xlsx), then build")
+    run = commands.add_parser("run", help="ingest workbooks (default: every data/raw/*.xlsx), then build and analyze")
     run.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
     run.add_argument("--year", type=int, help="release year, when the file name does not give it")
 
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--year", type=int, help="release year, when the file name does not give it")
 
     commands.add_parser("build", help="dbt build (models + tests) into a side file, then publish wage.duckdb")
+    commands.add_parser("analyze", help="statistics of wage.duckdb: schema analysis (on a copy, published atomically) and artifacts/")
 
     docs = commands.add_parser("docs", help="dbt docs lineage site in artifacts/docs/ (works offline); --serve serves it")
     docs.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1 until interrupted (Ctrl+C)")
@@ -103,6 +105,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "build":
         summary = pipeline.build(settings)
         print(f"built {settings.warehouse}: " + ", ".join(f"{n} {kind}s" for kind, n in sorted(summary.passed.items())))
+    elif args.command == "analyze":
+        summary = pipeline.analyze(settings)
+        logger.info("analyze: done in %.1f s; results %s", sum(summary.step_seconds.values()), settings.artifacts_dir / "results.json")
     elif args.command == "docs":
         site = docs_site.publish_docs(settings, args.port if args.serve else None)
         print(f"docs site: {site.index} ({site.n_exposures} exposures; {site.static_index.name} opens from disk)")

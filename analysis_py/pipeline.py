@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from analysis_py.config import Settings
-from analysis_py.errors import InputError
+from analysis_py.errors import AnalysisError, BuildError, InputError
 from analysis_py.ingest import LandResult, ingest_workbooks
 from analysis_py.warehouse import (
     BuildSummary,
@@ -20,7 +21,10 @@ from analysis_py.warehouse import (
     stage_raw_copy,
 )
 
-__all__ = ["RunSummary", "default_workbooks", "ingest", "build", "run"]
+if TYPE_CHECKING:
+    from analysis_py.analysis import AnalysisResults
+
+__all__ = ["RunSummary", "default_workbooks", "ingest", "build", "run", "analyze"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,6 +37,7 @@ class RunSummary:
     landed: list[LandResult] = field(default_factory=list)
     build: BuildSummary | None = None
     step_seconds: dict[str, float] = field(default_factory=dict)
+    analysis: AnalysisResults | None = None
 
 
 def _timed(summary: RunSummary, step: str, action: Callable[[], T]) -> T:
@@ -77,16 +82,64 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     """
     summary = RunSummary()
     workbooks = paths or default_workbooks(settings)
+
+    def analyze_then_publish_raw(side: Path) -> None:
+        # The analyses write schema `analysis` into the build copy dbt just built.
+        summary.analysis = _analysis_or_none(side, settings.warehouse)
+        # The raw landing is published just before the warehouse, once dbt passed.
+        publish_file(raw_stage, settings.raw_db)
+
     with build_lock(settings):
         raw_stage = stage_raw_copy(settings)
         try:
             summary.landed = _timed(summary, "ingest", lambda: ingest_workbooks(raw_stage, workbooks, year))
-            # The raw landing is published just before the warehouse, once dbt passed.
             summary.build = _timed(
                 summary,
                 "build",
-                lambda: build_warehouse(settings, raw_stage, extend=lambda _side: publish_file(raw_stage, settings.raw_db)),
+                lambda: build_warehouse(settings, raw_stage, extend=analyze_then_publish_raw),
             )
+            _timed(summary, "artifacts", lambda: _write_or_remove_artifacts(settings, summary))
         finally:
             remove_duckdb_file(raw_stage)
+    return summary
+
+
+def _analysis_or_none(side: Path, warehouse: Path) -> AnalysisResults | None:
+    """The analyses of the build copy, or None (logged) when its data cannot support them."""
+    from analysis_py.analysis import analyze_build_copy  # scipy, statsmodels, matplotlib: load only to analyze
+
+    try:
+        return analyze_build_copy(side, warehouse)
+    except AnalysisError as exc:
+        logger.warning("analysis skipped, the warehouse is published without it: %s", exc.problem)
+        return None
+
+
+def _write_or_remove_artifacts(settings: Settings, summary: RunSummary) -> None:
+    """Artifacts of the published warehouse; without analysis, remove those of an older one."""
+    from analysis_py.analysis import remove_artifacts, write_artifacts
+
+    if summary.analysis is not None:
+        write_artifacts(summary.analysis, settings.artifacts_dir, settings.root, summary.step_seconds)
+    elif removed := remove_artifacts(settings.artifacts_dir):
+        logger.warning("removed %d artifacts of an older warehouse from %s", len(removed), settings.artifacts_dir)
+
+
+def analyze(settings: Settings) -> RunSummary:
+    """`wage analyze`: the analyses of the published warehouse, on a copy published atomically, then artifacts."""
+    from analysis_py.analysis import analyze_build_copy
+
+    summary = RunSummary()
+    with build_lock(settings):
+        if not settings.warehouse.exists():
+            raise BuildError(str(settings.warehouse), "no warehouse yet: run `wage run` (or `make run`) first")
+        side = settings.build_copy
+        remove_duckdb_file(side)
+        try:
+            shutil.copyfile(settings.warehouse, side)
+            summary.analysis = _timed(summary, "analyze", lambda: analyze_build_copy(side, settings.warehouse))
+            _timed(summary, "publish", lambda: publish_file(side, settings.warehouse))
+        finally:
+            remove_duckdb_file(side)
+        _timed(summary, "artifacts", lambda: _write_or_remove_artifacts(settings, summary))
     return summary

@@ -1,12 +1,14 @@
 """Fixtures: tiny workbooks the tests write themselves, temp warehouses, the real build."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from analysis_py.cli import main
@@ -127,3 +129,25 @@ def workbook_cells() -> dict[int, dict[str, object]]:
         return {number: dict(zip(header, values)) for number, values in enumerate(rows, start=2)}
     finally:
         book.close()
+
+
+@pytest.fixture(scope="session")
+def workbook_sample(workbook_cells: dict[int, dict[str, object]]) -> pd.DataFrame:
+    """The analysis sample straight from the workbook: AREA_TYPE 2, O_GROUP detailed, parsed the plain pandas way.
+
+    Numbers via `pd.to_numeric(errors="coerce")` (symbols -> NaN); the cell text is kept in
+    `<column>_cell` so tests can count `*` and `#`; `major` is the first two digits of OCC_CODE.
+    """
+    rows = [cells for cells in workbook_cells.values() if str(cells["area_type"]) == "2" and cells["o_group"] == "detailed"]
+    frame = pd.DataFrame(rows)
+    for column in ("tot_emp", "a_mean", "a_median", "mean_prse"):
+        frame[f"{column}_cell"] = frame[column].astype(str).str.strip()
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    frame["major"] = frame["occ_code"].str[:2]
+    return frame
+
+
+@pytest.fixture(scope="session")
+def real_results(real_warehouse: Settings) -> dict:
+    """artifacts/results.json written by the `wage run` of `real_warehouse`."""
+    return json.loads((real_warehouse.artifacts_dir / "results.json").read_text(encoding="utf-8"))

@@ -1,0 +1,102 @@
+"""Marts -> pandas DataFrames: the clean data every analysis, notebook or API starts from.
+
+`analysis_sample` is the one call: rows of `fct_occupation_wages` for one release, one
+area type and ONE hierarchy level (levels are never mixed), cross-industry and all
+ownerships, with the SOC major group's title. Symbols stay NULL with their flags
+(`is_<column>_not_available`, `is_<column>_top_coded`), so each analysis decides, and
+reports, what it excludes.
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analysis_py.errors import AnalysisError
+
+__all__ = [
+    "O_GROUP_LEVELS",
+    "analysis_sample",
+    "newest_release",
+    "state_totals",
+    "wage_rows",
+]
+
+#: BLS's hierarchy levels of o_group, broadest first.
+O_GROUP_LEVELS: tuple[str, ...] = ("total", "major", "minor", "broad", "detailed")
+
+# Cross-industry, all ownerships: the rows state, national and MSA workbooks hold. An
+# all-data workbook adds industry and ownership rows, which these filters leave out.
+_CROSS_INDUSTRY = "coalesce(f.i_group, 'cross-industry') = 'cross-industry' and coalesce(f.own_code, '1235') = '1235'"
+
+
+def newest_release(con: duckdb.DuckDBPyConnection, area_type: int | None = None) -> int:
+    """The newest release_year in the fact (with rows of `area_type`, when given)."""
+    row = con.execute(
+        "select max(release_year) from fct_occupation_wages where $area_type is null or area_type = $area_type",
+        {"area_type": area_type},
+    ).fetchone()
+    if row is None or row[0] is None:
+        where = "" if area_type is None else f" with area_type {area_type}"
+        raise AnalysisError("fct_occupation_wages", f"no rows{where}: ingest a workbook and build first")
+    return int(row[0])
+
+
+def wage_rows(
+    con: duckdb.DuckDBPyConnection,
+    release_year: int | None = None,
+    area_type: int | None = 2,
+    o_group: str | None = "detailed",
+) -> pd.DataFrame:
+    """Fact rows of one release (default newest), area type and level; None means any.
+
+    Passing `o_group=None` mixes hierarchy levels: only for showing what that does
+    (the naive comparison), never for a statistic. Use `analysis_sample` instead.
+    """
+    if o_group is not None and o_group not in O_GROUP_LEVELS:
+        raise AnalysisError("fct_occupation_wages", f"o_group {o_group!r} is not one of {', '.join(O_GROUP_LEVELS)}")
+    release_year = newest_release(con, area_type) if release_year is None else release_year
+    return con.execute(
+        f"""
+        select
+            f.* exclude (loaded_at),
+            g.soc_major_group_title,
+        from fct_occupation_wages as f
+        left join soc_major_groups as g
+            on f.soc_major_group_code = g.soc_major_group_code
+        where f.release_year = $release_year
+            and ($area_type is null or f.area_type = $area_type)
+            and ($o_group is null or f.o_group = $o_group)
+            and {_CROSS_INDUSTRY}
+        order by f.area_type, f.area, f.occ_code, f.o_group
+        """,
+        {"release_year": release_year, "area_type": area_type, "o_group": o_group},
+    ).df()
+
+
+def analysis_sample(
+    con: duckdb.DuckDBPyConnection,
+    release_year: int | None = None,
+    area_type: int = 2,
+    o_group: str = "detailed",
+) -> pd.DataFrame:
+    """The analysis sample: one release (default newest), area type 2 (states and DC), detailed rows.
+
+    One row per area x occupation, every fact column but `loaded_at` (so the same input
+    gives the same frame), plus `soc_major_group_title`. Symbols are NULL with flags.
+    Raises AnalysisError when nothing matches.
+    """
+    sample = wage_rows(con, release_year, area_type, o_group)
+    if sample.empty:
+        raise AnalysisError(
+            "fct_occupation_wages",
+            f"no {o_group} rows of area_type {area_type} for release {release_year or 'newest'}",
+        )
+    return sample
+
+
+def state_totals(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> pd.DataFrame:
+    """Each state's (and DC's) all-occupations row (`00-0000`): a_mean, mean_prse, a_mean_se, tot_emp."""
+    totals = wage_rows(con, release_year, area_type=2, o_group="total")
+    totals = totals.loc[totals["occ_code"] == "00-0000"]
+    columns = ["release_year", "area", "area_title", "prim_state", "tot_emp", "a_mean", "mean_prse", "a_mean_se"]
+    return totals[columns].reset_index(drop=True)
