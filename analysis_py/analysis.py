@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from analysis_py import charts, marts
 from analysis_py.errors import AnalysisError
+from analysis_py.report import REPORT_FILES, write_report
 from analysis_py.regression import (
     RegressionResult,
     ols_a_mean_on_tot_emp,
@@ -572,8 +573,12 @@ def write_artifacts(
         results.sample.to_parquet(artifacts_dir / SAMPLE_FILE, index=False)
         written.append(SAMPLE_FILE)
     generated_at = _now()
+    document = results_document(results, regressions, generated_at)
     with _timed_step(seconds, "results.json"):
-        _write_atomic(artifacts_dir / RESULTS_FILE, _json_text(results_document(results, regressions, generated_at)))
+        _write_atomic(artifacts_dir / RESULTS_FILE, _json_text(document))
+    with _timed_step(seconds, "report"):
+        # Rendered from the very document just written, so report and JSON cannot disagree.
+        written += [path.name for path in write_report(json.loads(_json_text(document)), artifacts_dir)]
     manifest = _manifest(results, artifacts_dir, repo_root, pipeline_seconds or {}, written, generated_at)
     _write_atomic(artifacts_dir / MANIFEST_FILE, _json_text(manifest))
     logger.info("analysis artifacts: %s written to %s", ", ".join([*written, RESULTS_FILE, MANIFEST_FILE]), artifacts_dir)
@@ -582,7 +587,7 @@ def write_artifacts(
 
 def remove_artifacts(artifacts_dir: Path) -> list[Path]:
     """Delete the files `write_artifacts` writes (so none describes an older warehouse); the removed paths."""
-    names = [*CHART_FILES.values(), SAMPLE_FILE, RESULTS_FILE, MANIFEST_FILE]
+    names = [*CHART_FILES.values(), SAMPLE_FILE, RESULTS_FILE, MANIFEST_FILE, *REPORT_FILES]
     names += [f"models/{name}.joblib" for name in ("ols_a_mean_on_tot_emp", "ols_log_wage_on_log_emp_major_group")]
     removed = [artifacts_dir / name for name in names if (artifacts_dir / name).exists()]
     for path in removed:

@@ -16,11 +16,12 @@ from typing import Any
 
 import markdown
 
-__all__ = ["report_markdown", "report_html", "write_report"]
+__all__ = ["REPORT_FILES", "report_markdown", "report_html", "write_report"]
 
 logger = logging.getLogger(__name__)
 
 Results = dict[str, Any]
+REPORT_FILES = ("report.md", "report.html")
 ALPHA = 0.05
 
 LIMITATIONS = """\
@@ -457,8 +458,7 @@ def report_html(markdown_text: str, artifacts_dir: Path) -> str:
 def write_report(results: Results, artifacts_dir: Path) -> tuple[Path, Path]:
     """Write artifacts/report.md and artifacts/report.html from this run's results."""
     text = report_markdown(results)
-    md_path = artifacts_dir / "report.md"
-    html_path = artifacts_dir / "report.html"
+    md_path, html_path = (artifacts_dir / name for name in REPORT_FILES)
     md_path.write_text(text, encoding="utf-8")
     html_path.write_text(report_html(text, artifacts_dir), encoding="utf-8")
     logger.info("report: wrote %s and %s", md_path, html_path)

@@ -1,0 +1,79 @@
+"""artifacts/report.md and report.html: written by `wage run` from that run's results.json."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from analysis_py.config import Settings
+from analysis_py.report import report_html, report_markdown
+
+pytestmark = pytest.mark.slow
+
+TEST_NAMES = [
+    "welch_t_management_vs_production", "pearson_tot_emp_a_mean", "ztest_tech_vs_nontech_a_median",
+    "levene_management_vs_production", "f_test_management_vs_production", "levene_major_groups",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def report_text(real_warehouse: Settings) -> str:
+    return (real_warehouse.artifacts_dir / "report.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def report_page(real_warehouse: Settings) -> str:
+    return (real_warehouse.artifacts_dir / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", TEST_NAMES)
+def test_report_has_each_tests_numbers_exactly_as_in_results(report_text: str, real_results: dict, name: str) -> None:
+    test = next(test for test in real_results["tests"] if test["name"] == name)
+    row = next(line for line in report_text.splitlines() if line.startswith(f"| `{name}` |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[2:] == [json.dumps(test[key]) for key in ("statistic", "p_value", "p_holm", "n")]
+
+
+def test_report_states_the_welch_difference_in_words(report_text: str, real_results: dict) -> None:
+    welch = next(test for test in real_results["tests"] if test["name"] == "welch_t_management_vs_production")
+    ci = welch["ci"]
+    assert f"**${welch['mean_difference']:,.0f} more**" in report_text
+    assert f"95% CI ${ci['low']:,.0f} to ${ci['high']:,.0f}" in report_text
+    significant = "statistically significant at the 5% level after Holm" if welch["p_holm"] < 0.05 else "not statistically"
+    assert significant in report_text
+
+
+def test_report_names_the_input_file_and_its_sha256(report_text: str, real_results: dict) -> None:
+    for source in real_results["source_files"]:
+        assert f"| `{source['source_file']}` | `{source['source_sha256']}` |" in report_text
+
+
+def test_report_shows_the_naive_notebook_beside_the_sound_sample(report_text: str, real_results: dict) -> None:
+    assert real_results["naive_comparison"], "the run computed no naive comparison"
+    for row in real_results["naive_comparison"]:
+        assert f"| {row['naive_n']} |" in report_text and f"| {row['sound_n']} |" in report_text
+
+
+@pytest.mark.parametrize("phrase", ["self-employed", "$239,200", "three years", "Suppressed cells", "Occupations are the units"])
+def test_report_states_its_limitations(report_text: str, phrase: str) -> None:
+    assert phrase in report_text.split("## Limitations", 1)[1]
+
+
+def test_html_embeds_every_chart_and_loads_nothing_from_outside(report_page: str, real_results: dict) -> None:
+    images = re.findall(r'<img [^>]*src="([^"]+)"', report_page)
+    assert len(images) == len(real_results["charts"])
+    assert all(src.startswith("data:image/png;base64,") for src in images)
+    assert not re.search(r'(src|href)="(https?:)?//', report_page)
+
+
+def test_html_renders_the_markdown_tables(report_page: str) -> None:
+    assert report_page.count("<table>") >= 5
+
+
+def test_free_text_cannot_inject_html(tmp_path: Path) -> None:
+    results = {"release_year": 2025, "sample": {"description": "NULL with is_<column>_top_coded <script>x</script>"}}
+    page = report_html(report_markdown(results), tmp_path)
+    assert "is_&lt;column&gt;_top_coded" in page
+    assert "<script>" not in page
