@@ -120,10 +120,25 @@ def publish_file(side: Path, target: Path) -> None:
         os.close(directory)
 
 
+#: `python -m dbt.cli.main ARGS` in a process the kernel kills when the build that started
+#: it dies (Linux PR_SET_PDEATHSIG): a killed build leaves no dbt writing on behind it.
+_DBT_LAUNCHER = """\
+import ctypes, os, runpy, signal, sys
+parent = int(sys.argv.pop(1))
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+except (AttributeError, OSError):
+    pass  # not Linux: dbt ends at its next line of output instead (broken pipe)
+if os.getppid() != parent:
+    sys.exit("wage: the build that started dbt is gone")
+runpy.run_module("dbt.cli.main", run_name="__main__", alter_sys=True)
+"""
+
+
 def _dbt_command(settings: Settings, *args: str) -> list[str]:
-    """dbt run as `python -m dbt.cli.main` of this venv, on this project and its profile."""
+    """dbt of this venv (dying with this process), on this project and its profile."""
     return [
-        sys.executable, "-m", "dbt.cli.main", *args,
+        sys.executable, "-c", _DBT_LAUNCHER, str(os.getpid()), *args,
         "--project-dir", str(settings.root),
         "--profiles-dir", str(settings.root),
         "--log-path", str(settings.logs_dir),
