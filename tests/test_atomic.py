@@ -157,6 +157,7 @@ def killed_run(request: pytest.FixtureRequest, built: Settings, tmp_path: Path) 
             wait_for(marker.exists, f"the {moment} step")
         children = child_pids(wage.pid)
         assert wage.poll() is None, "wage ended before it could be killed"
+        assert children or moment != "dbt", "no dbt process to outlive the build"
         os.kill(wage.pid, signal.SIGKILL)
         wage.wait()
     deadline = time.monotonic() + 10
@@ -220,7 +221,7 @@ def rebuild_under_load(tmp_path_factory: pytest.TempPathFactory, small_build: Pa
         )
         for mode in ("held", "fresh")
     }  # fmt: skip
-    time.sleep(1.0)  # both readers are reading the old warehouse
+    first_reads = {mode: json.loads(reader.stdout.readline()) for mode, reader in readers.items()}  # both are reading
     started = time.time()
     rebuild = subprocess.Popen(
         [sys.executable, "-m", "analysis_py.cli", "run", str(new_workbook(folder / "new"))],
@@ -233,7 +234,9 @@ def rebuild_under_load(tmp_path_factory: pytest.TempPathFactory, small_build: Pa
     ended = time.time()
     time.sleep(1.0)  # the fresh reader sees the new warehouse a few times
     stop.touch()
-    reads = {mode: [json.loads(line) for line in reader.communicate(timeout=60)[0].splitlines()] for mode, reader in readers.items()}
+    reads = {
+        mode: [first_reads[mode], *map(json.loads, reader.communicate(timeout=60)[0].splitlines())] for mode, reader in readers.items()
+    }
     yield RebuildUnderLoad(
         before=before, after=snapshot(warehouse), started=started, ended=ended, returncode=returncode,
         second_returncode=second.returncode, second_stderr=second.stderr, held_reads=reads["held"],
