@@ -1,8 +1,10 @@
 """Workbook -> raw landing: every cell as the text BLS printed, plus provenance.
 
-The first sheet of a BLS OEWS workbook is read with fastexcel (Rust, calamine) straight
-into Arrow and inserted into DuckDB by one INSERT ... SELECT; no Python loop touches a
-cell. The raw file (`wage_raw.duckdb`) holds:
+The file is checked first (workbook_checks: an .xlsx, safe to parse). Its data sheet,
+the first sheet with the BLS header on row 1 (the sheet's name varies by year), is read
+with fastexcel (Rust, calamine) straight into Arrow, its cells checked in DuckDB
+(cell_checks), and inserted into DuckDB by one INSERT ... SELECT; no Python loop
+touches a cell. The raw file (`wage_raw.duckdb`) holds:
 
 * `oews_estimates`: one row per data row, BLS columns as text (lower-case names);
 * `oews_files`: one row per landed workbook (the latest for each release and kind).

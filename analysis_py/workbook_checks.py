@@ -88,7 +88,9 @@ def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise InputError(str(path), f"is a truncated or corrupt .xlsx (zip) file ({exc}): download it again") from None
+        raise InputError(
+            str(path), f"is truncated or corrupt: its zip directory cannot be read ({exc}); download it again"
+        ) from None
     _check_is_xlsx(path, members)
     check_zip_members(path, members, limits)
 

@@ -76,25 +76,22 @@ def rewritten_zip(source: Path, target: Path, replace: dict[str, bytes], add: di
     return target
 
 
+#: Zip headers: signature, then offsets of the name length, the name, the CRC and the size.
+_ZIP_HEADERS = ((b"PK\x03\x04", 26, 30, 14, 22), (b"PK\x01\x02", 28, 46, 16, 24))  # local, central
+
+
 def _with_lying_size(data: bytes, member: str, declared: bytes) -> bytes:
     """`data` (a zip) with `member`'s size and CRC fields claiming it holds `declared` only."""
     patched = bytearray(data)
     name = member.encode()
-    crc, size = zlib.crc32(declared), len(declared)
-    local = patched.find(b"PK\x03\x04")
-    while local >= 0:
-        name_length = struct.unpack_from("<H", patched, local + 26)[0]
-        if patched[local + 30 : local + 30 + name_length] == name:
-            struct.pack_into("<I", patched, local + 14, crc)
-            struct.pack_into("<I", patched, local + 22, size)
-        local = patched.find(b"PK\x03\x04", local + 4)
-    central = patched.find(b"PK\x01\x02")
-    while central >= 0:
-        name_length = struct.unpack_from("<H", patched, central + 28)[0]
-        if patched[central + 46 : central + 46 + name_length] == name:
-            struct.pack_into("<I", patched, central + 16, crc)
-            struct.pack_into("<I", patched, central + 24, size)
-        central = patched.find(b"PK\x01\x02", central + 4)
+    for signature, name_length_at, name_at, crc_at, size_at in _ZIP_HEADERS:
+        header = patched.find(signature)
+        while header >= 0:
+            name_length = struct.unpack_from("<H", patched, header + name_length_at)[0]
+            if patched[header + name_at : header + name_at + name_length] == name:
+                struct.pack_into("<I", patched, header + crc_at, zlib.crc32(declared))
+                struct.pack_into("<I", patched, header + size_at, len(declared))
+            header = patched.find(signature, header + 4)
     return bytes(patched)
 
 
@@ -263,7 +260,7 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "csv renamed .xlsx": (csv_renamed, "is a CSV file renamed .xlsx"),
     "html error page": (html_error_page, "is an HTML page"),
     "zero bytes": (zero_bytes, "is empty (0 bytes)"),
-    "truncated zip": (truncated_zip, "truncated or corrupt"),
+    "truncated zip": (truncated_zip, "is truncated or corrupt: its zip directory cannot be read"),
     "corrupt zip": (corrupt_zip, "is corrupt"),
     "old xls": (old_xls, "old Excel 97-2003 (.xls) workbook"),
     "password-protected": (password_protected, "password-protected"),

@@ -76,20 +76,17 @@ def test_an_ole2_file_that_is_no_workbook_is_named(tmp_path: Path) -> None:
         check_workbook_file(path)
 
 
-def test_xlsb_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("members", "expected"),
+    [({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x83\x01\x00"}, "binary .xlsb workbook"),
+     ({"readme.txt": b"hello"}, "no xl/workbook.xml")],
+)  # fmt: skip
+def test_a_zip_that_is_no_xlsx_is_named(tmp_path: Path, members: dict[str, bytes], expected: str) -> None:
     path = tmp_path / "state_M2025_dl.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.bin", b"\x83\x01\x00")
-    with pytest.raises(InputError, match="binary .xlsb workbook"):
-        check_workbook_file(path)
-
-
-def test_a_zip_that_is_no_workbook_is_named(tmp_path: Path) -> None:
-    path = tmp_path / "state_M2025_dl.xlsx"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("readme.txt", "hello")
-    with pytest.raises(InputError, match="no xl/workbook.xml"):
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(InputError, match=expected):
         check_workbook_file(path)
 
 
