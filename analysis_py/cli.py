@@ -12,9 +12,10 @@ from pathlib import Path
 
 import duckdb
 
-from analysis_py import fetch, pipeline
+from analysis_py import pipeline
 from analysis_py.config import Settings
 from analysis_py.errors import WageError
+from analysis_py.fetch import DEFAULT_BASE_URL, KINDS, fetch_release
 from analysis_py.warehouse import connect_read_only
 
 __all__ = ["main"]
@@ -26,10 +27,10 @@ examples:
   wage run                                  ingest data/raw/*.xlsx, build wage.duckdb
   wage ingest data/raw/state_M2025_dl.xlsx  land one workbook in the raw file
   wage build                                rebuild wage.duckdb from the raw file
-  wage fetch --year 2024 --kind national --contact you@example.org
-                                            download BLS's oesm24nat.zip, keep its workbook
   wage sql "select area_title, a_mean from fct_occupation_wages
             where o_group = 'total' and area_type = 2 order by a_mean desc limit 10"
+  wage fetch --year 2024 --kind national --contact you@example.org
+                                            download BLS's oesm24nat.zip, keep its workbook
 
 files: wage.duckdb (warehouse, $WAGE_DB), wage_raw.duckdb (raw landing, $WAGE_RAW_DB),
        logs/pipeline.log (one entry per step of every run)
@@ -56,15 +57,15 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("build", help="dbt build (models + tests) into a side file, then publish wage.duckdb")
 
-    get = commands.add_parser("fetch", help="download a BLS release zip and keep its workbook in data/raw/")
-    get.add_argument("--year", type=int, required=True, help="release year, e.g. 2025 (May 2025 estimates)")
-    get.add_argument("--kind", choices=tuple(fetch.KINDS), required=True, help="which workbook: state, national, msa or all (all data)")
-    get.add_argument("--contact", help="your e-mail, sent to BLS in the User-Agent (default: $WAGE_CONTACT_EMAIL)")
-    get.add_argument("--base-url", help=f"where the zips are (default: $WAGE_BLS_BASE_URL or {fetch.DEFAULT_BASE_URL})")
-
     sql = commands.add_parser("sql", help="run one query against wage.duckdb, opened read-only")
     sql.add_argument("query", help="SQL text, e.g. \"select count(*) from fct_occupation_wages\"")
     sql.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default: table)")
+
+    get = commands.add_parser("fetch", help="download a BLS release zip and keep its workbook in data/raw/")
+    get.add_argument("--year", type=int, required=True, help="release year, e.g. 2025 (May 2025 estimates)")
+    get.add_argument("--kind", choices=tuple(KINDS), required=True, help="which workbook: state, national, msa or all (all data)")
+    get.add_argument("--contact", help="your e-mail, sent to BLS in the User-Agent (default: $WAGE_CONTACT_EMAIL)")
+    get.add_argument("--base-url", help=f"where the zips are (default: $WAGE_BLS_BASE_URL or {DEFAULT_BASE_URL})")
     return parser
 
 
@@ -106,12 +107,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "build":
         summary = pipeline.build(settings)
         print(f"built {settings.warehouse}: " + ", ".join(f"{n} {kind}s" for kind, n in sorted(summary.passed.items())))
-    elif args.command == "fetch":
-        result = fetch.fetch_release(settings.raw_dir, args.year, args.kind, args.contact, args.base_url)
-        for workbook in result.workbooks:
-            print(f"{workbook.action}: {workbook.path} (sha256 {workbook.sha256}, from {result.url})")
     elif args.command == "sql":
         _print_query(settings, args.query, args.format)
+    elif args.command == "fetch":
+        result = fetch_release(settings.raw_dir, args.year, args.kind, args.contact, args.base_url)
+        for workbook in result.workbooks:
+            print(f"{workbook.action}: {workbook.path} (sha256 {workbook.sha256}, from {result.url})")
 
 
 def main(argv: list[str] | None = None) -> int:

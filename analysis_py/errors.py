@@ -1,7 +1,7 @@
 """Exceptions the CLI turns into `error: <file>: <problem>` and exit code 2."""
 from __future__ import annotations
 
-__all__ = ["WageError", "ConfigError", "InputError", "BuildError", "BusyError", "FetchError"]
+__all__ = ["WageError", "ConfigError", "InputError", "BuildError", "BusyError"]
 
 
 class WageError(Exception):
@@ -27,7 +27,3 @@ class BuildError(WageError):
 
 class BusyError(WageError):
     """Another build holds the warehouse lock."""
-
-
-class FetchError(WageError):
-    """A BLS download that failed or was refused; data/raw is unchanged."""

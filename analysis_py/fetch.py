@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from analysis_py.errors import FetchError, InputError
+from analysis_py.errors import InputError
 from analysis_py.ingest import file_sha256
 from analysis_py.workbook_checks import WorkbookLimits, check_workbook_file, check_zip_members, size_text
 
@@ -113,15 +113,17 @@ def fetch_release(
 ) -> FetchResult:
     """Download the release zip of `kind` for `year` and keep its workbook(s) in `raw_dir`.
 
+    Raises InputError (naming the URL or file) on any failure; `raw_dir` is then unchanged.
+
     `contact` defaults to $WAGE_CONTACT_EMAIL, `base_url` to $WAGE_BLS_BASE_URL, else BLS.
     """
     if kind not in KINDS:
-        raise FetchError(kind, f"unknown kind; one of {', '.join(KINDS)}")
+        raise InputError(kind, f"unknown kind; one of {', '.join(KINDS)}")
     if not 2000 <= year <= 2099:
-        raise FetchError(str(year), "not an OEWS release year (BLS names its zips by two digits, 2000-2099)")
+        raise InputError(str(year), "not an OEWS release year (BLS names its zips by two digits, 2000-2099)")
     contact = contact or os.environ.get("WAGE_CONTACT_EMAIL")
     if not contact or not _EMAIL.fullmatch(contact):
-        raise FetchError(
+        raise InputError(
             "--contact",
             f"{contact!r} is no e-mail address: BLS refuses downloads without a contact e-mail in the "
             "User-Agent; pass --contact you@example.org or set WAGE_CONTACT_EMAIL",
@@ -151,28 +153,28 @@ def _download(url: str, target: Path, contact: str, timeout: float, by_hand: str
         with urllib.request.urlopen(request, timeout=timeout) as response, target.open("xb") as out:
             declared = int(response.headers.get("Content-Length") or 0)
             if declared > _MAX_DOWNLOAD_BYTES:
-                raise FetchError(url, f"is {size_text(declared)}, more than the {size_text(_MAX_DOWNLOAD_BYTES)} a BLS zip can be: refused")
+                raise InputError(url, f"is {size_text(declared)}, more than the {size_text(_MAX_DOWNLOAD_BYTES)} a BLS zip can be: refused")
             if "text/html" in (response.headers.get("Content-Type") or ""):
-                raise FetchError(url, f"BLS sent a web page, not the zip (a block or an error page): {by_hand}")
+                raise InputError(url, f"BLS sent a web page, not the zip (a block or an error page): {by_hand}")
             received = 0
             for block in iter(lambda: response.read(1 << 20), b""):
                 received += len(block)
                 if received > _MAX_DOWNLOAD_BYTES:
-                    raise FetchError(url, f"sent more than {size_text(_MAX_DOWNLOAD_BYTES)}, more than a BLS zip can be: refused")
+                    raise InputError(url, f"sent more than {size_text(_MAX_DOWNLOAD_BYTES)}, more than a BLS zip can be: refused")
                 digest.update(block)
                 out.write(block)
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
-            raise FetchError(
+            raise InputError(
                 url, f"BLS refused the download (HTTP {exc.code}): it blocks clients without a browser-like "
                 f"User-Agent and a contact e-mail (check --contact); or {by_hand}",
             ) from None  # fmt: skip
         if exc.code == 404:
-            raise FetchError(url, f"no such file (HTTP 404): is this release published yet? See {TABLES_PAGE}") from None
-        raise FetchError(url, f"download failed (HTTP {exc.code} {exc.reason}): {by_hand}") from None
+            raise InputError(url, f"no such file (HTTP 404): is this release published yet? See {TABLES_PAGE}") from None
+        raise InputError(url, f"download failed (HTTP {exc.code} {exc.reason}): {by_hand}") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise FetchError(url, f"cannot download ({reason}): no network? {by_hand}") from None
+        raise InputError(url, f"cannot download ({reason}): no network? {by_hand}") from None
     logger.info("downloaded %s: %s, sha256 %s", url, size_text(target.stat().st_size), digest.hexdigest())
     return digest.hexdigest()
 
@@ -193,22 +195,22 @@ def _member_problem(info: zipfile.ZipInfo) -> str | None:
 def _workbook_members(
     url: str, zip_path: Path, pattern: re.Pattern[str], shown: str, limits: WorkbookLimits
 ) -> tuple[list[zipfile.ZipInfo], tuple[str, ...]]:
-    """The zip's workbook members, after checking every member; raise FetchError on a hostile zip."""
+    """The zip's workbook members, after checking every member; raise InputError on a hostile zip."""
     try:
         with zipfile.ZipFile(zip_path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
-        raise FetchError(url, f"is not a complete zip archive ({exc}): download it again") from None
+        raise InputError(url, f"is not a complete zip archive ({exc}): download it again") from None
     problems = [problem for problem in map(_member_problem, members) if problem]
     duplicated = sorted(name for name, n in Counter(m.filename.lower() for m in members).items() if n > 1)
     if duplicated:
         problems.append(f"member name(s) {', '.join(map(repr, duplicated))} appear twice")
     if problems:
-        raise FetchError(url, f"refused: {'; '.join(problems[:3])} (a BLS zip never does this)")
+        raise InputError(url, f"refused: {'; '.join(problems[:3])} (a BLS zip never does this)")
     try:
         check_zip_members(zip_path, members, limits)
     except InputError as exc:
-        raise FetchError(url, exc.problem) from None
+        raise InputError(url, exc.problem) from None
     wanted, skipped = [], []
     for member in members:
         base = PurePosixPath(member.filename).name
@@ -224,7 +226,7 @@ def _workbook_members(
             skipped.append(member.filename)
     if not wanted:
         held = ", ".join(m.filename for m in members[:5]) or "nothing"
-        raise FetchError(url, f"holds no workbook named {shown} (it holds {held})")
+        raise InputError(url, f"holds no workbook named {shown} (it holds {held})")
     return wanted, tuple(skipped)
 
 
@@ -239,7 +241,7 @@ def _keep_workbook(
     try:
         check_workbook_file(extracted)
     except InputError as exc:
-        raise FetchError(url, f"its {member.filename} {exc.problem}") from None
+        raise InputError(url, f"its {member.filename} {exc.problem}") from None
     sha256 = file_sha256(extracted)
     final = raw_dir / name
     action = "fetched"
@@ -248,7 +250,7 @@ def _keep_workbook(
     except FileExistsError:
         existing = file_sha256(final)
         if existing != sha256:
-            raise FetchError(
+            raise InputError(
                 str(final),
                 f"already exists with other content (sha256 {existing[:12]}..., the download is {sha256[:12]}...): "
                 "raw data is never overwritten; move the old file away to keep both",

@@ -383,12 +383,13 @@ def land_workbook(con: duckdb.DuckDBPyConnection, workbook: Workbook) -> LandRes
 
 
 def ingest_workbooks(
-    raw_db: Path, paths: list[Path], year: int | None = None, releases: Collection[int] | None = None
+    raw_db: Path, paths: list[Path], year: int | None = None, top_code_seed: Path | None = None
 ) -> list[LandResult]:
     """Read every workbook first (so one bad file lands nothing), then land each.
 
-    `releases`: the release years with a known top-code bound (None: any year).
+    `top_code_seed`: the dbt seed of top-code bounds; a release it lacks is refused (None: any year).
     """
+    releases = releases_with_top_code_bound(top_code_seed) if top_code_seed is not None else None
     workbooks: dict[tuple[int, str], Workbook] = {}
     for path in paths:
         workbook = read_workbook(path, year, releases)

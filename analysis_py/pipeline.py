@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from analysis_py.config import Settings
 from analysis_py.errors import InputError
-from analysis_py.ingest import LandResult, ingest_workbooks, releases_with_top_code_bound
+from analysis_py.ingest import LandResult, ingest_workbooks
 from analysis_py.warehouse import (
     BuildSummary,
     build_lock,
@@ -60,7 +60,7 @@ def default_workbooks(settings: Settings) -> list[Path]:
 def ingest(settings: Settings, paths: list[Path], year: int | None = None) -> list[LandResult]:
     """`wage ingest`: land workbooks in the raw file (validated before anything is written)."""
     with build_lock(settings):
-        return ingest_workbooks(settings.raw_db, paths, year, releases_with_top_code_bound(settings.top_code_seed))
+        return ingest_workbooks(settings.raw_db, paths, year, settings.top_code_seed)
 
 
 def build(settings: Settings) -> BuildSummary:
@@ -77,11 +77,10 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     """
     summary = RunSummary()
     workbooks = paths or default_workbooks(settings)
-    releases = releases_with_top_code_bound(settings.top_code_seed)
     with build_lock(settings):
         raw_stage = stage_raw_copy(settings)
         try:
-            summary.landed = _timed(summary, "ingest", lambda: ingest_workbooks(raw_stage, workbooks, year, releases))
+            summary.landed = _timed(summary, "ingest", lambda: ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed))
             # The raw landing is published just before the warehouse, once dbt passed.
             summary.build = _timed(
                 summary,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from analysis_py.cli import main
-from analysis_py.errors import FetchError
+from analysis_py.errors import InputError
 from analysis_py.fetch import fetch_release
 from analysis_py.ingest import file_sha256, read_workbook
 from tests.bad_workbooks import good_workbook
@@ -222,7 +222,7 @@ def test_offline_fails_with_a_hint_to_download_by_hand(raw_dir: Path, capsys: py
 
 def test_a_contact_e_mail_is_required(raw_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WAGE_CONTACT_EMAIL", raising=False)
-    with pytest.raises(FetchError, match="contact e-mail"):
+    with pytest.raises(InputError, match="contact e-mail"):
         fetch_release(raw_dir, 2025, "state", contact=None, base_url="http://127.0.0.1:9/")
 
 
