@@ -50,6 +50,8 @@ def checked_cells(path: Path, sheet_name: str, cells: pa.Table, letters: Mapping
     with duckdb.connect() as con:
         con.register("cells", cells)
         _check_numbers(con, path, sheet_name, letters)
+        if not _key_clashes(con):  # the common case: then no row can repeat another either
+            return cells
         repeats = _exact_repeats(con, [name for name in cells.column_names if name != "sheet_row"])
         if repeats:
             first_row, of_row = repeats[0]
@@ -60,15 +62,31 @@ def checked_cells(path: Path, sheet_name: str, cells: pa.Table, letters: Mapping
             dropped = pa.array([row for row, _ in repeats], type=cells.schema.field("sheet_row").type)
             cells = cells.filter(pc.invert(pc.is_in(cells.column("sheet_row"), value_set=dropped)))
             con.register("cells", cells)  # replaces the registration above
-        _check_keys(con, path, sheet_name)
+        clashes = _key_clashes(con)
+    if clashes:
+        _refuse_clashes(path, sheet_name, clashes)
     return cells
+
+
+def _unparseable(cell: str) -> str:
+    """SQL: TRUE where `cell` is neither empty, a finite number (separators allowed) nor a BLS symbol."""
+    symbols = ", ".join(f"'{symbol}'" for symbol in BLS_SYMBOLS)
+    return (
+        f"(nullif(trim({cell}), '') is not null and trim({cell}) not in ({symbols}) "
+        f"and not coalesce(isfinite(try_cast(replace(trim({cell}), ',', '') as double)), false))"
+    )
 
 
 def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, letters: Mapping[str, str]) -> None:
     columns = [name for name in NUMERIC_COLUMNS if name in letters]
     if not columns:
         return
-    symbols = ", ".join(f"'{symbol}'" for symbol in BLS_SYMBOLS)
+    # one pass counting per column (fast); the cells are located only when there are some
+    [(n_bad,)] = con.execute(
+        "select " + " + ".join(f"count(*) filter (where {_unparseable(column)})" for column in columns) + " from cells"
+    ).fetchall()
+    if not n_bad:
+        return
     bad = con.execute(
         f"""
         with cells_long as (
@@ -80,27 +98,23 @@ def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, 
         unparseable_cells as (
             select sheet_row, column_name, cell
             from cells_long
-            where nullif(trim(cell), '') is not null
-                and trim(cell) not in ({symbols})
-                and not coalesce(isfinite(try_cast(replace(trim(cell), ',', '') as double)), false)
+            where {_unparseable("cell")}
         )
 
-        select sheet_row, column_name, cell, count(*) over () as n_bad
+        select sheet_row, column_name, cell
         from unparseable_cells
         order by sheet_row, list_position($columns, column_name)
         limit {_SHOWN}
         """,
         dict(columns=columns),
     ).fetchall()
-    if bad:
-        shown = ", ".join(f"{letters[column]}{row} ({column.upper()}) {cell!r}" for row, column, cell, _ in bad)
-        n_bad = bad[0][3]
-        more = f" (first {_SHOWN} of {n_bad:,})" if n_bad > _SHOWN else ""
-        raise InputError(
-            str(path),
-            f"sheet {sheet_name!r} has {n_bad:,} cell(s) that are neither numbers nor BLS symbols "
-            f"({' '.join(BLS_SYMBOLS)}){more}: {shown}",
-        )
+    shown = ", ".join(f"{letters[column]}{row} ({column.upper()}) {cell!r}" for row, column, cell in bad)
+    more = f" (first {_SHOWN} of {n_bad:,})" if n_bad > _SHOWN else ""
+    raise InputError(
+        str(path),
+        f"sheet {sheet_name!r} has {n_bad:,} cell(s) that are neither numbers nor BLS symbols "
+        f"({' '.join(BLS_SYMBOLS)}){more}: {shown}",
+    )
 
 
 def _exact_repeats(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list[tuple[int, int]]:
@@ -120,9 +134,12 @@ def _exact_repeats(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list[t
     ).fetchall()
 
 
-def _check_keys(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str) -> None:
-    """Refuse two rows with one key; the key is normalized as staging does (trim, o_group lower case, NN-NNNN)."""
-    clashes = con.execute(
+def _key_clashes(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The first keys held by two rows or more (key parts, sheet rows, number of such keys).
+
+    The key is normalized as staging does: trimmed, o_group lower case, occ_code NN-NNNN.
+    """
+    return con.execute(
         r"""
         with keyed_rows as (
             select
@@ -148,13 +165,15 @@ def _check_keys(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str) -> 
         limit 3
         """
     ).fetchall()
-    if clashes:
-        *key, rows, n_clashes = clashes[0]
-        where = " and ".join(str(row) for row in rows[:3]) + (f" (and {len(rows) - 3} more)" if len(rows) > 3 else "")
-        described = ", ".join(f"{name} {value}" for name, value in zip(KEY_COLUMNS, key))
-        more = f"; {n_clashes:,} keys clash in all" if n_clashes > 1 else ""
-        raise InputError(
-            str(path),
-            f"sheet {sheet_name!r} rows {where} have the same key ({described}) but different values{more}: "
-            "BLS lists each key once, so the file was edited or damaged",
-        )
+
+
+def _refuse_clashes(path: Path, sheet_name: str, clashes: list[tuple]) -> None:
+    *key, rows, n_clashes = clashes[0]
+    where = " and ".join(str(row) for row in rows[:3]) + (f" (and {len(rows) - 3} more)" if len(rows) > 3 else "")
+    described = ", ".join(f"{name} {value}" for name, value in zip(KEY_COLUMNS, key))
+    more = f"; {n_clashes:,} keys clash in all" if n_clashes > 1 else ""
+    raise InputError(
+        str(path),
+        f"sheet {sheet_name!r} rows {where} have the same key ({described}) but different values{more}: "
+        "BLS lists each key once, so the file was edited or damaged",
+    )
