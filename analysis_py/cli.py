@@ -15,6 +15,7 @@ import duckdb
 from analysis_py import docs_site, pipeline
 from analysis_py.config import Settings
 from analysis_py.errors import WageError
+from analysis_py.fetch import DEFAULT_BASE_URL, KINDS, fetch_release
 from analysis_py.warehouse import connect_read_only
 
 __all__ = ["main"]
@@ -30,6 +31,8 @@ examples:
   wage docs --serve --port 8000             lineage site in artifacts/docs/, served on 127.0.0.1:8000
   wage sql "select area_title, a_mean from fct_occupation_wages
             where o_group = 'total' and area_type = 2 order by a_mean desc limit 10"
+  wage fetch --year 2024 --kind national --contact you@example.org
+                                            download BLS's oesm24nat.zip, keep its workbook
 
 files: wage.duckdb (warehouse, $WAGE_DB), wage_raw.duckdb (raw landing, $WAGE_RAW_DB),
        logs/pipeline.log (one entry per step of every run), artifacts/ (results.json, charts, models)
@@ -64,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     sql = commands.add_parser("sql", help="run one query against wage.duckdb, opened read-only")
     sql.add_argument("query", help="SQL text, e.g. \"select count(*) from fct_occupation_wages\"")
     sql.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default: table)")
+
+    get = commands.add_parser("fetch", help="download a BLS release zip and keep its workbook in data/raw/")
+    get.add_argument("--year", type=int, required=True, help="release year, e.g. 2025 (May 2025 estimates)")
+    get.add_argument("--kind", choices=tuple(KINDS), required=True, help="which workbook: state, national, msa or all (all data)")
+    get.add_argument("--contact", help="your e-mail, sent to BLS in the User-Agent (default: $WAGE_CONTACT_EMAIL)")
+    get.add_argument("--base-url", help=f"where the zips are (default: $WAGE_BLS_BASE_URL or {DEFAULT_BASE_URL})")
     return parser
 
 
@@ -113,6 +122,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         print(f"docs site: {site.index} ({site.n_exposures} exposures; {site.static_index.name} opens from disk)")
     elif args.command == "sql":
         _print_query(settings, args.query, args.format)
+    elif args.command == "fetch":
+        result = fetch_release(settings.raw_dir, args.year, args.kind, args.contact, args.base_url)
+        for workbook in result.workbooks:
+            print(f"{workbook.action}: {workbook.path} (sha256 {workbook.sha256}, from {result.url})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,8 @@ def _path_from_env(name: str, root: Path, default: Path) -> Path:
 class Settings:
     """Paths of one project checkout. `warehouse` is what users query; `raw_db` is the landing.
 
-    Environment overrides: WAGE_DB, WAGE_RAW_DB, WAGE_LOG_DIR, WAGE_ARTIFACTS_DIR, WAGE_HOME.
+    Environment overrides: WAGE_DB, WAGE_RAW_DB, WAGE_LOG_DIR, WAGE_ARTIFACTS_DIR, WAGE_HOME,
+    WAGE_RAW_DIR (the workbook folder, default data/raw).
     """
 
     root: Path
@@ -61,7 +62,12 @@ class Settings:
 
     @property
     def raw_dir(self) -> Path:
-        return self.root / "data" / "raw"
+        return _path_from_env("WAGE_RAW_DIR", self.root, self.root / "data" / "raw")
+
+    @property
+    def top_code_seed(self) -> Path:
+        """The dbt seed of top-code bounds by release: a release not in it cannot be built."""
+        return self.root / "seeds" / "top_code_bounds.csv"
 
     @property
     def build_copy(self) -> Path:

@@ -1,20 +1,25 @@
 """Workbook -> raw landing: every cell as the text BLS printed, plus provenance.
 
-The first sheet of a BLS OEWS workbook is read with fastexcel (Rust, calamine) straight
-into Arrow and inserted into DuckDB by one INSERT ... SELECT; no Python loop touches a
-cell. The raw file (`wage_raw.duckdb`) holds:
+The file is checked first (workbook_checks: an .xlsx, safe to parse). Its data sheet,
+the first sheet with the BLS header on row 1 (the sheet's name varies by year), is read
+with fastexcel (Rust, calamine) straight into Arrow, its cells checked in DuckDB
+(cell_checks), and inserted into DuckDB by one INSERT ... SELECT; no Python loop
+touches a cell. The raw file (`wage_raw.duckdb`) holds:
 
 * `oews_estimates`: one row per data row, BLS columns as text (lower-case names);
 * `oews_files`: one row per landed workbook (the latest for each release and kind).
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import logging
 import re
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import fastexcel
@@ -22,7 +27,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis_py.cell_checks import checked_cells
 from analysis_py.errors import InputError
+from analysis_py.workbook_checks import check_workbook_file
 
 __all__ = [
     "BLS_COLUMNS",
@@ -33,11 +40,16 @@ __all__ = [
     "release_year_from_name",
     "file_kind_from_name",
     "read_workbook",
+    "releases_with_top_code_bound",
     "land_workbook",
     "ingest_workbooks",
 ]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: A header row further down than this is not looked for (BLS puts it on row 1).
+_HEADER_SEARCH_ROWS = 20
 
 #: Every column of a BLS OEWS data sheet since 2019, in BLS's order (lower case).
 BLS_COLUMNS: tuple[str, ...] = (
@@ -63,17 +75,19 @@ _PROVENANCE_DDL = """
     loaded_at timestamp not null
 """
 
+#: BLS file-name prefix -> file kind. A release and kind is one workbook (a new one
+#: replaces it), so each national industry file (sector, 3-, 4-, 5/6-digit NAICS) and
+#: the balance-of-state file of older releases is a kind of its own.
 _KIND_PREFIXES: tuple[tuple[str, str], ...] = (
     ("state_", "state"),
     ("national_", "national"),
     ("msa_", "msa"),
-    ("bos_", "msa"),
+    ("bos_", "bos"),
     ("all_data", "all"),
-    ("natsector_", "industry"),
-    ("nat3d_", "industry"),
-    ("nat4d_", "industry"),
-    ("nat5d_", "industry"),
-    ("nat5d_6d_", "industry"),
+    ("natsector_", "natsector"),
+    ("nat3d_", "nat3d"),
+    ("nat4d_", "nat4d"),
+    ("nat5d_", "nat5d"),
 )
 
 
@@ -124,7 +138,7 @@ def release_year_from_name(name: str) -> int | None:
 
 
 def file_kind_from_name(name: str) -> str:
-    """state / national / msa / all / industry, from BLS's file-name prefixes (state when unknown)."""
+    """state, national, msa, bos, all, natsector, nat3d, nat4d or nat5d, from BLS's file-name prefixes (state when unknown)."""
     lowered = name.lower()
     for prefix, kind in _KIND_PREFIXES:
         if lowered.startswith(prefix):
@@ -132,40 +146,132 @@ def file_kind_from_name(name: str) -> str:
     return "state"
 
 
+def releases_with_top_code_bound(seed: Path) -> frozenset[int]:
+    """The release years of the dbt seed top_code_bounds.csv (the bound behind BLS's `#`)."""
+    with seed.open(newline="", encoding="utf-8") as handle:
+        return frozenset(int(row["release_year"]) for row in csv.DictReader(handle))
+
+
 def _normalized_header(value: object) -> str:
     return re.sub(r"\s+", "_", str(value or "").strip().lower())
 
 
-def read_workbook(path: Path, year: int | None = None) -> Workbook:
-    """Read the first sheet of a BLS workbook, every cell as text, header on row 1."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(str(path), "file does not exist")
+def _release_year(path: Path, year: int | None, releases: Collection[int] | None) -> int:
     release_year = year or release_year_from_name(path.name)
     if release_year is None:
         raise InputError(str(path), "the file name gives no release year (e.g. state_M2025_dl.xlsx); pass --year")
-    sha256 = file_sha256(path)
-    try:
-        reader = fastexcel.read_excel(path)
-        sheet_name = reader.sheet_names[0]
-        # header_row=None + skip_rows=0: keep leading empty rows, so index i is sheet row i+1.
-        batch = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_arrow()
-    except Exception as exc:  # fastexcel raises its own error types for every bad file
-        raise InputError(str(path), f"cannot be read as an xlsx workbook ({exc})") from exc
-    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-    if table.num_rows == 0:
-        raise InputError(str(path), f"sheet {sheet_name!r} is empty")
-    header = [_normalized_header(value) for value in table.slice(0, 1).to_pylist()[0].values()]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
+    if releases is not None and release_year not in releases:
+        known = f"{min(releases)}-{max(releases)}" if releases else "none"
         raise InputError(
             str(path),
-            f"sheet {sheet_name!r} row 1 lacks required column(s) {', '.join(c.upper() for c in missing)}",
+            f"release {release_year} has no top-code bound in seeds/top_code_bounds.csv (it lists {known}): "
+            "add the bound from the workbook's Field Descriptions sheet, or pass the right --year",
         )
-    duplicated = sorted({name for name in header if name in BLS_COLUMNS and header.count(name) > 1})
-    if duplicated:
-        raise InputError(str(path), f"sheet {sheet_name!r} has the column(s) {', '.join(duplicated)} twice")
-    data = table.slice(1)
+    return release_year
+
+
+def _fastexcel(path: Path, action: Callable[[], T]) -> T:
+    """Run a fastexcel call; every failure (calamine panics are BaseException) becomes InputError."""
+    try:
+        return action()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException derives from BaseException
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(str(path), f"cannot be read as an .xlsx workbook ({detail})") from exc
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """One sheet read whole: every cell as text, row i of `rows` is sheet row i + 1."""
+
+    name: str
+    rows: pa.Table
+    letters: tuple[str, ...]  # the Excel column letter of each column of `rows`
+
+
+def _column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _load_sheet(path: Path, reader: fastexcel.ExcelReader, index: int) -> _Sheet:
+    # header_row=None + skip_rows=0: keep leading empty rows, so row i is sheet row i+1.
+    sheet = _fastexcel(path, lambda: reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string"))
+    batch = _fastexcel(path, sheet.to_arrow)
+    rows = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+    letters = tuple(_column_letter(column.absolute_index) for column in sheet.available_columns())
+    return _Sheet(name=reader.sheet_names[index], rows=rows, letters=letters)
+
+
+def _header_candidate(sheet: _Sheet) -> tuple[int, list[str]] | None:
+    """(0-based row, names) of the row among the first rows that names most BLS columns (3 at least)."""
+    best: tuple[int, list[str]] | None = None
+    best_score = 2
+    for number, values in enumerate(sheet.rows.slice(0, _HEADER_SEARCH_ROWS).to_pylist()):
+        names = [_normalized_header(value) for value in values.values()]
+        score = len(set(names) & set(BLS_COLUMNS))
+        if score > best_score:
+            best, best_score = (number, names), score
+    return best
+
+
+def _data_sheet(path: Path) -> tuple[_Sheet, list[str]]:
+    """The first sheet with a BLS header row, and that header (normalized names), or InputError."""
+    reader = _fastexcel(path, lambda: fastexcel.read_excel(path))
+    names = _fastexcel(path, lambda: list(reader.sheet_names))
+    first_nonempty: _Sheet | None = None
+    for index in range(len(names)):
+        sheet = _load_sheet(path, reader, index)
+        if sheet.rows.num_rows == 0:
+            continue
+        first_nonempty = first_nonempty or sheet
+        candidate = _header_candidate(sheet)
+        if candidate is None:
+            continue
+        row, header = candidate
+        if row > 0:
+            raise InputError(
+                str(path),
+                f"the header row (AREA, OCC_CODE, ...) is on row {row + 1} of sheet {sheet.name!r}, not on row 1 "
+                f"as in BLS workbooks: delete the {row} row(s) above it and save again",
+            )
+        missing = [column for column in REQUIRED_COLUMNS if column not in header]
+        if missing:
+            raise InputError(
+                str(path), f"sheet {sheet.name!r} row 1 lacks required column(s) {', '.join(c.upper() for c in missing)}"
+            )
+        duplicated = sorted({name for name in header if name in BLS_COLUMNS and header.count(name) > 1})
+        if duplicated:
+            raise InputError(str(path), f"sheet {sheet.name!r} has the column(s) {', '.join(duplicated)} twice")
+        return sheet, header
+    if first_nonempty is None:
+        where = f"its only sheet {names[0]!r} is empty" if len(names) == 1 else "every sheet is empty"
+        raise InputError(str(path), f"the workbook has no data: {where}")
+    shown = ", ".join(repr(value) for value in first_nonempty.rows.slice(0, 1).to_pylist()[0].values() if value)[:120]
+    raise InputError(
+        str(path),
+        f"no sheet has the BLS header row (AREA, OCC_CODE, O_GROUP, TOT_EMP, A_MEAN, ... on row 1); "
+        f"sheet {first_nonempty.name!r} row 1 holds {shown or 'nothing'}",
+    )
+
+
+def read_workbook(path: Path, year: int | None = None, releases: Collection[int] | None = None) -> Workbook:
+    """Read the data sheet of a BLS workbook, every cell as text, after checking the file and its cells.
+
+    `releases`: the release years the warehouse knows a top-code bound for (others are refused).
+    """
+    path = Path(path)
+    check_workbook_file(path)
+    release_year = _release_year(path, year, releases)
+    sha256 = file_sha256(path)
+    sheet, header = _data_sheet(path)
+    data = sheet.rows.slice(1)
     by_name = {name: data.column(index) for index, name in enumerate(header) if name in BLS_COLUMNS}
     n_data = data.num_rows
     columns = {
@@ -181,14 +287,16 @@ def read_workbook(path: Path, year: int | None = None) -> Workbook:
         keep = present if keep is None else pc.or_(keep, present)
     cells = cells.filter(keep)
     if cells.num_rows == 0:
-        raise InputError(str(path), f"sheet {sheet_name!r} has a header but no data rows")
+        raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
     ignored = [name for name in header if name and name not in BLS_COLUMNS]
     if ignored:
         logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
+    letters = {name: sheet.letters[index] for index, name in enumerate(header) if name in BLS_COLUMNS}
+    cells = checked_cells(path, sheet.name, cells, letters)
     return Workbook(
         path=path,
         sha256=sha256,
-        sheet_name=sheet_name,
+        sheet_name=sheet.name,
         release_year=release_year,
         file_kind=file_kind_from_name(path.name),
         cells=cells,
@@ -274,17 +382,31 @@ def land_workbook(con: duckdb.DuckDBPyConnection, workbook: Workbook) -> LandRes
     return LandResult(**result, action="replaced" if landed else "landed")
 
 
-def ingest_workbooks(raw_db: Path, paths: list[Path], year: int | None = None) -> list[LandResult]:
-    """Read every workbook first (so one bad file lands nothing), then land each."""
-    workbooks = []
+def ingest_workbooks(
+    raw_db: Path, paths: list[Path], year: int | None = None, top_code_seed: Path | None = None
+) -> list[LandResult]:
+    """Read every workbook first (so one bad file lands nothing), then land each.
+
+    `top_code_seed`: the dbt seed of top-code bounds; a release it lacks is refused (None: any year).
+    """
+    releases = releases_with_top_code_bound(top_code_seed) if top_code_seed is not None else None
+    workbooks: dict[tuple[int, str], Workbook] = {}
     for path in paths:
-        workbook = read_workbook(path, year)
+        workbook = read_workbook(path, year, releases)
         logger.info("read %s: sheet %r, %d rows, sha256 %s", path.name, workbook.sheet_name, workbook.n_rows, workbook.sha256)
-        workbooks.append(workbook)
+        key = (workbook.release_year, workbook.file_kind)
+        other = workbooks.get(key)
+        if other is not None and other.sha256 != workbook.sha256:
+            raise InputError(
+                str(path),
+                f"is a second {workbook.file_kind} workbook for release {workbook.release_year} in this run "
+                f"(the first is {other.path}); pass one of them",
+            )
+        workbooks[key] = workbook
     raw_db.parent.mkdir(parents=True, exist_ok=True)
     results = []
     with duckdb.connect(str(raw_db)) as con:
-        for workbook in workbooks:
+        for workbook in workbooks.values():
             result = land_workbook(con, workbook)
             logger.info(
                 "%s %s: release %d, kind %s, %d rows, sha256 %s",

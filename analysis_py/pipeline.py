@@ -65,7 +65,7 @@ def default_workbooks(settings: Settings) -> list[Path]:
 def ingest(settings: Settings, paths: list[Path], year: int | None = None) -> list[LandResult]:
     """`wage ingest`: land workbooks in the raw file (validated before anything is written)."""
     with build_lock(settings):
-        return ingest_workbooks(settings.raw_db, paths, year)
+        return ingest_workbooks(settings.raw_db, paths, year, settings.top_code_seed)
 
 
 def build(settings: Settings) -> BuildSummary:
@@ -92,7 +92,7 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     with build_lock(settings):
         raw_stage = stage_raw_copy(settings)
         try:
-            summary.landed = _timed(summary, "ingest", lambda: ingest_workbooks(raw_stage, workbooks, year))
+            summary.landed = _timed(summary, "ingest", lambda: ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed))
             summary.build = _timed(
                 summary,
                 "build",

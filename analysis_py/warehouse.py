@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-import os
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,7 @@ __all__ = [
     "build_warehouse",
     "connect_read_only",
     "publish_file",
+    "refuse_if_open_for_writing",
     "remove_duckdb_file",
     "stage_raw_copy",
 ]
@@ -102,8 +104,31 @@ def _checkpoint(path: Path) -> None:
         con.execute("checkpoint")
 
 
+def refuse_if_open_for_writing(target: Path) -> None:
+    """BuildError if another connection holds `target` open for writing (DuckDB's exclusive lock).
+
+    Renaming a new file over one a client writes to would lose its writes, and its
+    write-ahead log, named after the path, would land beside the new file.
+    """
+    if not target.exists():
+        return
+    try:
+        duckdb.connect(str(target), read_only=True).close()
+    except duckdb.Error as exc:
+        message = str(exc)
+        if "lock" not in message.lower() and "different configuration" not in message:
+            return  # not a DuckDB file any more: replacing it is what the build is for
+        holder = re.search(r"PID \d+", message)
+        raise BuildError(
+            str(target),
+            f"is open for writing ({holder.group(0) if holder else 'by this process'}): close that connection "
+            "or open the warehouse read-only (see README), then rebuild",
+        ) from None
+
+
 def publish_file(side: Path, target: Path) -> None:
     """Atomically replace `target` by the finished side file `side`."""
+    refuse_if_open_for_writing(target)
     _checkpoint(side)
     if side.with_name(side.name + ".wal").exists():
         raise BuildError(str(side), "still has a write-ahead log after checkpoint; not published")
@@ -120,10 +145,25 @@ def publish_file(side: Path, target: Path) -> None:
         os.close(directory)
 
 
+#: `python -m dbt.cli.main ARGS` in a process the kernel kills when the build that started
+#: it dies (Linux PR_SET_PDEATHSIG): a killed build leaves no dbt writing on behind it.
+_DBT_LAUNCHER = """\
+import ctypes, os, runpy, signal, sys
+parent = int(sys.argv.pop(1))
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+except (AttributeError, OSError):
+    pass  # not Linux: dbt ends at its next line of output instead (broken pipe)
+if os.getppid() != parent:
+    sys.exit("wage: the build that started dbt is gone")
+runpy.run_module("dbt.cli.main", run_name="__main__", alter_sys=True)
+"""
+
+
 def _dbt_command(settings: Settings, *args: str) -> list[str]:
-    """dbt run as `python -m dbt.cli.main` of this venv, on this project and its profile."""
+    """dbt of this venv (dying with this process), on this project and its profile."""
     return [
-        sys.executable, "-m", "dbt.cli.main", *args,
+        sys.executable, "-c", _DBT_LAUNCHER, str(os.getpid()), *args,
         "--project-dir", str(settings.root),
         "--profiles-dir", str(settings.root),
         "--log-path", str(settings.logs_dir),
@@ -193,6 +233,7 @@ def build_warehouse(
     raw_db = raw_db or settings.raw_db
     if not raw_db.exists():
         raise BuildError(str(raw_db), "no raw landing yet: run `wage ingest PATH` or `wage run` first")
+    refuse_if_open_for_writing(settings.warehouse)  # before dbt, not after it
     side = settings.build_copy
     remove_duckdb_file(side)
     try:

@@ -16,6 +16,8 @@ from analysis_py.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 STATE_WORKBOOK = REPO / "data" / "raw" / "state_M2025_dl.xlsx"
+#: The real national workbook, shared read-only beside the project (copy it before use).
+NATIONAL_WORKBOOK = Path(os.environ.get("WAGE_NATIONAL_WORKBOOK", "/work/shared/data/national_M2025_dl.xlsx"))
 
 HEADER = [
     "AREA", "AREA_TITLE", "AREA_TYPE", "PRIM_STATE", "NAICS", "NAICS_TITLE", "I_GROUP", "OWN_CODE",
@@ -90,23 +92,47 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return Settings.from_env()
 
 
-@pytest.fixture(scope="session")
-def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """The real state workbook run once through `wage run` into a temp folder."""
-    folder = tmp_path_factory.mktemp("real")
-    env = {
+def folder_env(folder: Path) -> dict[str, str]:
+    """The environment of a warehouse kept in `folder` (the project's dbt models)."""
+    return {
         "WAGE_HOME": str(REPO),
         "WAGE_DB": str(folder / "wage.duckdb"),
         "WAGE_RAW_DB": str(folder / "wage_raw.duckdb"),
         "WAGE_LOG_DIR": str(folder / "logs"),
         "WAGE_ARTIFACTS_DIR": str(folder / "artifacts"),
     }
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The real state workbook run once through `wage run` into a temp folder."""
+    folder = tmp_path_factory.mktemp("real")
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
+        for name, value in folder_env(folder).items():
             patch.setenv(name, value)
         workbook = shutil.copy(STATE_WORKBOOK, folder / STATE_WORKBOOK.name)
         assert main(["run", str(workbook)]) == 0
         yield Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding wage.duckdb and wage_raw.duckdb built once from the two-row workbook."""
+    folder = tmp_path_factory.mktemp("small")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in folder_env(folder).items():
+            patch.setenv(name, value)
+        workbook = write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows())
+        assert main(["run", str(workbook)]) == 0
+    return folder
+
+
+@pytest.fixture
+def built(settings: Settings, small_build: Path) -> Settings:
+    """`settings` whose warehouse and raw landing are already built (a copy of `small_build`)."""
+    shutil.copyfile(small_build / "wage.duckdb", settings.warehouse)
+    shutil.copyfile(small_build / "wage_raw.duckdb", settings.raw_db)
+    return settings
 
 
 @pytest.fixture(scope="session")

@@ -1,20 +1,25 @@
 """Workbook -> raw landing: text cells, provenance, header matching, idempotence."""
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from analysis_py.errors import InputError
+from analysis_py import ingest
 from analysis_py.ingest import (
     file_kind_from_name,
     file_sha256,
     ingest_workbooks,
     read_workbook,
     release_year_from_name,
+    releases_with_top_code_bound,
 )
-from tests.conftest import HEADER, bls_row, two_state_rows, write_workbook
+from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
 
 
 def raw_rows(raw_db: Path, query: str) -> list[tuple]:
@@ -137,7 +142,124 @@ def test_release_year_from_name(name: str, year: int | None) -> None:
 @pytest.mark.parametrize(
     ("name", "kind"),
     [("state_M2025_dl.xlsx", "state"), ("national_M2025_dl.xlsx", "national"), ("MSA_M2025_dl.xlsx", "msa"),
-     ("all_data_M_2025.xlsx", "all"), ("natsector_M2025_dl.xlsx", "industry")],
+     ("all_data_M_2025.xlsx", "all"), ("natsector_M2025_dl.xlsx", "natsector"), ("nat3d_M2025_dl.xlsx", "nat3d"),
+     ("nat4d_M2025_dl.xlsx", "nat4d"), ("nat5d_6d_M2019_dl.xlsx", "nat5d"), ("BOS_M2019_dl.xlsx", "bos")],
 )  # fmt: skip
 def test_file_kind_from_name(name: str, kind: str) -> None:
     assert file_kind_from_name(name) == kind
+
+
+def test_an_exact_repeat_of_a_row_is_kept_once_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging.getLogger("analysis_py"), "propagate", True)  # cli.main turns it off
+    rows = two_state_rows()
+    path = write_workbook(tmp_path / "all_data_M_2022.xlsx", [*rows, rows[1]])
+    workbook = read_workbook(path)
+    assert workbook.cells.column("sheet_row").to_pylist() == [2, 3]
+    assert "row 4 repeats row 3" in caplog.text
+
+
+def test_broad_and_detailed_rows_of_one_code_are_both_kept(tmp_path: Path) -> None:
+    """National files list a code BLS aggregates to the broad level twice: keyed by O_GROUP."""
+    rows = [bls_row(AREA=99, AREA_TYPE=1), bls_row(AREA=99, AREA_TYPE=1, OCC_CODE="13-2020", O_GROUP="broad"),
+            bls_row(AREA=99, AREA_TYPE=1, OCC_CODE="13-2020", O_GROUP="detailed")]  # fmt: skip
+    workbook = read_workbook(write_workbook(tmp_path / "national_M2025_dl.xlsx", rows))
+    assert workbook.cells.column("o_group").to_pylist() == ["total", "broad", "detailed"]
+
+
+def test_a_key_written_two_ways_is_still_one_key(tmp_path: Path) -> None:
+    """Staging reads 111011 as 11-1011 and DETAILED as detailed: the same key twice is refused."""
+    rows = [*two_state_rows(), bls_row(OCC_CODE="111011", O_GROUP="DETAILED", A_MEAN=1)]
+    with pytest.raises(InputError, match="rows 3 and 4 have the same key"):
+        read_workbook(write_workbook(tmp_path / "state_M2025_dl.xlsx", rows))
+
+
+def test_the_data_sheet_is_found_after_other_sheets(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "all_data_M_2021.xlsx", two_state_rows(), sheet_name="All May 2021 data")
+    book = openpyxl.load_workbook(path)
+    notes = book.create_sheet("Notes", 0)
+    for name in ("area", "area_title", "occ_code"):
+        notes.append([name, f"description of {name}"])
+    book.save(path)
+    workbook = read_workbook(path)
+    assert (workbook.sheet_name, workbook.n_rows) == ("All May 2021 data", 2)
+
+
+def test_area_codes_keep_their_leading_zeros(tmp_path: Path) -> None:
+    rows = [bls_row(AREA="0100001", AREA_TITLE="Northwest Alabama nonmetropolitan area", AREA_TYPE=6)]
+    path = write_workbook(tmp_path / "MSA_M2025_dl.xlsx", rows)
+    assert read_workbook(path).cells.column("area").to_pylist() == ["0100001"]
+
+
+def test_empty_numeric_cells_land_as_null(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(JOBS_1000=None, H_PCT10="")])
+    cells = read_workbook(path).cells.to_pylist()[0]
+    assert (cells["jobs_1000"], cells["h_pct10"]) == (None, None)
+
+
+def test_every_bls_symbol_passes_the_number_check(tmp_path: Path) -> None:
+    rows = [bls_row(TOT_EMP="**", A_MEAN="#", H_MEAN="*", PCT_RPT="~", A_MEDIAN="1,234,567.5")]
+    cells = read_workbook(write_workbook(tmp_path / "natsector_M2025_dl.xlsx", rows)).cells.to_pylist()[0]
+    assert (cells["tot_emp"], cells["a_mean"], cells["h_mean"], cells["pct_rpt"]) == ("**", "#", "*", "~")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-infinity", "12 000", "$57,500"])
+def test_numbers_a_bls_workbook_never_prints_are_refused(tmp_path: Path, value: str) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(A_MEAN=value)])
+    with pytest.raises(InputError, match=rf"S2 \(A_MEAN\) '{re.escape(value)}'"):
+        read_workbook(path)
+
+
+def test_bad_cells_are_reported_by_sheet_row_and_column_letter(tmp_path: Path) -> None:
+    rows = [bls_row(TOT_EMP=f"x{i}", OCC_CODE=f"11-10{i:02d}", O_GROUP="detailed") for i in range(8)]
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(), *rows], sheet_name="state_M2025_dl")
+    with pytest.raises(InputError) as refused:
+        read_workbook(path)
+    assert refused.value.problem == (
+        "sheet 'state_M2025_dl' has 8 cell(s) that are neither numbers nor BLS symbols (* ** # ~) (first 5 of 8): "
+        "L3 (TOT_EMP) 'x0', L4 (TOT_EMP) 'x1', L5 (TOT_EMP) 'x2', L6 (TOT_EMP) 'x3', L7 (TOT_EMP) 'x4'"
+    )
+
+
+def test_an_excel_lock_file_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "~$state_M2025_dl.xlsx"
+    path.write_bytes(b"\x08Analyst")
+    with pytest.raises(InputError, match="is an Excel lock file .*ingest state_M2025_dl.xlsx instead"):
+        read_workbook(path)
+
+
+def test_a_calamine_panic_becomes_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyo3 turns a Rust panic into PanicException, a BaseException: it must not escape."""
+
+    class PanicException(BaseException):
+        pass
+
+    def panicking_reader(path: Path) -> None:
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    monkeypatch.setattr(ingest.fastexcel, "read_excel", panicking_reader)
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+    with pytest.raises(InputError, match="cannot be read as an .xlsx workbook .*Option::unwrap"):
+        read_workbook(path)
+
+
+def test_release_without_top_code_bound_is_refused(tmp_path: Path) -> None:
+    releases = releases_with_top_code_bound(REPO / "seeds" / "top_code_bounds.csv")
+    path = write_workbook(tmp_path / "state_M2026_dl.xlsx", two_state_rows())
+    with pytest.raises(InputError, match="release 2026 has no top-code bound"):
+        read_workbook(path, releases=releases)
+
+
+def test_seed_lists_every_release_since_2019() -> None:
+    releases = releases_with_top_code_bound(REPO / "seeds" / "top_code_bounds.csv")
+    assert set(range(2019, 2026)) <= releases
+
+
+def test_two_different_workbooks_for_one_release_and_kind_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    first = write_workbook(tmp_path / "a" / "state_M2025_dl.xlsx", two_state_rows())
+    second = write_workbook(tmp_path / "state_M2025_dl (1).xlsx", [bls_row(A_MEAN=60000)])
+    with pytest.raises(InputError, match="second state workbook for release 2025"):
+        ingest_workbooks(tmp_path / "raw.duckdb", [first, second])
+    assert not (tmp_path / "raw.duckdb").exists()

@@ -1,6 +1,8 @@
 """Build into a side file; publish only when every model and test passed."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -9,7 +11,7 @@ import pytest
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.errors import BusyError
-from analysis_py.warehouse import build_lock
+from analysis_py.warehouse import build_lock, refuse_if_open_for_writing
 from tests.conftest import two_state_rows, write_workbook
 
 
@@ -46,3 +48,30 @@ def test_a_second_build_is_refused_while_one_runs(settings: Settings) -> None:
         with pytest.raises(BusyError, match="another build is running"):
             with build_lock(settings):
                 pass
+
+
+def test_build_is_refused_while_a_client_has_the_warehouse_open_for_writing(
+    built: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Renaming over a file a client writes to would lose its writes (and misplace its WAL)."""
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print(flush=True); time.sleep(60)", str(built.warehouse)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        writer.stdout.readline()  # connected
+        before = built.warehouse.read_bytes()
+        assert main(["build"]) == 2
+    finally:
+        writer.kill()
+        writer.wait()
+    [error] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert error.startswith(f"error: {built.warehouse}: is open for writing (PID {writer.pid})")
+    assert built.warehouse.read_bytes() == before
+    assert not built.build_copy.exists()
+
+
+def test_build_goes_ahead_beside_read_only_readers(built: Settings) -> None:
+    with duckdb.connect(str(built.warehouse), read_only=True) as reader:
+        refuse_if_open_for_writing(built.warehouse)  # no error
+        assert reader.execute("select count(*) from fct_occupation_wages").fetchone() == (2,)

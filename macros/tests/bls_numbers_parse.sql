@@ -1,5 +1,6 @@
-{#- Fails on every cell of `columns` that is neither empty, a number (thousands
-    separators allowed) nor a BLS symbol (* ** # ~). -#}
+{#- Fails on every cell of `columns` that is neither empty, a finite number (thousands
+    separators allowed) nor a BLS symbol (* ** # ~). analysis_py/cell_checks.py applies
+    the same rule before a workbook is landed. -#}
 {% test bls_numbers_parse(model, columns) %}
 
 with
@@ -19,7 +20,7 @@ unparseable_cells as (
     from cells
     where nullif(trim(cell), '') is not null
         and trim(cell) not in {{ bls_symbols() }}
-        and try_cast(replace(trim(cell), ',', '') as double) is null
+        and not coalesce(isfinite(try_cast(replace(trim(cell), ',', '') as double)), false)
 )
 
 select * from unparseable_cells

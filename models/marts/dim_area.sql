@@ -2,8 +2,8 @@
 
 with
 
-estimates as (
-    select * from {{ ref('stg_oews__estimates') }}
+areas_located as (
+    select * from {{ ref('int_areas_located') }}
 ),
 
 area_types as (
@@ -21,10 +21,10 @@ areas_newest as (
         area_type,
         prim_state,
         release_year,
-    from estimates
+    from areas_located
     qualify row_number() over (
         partition by area
-        order by release_year desc, (prim_state is null), sheet_row
+        order by release_year desc
     ) = 1
 ),
 

@@ -7,30 +7,47 @@ estimates as (
     select * from {{ ref('stg_oews__estimates') }}
 ),
 
+areas_located as (
+    select * from {{ ref('int_areas_located') }}
+),
+
 top_code_bounds as (
     select * from {{ ref('top_code_bounds') }}
 ),
 
 estimates_deduplicated as (
     -- The all-data file repeats the rows of the state, national and MSA files of its
-    -- release; keep one row per key, preferring the file made for that level.
+    -- release; keep one row per key, preferring the file made for that level. Codes are
+    -- compared without leading zeros, in case one file prints 000000 where another prints 0.
     select *
     from estimates
     qualify row_number() over (
-        partition by release_year, area, naics, own_code, occ_code, o_group
+        partition by release_year, ltrim(area, '0'), ltrim(naics, '0'), own_code, occ_code, o_group
         order by (file_kind = 'all'), sheet_row
     ) = 1
 ),
 
+estimates_located as (
+    -- PRIM_STATE as printed, else derived from the area (releases before 2020 lack it)
+    select
+        estimates_deduplicated.* replace (
+            coalesce(estimates_deduplicated.prim_state, areas_located.prim_state) as prim_state
+        ),
+    from estimates_deduplicated
+    left join areas_located
+        on estimates_deduplicated.release_year = areas_located.release_year
+        and estimates_deduplicated.area = areas_located.area
+),
+
 estimates_with_bounds as (
     select
-        estimates_deduplicated.*,
-        -- the bound behind '#' in this release
+        estimates_located.*,
+        -- the bound behind '#' in this release (every release must have one: see the seed's tests)
         top_code_bounds.hourly_bound as top_code_hourly_bound,
         top_code_bounds.annual_bound as top_code_annual_bound,
-    from estimates_deduplicated
+    from estimates_located
     left join top_code_bounds
-        on estimates_deduplicated.release_year = top_code_bounds.release_year
+        on estimates_located.release_year = top_code_bounds.release_year
 ),
 
 wages_with_measures as (

@@ -1,0 +1,179 @@
+"""The cells of a data sheet, checked before anything is landed: numbers, repeats, keys.
+
+Everything runs in DuckDB over the Arrow table (no Python loop over cells) with the rules
+staging and the dbt test `bls_numbers_parse` apply, so a bad file is refused with the
+cells to look at instead of failing later in `dbt build`:
+
+* a numeric cell must be empty, a number (thousands separators allowed) or a BLS symbol;
+* a row that repeats an earlier row exactly (BLS's May 2022 all-data file has some) is
+  kept once, with a warning;
+* two rows with the same key (area, industry, ownership, occupation, level) but
+  different values are refused: which one would be right?
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis_py.errors import InputError
+
+__all__ = ["BLS_SYMBOLS", "NUMERIC_COLUMNS", "KEY_COLUMNS", "checked_cells"]
+
+logger = logging.getLogger(__name__)
+
+#: What BLS prints where it publishes no number (see macros/parse_bls_number.sql).
+BLS_SYMBOLS: tuple[str, ...] = ("*", "**", "#", "~")
+
+#: Columns staging parses as numbers (macros/bls_columns.sql, plus area_type).
+NUMERIC_COLUMNS: tuple[str, ...] = (
+    "area_type", "tot_emp", "emp_prse", "jobs_1000", "loc_quotient", "pct_total", "pct_rpt", "h_mean",
+    "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90", "mean_prse", "a_mean", "a_pct10", "a_pct25",
+    "a_median", "a_pct75", "a_pct90",
+)  # fmt: skip
+
+#: The grain of a workbook: one row per key (fct_occupation_wages adds the release).
+KEY_COLUMNS: tuple[str, ...] = ("area", "naics", "own_code", "occ_code", "o_group")
+
+_SHOWN = 5
+
+
+def checked_cells(path: Path, sheet_name: str, cells: pa.Table, letters: Mapping[str, str]) -> pa.Table:
+    """`cells` without exact repeats, or InputError naming the first bad cells or clashing rows.
+
+    `cells`: BLS columns as text plus `sheet_row`; `letters`: column name -> Excel column letter.
+    """
+    with duckdb.connect() as con:
+        con.register("cells", cells)
+        _check_numbers(con, path, sheet_name, letters)
+        if not _key_clashes(con):  # the common case: then no row can repeat another either
+            return cells
+        repeats = _exact_repeats(con, [name for name in cells.column_names if name != "sheet_row"])
+        if repeats:
+            first_row, of_row = repeats[0]
+            logger.warning(
+                "%s: sheet %r: %d row(s) repeat an earlier row exactly (first: row %d repeats row %d); each is kept once",
+                path.name, sheet_name, len(repeats), first_row, of_row,
+            )  # fmt: skip
+            dropped = pa.array([row for row, _ in repeats], type=cells.schema.field("sheet_row").type)
+            cells = cells.filter(pc.invert(pc.is_in(cells.column("sheet_row"), value_set=dropped)))
+            con.register("cells", cells)  # replaces the registration above
+        clashes = _key_clashes(con)
+    if clashes:
+        _refuse_clashes(path, sheet_name, clashes)
+    return cells
+
+
+def _unparseable(cell: str) -> str:
+    """SQL: TRUE where `cell` is neither empty, a finite number (separators allowed) nor a BLS symbol."""
+    symbols = ", ".join(f"'{symbol}'" for symbol in BLS_SYMBOLS)
+    return (
+        f"(nullif(trim({cell}), '') is not null and trim({cell}) not in ({symbols}) "
+        f"and not coalesce(isfinite(try_cast(replace(trim({cell}), ',', '') as double)), false))"
+    )
+
+
+def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, letters: Mapping[str, str]) -> None:
+    columns = [name for name in NUMERIC_COLUMNS if name in letters]
+    if not columns:
+        return
+    # one pass counting per column (fast); the cells are located only when there are some
+    [(n_bad,)] = con.execute(
+        "select " + " + ".join(f"count(*) filter (where {_unparseable(column)})" for column in columns) + " from cells"
+    ).fetchall()
+    if not n_bad:
+        return
+    bad = con.execute(
+        f"""
+        with cells_long as (
+            unpivot (select sheet_row, {", ".join(columns)} from cells)
+            on {", ".join(columns)}
+            into name column_name value cell
+        ),
+
+        unparseable_cells as (
+            select sheet_row, column_name, cell
+            from cells_long
+            where {_unparseable("cell")}
+        )
+
+        select sheet_row, column_name, cell
+        from unparseable_cells
+        order by sheet_row, list_position($columns, column_name)
+        limit {_SHOWN}
+        """,
+        dict(columns=columns),
+    ).fetchall()
+    shown = ", ".join(f"{letters[column]}{row} ({column.upper()}) {cell!r}" for row, column, cell in bad)
+    more = f" (first {_SHOWN} of {n_bad:,})" if n_bad > _SHOWN else ""
+    raise InputError(
+        str(path),
+        f"sheet {sheet_name!r} has {n_bad:,} cell(s) that are neither numbers nor BLS symbols "
+        f"({' '.join(BLS_SYMBOLS)}){more}: {shown}",
+    )
+
+
+def _exact_repeats(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list[tuple[int, int]]:
+    """(sheet_row, the earlier row it repeats) for every row equal to an earlier one in all `columns`."""
+    return con.execute(
+        f"""
+        with rows_with_first as (
+            select sheet_row, min(sheet_row) over (partition by {", ".join(columns)}) as first_row
+            from cells
+        )
+
+        select sheet_row, first_row
+        from rows_with_first
+        where sheet_row <> first_row
+        order by sheet_row
+        """
+    ).fetchall()
+
+
+def _key_clashes(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The first keys held by two rows or more (key parts, sheet rows, number of such keys).
+
+    The key is normalized as staging does: trimmed, o_group lower case, occ_code NN-NNNN.
+    """
+    return con.execute(
+        r"""
+        with keyed_rows as (
+            select
+                sheet_row,
+                trim(area) as area,
+                trim(naics) as naics,
+                trim(own_code) as own_code,
+                regexp_replace(trim(occ_code), '^(\d{2})-?(\d{4})$', '\1-\2') as occ_code,
+                lower(trim(o_group)) as o_group,
+            from cells
+        ),
+
+        clashing_keys as (
+            select area, naics, own_code, occ_code, o_group, list(sheet_row order by sheet_row) as sheet_rows
+            from keyed_rows
+            group by all
+            having count(*) > 1
+        )
+
+        select *, count(*) over () as n_clashes
+        from clashing_keys
+        order by sheet_rows[1]
+        limit 3
+        """
+    ).fetchall()
+
+
+def _refuse_clashes(path: Path, sheet_name: str, clashes: list[tuple]) -> None:
+    *key, rows, n_clashes = clashes[0]
+    where = " and ".join(str(row) for row in rows[:3]) + (f" (and {len(rows) - 3} more)" if len(rows) > 3 else "")
+    described = ", ".join(f"{name} {value}" for name, value in zip(KEY_COLUMNS, key))
+    more = f"; {n_clashes:,} keys clash in all" if n_clashes > 1 else ""
+    raise InputError(
+        str(path),
+        f"sheet {sheet_name!r} rows {where} have the same key ({described}) but different values{more}: "
+        "BLS lists each key once, so the file was edited or damaged",
+    )

@@ -1,0 +1,272 @@
+"""The warehouse is never half-built: readers during a rebuild, SIGKILL at any moment, two builds at once.
+
+Builds run as real `wage` processes on a small workbook; the kill moments are reached
+by a wrapper that pauses the process at a named step (so the kill lands there every
+time) or by watching dbt's side file appear.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis_py.cli import main
+from analysis_py.config import Settings
+from tests.conftest import REPO, bls_row, folder_env, two_state_rows, write_workbook
+
+SNAPSHOT_SQL = "select count(*), sum(tot_emp), min(source_sha256) from fct_occupation_wages"
+
+#: `python killable.py MARKER MOMENT wage-args...`: `wage`, paused for good at MOMENT
+#: (after writing its pid to MARKER) so that the test can SIGKILL it right there.
+KILLABLE = """
+import os, sys, time
+from pathlib import Path
+from analysis_py import cli, ingest, warehouse
+
+marker, moment = Path(sys.argv[1]), sys.argv[2]
+
+def pause_here():
+    marker.write_text(str(os.getpid()))
+    time.sleep(600)
+
+if moment == "ingest":  # the second workbook's landing: the first one is in the staged raw copy
+    land, landed = ingest.land_workbook, []
+    def land_workbook(con, workbook):
+        if landed:
+            pause_here()
+        landed.append(workbook)
+        return land(con, workbook)
+    ingest.land_workbook = land_workbook
+elif moment == "publish":  # dbt passed, the raw landing is published, the warehouse is next
+    publish = warehouse.publish_file
+    def publish_file(side, target):
+        pause_here()
+        return publish(side, target)
+    warehouse.publish_file = publish_file
+sys.exit(cli.main(sys.argv[3:]))
+"""
+
+#: `python reader.py WAREHOUSE STOP MODE`: one JSON line per query until STOP exists;
+#: MODE held: one read-only connection for the whole run; fresh: a new one per query.
+READER = """
+import json, sys, time
+from pathlib import Path
+import duckdb
+
+warehouse, stop, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+query = {query!r}
+held = duckdb.connect(warehouse, read_only=True) if mode == "held" else None
+while True:
+    last = stop.exists()
+    try:
+        con = held or duckdb.connect(warehouse, read_only=True)
+        row = list(con.execute(query).fetchone())
+        if held is None:
+            con.close()
+        print(json.dumps({{"t": time.time(), "row": row}}), flush=True)
+    except Exception as exc:
+        print(json.dumps({{"t": time.time(), "error": str(exc)}}), flush=True)
+    if last:
+        break
+    time.sleep(0.05)
+""".format(query=SNAPSHOT_SQL)
+
+
+def snapshot(warehouse: Path) -> list[object]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return list(con.execute(SNAPSHOT_SQL).fetchone())
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def child_pids(pid: int) -> list[int]:
+    """Direct children of `pid`, from /proc."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                children.append(int(entry.name))
+    return children
+
+
+def is_running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def new_workbook(folder: Path) -> Path:
+    """The small workbook with other employment: a build that publishes it is visible."""
+    folder.mkdir(exist_ok=True)
+    return write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows(TOT_EMP=900))
+
+
+@dataclass(frozen=True)
+class Killed:
+    """A `wage run` killed with SIGKILL at `moment`, and what the warehouse folder held before."""
+
+    settings: Settings
+    moment: str
+    warehouse_before: bytes
+    raw_before: bytes
+    snapshot_before: list[object]
+    orphans: list[int]  # children of the killed process still running after it died
+
+
+@pytest.fixture
+def killed_run(request: pytest.FixtureRequest, built: Settings, tmp_path: Path) -> Killed:
+    moment = request.param
+    script = tmp_path / "killable.py"
+    script.write_text(KILLABLE)
+    marker = tmp_path / "paused"
+    workbooks = [new_workbook(tmp_path / "new")]
+    if moment == "ingest":
+        workbooks.append(write_workbook(tmp_path / "national_M2025_dl.xlsx", [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")]))
+    warehouse_before, raw_before = built.warehouse.read_bytes(), built.raw_db.read_bytes()
+    before = snapshot(built.warehouse)
+    with subprocess.Popen(
+        [sys.executable, str(script), str(marker), moment, "run", *map(str, workbooks)],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ) as wage:  # fmt: skip
+        if moment == "dbt":
+            # dbt has created the side file and is building models into it
+            wait_for(lambda: built.build_copy.exists() and built.build_copy.stat().st_size > 0, "dbt's side file")
+            time.sleep(1.0)
+        else:
+            wait_for(marker.exists, f"the {moment} step")
+        children = child_pids(wage.pid)
+        assert wage.poll() is None, "wage ended before it could be killed"
+        assert children or moment != "dbt", "no dbt process to outlive the build"
+        os.kill(wage.pid, signal.SIGKILL)
+        wage.wait()
+    deadline = time.monotonic() + 10
+    while any(map(is_running, children)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return Killed(built, moment, warehouse_before, raw_before, before, [pid for pid in children if is_running(pid)])
+
+
+MOMENTS = ["ingest", "dbt", "publish"]
+
+
+@pytest.mark.parametrize("killed_run", MOMENTS, indirect=True)
+def test_kill_leaves_the_previous_warehouse_intact_and_a_new_build_succeeds(killed_run: Killed, tmp_path: Path) -> None:
+    settings = killed_run.settings
+    assert killed_run.orphans == [], "dbt outlived the killed build"
+    assert settings.warehouse.read_bytes() == killed_run.warehouse_before
+    assert snapshot(settings.warehouse) == killed_run.snapshot_before
+    if killed_run.moment != "publish":  # the raw landing is published just before the warehouse
+        assert settings.raw_db.read_bytes() == killed_run.raw_before
+    # what the dead build left behind must not block the next one
+    assert settings.lock_file.read_text().strip() != ""
+    assert settings.raw_build_copy.exists() or settings.build_copy.exists()
+
+    assert main(["run", str(new_workbook(tmp_path / "again"))]) == 0
+
+    assert snapshot(settings.warehouse)[:2] == [2, 2113660 + 900]
+    assert not settings.build_copy.exists() and not settings.raw_build_copy.exists()
+
+
+# ---------- readers and a second build while a rebuild runs
+
+
+@dataclass(frozen=True)
+class RebuildUnderLoad:
+    """One rebuild with two readers and a second build started while it ran."""
+
+    before: list[object]
+    after: list[object]
+    started: float
+    ended: float
+    returncode: int
+    second_returncode: int
+    second_stderr: str
+    held_reads: list[dict[str, object]]
+    fresh_reads: list[dict[str, object]]
+    warehouse: Path
+
+
+@pytest.fixture(scope="module")
+def rebuild_under_load(tmp_path_factory: pytest.TempPathFactory, small_build: Path) -> Iterator[RebuildUnderLoad]:
+    folder = tmp_path_factory.mktemp("load")
+    for name in ("wage.duckdb", "wage_raw.duckdb"):
+        shutil.copyfile(small_build / name, folder / name)
+    env = {**os.environ, **folder_env(folder), "PYTHONPATH": str(REPO)}
+    warehouse, stop = folder / "wage.duckdb", folder / "stop"
+    (folder / "reader.py").write_text(READER)
+    before = snapshot(warehouse)
+    readers = {
+        mode: subprocess.Popen(
+            [sys.executable, str(folder / "reader.py"), str(warehouse), str(stop), mode], stdout=subprocess.PIPE, text=True, env=env
+        )
+        for mode in ("held", "fresh")
+    }  # fmt: skip
+    first_reads = {mode: json.loads(reader.stdout.readline()) for mode, reader in readers.items()}  # both are reading
+    started = time.time()
+    rebuild = subprocess.Popen(
+        [sys.executable, "-m", "analysis_py.cli", "run", str(new_workbook(folder / "new"))],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    lock = folder / "wage.duckdb.lock.flock"
+    wait_for(lambda: lock.exists() and lock.read_text().strip() == str(rebuild.pid), "the rebuild to take the lock")
+    second = subprocess.run([sys.executable, "-m", "analysis_py.cli", "build"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    returncode = rebuild.wait(timeout=300)
+    ended = time.time()
+    time.sleep(1.0)  # the fresh reader sees the new warehouse a few times
+    stop.touch()
+    reads = {
+        mode: [first_reads[mode], *map(json.loads, reader.communicate(timeout=60)[0].splitlines())] for mode, reader in readers.items()
+    }
+    yield RebuildUnderLoad(
+        before=before, after=snapshot(warehouse), started=started, ended=ended, returncode=returncode,
+        second_returncode=second.returncode, second_stderr=second.stderr, held_reads=reads["held"],
+        fresh_reads=reads["fresh"], warehouse=warehouse,
+    )  # fmt: skip
+
+
+def test_rebuild_under_load_publishes_the_new_data(rebuild_under_load: RebuildUnderLoad) -> None:
+    assert rebuild_under_load.returncode == 0
+    assert rebuild_under_load.after[:2] == [2, 2113660 + 900]
+    assert rebuild_under_load.after != rebuild_under_load.before
+
+
+def test_second_build_is_refused_with_one_error_line_and_exit_2(rebuild_under_load: RebuildUnderLoad) -> None:
+    errors = [line for line in rebuild_under_load.second_stderr.splitlines() if line.startswith("error:")]
+    assert rebuild_under_load.second_returncode == 2
+    assert len(errors) == 1
+    assert errors[0].startswith(f"error: {rebuild_under_load.warehouse}: another build is running (pid ")
+
+
+def test_reader_holding_the_old_file_sees_the_old_data_throughout(rebuild_under_load: RebuildUnderLoad) -> None:
+    reads = rebuild_under_load.held_reads
+    assert reads[0]["t"] < rebuild_under_load.started and reads[-1]["t"] > rebuild_under_load.ended
+    assert [read.get("row") for read in reads] == [rebuild_under_load.before] * len(reads)
+
+
+def test_fresh_readers_see_the_old_or_the_new_warehouse_never_an_error(rebuild_under_load: RebuildUnderLoad) -> None:
+    reads = rebuild_under_load.fresh_reads
+    assert [read for read in reads if "error" in read] == []
+    rows = [read["row"] for read in reads]
+    assert set(map(tuple, rows)) == {tuple(rebuild_under_load.before), tuple(rebuild_under_load.after)}
+    switch = rows.index(rebuild_under_load.after)
+    assert rows[switch:] == [rebuild_under_load.after] * (len(rows) - switch), "a reader went back to the old data"
