@@ -3,7 +3,7 @@
 A build's fingerprint is the SHA-256 of (a) every (release, kind, workbook SHA-256) in the
 raw landing it was built from and (b) the bytes of everything that turns raw rows into the
 warehouse and its artifacts: dbt project, models, macros, seeds, analysis_py code and the
-lock file. It is stored inside the warehouse (table `analysis.build_fingerprint`), so it is
+lock file. It is stored inside the warehouse (table `meta.build_fingerprint`), so it is
 published by the same atomic rename as the data it describes.
 """
 from __future__ import annotations
@@ -14,7 +14,14 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["CODE_PATHS", "code_fingerprint", "build_fingerprint", "record_fingerprint", "recorded_fingerprint"]
+__all__ = [
+    "CODE_PATHS",
+    "code_fingerprint",
+    "build_fingerprint",
+    "landed_files",
+    "record_fingerprint",
+    "recorded_fingerprint",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +44,8 @@ def code_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _landed_files(raw_db: Path) -> list[tuple[int, str, str]]:
+def landed_files(raw_db: Path) -> list[tuple[int, str, str]]:
+    """(release_year, file_kind, workbook SHA-256) of every workbook in the raw landing."""
     with duckdb.connect(str(raw_db), read_only=True) as con:
         return con.execute("select release_year, file_kind, source_sha256 from oews_files order by all").fetchall()
 
@@ -45,18 +53,18 @@ def _landed_files(raw_db: Path) -> list[tuple[int, str, str]]:
 def build_fingerprint(raw_db: Path, code: str) -> str:
     """The fingerprint of a warehouse built from `raw_db` by the code whose fingerprint is `code`."""
     digest = hashlib.sha256(code.encode())
-    for release_year, file_kind, sha256 in _landed_files(raw_db):
+    for release_year, file_kind, sha256 in landed_files(raw_db):
         digest.update(f"{release_year}|{file_kind}|{sha256}\n".encode())
     return digest.hexdigest()
 
 
 def record_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     """Store the fingerprint in the warehouse being built (before it is published)."""
-    con.execute("create schema if not exists analysis")
-    con.execute("create or replace table analysis.build_fingerprint (fingerprint varchar not null)")
-    con.execute("insert into analysis.build_fingerprint values (?)", [fingerprint])
+    con.execute("create schema if not exists meta")
+    con.execute("create or replace table meta.build_fingerprint (fingerprint varchar not null)")
+    con.execute("insert into meta.build_fingerprint values (?)", [fingerprint])
     con.execute(
-        "comment on table analysis.build_fingerprint is "
+        "comment on table meta.build_fingerprint is "
         "'SHA-256 of the raw workbooks and the code this warehouse was built from: wage run skips a build when it matches'"
     )
 
@@ -67,7 +75,7 @@ def recorded_fingerprint(warehouse: Path) -> str | None:
         return None
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            row = con.execute("select fingerprint from analysis.build_fingerprint").fetchone()
+            row = con.execute("select fingerprint from meta.build_fingerprint").fetchone()
     except duckdb.Error:
         return None
     return row[0] if row else None

@@ -382,6 +382,29 @@ def land_workbook(con: duckdb.DuckDBPyConnection, workbook: Workbook) -> LandRes
     return LandResult(**result, action="replaced" if landed else "landed")
 
 
+def _landed_files(raw_db: Path) -> dict[tuple[int, str], tuple[str, int]]:
+    """(release, kind) -> (SHA-256, rows) of the workbooks in the raw landing (empty if none)."""
+    if not raw_db.exists():
+        return {}
+    with duckdb.connect(str(raw_db), read_only=True) as con:
+        if not con.execute("select count(*) from duckdb_tables() where table_name = 'oews_files'").fetchone()[0]:
+            return {}
+        rows = con.execute("select release_year, file_kind, source_sha256, n_rows from oews_files").fetchall()
+    return {(release, kind): (sha256, n_rows) for release, kind, sha256, n_rows in rows}
+
+
+def _already_landed(path: Path, year: int | None, landed: dict[tuple[int, str], tuple[str, int]]) -> LandResult | None:
+    """An 'unchanged' result when the raw landing holds these exact bytes for the file's release and kind."""
+    release = year or release_year_from_name(path.name)
+    key = (release, file_kind_from_name(path.name))
+    if release is None or key not in landed or not path.is_file():
+        return None
+    sha256 = file_sha256(path)
+    if landed[key][0] != sha256:
+        return None
+    return LandResult(path.name, sha256, key[0], key[1], landed[key][1], action="unchanged")
+
+
 def ingest_workbooks(
     raw_db: Path, paths: list[Path], year: int | None = None, top_code_seed: Path | None = None
 ) -> list[LandResult]:
@@ -390,8 +413,13 @@ def ingest_workbooks(
     `top_code_seed`: the dbt seed of top-code bounds; a release it lacks is refused (None: any year).
     """
     releases = releases_with_top_code_bound(top_code_seed) if top_code_seed is not None else None
+    landed = _landed_files(raw_db)
     workbooks: dict[tuple[int, str], Workbook] = {}
+    unchanged: list[LandResult] = []
     for path in paths:
+        if (same := _already_landed(path, year, landed)) is not None:
+            unchanged.append(same)  # same bytes as landed: not even read again
+            continue
         workbook = read_workbook(path, year, releases)
         logger.info("read %s: sheet %r, %d rows, sha256 %s", path.name, workbook.sheet_name, workbook.n_rows, workbook.sha256)
         key = (workbook.release_year, workbook.file_kind)
@@ -403,8 +431,12 @@ def ingest_workbooks(
                 f"(the first is {other.path}); pass one of them",
             )
         workbooks[key] = workbook
+    for result in unchanged:
+        logger.info("unchanged %s: release %d, kind %s, already landed (sha256 %s)", result.source_file, result.release_year, result.file_kind, result.source_sha256)
+    if not workbooks:
+        return unchanged
     raw_db.parent.mkdir(parents=True, exist_ok=True)
-    results = []
+    results = unchanged
     with duckdb.connect(str(raw_db)) as con:
         for workbook in workbooks.values():
             result = land_workbook(con, workbook)

@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import duckdb
+
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, BuildError, InputError
-from analysis_py.ingest import LandResult, ingest_workbooks
+from analysis_py.fingerprint import build_fingerprint, code_fingerprint, landed_files, record_fingerprint, recorded_fingerprint
+from analysis_py.ingest import LandResult, file_kind_from_name, file_sha256, ingest_workbooks, release_year_from_name
 from analysis_py.warehouse import (
     BuildSummary,
     build_lock,
@@ -38,6 +41,7 @@ class RunSummary:
     build: BuildSummary | None = None
     step_seconds: dict[str, float] = field(default_factory=dict)
     analysis: AnalysisResults | None = None
+    skipped: bool = False  # nothing changed since the last run: no work done
 
 
 def _timed(summary: RunSummary, step: str, action: Callable[[], T]) -> T:
@@ -86,10 +90,20 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     def analyze_then_publish_raw(side: Path) -> None:
         # The analyses write schema `analysis` into the build copy dbt just built.
         summary.analysis = _analysis_or_none(side, settings.warehouse)
+        with duckdb.connect(str(side)) as con:
+            record_fingerprint(con, build_fingerprint(raw_stage, code_fingerprint(settings.root)))
         # The raw landing is published just before the warehouse, once dbt passed.
         publish_file(raw_stage, settings.raw_db)
 
     with build_lock(settings):
+        if _up_to_date(settings, workbooks, year):
+            logger.info(
+                "run: nothing to do: %s already built from these workbooks (same SHA-256) and this code; "
+                "skipped ingest, dbt build, analyses and report",
+                settings.warehouse,
+            )
+            summary.skipped = True
+            return summary
         raw_stage = stage_raw_copy(settings)
         try:
             summary.landed = _timed(summary, "ingest", lambda: ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed))
@@ -102,6 +116,20 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
         finally:
             remove_duckdb_file(raw_stage)
     return summary
+
+
+def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None) -> bool:
+    """True when the published warehouse and artifacts are what this run would build again."""
+    needed = [settings.raw_db, settings.warehouse, *(settings.artifacts_dir / name for name in ("results.json", "report.html"))]
+    if not all(path.exists() for path in needed):
+        return False
+    landed = {(release, kind): sha256 for release, kind, sha256 in landed_files(settings.raw_db)}
+    for path in workbooks:
+        key = (year or release_year_from_name(path.name), file_kind_from_name(path.name))
+        if not path.is_file() or landed.get(key) != file_sha256(path):
+            return False  # new or changed: the normal path lands it (or says what is wrong with it)
+    expected = build_fingerprint(settings.raw_db, code_fingerprint(settings.root))
+    return recorded_fingerprint(settings.warehouse) == expected
 
 
 def _analysis_or_none(side: Path, warehouse: Path) -> AnalysisResults | None:
