@@ -70,6 +70,7 @@ def default_workbooks(settings: Settings) -> list[Path]:
 
 def ingest(settings: Settings, paths: list[Path], year: int | None = None) -> list[LandResult]:
     """`wage ingest`: land workbooks in the raw file (validated before anything is written)."""
+    _preload("pandas")
     with build_lock(settings):
         return ingest_workbooks(settings.raw_db, paths, year, settings.top_code_seed)
 
@@ -88,7 +89,7 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     """
     summary = RunSummary()
     workbooks = paths or default_workbooks(settings)
-    _preload_analysis()
+    _preload("analysis_py.analysis")
 
     def analyze_then_publish_raw(side: Path) -> None:
         # The analyses write schema `analysis` into the build copy dbt just built.
@@ -121,10 +122,11 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     return summary
 
 
-def _preload_analysis() -> None:
-    """Import the analysis stack (pandas, scipy, statsmodels, matplotlib: seconds) in the
-    background, while ingest and dbt run, instead of after them."""
-    threading.Thread(target=importlib.import_module, args=("analysis_py.analysis",), name="preload-analysis", daemon=True).start()
+def _preload(module: str) -> None:
+    """Import `module` in the background while ingest (and dbt) run, instead of after them:
+    the analysis stack (pandas, scipy, statsmodels, matplotlib) takes seconds to import, and
+    DuckDB imports pandas on its first Arrow scan."""
+    threading.Thread(target=importlib.import_module, args=(module,), name=f"preload-{module}", daemon=True).start()
 
 
 def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None) -> bool:
