@@ -127,10 +127,13 @@ def employment_vs_wage_chart(sample: pd.DataFrame, ols: RegressionResult, ax: Ax
     ax = _axes(ax, (9, 6))
     rows = sample.dropna(subset=["tot_emp", "a_mean"])
     ax.scatter(rows["tot_emp"], rows["a_mean"], s=4, alpha=0.15, color=_BLUE, linewidths=0, label="state x detailed occupation")
-    grid = np.geomspace(rows["tot_emp"].min(), rows["tot_emp"].max(), 200)
+    # The fit is drawn over the bottom 99% of employment: past that the straight line (a curve on
+    # this log axis) runs on towards negative wages, a defect of the notebook's model, not of the data.
+    grid = np.geomspace(rows["tot_emp"].min(), rows["tot_emp"].quantile(0.99), 200)
     intercept, slope = ols.coefficient("Intercept").estimate, ols.coefficient("tot_emp").estimate
     ax.plot(grid, intercept + slope * grid, color=_ORANGE, linewidth=2.5,
-            label=f"OLS a_mean ~ tot_emp: {_money(slope * 1000)} per 1,000 jobs, R² = {ols.r_squared:.4f}")  # fmt: skip
+            label=f"OLS a_mean ~ tot_emp: {_money(slope * 1000)} per 1,000 jobs, R² = {ols.r_squared:.4f}\n"
+                  "(drawn over the 99% smallest occupations)")  # fmt: skip
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(_COUNT)
     ax.yaxis.set_major_formatter(_DOLLARS)

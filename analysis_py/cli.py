@@ -100,7 +100,8 @@ def _print_query(settings: Settings, query: str, output_format: str) -> None:
     if output_format == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
-        print(frame.to_string(index=False, max_rows=200))
+        shown = frame.astype(object).where(frame.notna(), "NULL")  # SQL's NULL, not pandas' NaN/<NA>
+        print(shown.to_string(index=False, max_rows=200) if len(frame) else "  ".join(frame.columns) + "\n(0 rows)")
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:

@@ -28,10 +28,11 @@ LIMITATIONS = """\
 - **Who is counted.** OEWS surveys establishments: it excludes the self-employed, owners and
   partners of unincorporated firms, and household workers. Wages are straight-time gross pay
   (no overtime, tips are included, benefits are not).
-- **Top-coding.** Wages at or above the release's bound ($239,200 a year or $115.00 an hour
-  from 2022; $208,000 / $100.00 for 2019–2021) are published only as `#`. Statistics on
-  medians and percentiles exclude them (counted above) or, in sensitivity runs, set them to the
-  bound, which understates the true values.
+- **Top-coding.** Where BLS prints `#`, the wage is at or above the release's bound
+  ($239,200 a year or $115.00 an hour from 2022; $208,000 / $100.00 for 2019–2021, wages
+  top-coded at $239,200 in 2025) and has no value here. Statistics exclude those cells
+  (counted above) or, in sensitivity runs, set them to the bound, which understates them.
+  Values above the bound that the workbook does print as numbers are used as printed.
 - **Pooled panels.** Each release pools six semiannual survey panels over three years, and
   its wages are aged to the reference month. Consecutive releases share most of their
   sample, so year-over-year differences are neither independent nor a time series: BLS
@@ -56,6 +57,10 @@ NEXT_STEPS = """\
 
 def _money(value: float | None) -> str:
     return "n/a" if value is None else f"${value:,.0f}"
+
+
+def _count(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
 
 
 def _num(value: float | None, digits: int = 3) -> str:
@@ -125,8 +130,8 @@ def _welch_words(test: dict[str, Any]) -> str:
     return (
         f"Management occupations (SOC 11) earned on average **{_money(test.get('mean_difference'))} more** a year "
         f"than production occupations (SOC 51): a mean of {_money(management.get('mean'))} over "
-        f"{management.get('n')} state × occupation estimates against {_money(production.get('mean'))} over "
-        f"{production.get('n')} ({_ci_text(test)} for the difference; Welch t = {_num(test['statistic'])}, "
+        f"{_count(management.get('n'))} state × occupation estimates against {_money(production.get('mean'))} over "
+        f"{_count(production.get('n'))} ({_ci_text(test)} for the difference; Welch t = {_num(test['statistic'])}, "
         f"df = {_num(test.get('df'), 1)}; Hedges' g = {_num(g.get('value'), 2)}, a {_cohen_size(g.get('value'))} effect). "
         f"The difference is {_verdict(test)}."
     )
@@ -139,10 +144,10 @@ def _pearson_words(test: dict[str, Any]) -> str:
     strength = "negligible" if abs(r) < 0.1 else "weak" if abs(r) < 0.3 else "moderate" if abs(r) < 0.5 else "strong"
     return (
         f"Across detailed occupations in the states, employment and mean annual wage are almost unrelated: "
-        f"Pearson r = {_num(r)} ({_ci_text(test, money=False)}, Fisher z; n = {test['n']}), a {strength} "
+        f"Pearson r = {_num(r)} ({_ci_text(test, money=False)}, Fisher z; n = {_count(test['n'])}), a {strength} "
         f"association that explains {_num(100 * r * r, 2)}% of the variance. It is {_verdict(test)} only because n "
         f"is large. Spearman's ρ = {_num(spearman.get('rho'))} ({_p_is(spearman.get('p_value'))}) and Pearson on "
-        f"log10 of both = {_num(log10.get('r'))} (n = {log10.get('n')}) agree in sign and size: bigger "
+        f"log10 of both = {_num(log10.get('r'))} (n = {_count(log10.get('n'))}) agree in sign and size: bigger "
         f"occupations pay {'slightly less' if r < 0 else 'slightly more'}, with a huge spread around that trend."
     )
 
@@ -152,8 +157,8 @@ def _ztest_words(test: dict[str, Any]) -> str:
     sensitivity = test.get("sensitivity", {})
     return (
         f"Tech occupations (SOC 15) had median annual wages **{_money(test.get('mean_difference'))} higher** on "
-        f"average than all other occupations ({_money(tech.get('mean'))} over {tech.get('n')} estimates vs "
-        f"{_money(other.get('mean'))} over {other.get('n')}; {_ci_text(test)}; z = {_num(test['statistic'])}). "
+        f"average than all other occupations ({_money(tech.get('mean'))} over {_count(tech.get('n'))} estimates vs "
+        f"{_money(other.get('mean'))} over {_count(other.get('n'))}; {_ci_text(test)}; z = {_num(test['statistic'])}). "
         f"The difference is {_verdict(test)}. {test.get('n_top_coded', 0)} top-coded medians were excluded; "
         f"setting {sensitivity.get('n_set_to_bound', 'them')} of them to the bound instead gives "
         f"z = {_num(sensitivity.get('statistic'))} ({_p_is(sensitivity.get('p_value'))})."
@@ -305,7 +310,7 @@ def _regression_section(results: Results) -> list[str]:
         lines += [
             f"### `{model.get('formula', name)}`",
             "",
-            f"n = {model['n']}, R² = {_num(model['r_squared'])}; residual normality (Jarque–Bera) "
+            f"n = {_count(model['n'])}, R² = {_num(model['r_squared'])}; residual normality (Jarque–Bera) "
             f"{_p_is(jb.get('p_value'))}, constant variance (Breusch–Pagan) {_p_is(bp.get('p_value'))}. "
             f"Model file: `{model.get('model_path', '')}` (joblib).",
             "",
@@ -329,7 +334,7 @@ def _regression_section(results: Results) -> list[str]:
             f"**In plain words.** Each extra 1,000 workers in an occupation goes with a mean wage "
             f"{_money(abs(slope['estimate']) * 1000)} {'lower' if slope['estimate'] < 0 else 'higher'} "
             f"(R² = {_num(linear['r_squared'])}: employment explains almost none of the variation). Within a major "
-            f"group, 10% more employment goes with a wage about {_num(abs(elasticity['estimate']) * 10, 2)}% "
+            f"group, 10% more employment goes with a wage about {_num(abs(1.1 ** elasticity['estimate'] - 1) * 100, 3)}% "
             f"{'lower' if elasticity['estimate'] < 0 else 'higher'}; the major group itself explains most of what "
             f"the second model captures (R² = {_num(log_model['r_squared'])}). Residuals are not normal and their "
             f"variance is not constant, which is why the standard errors are HC3 and the sample is large.",
@@ -365,6 +370,8 @@ def _naive_section(results: Results) -> list[str]:
 def _appendix(results: Results) -> list[str]:
     lines = [
         "## Appendix: every test's numbers as in `results.json`",
+        "",
+        "A p-value of 0.0 is below what double precision can hold (< 1e-300), not exactly zero.",
         "",
         "| test | statistic | value | p | p (Holm) | n |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -402,8 +409,9 @@ def report_markdown(results: Results) -> str:
         "| --- | --- |",
         *[f"| `{f['source_file']}` | `{f['source_sha256']}` |" for f in files],
         "",
-        f"**Sample.** {_text(sample.get('description', ''))} {sample.get('n_rows', '?')} rows: "
-        f"{sample.get('n_areas', '?')} areas × {sample.get('n_occupations', '?')} detailed occupations.",
+        f"**Sample.** {_text(sample.get('description', ''))} {_count(sample.get('n_rows'))} rows from "
+        f"{_count(sample.get('n_areas'))} areas and {_count(sample.get('n_occupations'))} distinct detailed occupations "
+        "(not every occupation is published in every state).",
         "",
         *_state_section(results),
         "## The spread of wages",
