@@ -14,11 +14,12 @@ from pathlib import Path
 
 import duckdb
 
+from analysis_py.ingest import landed_workbooks
+
 __all__ = [
     "CODE_PATHS",
     "code_fingerprint",
     "build_fingerprint",
-    "landed_files",
     "record_fingerprint",
     "recorded_fingerprint",
 ]
@@ -44,16 +45,10 @@ def code_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-def landed_files(raw_db: Path) -> list[tuple[int, str, str]]:
-    """(release_year, file_kind, workbook SHA-256) of every workbook in the raw landing."""
-    with duckdb.connect(str(raw_db), read_only=True) as con:
-        return con.execute("select release_year, file_kind, source_sha256 from oews_files order by all").fetchall()
-
-
 def build_fingerprint(raw_db: Path, code: str) -> str:
     """The fingerprint of a warehouse built from `raw_db` by the code whose fingerprint is `code`."""
     digest = hashlib.sha256(code.encode())
-    for release_year, file_kind, sha256 in landed_files(raw_db):
+    for (release_year, file_kind), (sha256, _) in sorted(landed_workbooks(raw_db).items()):
         digest.update(f"{release_year}|{file_kind}|{sha256}\n".encode())
     return digest.hexdigest()
 

@@ -43,6 +43,7 @@ __all__ = [
     "releases_with_top_code_bound",
     "land_workbook",
     "ingest_workbooks",
+    "landed_workbooks",
 ]
 
 logger = logging.getLogger(__name__)
@@ -382,7 +383,7 @@ def land_workbook(con: duckdb.DuckDBPyConnection, workbook: Workbook) -> LandRes
     return LandResult(**result, action="replaced" if landed else "landed")
 
 
-def _landed_files(raw_db: Path) -> dict[tuple[int, str], tuple[str, int]]:
+def landed_workbooks(raw_db: Path) -> dict[tuple[int, str], tuple[str, int]]:
     """(release, kind) -> (SHA-256, rows) of the workbooks in the raw landing (empty if none)."""
     if not raw_db.exists():
         return {}
@@ -413,7 +414,7 @@ def ingest_workbooks(
     `top_code_seed`: the dbt seed of top-code bounds; a release it lacks is refused (None: any year).
     """
     releases = releases_with_top_code_bound(top_code_seed) if top_code_seed is not None else None
-    landed = _landed_files(raw_db)
+    landed = landed_workbooks(raw_db)
     workbooks: dict[tuple[int, str], Workbook] = {}
     unchanged: list[LandResult] = []
     for path in paths:

@@ -15,8 +15,8 @@ import duckdb
 
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, BuildError, InputError
-from analysis_py.fingerprint import build_fingerprint, code_fingerprint, landed_files, record_fingerprint, recorded_fingerprint
-from analysis_py.ingest import LandResult, file_kind_from_name, file_sha256, ingest_workbooks, release_year_from_name
+from analysis_py.fingerprint import build_fingerprint, code_fingerprint, record_fingerprint, recorded_fingerprint
+from analysis_py.ingest import LandResult, file_kind_from_name, file_sha256, ingest_workbooks, landed_workbooks, release_year_from_name
 from analysis_py.warehouse import (
     BuildSummary,
     build_lock,
@@ -134,10 +134,10 @@ def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None) -> 
     needed = [settings.raw_db, settings.warehouse, *(settings.artifacts_dir / name for name in ("results.json", "report.html"))]
     if not all(path.exists() for path in needed):
         return False
-    landed = {(release, kind): sha256 for release, kind, sha256 in landed_files(settings.raw_db)}
+    landed = landed_workbooks(settings.raw_db)
     for path in workbooks:
         key = (year or release_year_from_name(path.name), file_kind_from_name(path.name))
-        if not path.is_file() or landed.get(key) != file_sha256(path):
+        if not path.is_file() or landed.get(key, (None,))[0] != file_sha256(path):
             return False  # new or changed: the normal path lands it (or says what is wrong with it)
     expected = build_fingerprint(settings.raw_db, code_fingerprint(settings.root))
     return recorded_fingerprint(settings.warehouse) == expected
