@@ -57,23 +57,23 @@ class Figure:
         return self.value / self.baseline if self.baseline else None
 
 
-def best_of(repeat: int, action: Callable[[], object]) -> float:
-    """Fastest of `repeat` timed calls (seconds): the least disturbed by other load."""
+def timings(repeat: int, action: Callable[[], object]) -> list[float]:
+    """Seconds of each of `repeat` calls."""
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         action()
         times.append(time.perf_counter() - started)
-    return min(times)
+    return times
+
+
+def best_of(repeat: int, action: Callable[[], object]) -> float:
+    """Fastest of `repeat` timed calls (seconds): the least disturbed by other load."""
+    return min(timings(repeat, action))
 
 
 def median_of(repeat: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return statistics.median(timings(repeat, action))
 
 
 def fastexcel_read(path: Path) -> None:
