@@ -7,7 +7,7 @@ from pathlib import Path
 
 from analysis_py.errors import ConfigError
 
-__all__ = ["Settings", "find_project_root"]
+__all__ = ["Settings", "find_project_root", "folder_environment"]
 
 
 def find_project_root(start: Path | None = None) -> Path:
@@ -22,6 +22,17 @@ def find_project_root(start: Path | None = None) -> Path:
     if (package_parent / "dbt_project.yml").is_file():
         return package_parent
     raise ConfigError(str(here), "no dbt_project.yml here or above (set WAGE_HOME to the project folder)")
+
+
+def folder_environment(folder: Path, root: Path) -> dict[str, str]:
+    """Environment variables that keep every file of one warehouse in `folder` (project `root`)."""
+    return {
+        "WAGE_HOME": str(root),
+        "WAGE_DB": str(folder / "wage.duckdb"),
+        "WAGE_RAW_DB": str(folder / "wage_raw.duckdb"),
+        "WAGE_LOG_DIR": str(folder / "logs"),
+        "WAGE_ARTIFACTS_DIR": str(folder / "artifacts"),
+    }
 
 
 def _path_from_env(name: str, root: Path, default: Path) -> Path:

@@ -35,6 +35,7 @@ import duckdb
 import fastexcel
 import pandas as pd
 
+from analysis_py.config import folder_environment
 from analysis_py.ingest import ingest_workbooks
 
 REPO = Path(__file__).resolve().parents[1]
@@ -89,21 +90,10 @@ def notebook_load_and_clean(path: Path) -> pd.DataFrame:
     return frame
 
 
-def wage_env(folder: Path, home: Path = REPO) -> dict[str, str]:
-    return {
-        **os.environ,
-        "WAGE_HOME": str(home),
-        "WAGE_DB": str(folder / "wage.duckdb"),
-        "WAGE_RAW_DB": str(folder / "wage_raw.duckdb"),
-        "WAGE_LOG_DIR": str(folder / "logs"),
-        "WAGE_ARTIFACTS_DIR": str(folder / "artifacts"),
-    }
-
-
 def run_wage(folder: Path, *args: str, home: Path = REPO) -> tuple[float, int]:
     """Run `wage ARGS` in a child process: (wall seconds, peak RSS in bytes of it and its children)."""
     started = time.perf_counter()
-    child = subprocess.Popen([str(WAGE), *args], env=wage_env(folder, home), cwd=home,
+    child = subprocess.Popen([str(WAGE), *args], env={**os.environ, **folder_environment(folder, home)}, cwd=home,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started

@@ -12,12 +12,13 @@ import pandas as pd
 import pytest
 
 from analysis_py.cli import main
-from analysis_py.config import Settings
+from analysis_py.config import Settings, folder_environment
 
 REPO = Path(__file__).resolve().parents[1]
 STATE_WORKBOOK = REPO / "data" / "raw" / "state_M2025_dl.xlsx"
 #: The real national workbook, shared read-only beside the project (copy it before use).
-NATIONAL_WORKBOOK = Path(os.environ.get("WAGE_NATIONAL_WORKBOOK", "/work/shared/data/national_M2025_dl.xlsx"))
+#: BLS's national workbook, in the team's shared/ folder beside the clone (as CI has it).
+NATIONAL_WORKBOOK = Path(os.environ.get("WAGE_NATIONAL_WORKBOOK", REPO.parent / "shared" / "data" / "national_M2025_dl.xlsx"))
 
 HEADER = [
     "AREA", "AREA_TITLE", "AREA_TYPE", "PRIM_STATE", "NAICS", "NAICS_TITLE", "I_GROUP", "OWN_CODE",
@@ -81,26 +82,14 @@ def two_state_rows(**override: object) -> list[dict[str, object]]:
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """A warehouse in tmp_path (the project's dbt models, temp files and logs)."""
-    for name, value in {
-        "WAGE_HOME": str(REPO),
-        "WAGE_DB": str(tmp_path / "wage.duckdb"),
-        "WAGE_RAW_DB": str(tmp_path / "wage_raw.duckdb"),
-        "WAGE_LOG_DIR": str(tmp_path / "logs"),
-        "WAGE_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
-    }.items():
+    for name, value in folder_env(tmp_path).items():
         monkeypatch.setenv(name, value)
     return Settings.from_env()
 
 
 def folder_env(folder: Path) -> dict[str, str]:
     """The environment of a warehouse kept in `folder` (the project's dbt models)."""
-    return {
-        "WAGE_HOME": str(REPO),
-        "WAGE_DB": str(folder / "wage.duckdb"),
-        "WAGE_RAW_DB": str(folder / "wage_raw.duckdb"),
-        "WAGE_LOG_DIR": str(folder / "logs"),
-        "WAGE_ARTIFACTS_DIR": str(folder / "artifacts"),
-    }
+    return folder_environment(folder, REPO)
 
 
 @pytest.fixture(scope="session")

@@ -49,3 +49,8 @@ def test_ingest_prints_what_it_landed(settings: Settings, tmp_path: Path, capsys
         "landed: state_M2025_dl.xlsx (release 2025, state, 2 rows)",
         "unchanged: state_M2025_dl.xlsx (release 2025, state, 2 rows)",
     ]
+
+
+def test_sql_prints_null_for_missing_values(real_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "select tot_emp from fct_occupation_wages where is_tot_emp_not_available limit 1"]) == 0
+    assert capsys.readouterr().out.split() == ["tot_emp", "NULL"]

@@ -22,7 +22,7 @@ import yaml
 from dbt.task.docs import DOCS_INDEX_FILE_PATH
 
 from analysis_py.cli import main
-from analysis_py.config import Settings
+from analysis_py.config import Settings, folder_environment
 from analysis_py.docs_site import DocsSite, generate_site, offline_page, undocumented
 from tests.conftest import REPO
 
@@ -237,8 +237,8 @@ def serve_docs(settings: Settings, folder: Path) -> Iterator[tuple[subprocess.Po
     """`wage docs --serve --port 0` in a child process: (process, base URL, its stderr file)."""
     stderr = folder / "serve.err"
     env = {
-        **os.environ, "WAGE_HOME": str(REPO), "WAGE_DB": str(settings.warehouse), "WAGE_RAW_DB": str(settings.raw_db),
-        "WAGE_LOG_DIR": str(folder / "logs"), "WAGE_ARTIFACTS_DIR": str(folder / "artifacts"),
+        **os.environ, **folder_environment(folder, REPO),
+        "WAGE_DB": str(settings.warehouse), "WAGE_RAW_DB": str(settings.raw_db),  # the warehouse under test
     }  # fmt: skip
     with stderr.open("w") as err:
         command = [sys.executable, "-m", "analysis_py.cli", "docs", "--serve", "--port", "0"]

@@ -263,3 +263,16 @@ def test_two_different_workbooks_for_one_release_and_kind_are_refused(tmp_path: 
     with pytest.raises(InputError, match="second state workbook for release 2025"):
         ingest_workbooks(tmp_path / "raw.duckdb", [first, second])
     assert not (tmp_path / "raw.duckdb").exists()
+
+
+def test_an_unchanged_workbook_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+    raw_db = tmp_path / "raw.duckdb"
+    ingest_workbooks(raw_db, [path])
+
+    def refuse_to_read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged workbook was read again")
+
+    monkeypatch.setattr("analysis_py.ingest.read_workbook", refuse_to_read)
+    [again] = ingest_workbooks(raw_db, [path])
+    assert (again.action, again.n_rows, again.source_sha256) == ("unchanged", 2, file_sha256(path))
