@@ -17,8 +17,9 @@ from analysis_py.config import Settings, folder_environment
 REPO = Path(__file__).resolve().parents[1]
 STATE_WORKBOOK = REPO / "data" / "raw" / "state_M2025_dl.xlsx"
 #: The real national workbook, shared read-only beside the project (copy it before use).
-#: BLS's national workbook, in the team's shared/ folder beside the clone (as CI has it).
-NATIONAL_WORKBOOK = Path(os.environ.get("WAGE_NATIONAL_WORKBOOK", REPO.parent / "shared" / "data" / "national_M2025_dl.xlsx"))
+#: BLS's national May 2025 workbook (167 KB, a copy of shared/data's, same SHA-256): a test
+#: fixture, not in data/raw, so that `wage run` keeps loading the state workbook alone.
+NATIONAL_WORKBOOK = Path(os.environ.get("WAGE_NATIONAL_WORKBOOK", REPO / "tests" / "data" / "national_M2025_dl.xlsx"))
 
 HEADER = [
     "AREA", "AREA_TITLE", "AREA_TYPE", "PRIM_STATE", "NAICS", "NAICS_TITLE", "I_GROUP", "OWN_CODE",
