@@ -12,11 +12,13 @@ from pathlib import Path
 
 import duckdb
 
-from analysis_py import docs_site, pipeline
+from analysis_py import pipeline
+from analysis_py.bls import DEFAULT_BASE_URL, ZIP_KINDS
 from analysis_py.config import Settings
 from analysis_py.errors import WageError
-from analysis_py.fetch import DEFAULT_BASE_URL, KINDS, fetch_release
-from analysis_py.warehouse import connect_read_only
+from analysis_py.landing.fetch import fetch_release
+from analysis_py.warehouse import docs_site
+from analysis_py.warehouse.build import connect_read_only
 
 __all__ = ["main"]
 
@@ -70,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
     get = commands.add_parser("fetch", help="download a BLS release zip and keep its workbook in data/raw/")
     get.add_argument("--year", type=int, required=True, help="release year, e.g. 2025 (May 2025 estimates)")
-    get.add_argument("--kind", choices=tuple(KINDS), required=True, help="which workbook: state, national, msa or all (all data)")
+    get.add_argument("--kind", choices=tuple(ZIP_KINDS), required=True, help="which workbook: state, national, msa or all (all data)")
     get.add_argument("--contact", help="your e-mail, sent to BLS in the User-Agent (default: $WAGE_CONTACT_EMAIL)")
     get.add_argument("--base-url", help=f"where the zips are (default: $WAGE_BLS_BASE_URL or {DEFAULT_BASE_URL})")
     return parser

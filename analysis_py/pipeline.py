@@ -1,38 +1,43 @@
-"""The steps of `wage run`, each timed and logged: ingest -> build (-> analyses)."""
+"""The steps of each `wage` command, in order, each timed and logged; no callbacks.
+
+`run`: (skip if up to date) -> stage the raw landing -> ingest into the stage -> dbt build
+into the side file -> analyze the side file and write schema `analysis` into it ->
+record the fingerprint -> publish raw landing, then warehouse -> artifacts.
+"""
 from __future__ import annotations
 
 import importlib
 import logging
 import shutil
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import duckdb
 
+from analysis_py.bls import file_kind_from_name, release_year_from_name
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, BuildError, InputError
-from analysis_py.fingerprint import build_fingerprint, code_fingerprint, record_fingerprint, recorded_fingerprint
-from analysis_py.ingest import LandResult, file_kind_from_name, file_sha256, ingest_workbooks, landed_workbooks, release_year_from_name
-from analysis_py.warehouse import (
+from analysis_py.files import file_sha256
+from analysis_py.landing.raw_store import LandResult, ingest_workbooks, landed_workbooks
+from analysis_py.timing import timed_step
+from analysis_py.warehouse.build import (
     BuildSummary,
-    build_lock,
-    build_warehouse,
+    build_side_file,
     publish_file,
     remove_duckdb_file,
     stage_raw_copy,
 )
+from analysis_py.warehouse.fingerprint import build_fingerprint, code_fingerprint, record_fingerprint, recorded_fingerprint
+from analysis_py.warehouse.lock import build_lock
 
 if TYPE_CHECKING:
-    from analysis_py.analysis import AnalysisResults
+    from analysis_py.study.analysis import AnalysisResults
 
 __all__ = ["RunSummary", "default_workbooks", "ingest", "build", "run", "analyze"]
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 @dataclass
@@ -44,15 +49,6 @@ class RunSummary:
     step_seconds: dict[str, float] = field(default_factory=dict)
     analysis: AnalysisResults | None = None
     skipped: bool = False  # nothing changed since the last run: no work done
-
-
-def _timed(summary: RunSummary, step: str, action: Callable[[], T]) -> T:
-    logger.info("%s: started", step)
-    started = time.perf_counter()
-    value = action()
-    summary.step_seconds[step] = round(time.perf_counter() - started, 3)
-    logger.info("%s: done in %.1f s", step, summary.step_seconds[step])
-    return value
 
 
 def default_workbooks(settings: Settings) -> list[Path]:
@@ -76,29 +72,26 @@ def ingest(settings: Settings, paths: list[Path], year: int | None = None) -> li
 
 
 def build(settings: Settings) -> BuildSummary:
-    """`wage build`: dbt build from the raw landing, published atomically."""
+    """`wage build`: dbt build from the raw landing into the side file, published atomically."""
     with build_lock(settings):
-        return build_warehouse(settings)
+        try:
+            summary = build_side_file(settings, settings.raw_db)
+            publish_file(settings.build_copy, settings.warehouse)
+        finally:
+            remove_duckdb_file(settings.build_copy)
+    return summary
 
 
 def run(settings: Settings, paths: list[Path] | None = None, year: int | None = None) -> RunSummary:
-    """`wage run`: ingest into a copy of the raw landing, build from it, publish both.
+    """`wage run`: ingest into a copy of the raw landing, build from it, analyze, publish both, write artifacts.
 
     Nothing is published unless every step passed: a bad workbook or a failing dbt
     test leaves both the raw landing and the warehouse exactly as they were.
     """
     summary = RunSummary()
+    seconds = summary.step_seconds
     workbooks = paths or default_workbooks(settings)
-    _preload("analysis_py.analysis")
-
-    def analyze_then_publish_raw(side: Path) -> None:
-        # The analyses write schema `analysis` into the build copy dbt just built.
-        summary.analysis = _analysis_or_none(side, settings.warehouse)
-        with duckdb.connect(str(side)) as con:
-            record_fingerprint(con, build_fingerprint(raw_stage, code_fingerprint(settings.root)))
-        # The raw landing is published just before the warehouse, once dbt passed.
-        publish_file(raw_stage, settings.raw_db)
-
+    _preload("analysis_py.outputs.artifacts")
     with build_lock(settings):
         if _up_to_date(settings, workbooks, year):
             logger.info(
@@ -109,16 +102,45 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
             summary.skipped = True
             return summary
         raw_stage = stage_raw_copy(settings)
+        side = settings.build_copy
         try:
-            summary.landed = _timed(summary, "ingest", lambda: ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed))
-            summary.build = _timed(
-                summary,
-                "build",
-                lambda: build_warehouse(settings, raw_stage, extend=analyze_then_publish_raw),
-            )
-            _timed(summary, "artifacts", lambda: _write_or_remove_artifacts(settings, summary))
+            with timed_step(seconds, "ingest", logger):
+                summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed)
+            with timed_step(seconds, "build", logger):
+                summary.build = build_side_file(settings, raw_stage)
+            with timed_step(seconds, "analyze", logger):
+                summary.analysis = _analysis_or_none(side, settings.warehouse)
+            with timed_step(seconds, "publish", logger):
+                _record_fingerprint(side, raw_stage, settings.root)
+                publish_file(raw_stage, settings.raw_db)  # the raw landing first, once dbt passed
+                publish_file(side, settings.warehouse)
+            with timed_step(seconds, "artifacts", logger):
+                _write_or_remove_artifacts(settings, summary)
         finally:
             remove_duckdb_file(raw_stage)
+            remove_duckdb_file(side)
+    return summary
+
+
+def analyze(settings: Settings) -> RunSummary:
+    """`wage analyze`: the analyses of the published warehouse, on a copy published atomically, then artifacts."""
+    summary = RunSummary()
+    seconds = summary.step_seconds
+    with build_lock(settings):
+        if not settings.warehouse.exists():
+            raise BuildError(str(settings.warehouse), "no warehouse yet: run `wage run` (or `make run`) first")
+        side = settings.build_copy
+        remove_duckdb_file(side)
+        try:
+            shutil.copyfile(settings.warehouse, side)
+            with timed_step(seconds, "analyze", logger):
+                summary.analysis = _analyzed_side_file(side, settings.warehouse)
+            with timed_step(seconds, "publish", logger):
+                publish_file(side, settings.warehouse)
+        finally:
+            remove_duckdb_file(side)
+        with timed_step(seconds, "artifacts", logger):
+            _write_or_remove_artifacts(settings, summary)
     return summary
 
 
@@ -143,12 +165,31 @@ def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None) -> 
     return recorded_fingerprint(settings.warehouse) == expected
 
 
-def _analysis_or_none(side: Path, warehouse: Path) -> AnalysisResults | None:
-    """The analyses of the build copy, or None (logged) when its data cannot support them."""
-    from analysis_py.analysis import analyze_build_copy  # scipy, statsmodels, matplotlib: load only to analyze
+def _record_fingerprint(side: Path, raw_stage: Path, root: Path) -> None:
+    with duckdb.connect(str(side)) as con:
+        record_fingerprint(con, build_fingerprint(raw_stage, code_fingerprint(root)))
+
+
+def _analyzed_side_file(side: Path, warehouse: Path) -> AnalysisResults:
+    """Analyze the side file and write schema `analysis` into it (opened read-write, then closed)."""
+    from analysis_py.outputs.tables import write_analysis_tables  # scipy, statsmodels: load only to analyze
+    from analysis_py.study.analysis import analyze as analyze_marts
 
     try:
-        return analyze_build_copy(side, warehouse)
+        with duckdb.connect(str(side)) as con:
+            results = analyze_marts(con)
+            with timed_step(results.step_seconds, "tables", logger):
+                counts = write_analysis_tables(con, results)
+    except AnalysisError as exc:
+        raise AnalysisError(str(warehouse), f"{exc.path}: {exc.problem}") from exc
+    results.row_counts.update({f"analysis.{name}": n for name, n in counts.items()})
+    return results
+
+
+def _analysis_or_none(side: Path, warehouse: Path) -> AnalysisResults | None:
+    """The analyses of the side file, or None (logged) when its data cannot support them."""
+    try:
+        return _analyzed_side_file(side, warehouse)
     except AnalysisError as exc:
         logger.warning("analysis skipped, the warehouse is published without it: %s", exc.problem)
         return None
@@ -156,29 +197,9 @@ def _analysis_or_none(side: Path, warehouse: Path) -> AnalysisResults | None:
 
 def _write_or_remove_artifacts(settings: Settings, summary: RunSummary) -> None:
     """Artifacts of the published warehouse; without analysis, remove those of an older one."""
-    from analysis_py.analysis import remove_artifacts, write_artifacts
+    from analysis_py.outputs.artifacts import remove_artifacts, write_artifacts
 
     if summary.analysis is not None:
         write_artifacts(summary.analysis, settings.artifacts_dir, settings.root, summary.step_seconds)
     elif removed := remove_artifacts(settings.artifacts_dir):
         logger.warning("removed %d artifacts of an older warehouse from %s", len(removed), settings.artifacts_dir)
-
-
-def analyze(settings: Settings) -> RunSummary:
-    """`wage analyze`: the analyses of the published warehouse, on a copy published atomically, then artifacts."""
-    from analysis_py.analysis import analyze_build_copy
-
-    summary = RunSummary()
-    with build_lock(settings):
-        if not settings.warehouse.exists():
-            raise BuildError(str(settings.warehouse), "no warehouse yet: run `wage run` (or `make run`) first")
-        side = settings.build_copy
-        remove_duckdb_file(side)
-        try:
-            shutil.copyfile(settings.warehouse, side)
-            summary.analysis = _timed(summary, "analyze", lambda: analyze_build_copy(side, settings.warehouse))
-            _timed(summary, "publish", lambda: publish_file(side, settings.warehouse))
-        finally:
-            remove_duckdb_file(side)
-        _timed(summary, "artifacts", lambda: _write_or_remove_artifacts(settings, summary))
-    return summary

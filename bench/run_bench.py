@@ -36,7 +36,7 @@ import fastexcel
 import pandas as pd
 
 from analysis_py.config import folder_environment
-from analysis_py.ingest import ingest_workbooks
+from analysis_py.landing.raw_store import ingest_workbooks
 
 REPO = Path(__file__).resolve().parents[1]
 STATE = REPO / "data" / "raw" / "state_M2025_dl.xlsx"

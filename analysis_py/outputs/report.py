@@ -16,6 +16,8 @@ from typing import Any
 
 import markdown
 
+from analysis_py.formatting import money as _money
+
 __all__ = ["REPORT_FILES", "report_markdown", "report_html", "write_report"]
 
 logger = logging.getLogger(__name__)
@@ -53,10 +55,6 @@ NEXT_STEPS = """\
 - Weight occupation-level models by employment to speak about workers rather than occupations.
 - Model top-coded wages as censored (e.g. Tobit) instead of excluding them.
 """
-
-
-def _money(value: float | None) -> str:
-    return "n/a" if value is None else f"${value:,.0f}"
 
 
 def _count(value: int | None) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from analysis_py.ingest import landed_workbooks
+from analysis_py.landing.raw_store import landed_workbooks
 
 __all__ = [
     "CODE_PATHS",

@@ -12,8 +12,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from analysis_py.regression import RegressionResult
-from analysis_py.stats_tests import MANAGEMENT, PRODUCTION, TECH, HypothesisTest, StateRanking
+from analysis_py.formatting import money as _money
+from analysis_py.study.groups import MANAGEMENT, PRODUCTION, TECH
+from analysis_py.study.questions import HypothesisTest, StateRanking
+from analysis_py.study.regressions import RegressionResult
 
 __all__ = [
     "state_ranking_chart",
@@ -26,10 +28,6 @@ __all__ = [
 _DOLLARS = FuncFormatter(lambda value, _: f"{'-' if value < 0 else ''}${abs(value) / 1000:,.0f}k")
 _COUNT = FuncFormatter(lambda value, _: f"{value:,.0f}")
 _BLUE, _ORANGE, _GREY = "#1f77b4", "#d95f02", "#7f7f7f"
-
-
-def _money(value: float) -> str:
-    return f"{'-' if value < 0 else ''}${abs(value):,.0f}"
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:

@@ -20,24 +20,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis_py.bls import KEY_COLUMNS, NUMERIC_COLUMNS
 from analysis_py.errors import InputError
 
-__all__ = ["BLS_SYMBOLS", "NUMERIC_COLUMNS", "KEY_COLUMNS", "checked_cells"]
+__all__ = ["checked_cells"]
 
 logger = logging.getLogger(__name__)
-
-#: What BLS prints where it publishes no number (see macros/parse_bls_number.sql).
-BLS_SYMBOLS: tuple[str, ...] = ("*", "**", "#", "~")
-
-#: Columns staging parses as numbers (macros/bls_columns.sql, plus area_type).
-NUMERIC_COLUMNS: tuple[str, ...] = (
-    "area_type", "tot_emp", "emp_prse", "jobs_1000", "loc_quotient", "pct_total", "pct_rpt", "h_mean",
-    "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90", "mean_prse", "a_mean", "a_pct10", "a_pct25",
-    "a_median", "a_pct75", "a_pct90",
-)  # fmt: skip
-
-#: The grain of a workbook: one row per key (fct_occupation_wages adds the release).
-KEY_COLUMNS: tuple[str, ...] = ("area", "naics", "own_code", "occ_code", "o_group")
 
 _SHOWN = 5
 

@@ -29,32 +29,18 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from analysis_py.errors import InputError
-from analysis_py.ingest import file_sha256
-from analysis_py.workbook_checks import WorkbookLimits, check_workbook_file, check_zip_members, size_text
+from analysis_py.bls import DEFAULT_BASE_URL, TABLES_PAGE, ZIP_KINDS, release_url
+from analysis_py.files import file_sha256
+from analysis_py.landing.workbook_checks import WorkbookLimits, check_workbook_file, check_zip_members, size_text
 
 __all__ = [
-    "DEFAULT_BASE_URL",
-    "KINDS",
     "FetchedWorkbook",
     "FetchResult",
-    "release_url",
     "user_agent",
     "fetch_release",
 ]
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_BASE_URL = "https://www.bls.gov/oes/special-requests"
-TABLES_PAGE = "https://www.bls.gov/oes/tables.htm"
-
-#: kind -> (zip suffix, pattern of the workbook names in it, as said to users; {year} is the release)
-KINDS: dict[str, tuple[str, str, str]] = {
-    "state": ("st", r"state_M{year}_dl\.xlsx", "state_M{year}_dl.xlsx"),
-    "national": ("nat", r"national_M{year}_dl\.xlsx", "national_M{year}_dl.xlsx"),
-    # older releases add a balance-of-state (nonmetropolitan) file
-    "msa": ("ma", r"(?:MSA|BOS)_M{year}_dl\.xlsx", "MSA_M{year}_dl.xlsx"),
-    "all": ("all", r"all_data_M_{year}\.xlsx", "all_data_M_{year}.xlsx"),
-}
 
 _MAX_DOWNLOAD_BYTES = 512 << 20  # BLS's largest zip (all data) is ~90 MB
 _EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[A-Za-z]{2,}")
@@ -88,12 +74,6 @@ class FetchResult:
         return {**asdict(self), "workbooks": [workbook.to_dict() for workbook in self.workbooks]}
 
 
-def release_url(year: int, kind: str, base_url: str = DEFAULT_BASE_URL) -> str:
-    """https://www.bls.gov/oes/special-requests/oesm25st.zip for 2025, state."""
-    suffix = KINDS[kind][0]
-    return f"{base_url.rstrip('/')}/oesm{year % 100:02d}{suffix}.zip"
-
-
 def user_agent(contact: str) -> str:
     """A browser-like User-Agent naming this tool and a contact e-mail, as BLS asks of scripts."""
     return (
@@ -117,8 +97,8 @@ def fetch_release(
 
     `contact` defaults to $WAGE_CONTACT_EMAIL, `base_url` to $WAGE_BLS_BASE_URL, else BLS.
     """
-    if kind not in KINDS:
-        raise InputError(kind, f"unknown kind; one of {', '.join(KINDS)}")
+    if kind not in ZIP_KINDS:
+        raise InputError(kind, f"unknown kind; one of {', '.join(ZIP_KINDS)}")
     if not 2000 <= year <= 2099:
         raise InputError(str(year), "not an OEWS release year (BLS names its zips by two digits, 2000-2099)")
     contact = contact or os.environ.get("WAGE_CONTACT_EMAIL")
@@ -129,7 +109,7 @@ def fetch_release(
             "User-Agent; pass --contact you@example.org or set WAGE_CONTACT_EMAIL",
         )
     url = release_url(year, kind, base_url or os.environ.get("WAGE_BLS_BASE_URL") or DEFAULT_BASE_URL)
-    _, regex, shown = KINDS[kind]
+    _, regex, shown = ZIP_KINDS[kind]
     pattern, shown = re.compile(regex.format(year=year), flags=re.IGNORECASE), shown.format(year=year)
     by_hand = f"download {url} by hand in a browser (see {TABLES_PAGE}), unzip it and put {shown} in {raw_dir}"
     raw_dir.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 
 `analysis_sample` is the one call: rows of `fct_occupation_wages` for one release, one
 area type and ONE hierarchy level (levels are never mixed), cross-industry and all
-ownerships, with the SOC major group's title. Symbols stay NULL with their flags
+ownerships (`is_cross_industry_all_ownerships`), with the SOC major group's title from
+`dim_occupation`. Only marts and dims are read. Symbols stay NULL with their flags
 (`is_<column>_not_available`, `is_<column>_top_coded`), so each analysis decides, and
 reports, what it excludes.
 """
@@ -11,23 +12,15 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from analysis_py.bls import O_GROUP_LEVELS
 from analysis_py.errors import AnalysisError
 
 __all__ = [
-    "O_GROUP_LEVELS",
     "analysis_sample",
     "newest_release",
     "state_totals",
     "wage_rows",
 ]
-
-#: BLS's hierarchy levels of o_group, broadest first.
-O_GROUP_LEVELS: tuple[str, ...] = ("total", "major", "minor", "broad", "detailed")
-
-# Cross-industry, all ownerships: the rows state, national and MSA workbooks hold. An
-# all-data workbook adds industry and ownership rows, which these filters leave out.
-_CROSS_INDUSTRY = "coalesce(f.i_group, 'cross-industry') = 'cross-industry' and coalesce(f.own_code, '1235') = '1235'"
-
 
 def newest_release(con: duckdb.DuckDBPyConnection, area_type: int | None = None) -> int:
     """The newest release_year in the fact (with rows of `area_type`, when given)."""
@@ -56,17 +49,17 @@ def wage_rows(
         raise AnalysisError("fct_occupation_wages", f"o_group {o_group!r} is not one of {', '.join(O_GROUP_LEVELS)}")
     release_year = newest_release(con, area_type) if release_year is None else release_year
     return con.execute(
-        f"""
+        """
         select
-            f.* exclude (loaded_at),
-            g.soc_major_group_title,
+            f.* exclude (loaded_at, is_cross_industry_all_ownerships),
+            o.soc_major_group_title,
         from fct_occupation_wages as f
-        left join soc_major_groups as g
-            on f.soc_major_group_code = g.soc_major_group_code
+        left join dim_occupation as o
+            on f.occ_code = o.occ_code
         where f.release_year = $release_year
             and ($area_type is null or f.area_type = $area_type)
             and ($o_group is null or f.o_group = $o_group)
-            and {_CROSS_INDUSTRY}
+            and f.is_cross_industry_all_ownerships
         order by f.area_type, f.area, f.occ_code, f.o_group
         """,
         {"release_year": release_year, "area_type": area_type, "o_group": o_group},

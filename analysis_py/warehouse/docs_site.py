@@ -16,11 +16,8 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -30,7 +27,9 @@ from typing import Any
 
 from analysis_py.config import Settings
 from analysis_py.errors import BuildError, ConfigError
-from analysis_py.warehouse import build_lock
+from analysis_py.files import write_text_atomic
+from analysis_py.warehouse.dbt import run_dbt
+from analysis_py.warehouse.lock import build_lock
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -164,25 +163,10 @@ def undocumented(manifest: dict[str, Any], catalog: dict[str, Any]) -> list[str]
 
 
 def _dbt_docs_generate(settings: Settings, warehouse: Path, raw_db: Path, target: Path) -> None:
-    """`dbt docs generate --static` in a child process, on the given database copies."""
-    env = {**os.environ, "WAGE_DB": str(warehouse), "WAGE_RAW_DB": str(raw_db), "DBT_USE_COLORS": "false"}
-    command = [
-        sys.executable, "-m", "dbt.cli.main", "docs", "generate", "--static",
-        "--project-dir", str(settings.root), "--profiles-dir", str(settings.root),
-        "--target-path", str(target), "--log-path", str(settings.logs_dir),
-    ]  # fmt: skip
-    child = subprocess.run(command, cwd=settings.root, env=env, capture_output=True, text=True)
-    for line in child.stdout.splitlines():
-        logger.debug("dbt: %s", line)
-    if child.returncode != 0:
-        detail = " ".join(line.strip() for line in child.stdout.splitlines()[-8:] if line.strip())[:500]
-        raise BuildError(str(settings.root / "dbt_project.yml"), f"dbt docs generate failed: {detail or 'see logs/dbt.log'}")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    """`dbt docs generate --static` on the given database copies, into `target`."""
+    run = run_dbt(settings, ["docs", "generate", "--static"], warehouse, raw_db, target)
+    if run.returncode != 0:
+        raise BuildError(str(settings.root / "dbt_project.yml"), f"dbt docs generate failed: {run.error_text()}")
 
 
 def generate_site(settings: Settings) -> DocsSite:
@@ -203,9 +187,9 @@ def generate_site(settings: Settings) -> DocsSite:
     directory = site_dir(settings)
     directory.mkdir(parents=True, exist_ok=True)
     for name in _SITE_DATA:
-        _write_atomically(directory / name, texts[name])
+        write_text_atomic(directory / name, texts[name])
     for name in _SITE_PAGES:
-        _write_atomically(directory / name, offline_page(texts[name], name))
+        write_text_atomic(directory / name, offline_page(texts[name], name))
     gaps = undocumented(manifest, catalog)
     for gap in gaps:
         logger.warning("docs: undocumented: %s", gap)

@@ -1,0 +1,106 @@
+"""What Python must know about BLS's OEWS workbooks, in one place.
+
+File names (release year and kind, the zips BLS ships them in), the columns of a data
+sheet, the symbols BLS prints where it publishes no number, and the levels of the SOC
+hierarchy. The dbt project holds the same facts for SQL (macros/bls_columns.sql,
+macros/parse_bls_number.sql, seeds/o_group_levels.csv); tests check that they agree.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "BLS_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "NUMERIC_COLUMNS",
+    "KEY_COLUMNS",
+    "BLS_SYMBOLS",
+    "O_GROUP_LEVELS",
+    "KIND_PREFIXES",
+    "ZIP_KINDS",
+    "DEFAULT_BASE_URL",
+    "TABLES_PAGE",
+    "release_year_from_name",
+    "file_kind_from_name",
+    "release_url",
+]
+
+#: Every column of a BLS OEWS data sheet since 2019, in BLS's order (lower case).
+BLS_COLUMNS: tuple[str, ...] = (
+    "area", "area_title", "area_type", "prim_state", "naics", "naics_title", "i_group",
+    "own_code", "occ_code", "occ_title", "o_group", "tot_emp", "emp_prse", "jobs_1000",
+    "loc_quotient", "pct_total", "pct_rpt", "h_mean", "a_mean", "mean_prse", "h_pct10",
+    "h_pct25", "h_median", "h_pct75", "h_pct90", "a_pct10", "a_pct25", "a_median",
+    "a_pct75", "a_pct90", "annual", "hourly",
+)  # fmt: skip
+
+#: Without these a workbook cannot be placed in the warehouse at all.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "area", "area_title", "area_type", "occ_code", "occ_title", "o_group", "tot_emp", "a_mean",
+)  # fmt: skip
+
+#: Columns staging parses as numbers (macros/bls_columns.sql, plus area_type).
+NUMERIC_COLUMNS: tuple[str, ...] = (
+    "area_type", "tot_emp", "emp_prse", "jobs_1000", "loc_quotient", "pct_total", "pct_rpt", "h_mean",
+    "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90", "mean_prse", "a_mean", "a_pct10", "a_pct25",
+    "a_median", "a_pct75", "a_pct90",
+)  # fmt: skip
+
+#: The grain of a workbook: one row per key (fct_occupation_wages adds the release).
+KEY_COLUMNS: tuple[str, ...] = ("area", "naics", "own_code", "occ_code", "o_group")
+
+#: What BLS prints where it publishes no number (see macros/parse_bls_number.sql):
+#: `*` wage not available, `**` employment not available, `#` top-coded, `~` < 0.5% report.
+BLS_SYMBOLS: tuple[str, ...] = ("*", "**", "#", "~")
+
+#: BLS's hierarchy levels of o_group, broadest first (seeds/o_group_levels.csv).
+O_GROUP_LEVELS: tuple[str, ...] = ("total", "major", "minor", "broad", "detailed")
+
+#: BLS file-name prefix -> file kind. A release and kind is one workbook (a new one
+#: replaces it), so each national industry file (sector, 3-, 4-, 5/6-digit NAICS) and
+#: the balance-of-state file of older releases is a kind of its own.
+KIND_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("state_", "state"),
+    ("national_", "national"),
+    ("msa_", "msa"),
+    ("bos_", "bos"),
+    ("all_data", "all"),
+    ("natsector_", "natsector"),
+    ("nat3d_", "nat3d"),
+    ("nat4d_", "nat4d"),
+    ("nat5d_", "nat5d"),
+)
+
+#: Where BLS publishes the release zips, and the page that lists them.
+DEFAULT_BASE_URL = "https://www.bls.gov/oes/special-requests"
+TABLES_PAGE = "https://www.bls.gov/oes/tables.htm"
+
+#: kind -> (zip suffix, pattern of the workbook names in it, as said to users; {year} is the release)
+ZIP_KINDS: dict[str, tuple[str, str, str]] = {
+    "state": ("st", r"state_M{year}_dl\.xlsx", "state_M{year}_dl.xlsx"),
+    "national": ("nat", r"national_M{year}_dl\.xlsx", "national_M{year}_dl.xlsx"),
+    # older releases add a balance-of-state (nonmetropolitan) file
+    "msa": ("ma", r"(?:MSA|BOS)_M{year}_dl\.xlsx", "MSA_M{year}_dl.xlsx"),
+    "all": ("all", r"all_data_M_{year}\.xlsx", "all_data_M_{year}.xlsx"),
+}
+
+
+def release_year_from_name(name: str) -> int | None:
+    """2025 from `state_M2025_dl.xlsx` or `all_data_M_2025.xlsx`; None when the name has no year."""
+    match = re.search(r"(?:^|[_\W])M_?((?:19|20)\d\d)(?:[_\W]|$)", name, flags=re.IGNORECASE)
+    return int(match.group(1)) if match else None
+
+
+def file_kind_from_name(name: str) -> str:
+    """state, national, msa, bos, all, natsector, nat3d, nat4d or nat5d, from BLS's file-name prefixes (state when unknown)."""
+    lowered = name.lower()
+    for prefix, kind in KIND_PREFIXES:
+        if lowered.startswith(prefix):
+            return kind
+    return "state"
+
+
+def release_url(year: int, kind: str, base_url: str = DEFAULT_BASE_URL) -> str:
+    """https://www.bls.gov/oes/special-requests/oesm25st.zip for 2025, state."""
+    suffix = ZIP_KINDS[kind][0]
+    return f"{base_url.rstrip('/')}/oesm{year % 100:02d}{suffix}.zip"

@@ -1,0 +1,214 @@
+"""Raw landing: read workbooks land in `wage_raw.duckdb`, every cell as text, plus provenance.
+
+The raw file holds:
+
+* `oews_estimates`: one row per data row, BLS columns as text (lower-case names);
+* `oews_files`: one row per landed workbook (the latest for each release and kind).
+
+Every workbook of a call is read (and checked) before anything is written, so one bad
+file lands nothing; each lands by one INSERT ... SELECT from Arrow in one transaction.
+"""
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from analysis_py.bls import BLS_COLUMNS, file_kind_from_name, release_year_from_name
+from analysis_py.errors import InputError
+from analysis_py.files import file_sha256
+from analysis_py.landing.reader import Workbook, read_workbook
+
+__all__ = [
+    "LandResult",
+    "releases_with_top_code_bound",
+    "land_workbook",
+    "ingest_workbooks",
+    "landed_workbooks",
+]
+
+logger = logging.getLogger(__name__)
+
+_PROVENANCE_DDL = """
+    source_file varchar not null,
+    source_sha256 varchar not null,
+    sheet_name varchar not null,
+    sheet_row integer not null,
+    release_year integer not null,
+    file_kind varchar not null,
+    loaded_at timestamp not null
+"""
+
+#: BLS file-name prefix -> file kind. A release and kind is one workbook (a new one
+
+
+@dataclass(frozen=True)
+class LandResult:
+    """What landing one workbook did."""
+
+    source_file: str
+    source_sha256: str
+    release_year: int
+    file_kind: str
+    n_rows: int
+    action: str  # "landed", "replaced" or "unchanged"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+
+def releases_with_top_code_bound(seed: Path) -> frozenset[int]:
+    """The release years of the dbt seed top_code_bounds.csv (the bound behind BLS's `#`)."""
+    with seed.open(newline="", encoding="utf-8") as handle:
+        return frozenset(int(row["release_year"]) for row in csv.DictReader(handle))
+
+
+
+def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    bls = ",\n".join(f"    {name} varchar" for name in BLS_COLUMNS)
+    con.execute(f"create table if not exists oews_estimates (\n{bls},\n{_PROVENANCE_DDL})")
+    con.execute(
+        """
+        create table if not exists oews_files (
+            source_sha256 varchar not null,
+            source_file varchar not null,
+            source_path varchar not null,
+            sheet_name varchar not null,
+            release_year integer not null,
+            file_kind varchar not null,
+            n_rows bigint not null,
+            loaded_at timestamp not null,
+            primary key (release_year, file_kind)
+        )
+        """
+    )
+
+
+def land_workbook(con: duckdb.DuckDBPyConnection, workbook: Workbook) -> LandResult:
+    """Land a read workbook in the raw file, replacing its release and kind in one transaction."""
+    _ensure_raw_tables(con)
+    key = (workbook.release_year, workbook.file_kind)
+    landed = con.execute(
+        "select source_sha256 from oews_files where release_year = ? and file_kind = ?", key
+    ).fetchall()
+    result = dict(
+        source_file=workbook.path.name,
+        source_sha256=workbook.sha256,
+        release_year=workbook.release_year,
+        file_kind=workbook.file_kind,
+        n_rows=workbook.n_rows,
+    )
+    if [row[0] for row in landed] == [workbook.sha256]:
+        return LandResult(**result, action="unchanged")
+    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
+        con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
+        con.register("incoming_cells", workbook.cells)
+        con.execute(
+            """
+            insert into oews_estimates by name
+            select
+                incoming_cells.*,
+                $source_file as source_file,
+                $sha256 as source_sha256,
+                $sheet_name as sheet_name,
+                $release_year as release_year,
+                $file_kind as file_kind,
+                $loaded_at as loaded_at,
+            from incoming_cells
+            """,
+            dict(
+                source_file=workbook.path.name,
+                sha256=workbook.sha256,
+                sheet_name=workbook.sheet_name,
+                release_year=workbook.release_year,
+                file_kind=workbook.file_kind,
+                loaded_at=loaded_at,
+            ),
+        )
+        con.unregister("incoming_cells")
+        con.execute(
+            "insert into oews_files values (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                workbook.sha256, workbook.path.name, str(workbook.path.resolve()), workbook.sheet_name,
+                workbook.release_year, workbook.file_kind, workbook.n_rows, loaded_at,
+            ),
+        )  # fmt: skip
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return LandResult(**result, action="replaced" if landed else "landed")
+
+
+def landed_workbooks(raw_db: Path) -> dict[tuple[int, str], tuple[str, int]]:
+    """(release, kind) -> (SHA-256, rows) of the workbooks in the raw landing (empty if none)."""
+    if not raw_db.exists():
+        return {}
+    with duckdb.connect(str(raw_db), read_only=True) as con:
+        if not con.execute("select count(*) from duckdb_tables() where table_name = 'oews_files'").fetchone()[0]:
+            return {}
+        rows = con.execute("select release_year, file_kind, source_sha256, n_rows from oews_files").fetchall()
+    return {(release, kind): (sha256, n_rows) for release, kind, sha256, n_rows in rows}
+
+
+def _already_landed(path: Path, year: int | None, landed: dict[tuple[int, str], tuple[str, int]]) -> LandResult | None:
+    """An 'unchanged' result when the raw landing holds these exact bytes for the file's release and kind."""
+    release = year or release_year_from_name(path.name)
+    key = (release, file_kind_from_name(path.name))
+    if release is None or key not in landed or not path.is_file():
+        return None
+    sha256 = file_sha256(path)
+    if landed[key][0] != sha256:
+        return None
+    return LandResult(path.name, sha256, key[0], key[1], landed[key][1], action="unchanged")
+
+
+def ingest_workbooks(
+    raw_db: Path, paths: list[Path], year: int | None = None, top_code_seed: Path | None = None
+) -> list[LandResult]:
+    """Read every workbook first (so one bad file lands nothing), then land each.
+
+    `top_code_seed`: the dbt seed of top-code bounds; a release it lacks is refused (None: any year).
+    """
+    releases = releases_with_top_code_bound(top_code_seed) if top_code_seed is not None else None
+    landed = landed_workbooks(raw_db)
+    workbooks: dict[tuple[int, str], Workbook] = {}
+    unchanged: list[LandResult] = []
+    for path in paths:
+        if (same := _already_landed(path, year, landed)) is not None:
+            unchanged.append(same)  # same bytes as landed: not even read again
+            continue
+        workbook = read_workbook(path, year, releases)
+        logger.info("read %s: sheet %r, %d rows, sha256 %s", path.name, workbook.sheet_name, workbook.n_rows, workbook.sha256)
+        key = (workbook.release_year, workbook.file_kind)
+        other = workbooks.get(key)
+        if other is not None and other.sha256 != workbook.sha256:
+            raise InputError(
+                str(path),
+                f"is a second {workbook.file_kind} workbook for release {workbook.release_year} in this run "
+                f"(the first is {other.path}); pass one of them",
+            )
+        workbooks[key] = workbook
+    for result in unchanged:
+        logger.info("unchanged %s: release %d, kind %s, already landed (sha256 %s)", result.source_file, result.release_year, result.file_kind, result.source_sha256)
+    if not workbooks:
+        return unchanged
+    raw_db.parent.mkdir(parents=True, exist_ok=True)
+    results = unchanged
+    with duckdb.connect(str(raw_db)) as con:
+        for workbook in workbooks.values():
+            result = land_workbook(con, workbook)
+            logger.info(
+                "%s %s: release %d, kind %s, %d rows, sha256 %s",
+                result.action, result.source_file, result.release_year, result.file_kind, result.n_rows, result.source_sha256,
+            )  # fmt: skip
+            results.append(result)
+    return results

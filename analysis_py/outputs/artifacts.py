@@ -1,0 +1,209 @@
+"""Artifacts of one analysis: fitted models, charts, the Parquet sample, results.json, report, manifest.json.
+
+`write_artifacts(results, artifacts_dir)` writes them all (results.json and the report
+from the same document, manifest.json last, each text file atomically);
+`remove_artifacts` deletes them when a warehouse cannot support an analysis.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import platform
+import subprocess
+from dataclasses import replace
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import joblib
+from statsmodels.regression.linear_model import RegressionResultsWrapper
+
+from analysis_py.files import file_sha256, write_text_atomic
+from analysis_py.outputs import charts
+from analysis_py.outputs.report import REPORT_FILES, write_report
+from analysis_py.study.analysis import SAMPLE_FILE, AnalysisResults
+from analysis_py.study.regressions import RegressionResult
+from analysis_py.timing import timed_step
+
+__all__ = [
+    "CHART_FILES",
+    "RESULTS_FILE",
+    "MANIFEST_FILE",
+    "results_document",
+    "save_model",
+    "load_model",
+    "write_artifacts",
+    "remove_artifacts",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Files `write_artifacts` owns under the artifacts folder (removed when an analysis is skipped).
+CHART_FILES: dict[str, str] = {
+    "state_ranking": "charts/state_ranking.png",
+    "wage_distribution": "charts/wage_distribution.png",
+    "management_vs_production": "charts/management_vs_production.png",
+    "employment_vs_wage": "charts/employment_vs_wage.png",
+    "tech_vs_nontech": "charts/tech_vs_nontech.png",
+}
+RESULTS_FILE = "results.json"
+MANIFEST_FILE = "manifest.json"
+MODEL_NAMES = ("ols_a_mean_on_tot_emp", "ols_log_wage_on_log_emp_major_group")
+PACKAGES = (
+    "duckdb", "dbt-core", "dbt-duckdb", "pandas", "numpy", "scipy", "statsmodels", "patsy",
+    "matplotlib", "joblib", "pyarrow", "openpyxl", "fastexcel",
+)  # fmt: skip
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def save_model(result: RegressionResult, artifacts_dir: Path) -> RegressionResult:
+    """Write the fitted model to `models/<name>.joblib` under `artifacts_dir` (without its copy of the data).
+
+    Returns the result with `model_path` set, relative to `artifacts_dir`.
+    """
+    relative = Path("models") / f"{result.name}.joblib"
+    path = artifacts_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    slim = copy.deepcopy(result.fitted)
+    slim.remove_data()
+    joblib.dump(slim, path, compress=3)
+    logger.debug("saved %s to %s", result.name, path)
+    return replace(result, model_path=relative.as_posix())
+
+
+def load_model(path: Path) -> RegressionResultsWrapper:
+    """A model written by `save_model`; `.predict(frame)` takes the original columns (tot_emp, ...)."""
+    return joblib.load(path)
+
+
+def _json_ready(value: Any) -> Any:
+    """NaN and infinities -> None (JSON has no NaN); containers recursively."""
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(item) for item in value]
+    return value
+
+
+def results_document(results: AnalysisResults, regressions: tuple[RegressionResult, ...], generated_at: datetime) -> dict[str, Any]:
+    """The results.json document (keys fixed: the report is rendered from them)."""
+    return _json_ready({
+        "release_year": results.release_year,
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "sample": results.sample_info,
+        "source_files": [{"source_file": s["source_file"], "source_sha256": s["source_sha256"]} for s in results.source_files],
+        "state_ranking": results.ranking.to_dict(),
+        "state_comparisons": [comparison.to_dict() for comparison in results.state_comparisons],
+        "tests": [test.to_dict() for test in results.tests],
+        "multiple_testing": {"method": "holm", "family": [test.name for test in results.tests], "column": "p_holm"},
+        "regressions": {model.name: model.to_dict() for model in regressions},
+        "correlation": results.correlation,
+        "naive_comparison": [comparison.to_dict() for comparison in results.naive],
+        "charts": dict(CHART_FILES),
+    })  # fmt: skip
+
+
+def _json_text(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _manifest(results: AnalysisResults, artifacts_dir: Path, repo_root: Path | None, pipeline_seconds: dict[str, float],
+              written: list[str], generated_at: datetime) -> dict[str, Any]:  # fmt: skip
+    commit = _git(repo_root, "rev-parse", "HEAD") if repo_root else None
+    status = _git(repo_root, "status", "--porcelain", "--untracked-files=no") if commit else None
+    ended_at = _now()
+    return _json_ready({
+        "release_year": results.release_year,
+        "inputs": list(results.source_files),
+        "row_counts": {
+            **results.row_counts,
+            "tests": {test.name: test.n for test in results.tests},
+            "regressions": {model.name: model.n for model in results.regressions},
+        },
+        "git_commit": commit,
+        "git_dirty": None if status is None else bool(status),
+        "packages": _package_versions(),
+        "started_at": results.started_at.isoformat(timespec="seconds"),
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "ended_at": ended_at.isoformat(timespec="seconds"),
+        "duration_seconds": round((ended_at - results.started_at).total_seconds(), 3),
+        "step_seconds": {"pipeline": dict(pipeline_seconds), "analysis": dict(results.step_seconds)},
+        "artifacts": [{"path": name, "sha256": file_sha256(artifacts_dir / name)} for name in sorted(written)],
+    })  # fmt: skip
+
+
+def write_artifacts(
+    results: AnalysisResults,
+    artifacts_dir: Path,
+    repo_root: Path | None = None,
+    pipeline_seconds: dict[str, float] | None = None,
+) -> dict[str, Path]:
+    """Write models, charts, the Parquet sample, results.json, then manifest.json; name -> path."""
+    artifacts_dir.mkdir(parents=True, exist_ok=True)
+    seconds = results.step_seconds
+    written: list[str] = []
+    with timed_step(seconds, "models"):
+        regressions = tuple(save_model(model, artifacts_dir) for model in results.regressions)
+        written += [str(model.model_path) for model in regressions]
+    with timed_step(seconds, "charts"):
+        figures = {
+            "state_ranking": charts.state_ranking_chart(results.ranking),
+            "wage_distribution": charts.wage_distribution_chart(results.sample),
+            "management_vs_production": charts.management_vs_production_chart(results.sample, results.test("welch_t_management_vs_production")),
+            "employment_vs_wage": charts.employment_vs_wage_chart(results.sample, results.regression("ols_a_mean_on_tot_emp")),
+            "tech_vs_nontech": charts.tech_vs_nontech_chart(results.sample, results.test("ztest_tech_vs_nontech_a_median")),
+        }  # fmt: skip
+        for name, figure in figures.items():
+            path = artifacts_dir / CHART_FILES[name]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            figure.savefig(path, dpi=110)
+            written.append(CHART_FILES[name])
+    with timed_step(seconds, "parquet"):
+        results.sample.to_parquet(artifacts_dir / SAMPLE_FILE, index=False)
+        written.append(SAMPLE_FILE)
+    generated_at = _now()
+    document = results_document(results, regressions, generated_at)
+    with timed_step(seconds, "results.json"):
+        write_text_atomic(artifacts_dir / RESULTS_FILE, _json_text(document))
+    with timed_step(seconds, "report"):
+        # Rendered from the very document just written, so report and JSON cannot disagree.
+        written += [path.name for path in write_report(json.loads(_json_text(document)), artifacts_dir)]
+    manifest = _manifest(results, artifacts_dir, repo_root, pipeline_seconds or {}, written, generated_at)
+    write_text_atomic(artifacts_dir / MANIFEST_FILE, _json_text(manifest))
+    logger.info("analysis artifacts: %s written to %s", ", ".join([*written, RESULTS_FILE, MANIFEST_FILE]), artifacts_dir)
+    return {name: artifacts_dir / name for name in [*written, RESULTS_FILE, MANIFEST_FILE]}
+
+
+def remove_artifacts(artifacts_dir: Path) -> list[Path]:
+    """Delete the files `write_artifacts` writes (so none describes an older warehouse); the removed paths."""
+    names = [*CHART_FILES.values(), SAMPLE_FILE, RESULTS_FILE, MANIFEST_FILE, *REPORT_FILES]
+    names += [f"models/{name}.joblib" for name in MODEL_NAMES]
+    removed = [artifacts_dir / name for name in names if (artifacts_dir / name).exists()]
+    for path in removed:
+        path.unlink()
+    return removed

@@ -1,0 +1,102 @@
+"""The study's two OLS models of one state x detailed-occupation row each (HC3 standard errors).
+
+* `ols_a_mean_on_tot_emp`: a_mean ~ tot_emp, the notebook's model, kept to show how
+  little employment explains and how badly its assumptions hold;
+* `ols_log_wage_on_log_emp_major_group`: log(a_mean) ~ log(tot_emp) + major group, the
+  explanatory model: the slope is an elasticity within SOC major groups.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from statsmodels.regression.linear_model import RegressionResultsWrapper
+
+from analysis_py.stats.regression import Coefficient, OLSFit, ols_hc3
+
+__all__ = ["RegressionResult", "ols_a_mean_on_tot_emp", "ols_log_wage_on_log_emp_major_group"]
+
+
+@dataclass(frozen=True)
+class RegressionResult:
+    """One of the study's models: its name, the sample it was fitted on and what it excluded, and the fit.
+
+    `model_path` is set once `outputs` saved the fitted model.
+    """
+
+    name: str
+    fit: OLSFit
+    n_excluded_suppressed: int
+    n_top_coded: int
+    sample: str
+    model_path: str | None = None
+
+    @property
+    def formula(self) -> str:
+        return self.fit.formula
+
+    @property
+    def n(self) -> int:
+        return self.fit.n
+
+    @property
+    def r_squared(self) -> float:
+        return self.fit.r_squared
+
+    @property
+    def coefficients(self) -> tuple[Coefficient, ...]:
+        return self.fit.coefficients
+
+    @property
+    def diagnostics(self) -> dict[str, Any]:
+        return self.fit.diagnostics
+
+    @property
+    def fitted(self) -> RegressionResultsWrapper:
+        return self.fit.fitted
+
+    def coefficient(self, term: str) -> Coefficient:
+        return self.fit.coefficient(term)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "formula": self.fit.formula,
+            "n": self.fit.n,
+            "r_squared": self.fit.r_squared,
+            "adj_r_squared": self.fit.adj_r_squared,
+            "coefficients": [coefficient.to_dict() for coefficient in self.fit.coefficients],
+            "diagnostics": self.fit.diagnostics,
+            "n_excluded_suppressed": self.n_excluded_suppressed,
+            "n_top_coded": self.n_top_coded,
+            "cov_type": self.fit.cov_type,
+            "ci_level": self.fit.level,
+            "sample": self.sample,
+            "model_path": self.model_path,
+        }
+
+
+def _model_rows(sample: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int, int]:
+    """Rows with every column published, and the excluded counts (suppressed, top-coded a_mean)."""
+    present = sample[columns].notna().all(axis=1)
+    top_coded = sample["is_a_mean_top_coded"].fillna(False).astype(bool) & ~present
+    kept = sample.loc[present, columns].reset_index(drop=True)
+    return kept, int((~present & ~top_coded).sum()), int(top_coded.sum())
+
+
+def ols_a_mean_on_tot_emp(sample: pd.DataFrame, description: str = "analysis sample") -> RegressionResult:
+    """OLS a_mean ~ tot_emp (HC3): the notebook's model."""
+    data, suppressed, top_coded = _model_rows(sample, ["a_mean", "tot_emp"])
+    return RegressionResult("ols_a_mean_on_tot_emp", ols_hc3("a_mean ~ tot_emp", data), suppressed, top_coded, description)
+
+
+def ols_log_wage_on_log_emp_major_group(sample: pd.DataFrame, description: str = "analysis sample") -> RegressionResult:
+    """OLS log(a_mean) ~ log(tot_emp) + C(SOC major group) (HC3); natural logs, reference group the first code."""
+    data, suppressed, top_coded = _model_rows(sample, ["a_mean", "tot_emp", "soc_major_group_code"])
+    positive = (data["a_mean"] > 0) & (data["tot_emp"] > 0)
+    data = data.loc[positive].reset_index(drop=True).astype({"soc_major_group_code": str})
+    formula = "np.log(a_mean) ~ np.log(tot_emp) + C(soc_major_group_code)"
+    return RegressionResult(
+        "ols_log_wage_on_log_emp_major_group", ols_hc3(formula, data), suppressed + int((~positive).sum()), top_coded, description
+    )
