@@ -22,7 +22,13 @@ estimates_deduplicated as (
     select *
     from estimates
     qualify row_number() over (
-        partition by release_year, ltrim(area, '0'), ltrim(naics, '0'), own_code, occ_code, o_group
+        partition by
+            release_year,
+            {{ code_without_leading_zeros('area') }},
+            {{ code_without_leading_zeros('naics') }},
+            own_code,
+            occ_code,
+            o_group
         order by (file_kind = 'all'), sheet_row
     ) = 1
 ),
@@ -55,7 +61,7 @@ wages_with_measures as (
         {{ surrogate_key(['release_year', 'area', 'naics', 'own_code', 'occ_code', 'o_group']) }}
             as occupation_wage_id,
         *,
-        left(occ_code, 2) || '-0000' as soc_major_group_code,
+        {{ soc_major_group_code('occ_code') }} as soc_major_group_code,
 
         ---------- derived measures
         a_mean * tot_emp as total_payroll,
