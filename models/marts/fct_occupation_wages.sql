@@ -3,8 +3,8 @@
 
 with
 
-estimates as (
-    select * from {{ ref('stg_oews__estimates') }}
+estimates_deduplicated as (
+    select * from {{ ref('int_estimates_deduplicated') }}
 ),
 
 areas_located as (
@@ -13,24 +13,6 @@ areas_located as (
 
 top_code_bounds as (
     select * from {{ ref('top_code_bounds') }}
-),
-
-estimates_deduplicated as (
-    -- The all-data file repeats the rows of the state, national and MSA files of its
-    -- release; keep one row per key, preferring the file made for that level. Codes are
-    -- compared without leading zeros, in case one file prints 000000 where another prints 0.
-    select *
-    from estimates
-    qualify row_number() over (
-        partition by
-            release_year,
-            {{ code_without_leading_zeros('area') }},
-            {{ code_without_leading_zeros('naics') }},
-            own_code,
-            occ_code,
-            o_group
-        order by (file_kind = 'all'), sheet_row
-    ) = 1
 ),
 
 estimates_located as (
