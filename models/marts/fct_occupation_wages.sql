@@ -51,6 +51,12 @@ wages_with_measures as (
         a_mean * mean_prse / 100 as a_mean_se,
         h_mean * mean_prse / 100 as h_mean_se,
         tot_emp * emp_prse / 100 as tot_emp_se,
+
+        ---------- selection
+        -- the rows state, national and MSA workbooks hold; an all-data workbook adds
+        -- industry and ownership rows, which are false here
+        coalesce(i_group, 'cross-industry') = 'cross-industry'
+            and coalesce(own_code, '1235') = '1235' as is_cross_industry_all_ownerships,
     from estimates_with_bounds
 )
 
