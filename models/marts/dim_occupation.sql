@@ -36,12 +36,12 @@ occupations_described as (
         occupations_newest.occ_code,
         occupations_newest.occ_title,
         occupations_newest.o_group,
-        left(occupations_newest.occ_code, 2) || '-0000' as soc_major_group_code,
+        {{ soc_major_group_code('occupations_newest.occ_code') }} as soc_major_group_code,
         soc_major_groups.soc_major_group_title,
         occupations_newest.release_year as newest_release_year,
     from occupations_newest
     left join soc_major_groups
-        on left(occupations_newest.occ_code, 2) || '-0000' = soc_major_groups.soc_major_group_code
+        on {{ soc_major_group_code('occupations_newest.occ_code') }} = soc_major_groups.soc_major_group_code
 )
 
 select * from occupations_described

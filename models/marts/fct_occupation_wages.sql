@@ -3,8 +3,8 @@
 
 with
 
-estimates as (
-    select * from {{ ref('stg_oews__estimates') }}
+estimates_deduplicated as (
+    select * from {{ ref('int_estimates_deduplicated') }}
 ),
 
 areas_located as (
@@ -13,18 +13,6 @@ areas_located as (
 
 top_code_bounds as (
     select * from {{ ref('top_code_bounds') }}
-),
-
-estimates_deduplicated as (
-    -- The all-data file repeats the rows of the state, national and MSA files of its
-    -- release; keep one row per key, preferring the file made for that level. Codes are
-    -- compared without leading zeros, in case one file prints 000000 where another prints 0.
-    select *
-    from estimates
-    qualify row_number() over (
-        partition by release_year, ltrim(area, '0'), ltrim(naics, '0'), own_code, occ_code, o_group
-        order by (file_kind = 'all'), sheet_row
-    ) = 1
 ),
 
 estimates_located as (
@@ -55,7 +43,7 @@ wages_with_measures as (
         {{ surrogate_key(['release_year', 'area', 'naics', 'own_code', 'occ_code', 'o_group']) }}
             as occupation_wage_id,
         *,
-        left(occ_code, 2) || '-0000' as soc_major_group_code,
+        {{ soc_major_group_code('occ_code') }} as soc_major_group_code,
 
         ---------- derived measures
         a_mean * tot_emp as total_payroll,
@@ -63,6 +51,12 @@ wages_with_measures as (
         a_mean * mean_prse / 100 as a_mean_se,
         h_mean * mean_prse / 100 as h_mean_se,
         tot_emp * emp_prse / 100 as tot_emp_se,
+
+        ---------- selection
+        -- the rows state, national and MSA workbooks hold; an all-data workbook adds
+        -- industry and ownership rows, which are false here
+        coalesce(i_group, 'cross-industry') = 'cross-industry'
+            and coalesce(own_code, '1235') = '1235' as is_cross_industry_all_ownerships,
     from estimates_with_bounds
 )
 

@@ -1,0 +1,12 @@
+{#- Expressions on BLS codes that more than one model (or one key) repeats. -#}
+
+{#- SOC major group of an occupation, NN-0000: the first two digits of OCC_CODE. -#}
+{% macro soc_major_group_code(column) -%}
+    left({{ column }}, 2) || '-0000'
+{%- endmacro %}
+
+{#- A code compared without its leading zeros: one file prints 000000 or 06 where
+    another prints 0 or 6 for the same industry or area. -#}
+{% macro code_without_leading_zeros(column) -%}
+    ltrim({{ column }}, '0')
+{%- endmacro %}
