@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis_py.bls import KEY_COLUMNS, NUMERIC_COLUMNS
+from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMERIC_COLUMNS
 from analysis_py.errors import InputError
 
 __all__ = ["checked_cells"]
