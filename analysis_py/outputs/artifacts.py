@@ -24,7 +24,8 @@ from analysis_py.files import file_sha256, write_text_atomic
 from analysis_py.outputs import charts
 from analysis_py.outputs.report import REPORT_FILES, write_report
 from analysis_py.study.analysis import SAMPLE_FILE, AnalysisResults
-from analysis_py.study.regressions import RegressionResult
+from analysis_py.study.questions import WELCH_T, Z_TEST
+from analysis_py.study.regressions import MODEL_NAMES, OLS_LINEAR, RegressionResult
 from analysis_py.timing import timed_step
 
 __all__ = [
@@ -50,7 +51,6 @@ CHART_FILES: dict[str, str] = {
 }
 RESULTS_FILE = "results.json"
 MANIFEST_FILE = "manifest.json"
-MODEL_NAMES = ("ols_a_mean_on_tot_emp", "ols_log_wage_on_log_emp_major_group")
 PACKAGES = (
     "duckdb", "dbt-core", "dbt-duckdb", "pandas", "numpy", "scipy", "statsmodels", "patsy",
     "matplotlib", "joblib", "pyarrow", "openpyxl", "fastexcel",
@@ -174,9 +174,9 @@ def write_artifacts(
         figures = {
             "state_ranking": charts.state_ranking_chart(results.ranking),
             "wage_distribution": charts.wage_distribution_chart(results.sample),
-            "management_vs_production": charts.management_vs_production_chart(results.sample, results.test("welch_t_management_vs_production")),
-            "employment_vs_wage": charts.employment_vs_wage_chart(results.sample, results.regression("ols_a_mean_on_tot_emp")),
-            "tech_vs_nontech": charts.tech_vs_nontech_chart(results.sample, results.test("ztest_tech_vs_nontech_a_median")),
+            "management_vs_production": charts.management_vs_production_chart(results.sample, results.test(WELCH_T)),
+            "employment_vs_wage": charts.employment_vs_wage_chart(results.sample, results.regression(OLS_LINEAR)),
+            "tech_vs_nontech": charts.tech_vs_nontech_chart(results.sample, results.test(Z_TEST)),
         }  # fmt: skip
         for name, figure in figures.items():
             path = artifacts_dir / CHART_FILES[name]

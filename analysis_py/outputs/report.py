@@ -17,6 +17,8 @@ from typing import Any
 import markdown
 
 from analysis_py.formatting import money as _money
+from analysis_py.study.questions import F_TEST, LEVENE_MAJOR_GROUPS, LEVENE_TWO_GROUPS, PEARSON, WELCH_T, Z_TEST
+from analysis_py.study.regressions import OLS_LINEAR, OLS_LOG
 
 __all__ = ["REPORT_FILES", "report_markdown", "report_html", "write_report"]
 
@@ -166,7 +168,7 @@ def _ztest_words(test: dict[str, Any]) -> str:
 def _spread_words(test: dict[str, Any]) -> str:
     management, production = _group(test, "management"), _group(test, "production")
     effect = test.get("effect_size", {})
-    if test["name"] == "levene_major_groups":
+    if test["name"] == LEVENE_MAJOR_GROUPS:
         return (
             f"Wage spread differs between the {len(test.get('groups', {}))} SOC major groups: Levene's W = "
             f"{_num(test['statistic'])} (df {_num(test.get('df'), 0)} and {_num(test.get('df_denominator'), 0)}), "
@@ -182,41 +184,41 @@ def _spread_words(test: dict[str, Any]) -> str:
 
 #: name -> (title, question, why this test, plain-language result)
 TEST_TEXT: dict[str, tuple[str, str, str, Callable[[dict[str, Any]], str]]] = {
-    "welch_t_management_vs_production": (
+    WELCH_T: (
         "Does management pay more than production work?",
         "Welch's two-sample t-test on `a_mean`",
         "Two independent groups of very different size and spread: Welch's t does not assume equal variances "
         "(Student's would), and with thousands of estimates per group the mean difference is close to normal.",
         _welch_words,
     ),
-    "pearson_tot_emp_a_mean": (
+    PEARSON: (
         "Do bigger occupations pay less?",
         "Pearson correlation of `tot_emp` and `a_mean`, with Spearman and log-log checks",
         "Pearson measures a linear association; both measures are very skewed, so Spearman's rank correlation "
         "and Pearson on log10 values check that a few huge occupations do not drive the result.",
         _pearson_words,
     ),
-    "ztest_tech_vs_nontech_a_median": (
+    Z_TEST: (
         "Do tech occupations earn more than the rest?",
         "Two-sample z-test (statsmodels `ztest`) on `a_median`",
         "With n in the thousands the z-test of means is appropriate; top-coded medians (`#`) have no value, so "
         "they are excluded and counted, and a sensitivity run sets them to the top-code bound.",
         _ztest_words,
     ),
-    "levene_management_vs_production": (
+    LEVENE_TWO_GROUPS: (
         "Is wage spread different between management and production?",
         "Levene's test, median-centred (Brown–Forsythe)",
         "Robust to the non-normal, right-skewed wage distributions that make the classical F-test unreliable.",
         _spread_words,
     ),
-    "f_test_management_vs_production": (
+    F_TEST: (
         "The classical check of the same question",
         "F-test of equal variances (ratio of sample variances)",
         "Shown beside Levene's test because notebooks use it; it assumes normal data, which wages are not, "
         "so read Levene's result first.",
         _spread_words,
     ),
-    "levene_major_groups": (
+    LEVENE_MAJOR_GROUPS: (
         "Does spread differ across all SOC major groups?",
         "Levene's test (median-centred) across the 22 major groups",
         "Extends the two-group comparison to every major group at once, with the same robustness.",
@@ -226,8 +228,8 @@ TEST_TEXT: dict[str, tuple[str, str, str, Callable[[dict[str, Any]], str]]] = {
 
 #: where each chart goes in the report
 TEST_CHARTS = {
-    "welch_t_management_vs_production": "management_vs_production",
-    "ztest_tech_vs_nontech_a_median": "tech_vs_nontech",
+    WELCH_T: "management_vs_production",
+    Z_TEST: "tech_vs_nontech",
 }
 
 
@@ -323,9 +325,9 @@ def _regression_section(results: Results) -> list[str]:
         if len(model.get("coefficients", [])) > 8:
             lines.append(f"| … {len(model['coefficients']) - 8} more terms in `analysis.regression_coefficients` | | | |")
         lines.append("")
-    linear = results.get("regressions", {}).get("ols_a_mean_on_tot_emp", {})
+    linear = results.get("regressions", {}).get(OLS_LINEAR, {})
     slope = next((c for c in linear.get("coefficients", []) if c["term"] == "tot_emp"), None)
-    log_model = results.get("regressions", {}).get("ols_log_wage_on_log_emp_major_group", {})
+    log_model = results.get("regressions", {}).get(OLS_LOG, {})
     elasticity = next((c for c in log_model.get("coefficients", []) if "tot_emp" in c["term"]), None)
     if slope and elasticity:
         lines += [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np  # noqa: F401  (formulas call np.log; patsy evaluates them in this module)
+import numpy as np  # noqa: F401  (patsy evaluates formulas here: `np.log(...)` needs numpy in this module)
 import pandas as pd
 from statsmodels.regression.linear_model import OLS, RegressionResultsWrapper
 from statsmodels.stats.diagnostic import het_breuschpagan

@@ -21,6 +21,7 @@ from analysis_py.study import sample as marts
 from analysis_py.study.groups import one_level
 from analysis_py.study.naive import NaiveComparison, naive_comparison
 from analysis_py.study.questions import (
+    PEARSON,
     HypothesisTest,
     StateRanking,
     compare_states,
@@ -173,7 +174,7 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         for model in regressions:
             _log_regression(model)
     with timed_step(seconds, "correlation"):
-        pearson = next(test for test in tests if test.name == "pearson_tot_emp_a_mean")
+        pearson = next(test for test in tests if test.name == PEARSON)
         one_level(sample)
         matrix = correlation_matrix(sample, CORRELATION_MEASURES)
         correlation = {

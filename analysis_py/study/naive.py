@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from analysis_py.study.groups import MANAGEMENT, PRODUCTION, TECH
-from analysis_py.study.questions import HypothesisTest
+from analysis_py.study.questions import PEARSON, WELCH_T, Z_TEST, HypothesisTest
 from analysis_py.study.sample import wage_rows
 
 __all__ = ["NaiveComparison", "naive_comparison"]
@@ -49,7 +49,7 @@ def naive_comparison(con: duckdb.DuckDBPyConnection, results: dict[str, Hypothes
     every_row = wage_rows(con, release_year, area_type=None, o_group=None)
     title = every_row["occ_title"].fillna("")
     mixed = f"all {len(every_row):,} rows of the file: {', '.join(sorted(every_row['o_group'].unique()))} levels and area types {sorted(every_row['area_type'].unique().tolist())} mixed"
-    welch, pearson, ztest = (results[name] for name in ("welch_t_management_vs_production", "pearson_tot_emp_a_mean", "ztest_tech_vs_nontech_a_median"))
+    welch, pearson, ztest = (results[name] for name in (WELCH_T, PEARSON, Z_TEST))
     comparisons = []
 
     for label, pattern, code, key in (("management", _NAIVE_MANAGEMENT, MANAGEMENT, "management"), ("production", _NAIVE_PRODUCTION, PRODUCTION, "production")):

@@ -40,6 +40,13 @@ from analysis_py.study.groups import (
 )
 
 __all__ = [
+    "TEST_NAMES",
+    "WELCH_T",
+    "PEARSON",
+    "Z_TEST",
+    "LEVENE_TWO_GROUPS",
+    "F_TEST",
+    "LEVENE_MAJOR_GROUPS",
     "HypothesisTest",
     "StateRank",
     "StateRanking",
@@ -53,6 +60,16 @@ __all__ = [
     "levene_major_groups",
     "holm_adjusted",
 ]
+
+
+#: The name of each test: its function's name, its key in results.json, analysis.test_results and the report.
+WELCH_T = "welch_t_management_vs_production"
+PEARSON = "pearson_tot_emp_a_mean"
+Z_TEST = "ztest_tech_vs_nontech_a_median"
+LEVENE_TWO_GROUPS = "levene_management_vs_production"
+F_TEST = "f_test_management_vs_production"
+LEVENE_MAJOR_GROUPS = "levene_major_groups"
+TEST_NAMES: tuple[str, ...] = (WELCH_T, PEARSON, Z_TEST, LEVENE_TWO_GROUPS, F_TEST, LEVENE_MAJOR_GROUPS)
 
 _NO_INTERVAL = "no interval: this test has none of its own; see the F-test's variance-ratio CI"
 
@@ -212,7 +229,7 @@ def welch_t_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
     result = welch_t(x, y)
     return _grouped_test(
         groups,
-        name="welch_t_management_vs_production",
+        name=WELCH_T,
         measure="a_mean",
         statistic_name="t",
         statistic=result.statistic,
@@ -251,7 +268,7 @@ def pearson_tot_emp_a_mean(sample: pd.DataFrame) -> HypothesisTest:
     positive = (x > 0) & (y > 0)
     log10 = _pearson_dict(np.log10(x[positive]), np.log10(y[positive]))
     return HypothesisTest(
-        name="pearson_tot_emp_a_mean",
+        name=PEARSON,
         measure="tot_emp, a_mean",
         statistic_name="r",
         statistic=linear["r"],
@@ -301,7 +318,7 @@ def ztest_tech_vs_nontech_a_median(sample: pd.DataFrame) -> HypothesisTest:
     bound = z_test(x_bound, y_bound)
     return _grouped_test(
         {"tech": tech, "nontech": nontech},
-        name="ztest_tech_vs_nontech_a_median",
+        name=Z_TEST,
         measure="a_median",
         statistic_name="z",
         statistic=result.statistic,
@@ -343,7 +360,7 @@ def levene_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
     result = levene(x, y)
     return _grouped_test(
         groups,
-        name="levene_management_vs_production",
+        name=LEVENE_TWO_GROUPS,
         measure="a_mean",
         statistic_name="W",
         statistic=result.statistic,
@@ -368,7 +385,7 @@ def f_test_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
     ci = replace(result.ci, of="variance ratio management / production")
     return _grouped_test(
         groups,
-        name="f_test_management_vs_production",
+        name=F_TEST,
         measure="a_mean",
         statistic_name="F",
         statistic=result.statistic,
@@ -402,7 +419,7 @@ def levene_major_groups(sample: pd.DataFrame) -> HypothesisTest:
     sds = [summary.sd for summary in groups.values()]
     return _grouped_test(
         groups,
-        name="levene_major_groups",
+        name=LEVENE_MAJOR_GROUPS,
         measure="a_mean",
         statistic_name="W",
         statistic=result.statistic,

@@ -15,7 +15,12 @@ from statsmodels.regression.linear_model import RegressionResultsWrapper
 
 from analysis_py.stats.regression import Coefficient, OLSFit, ols_hc3
 
-__all__ = ["RegressionResult", "ols_a_mean_on_tot_emp", "ols_log_wage_on_log_emp_major_group"]
+__all__ = ["OLS_LINEAR", "OLS_LOG", "MODEL_NAMES", "RegressionResult", "ols_a_mean_on_tot_emp", "ols_log_wage_on_log_emp_major_group"]
+
+#: The name of each model: its function's name, its key in results.json and its joblib file.
+OLS_LINEAR = "ols_a_mean_on_tot_emp"
+OLS_LOG = "ols_log_wage_on_log_emp_major_group"
+MODEL_NAMES: tuple[str, ...] = (OLS_LINEAR, OLS_LOG)
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ def _model_rows(sample: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame,
 def ols_a_mean_on_tot_emp(sample: pd.DataFrame, description: str = "analysis sample") -> RegressionResult:
     """OLS a_mean ~ tot_emp (HC3): the notebook's model."""
     data, suppressed, top_coded = _model_rows(sample, ["a_mean", "tot_emp"])
-    return RegressionResult("ols_a_mean_on_tot_emp", ols_hc3("a_mean ~ tot_emp", data), suppressed, top_coded, description)
+    return RegressionResult(OLS_LINEAR, ols_hc3("a_mean ~ tot_emp", data), suppressed, top_coded, description)
 
 
 def ols_log_wage_on_log_emp_major_group(sample: pd.DataFrame, description: str = "analysis sample") -> RegressionResult:
@@ -98,5 +103,5 @@ def ols_log_wage_on_log_emp_major_group(sample: pd.DataFrame, description: str =
     data = data.loc[positive].reset_index(drop=True).astype({"soc_major_group_code": str})
     formula = "np.log(a_mean) ~ np.log(tot_emp) + C(soc_major_group_code)"
     return RegressionResult(
-        "ols_log_wage_on_log_emp_major_group", ols_hc3(formula, data), suppressed + int((~positive).sum()), top_coded, description
+        OLS_LOG, ols_hc3(formula, data), suppressed + int((~positive).sum()), top_coded, description
     )
