@@ -142,7 +142,10 @@ def remove_release(settings: Settings, release_year: int, file_kind: str | None 
         side = settings.build_copy
         try:
             with timed_step(seconds, "remove", logger):
-                summary.landed = remove_landed_release(raw_stage, release_year, file_kind)
+                try:
+                    summary.landed = remove_landed_release(raw_stage, release_year, file_kind)
+                except InputError as exc:  # said of the raw landing, not of its staged copy
+                    raise InputError(str(settings.raw_db), exc.problem) from None
             with timed_step(seconds, "build", logger):
                 summary.build = build_side_file(settings, raw_stage)
             with timed_step(seconds, "analyze", logger):
