@@ -1,7 +1,7 @@
 """Releases side by side on BLS's real workbooks: dim_release, fct_wage_changes, real dollars, `wage remove`."""
 from __future__ import annotations
 
-import shutil
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,3 +126,40 @@ def test_remove_of_a_release_not_loaded_is_one_error_line_and_changes_nothing(
 def test_remove_of_another_kind_of_the_release_is_refused(two_releases: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["remove", "--release", "2024", "--kind", "national"]) == 2
     assert "holds no release 2024 (national)" in capsys.readouterr().err
+
+
+# ---------- every README example query names its release
+
+
+def readme_queries() -> dict[str, str]:
+    """The numbered example queries of README.md ("-- 1. ..." up to ";"), by number."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sql\n(.*?)```", text, flags=re.DOTALL)
+    queries = {}
+    for block in blocks:
+        for statement in block.split(";"):
+            if match := re.match(r"\s*-- (\d+)\.", statement):
+                queries[match.group(1)] = statement.strip()
+    return queries
+
+
+def test_readme_has_numbered_queries_each_filtering_on_release() -> None:
+    queries = readme_queries()
+    assert sorted(queries, key=int) == ["1", "2", "3", "4", "5", "6"]
+    for number, sql in queries.items():
+        assert re.search(r"release_year = \d{4}", sql), f"README query {number} has no release filter"
+
+
+@pytest.mark.parametrize("number", ["1", "2", "3", "4", "5"])
+def test_readme_query_answers_the_same_with_one_release_or_four(
+    number: str, real_warehouse: Settings, four_releases: Settings
+) -> None:
+    sql = readme_queries()[number]
+    one = query(real_warehouse, sql)
+    assert one, f"README query {number} returns nothing"
+    assert query(four_releases, sql) == one
+
+
+def test_readme_release_comparison_gives_the_nurses_change(four_releases: Settings) -> None:
+    [row] = query(four_releases, readme_queries()["6"])
+    assert row[:4] == ("Registered Nurses", 89010, 98430, 9420) and row[-1] == 2025
