@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from analysis_py import pipeline
-from analysis_py.bls import DEFAULT_BASE_URL, ZIP_KINDS
+from analysis_py.bls import DEFAULT_BASE_URL, KIND_PREFIXES, ZIP_KINDS
 from analysis_py.config import Settings
 from analysis_py.errors import WageError
 from analysis_py.landing.fetch import fetch_release
@@ -33,6 +33,8 @@ examples:
   wage docs --serve --port 8000             lineage site in artifacts/docs/, served on 127.0.0.1:8000
   wage sql "select area_title, a_mean from fct_occupation_wages
             where o_group = 'total' and area_type = 2 order by a_mean desc limit 10"
+  wage remove --release 2024 --kind national
+                                            take May 2024's national workbook out, rebuild
   wage fetch --year 2024 --kind national --contact you@example.org
                                             download BLS's oesm24nat.zip, keep its workbook
 
@@ -61,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("build", help="dbt build (models + tests) into a side file, then publish wage.duckdb")
     commands.add_parser("analyze", help="statistics of wage.duckdb: schema analysis (on a copy, published atomically) and artifacts/")
+
+    remove = commands.add_parser("remove", help="take a release out of the raw landing, then rebuild and analyze (all or nothing)")
+    remove.add_argument("--release", type=int, required=True, metavar="YEAR", help="release year to remove, e.g. 2024")
+    remove.add_argument("--kind", choices=tuple(kind for _, kind in KIND_PREFIXES), help="only this file kind (default: every kind of the release)")
+
+    commands.add_parser("cpi-seed", help="rewrite seeds/cpi_u_may.csv (May CPI-U) from the installed cpi package, offline")
 
     docs = commands.add_parser("docs", help="dbt docs lineage site in artifacts/docs/ (works offline); --serve serves it")
     docs.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1 until interrupted (Ctrl+C)")
@@ -120,6 +128,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "analyze":
         summary = pipeline.analyze(settings)
         logger.info("analyze: done in %.1f s; results %s", sum(summary.step_seconds.values()), settings.artifacts_dir / "results.json")
+    elif args.command == "remove":
+        summary = pipeline.remove_release(settings, args.release, args.kind)
+        for result in summary.landed:
+            print(f"removed: {result.source_file} (release {result.release_year}, {result.file_kind}, {result.n_rows} rows)")
+        logger.info("remove: done in %.1f s; warehouse %s", sum(summary.step_seconds.values()), settings.warehouse)
+    elif args.command == "cpi-seed":
+        values = pipeline.cpi_seed(settings)
+        print(f"wrote {settings.cpi_seed}: May CPI-U {values[0].release_year}-{values[-1].release_year} ({values[0].series_id})")
     elif args.command == "docs":
         site = docs_site.publish_docs(settings, args.port if args.serve else None)
         print(f"docs site: {site.index} ({site.n_exposures} exposures; {site.static_index.name} opens from disk)")

@@ -81,6 +81,11 @@ class Settings:
         return self.root / "seeds" / "top_code_bounds.csv"
 
     @property
+    def cpi_seed(self) -> Path:
+        """The dbt seed of May CPI-U by release (written by `wage cpi-seed` from the `cpi` package)."""
+        return self.root / "seeds" / "cpi_u_may.csv"
+
+    @property
     def build_copy(self) -> Path:
         """Side file dbt builds into; renamed over `warehouse` only after every test passed."""
         return self.warehouse.with_name(self.warehouse.name + ".building")

@@ -20,7 +20,9 @@ from analysis_py.bls import file_kind_from_name, release_year_from_name
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, BuildError, InputError
 from analysis_py.files import file_sha256
+from analysis_py.landing.cpi_seed import CpiValue, write_cpi_seed
 from analysis_py.landing.raw_store import LandResult, ingest_workbooks, landed_workbooks
+from analysis_py.landing.removal import remove_landed_release
 from analysis_py.timing import timed_step
 from analysis_py.warehouse.build import (
     BuildSummary,
@@ -35,7 +37,7 @@ from analysis_py.warehouse.lock import build_lock
 if TYPE_CHECKING:
     from analysis_py.study.analysis import AnalysisResults
 
-__all__ = ["RunSummary", "default_workbooks", "ingest", "build", "run", "analyze"]
+__all__ = ["RunSummary", "default_workbooks", "ingest", "build", "run", "analyze", "remove_release", "cpi_seed"]
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +122,49 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
             remove_duckdb_file(raw_stage)
             remove_duckdb_file(side)
     return summary
+
+
+def remove_release(settings: Settings, release_year: int, file_kind: str | None = None) -> RunSummary:
+    """`wage remove`: take a release (or one file kind of it) out of the raw landing, rebuild, analyze, publish both.
+
+    All or nothing, as `wage run`: the delete happens on the staged copy of the raw
+    landing, dbt builds the side file from it, and both are published only when every
+    step passed; a failure or a kill at any moment leaves both files as they were.
+    `summary.landed` lists what was removed (action "removed").
+    """
+    summary = RunSummary()
+    seconds = summary.step_seconds
+    _preload("analysis_py.outputs.artifacts")
+    with build_lock(settings):
+        if not settings.raw_db.exists():
+            raise InputError(str(settings.raw_db), "no raw landing yet: nothing to remove")
+        raw_stage = stage_raw_copy(settings)
+        side = settings.build_copy
+        try:
+            with timed_step(seconds, "remove", logger):
+                try:
+                    summary.landed = remove_landed_release(raw_stage, release_year, file_kind)
+                except InputError as exc:  # said of the raw landing, not of its staged copy
+                    raise InputError(str(settings.raw_db), exc.problem) from None
+            with timed_step(seconds, "build", logger):
+                summary.build = build_side_file(settings, raw_stage)
+            with timed_step(seconds, "analyze", logger):
+                summary.analysis = _analysis_or_none(side, settings.warehouse)
+            with timed_step(seconds, "publish", logger):
+                _record_fingerprint(side, raw_stage, settings.root)
+                publish_file(raw_stage, settings.raw_db)
+                publish_file(side, settings.warehouse)
+            with timed_step(seconds, "artifacts", logger):
+                _write_or_remove_artifacts(settings, summary)
+        finally:
+            remove_duckdb_file(raw_stage)
+            remove_duckdb_file(side)
+    return summary
+
+
+def cpi_seed(settings: Settings) -> list[CpiValue]:
+    """`wage cpi-seed`: rewrite seeds/cpi_u_may.csv from the installed `cpi` package (no network)."""
+    return write_cpi_seed(settings.cpi_seed)
 
 
 def analyze(settings: Settings) -> RunSummary:

@@ -23,6 +23,7 @@ from analysis_py.bls import BLS_COLUMNS, REQUIRED_COLUMNS, file_kind_from_name, 
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
 from analysis_py.landing.cell_checks import checked_cells
+from analysis_py.landing.release_year import check_release_year, stated_release_years
 from analysis_py.landing.workbook_checks import check_workbook_file
 
 __all__ = ["Workbook", "read_workbook"]
@@ -170,6 +171,7 @@ def read_workbook(path: Path, year: int | None = None, releases: Collection[int]
     release_year = _release_year(path, year, releases)
     sha256 = file_sha256(path)
     sheet, header = _data_sheet(path)
+    check_release_year(path, release_year, year, stated_release_years(path, sheet.name))
     data = sheet.rows.slice(1)
     by_name = {name: data.column(index) for index, name in enumerate(header) if name in BLS_COLUMNS}
     n_data = data.num_rows

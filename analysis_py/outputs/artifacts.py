@@ -49,6 +49,8 @@ CHART_FILES: dict[str, str] = {
     "employment_vs_wage": "charts/employment_vs_wage.png",
     "tech_vs_nontech": "charts/tech_vs_nontech.png",
 }
+#: Drawn only when two or more releases of a file kind are loaded (study.changes).
+RELEASE_CHART: tuple[str, str] = ("real_wage_by_release", "charts/real_wage_by_release.png")
 RESULTS_FILE = "results.json"
 MANIFEST_FILE = "manifest.json"
 PACKAGES = (
@@ -106,8 +108,14 @@ def results_document(results: AnalysisResults, regressions: tuple[RegressionResu
         "regressions": {model.name: model.to_dict() for model in regressions},
         "correlation": results.correlation,
         "naive_comparison": [comparison.to_dict() for comparison in results.naive],
-        "charts": dict(CHART_FILES),
+        "charts": _chart_files(results),
+        "release_changes": None if results.release_changes is None else results.release_changes.to_dict(),
     })  # fmt: skip
+
+
+def _chart_files(results: AnalysisResults) -> dict[str, str]:
+    """The charts of this run: name -> path under the artifacts folder."""
+    return {**CHART_FILES, **(dict([RELEASE_CHART]) if results.release_changes is not None else {})}
 
 
 def _json_text(document: dict[str, Any]) -> str:
@@ -178,11 +186,16 @@ def write_artifacts(
             "employment_vs_wage": charts.employment_vs_wage_chart(results.sample, results.regression(OLS_LINEAR)),
             "tech_vs_nontech": charts.tech_vs_nontech_chart(results.sample, results.test(Z_TEST)),
         }  # fmt: skip
+        if results.release_changes is not None:
+            figures[RELEASE_CHART[0]] = charts.real_wage_by_release_chart(results.release_changes)
+        else:
+            (artifacts_dir / RELEASE_CHART[1]).unlink(missing_ok=True)  # of an older warehouse
+        chart_files = _chart_files(results)
         for name, figure in figures.items():
-            path = artifacts_dir / CHART_FILES[name]
+            path = artifacts_dir / chart_files[name]
             path.parent.mkdir(parents=True, exist_ok=True)
             figure.savefig(path, dpi=110)
-            written.append(CHART_FILES[name])
+            written.append(chart_files[name])
     with timed_step(seconds, "parquet"):
         results.sample.to_parquet(artifacts_dir / SAMPLE_FILE, index=False)
         written.append(SAMPLE_FILE)
@@ -201,7 +214,7 @@ def write_artifacts(
 
 def remove_artifacts(artifacts_dir: Path) -> list[Path]:
     """Delete the files `write_artifacts` writes (so none describes an older warehouse); the removed paths."""
-    names = [*CHART_FILES.values(), SAMPLE_FILE, RESULTS_FILE, MANIFEST_FILE, *REPORT_FILES]
+    names = [*CHART_FILES.values(), RELEASE_CHART[1], SAMPLE_FILE, RESULTS_FILE, MANIFEST_FILE, *REPORT_FILES]
     names += [f"models/{name}.joblib" for name in MODEL_NAMES]
     removed = [artifacts_dir / name for name in names if (artifacts_dir / name).exists()]
     for path in removed:

@@ -367,6 +367,43 @@ def _naive_section(results: Results) -> list[str]:
     return [*lines, ""]
 
 
+def _changes_section(results: Results) -> list[str]:
+    """"What changed since <release>": the largest real gains and losses, with z and BLS's caution."""
+    changes = results.get("release_changes")
+    if not changes:
+        return []
+    earlier, later, base = changes["earlier_release_year"], changes["later_release_year"], changes["real_dollars_base_year"]
+    lines = [
+        f"## What changed since May {earlier}",
+        "",
+        f"The {changes['file_kind']} workbooks of May {', '.join(map(str, changes['release_years']))} are loaded. "
+        f"Changes of each detailed occupation's mean annual wage from May {earlier} to May {later} "
+        f"(`fct_wage_changes`), in May {base} dollars (CPI-U, U.S. city average, all items, May of each release); "
+        f"{_count(changes['n_compared'])} occupations compared, {_count(changes['n_not_comparable'])} left out because "
+        f"their code is not in both releases on SOC 2018, {_count(changes['n_suppressed_or_top_coded'])} because a mean "
+        "is suppressed or top-coded. z = real change / √(se₁² + se₂²) from each release's MEAN_PRSE.",
+        "",
+        f"**Caution.** {changes['caution']}",
+        "",
+    ]
+    for title, rows in (("Largest real gains", changes["gains"]), ("Largest real losses", changes["losses"])):
+        lines += [
+            f"### {title}",
+            "",
+            f"| occupation | May {earlier} | May {later} | nominal change | real change (May {base} $) | real % | z |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row in rows:
+            lines.append(
+                f"| {_cell(row['occ_title'])} (`{row['occ_code']}`){'' if row['area_title'] == 'U.S.' else ', ' + _cell(row['area_title'])} "
+                f"| {_money(row['a_mean_earlier'])} | {_money(row['a_mean_later'])} | {_money(row['a_mean_change'])} "
+                f"| {_money(row['a_mean_real_change'])} | {row['a_mean_real_pct_change']:+.1f}% | {_num(row['a_mean_real_change_z'], 2)} |"
+            )
+        lines.append("")
+    lines += _chart(results, "real_wage_by_release", "Real mean annual wage by SOC major group and release")
+    return lines
+
+
 def _appendix(results: Results) -> list[str]:
     lines = [
         "## Appendix: every test's numbers as in `results.json`",
@@ -427,6 +464,7 @@ def report_markdown(results: Results) -> str:
         lines += _test_section(results, test)
     lines += _regression_section(results)
     lines += _naive_section(results)
+    lines += _changes_section(results)
     lines += ["## Limitations", "", LIMITATIONS, "## Next steps", "", NEXT_STEPS]
     lines += _appendix(results)
     return "\n".join(lines)

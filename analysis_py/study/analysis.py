@@ -18,6 +18,7 @@ import pandas as pd
 from analysis_py.stats.correlation import correlation_matrix
 from analysis_py.stats.survey import EstimateComparison
 from analysis_py.study import sample as marts
+from analysis_py.study.changes import ReleaseChanges, release_changes
 from analysis_py.study.groups import one_level
 from analysis_py.study.naive import NaiveComparison, naive_comparison
 from analysis_py.study.questions import (
@@ -73,6 +74,7 @@ class AnalysisResults:
     row_counts: dict[str, int]
     started_at: datetime
     step_seconds: dict[str, float] = field(default_factory=dict)
+    release_changes: ReleaseChanges | None = None  # None unless a file kind has two or more releases
 
     def test(self, name: str) -> HypothesisTest:
         return next(test for test in self.tests if test.name == name)
@@ -188,6 +190,8 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         }  # fmt: skip
     with timed_step(seconds, "naive comparison"):
         naive = naive_comparison(con, {test.name: test for test in tests}, release_year)
+    with timed_step(seconds, "release changes"):
+        changes = release_changes(con)
     [(fact_rows,)] = con.execute("select count(*) from fct_occupation_wages").fetchall()
     source_files = _source_files(con, release_year)
     return AnalysisResults(
@@ -210,6 +214,7 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         },
         started_at=started_at,
         step_seconds=seconds,
+        release_changes=changes,
     )
 
 

@@ -15,6 +15,10 @@ top_code_bounds as (
     select * from {{ ref('top_code_bounds') }}
 ),
 
+release_deflators as (
+    select * from {{ ref('int_release_deflators') }}
+),
+
 estimates_located as (
     -- PRIM_STATE as printed, else derived from the area (releases before 2020 lack it)
     select
@@ -58,6 +62,21 @@ wages_with_measures as (
         coalesce(i_group, 'cross-industry') = 'cross-industry'
             and coalesce(own_code, '1235') = '1235' as is_cross_industry_all_ownerships,
     from estimates_with_bounds
+),
+
+wages_in_real_dollars as (
+    -- every wage measure also in May dollars of the base release (int_release_deflators)
+    select
+        wages_with_measures.*,
+        release_deflators.cpi_u_may,
+        release_deflators.real_dollars_base_year,
+        release_deflators.cpi_ratio_to_base,
+        {%- for column in bls_hourly_wage_columns() + bls_annual_wage_columns() + ['a_mean_se'] %}
+        wages_with_measures.{{ column }} * release_deflators.cpi_ratio_to_base as {{ column }}_real,
+        {%- endfor %}
+    from wages_with_measures
+    left join release_deflators
+        on wages_with_measures.release_year = release_deflators.release_year
 )
 
-select * from wages_with_measures
+select * from wages_in_real_dollars

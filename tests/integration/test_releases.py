@@ -1,0 +1,165 @@
+"""Releases side by side on BLS's real workbooks: dim_release, fct_wage_changes, real dollars, `wage remove`."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from analysis_py.cli import main
+from analysis_py.config import Settings
+from analysis_py.landing.cpi_seed import cpi_u_may
+from tests.conftest import REPO, folder_env, two_state_rows, write_workbook
+
+RAW = REPO / "data" / "raw"
+FOUR_WORKBOOKS = ("national_M2022_dl.xlsx", "national_M2024_dl.xlsx", "national_M2025_dl.xlsx", "state_M2025_dl.xlsx")
+
+
+@pytest.fixture(scope="module")
+def four_releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """data/raw's four workbooks (national 2022, 2024, 2025; state 2025) through `wage run`."""
+    folder = tmp_path_factory.mktemp("four")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in folder_env(folder).items():
+            patch.setenv(name, value)
+        assert main(["run", *(str(RAW / name) for name in FOUR_WORKBOOKS)]) == 0
+        yield Settings.from_env()
+
+
+def query(settings: Settings, sql: str, params: list[object] | None = None) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def workbook_a_mean(path: Path, occ_code: str) -> float:
+    """A_MEAN of the national detailed row of `occ_code`, read from the workbook's cells with openpyxl."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(name).strip().lower() for name in next(rows)]
+        for values in rows:
+            cells = dict(zip(header, values))
+            if cells["occ_code"] == occ_code and cells["o_group"] == "detailed":
+                return float(cells["a_mean"])
+    finally:
+        book.close()
+    raise AssertionError(f"{occ_code} not in {path.name}")
+
+
+def test_dim_release_lists_each_release_with_its_soc_vintage_and_workbooks(four_releases: Settings) -> None:
+    rows = query(four_releases, "select release_year, soc_vintage, file_kinds, is_real_dollars_base from dim_release order by 1")
+    assert rows == [
+        (2022, "SOC 2018", ["national"], False),
+        (2024, "SOC 2018", ["national"], False),
+        (2025, "SOC 2018", ["national", "state"], True),
+    ]
+
+
+def test_nurses_nominal_change_2022_to_2024_is_9420(four_releases: Settings) -> None:
+    [row] = query(four_releases, """
+        select a_mean_earlier, a_mean_later, a_mean_change, is_soc_comparable
+        from fct_wage_changes
+        where occ_code = '29-1141' and area = '99' and o_group = 'detailed'
+            and earlier_release_year = 2022 and later_release_year = 2024
+    """)  # fmt: skip
+    assert row == (89010, 98430, 9420, True)
+
+
+def test_nurses_real_change_is_the_hand_computation_from_the_workbooks_and_cpi(four_releases: Settings) -> None:
+    a_mean_2022 = workbook_a_mean(RAW / "national_M2022_dl.xlsx", "29-1141")
+    a_mean_2024 = workbook_a_mean(RAW / "national_M2024_dl.xlsx", "29-1141")
+    cpi = {value.release_year: value.cpi_u for value in cpi_u_may()}
+    base = 2025  # the newest release loaded
+    expected = a_mean_2024 * cpi[base] / cpi[2024] - a_mean_2022 * cpi[base] / cpi[2022]
+    [(real_change, real_pct, base_year)] = query(four_releases, """
+        select a_mean_real_change, a_mean_real_pct_change, real_dollars_base_year
+        from fct_wage_changes
+        where occ_code = '29-1141' and area = '99' and o_group = 'detailed'
+            and earlier_release_year = 2022 and later_release_year = 2024
+    """)  # fmt: skip
+    assert base_year == base
+    assert real_change == pytest.approx(expected, abs=1e-6)
+    assert real_pct == pytest.approx(100 * ((a_mean_2024 / cpi[2024]) / (a_mean_2022 / cpi[2022]) - 1), abs=1e-9)
+
+
+def test_wage_changes_pair_every_release_with_the_newest_and_consecutive_ones(four_releases: Settings) -> None:
+    pairs = query(four_releases, "select distinct file_kind, earlier_release_year, later_release_year from fct_wage_changes order by all")
+    assert pairs == [("national", 2022, 2024), ("national", 2022, 2025), ("national", 2024, 2025)]
+
+
+# ---------- wage remove, on small workbooks
+
+
+@pytest.fixture
+def two_releases(settings: Settings, tmp_path: Path) -> Settings:
+    """The two-row workbook as state releases 2024 and 2025 (other employment), built."""
+    older = write_workbook(tmp_path / "state_M2024_dl.xlsx", two_state_rows(TOT_EMP=700))
+    newer = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+    assert main(["run", str(older), str(newer)]) == 0
+    return settings
+
+
+def test_remove_takes_the_release_out_and_rebuilds(two_releases: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["remove", "--release", "2024"]) == 0
+    assert "removed: state_M2024_dl.xlsx (release 2024, state, 2 rows)" in capsys.readouterr().out
+    assert query(two_releases, "select distinct release_year from fct_occupation_wages") == [(2025,)]
+    assert query(two_releases, "select count(*) from fct_wage_changes") == [(0,)]
+    with duckdb.connect(str(two_releases.raw_db), read_only=True) as con:
+        assert con.execute("select distinct release_year from oews_estimates").fetchall() == [(2025,)]
+
+
+def test_remove_of_a_release_not_loaded_is_one_error_line_and_changes_nothing(
+    two_releases: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (two_releases.warehouse.read_bytes(), two_releases.raw_db.read_bytes())
+    capsys.readouterr()
+    assert main(["remove", "--release", "2019"]) == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {two_releases.raw_db}: holds no release 2019: it holds 2024 state, 2025 state"]
+    assert (two_releases.warehouse.read_bytes(), two_releases.raw_db.read_bytes()) == before
+
+
+def test_remove_of_another_kind_of_the_release_is_refused(two_releases: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["remove", "--release", "2024", "--kind", "national"]) == 2
+    assert "holds no release 2024 (national)" in capsys.readouterr().err
+
+
+# ---------- every README example query names its release
+
+
+def readme_queries() -> dict[str, str]:
+    """The numbered example queries of README.md ("-- 1. ..." up to ";"), by number."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sql\n(.*?)```", text, flags=re.DOTALL)
+    queries = {}
+    for block in blocks:
+        for statement in block.split(";"):
+            if match := re.match(r"\s*-- (\d+)\.", statement):
+                queries[match.group(1)] = statement.strip()
+    return queries
+
+
+def test_readme_has_numbered_queries_each_filtering_on_release() -> None:
+    queries = readme_queries()
+    assert sorted(queries, key=int) == ["1", "2", "3", "4", "5", "6"]
+    for number, sql in queries.items():
+        assert re.search(r"release_year = \d{4}", sql), f"README query {number} has no release filter"
+
+
+@pytest.mark.parametrize("number", ["1", "2", "3", "4", "5"])
+def test_readme_query_answers_the_same_with_one_release_or_four(
+    number: str, real_warehouse: Settings, four_releases: Settings
+) -> None:
+    sql = readme_queries()[number]
+    one = query(real_warehouse, sql)
+    assert one, f"README query {number} returns nothing"
+    assert query(four_releases, sql) == one
+
+
+def test_readme_release_comparison_gives_the_nurses_change(four_releases: Settings) -> None:
+    [row] = query(four_releases, readme_queries()["6"])
+    assert row[:4] == ("Registered Nurses", 89010, 98430, 9420) and row[-1] == 2025

@@ -1,0 +1,100 @@
+"""`wage remove` is all or nothing: SIGKILL at any step leaves the raw landing and the warehouse as they were.
+
+As tests/test_atomic.py does for `wage run`: a wrapper pauses `wage remove` at a named
+step (or the test watches dbt's side file appear) and the test kills it there.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis_py.cli import main
+from analysis_py.config import Settings
+from tests.conftest import REPO, two_state_rows, write_workbook
+
+#: `python killable.py MARKER MOMENT wage-args...`: `wage`, paused for good at MOMENT.
+KILLABLE = """
+import os, sys, time
+from pathlib import Path
+from analysis_py import cli, pipeline
+
+marker, moment = Path(sys.argv[1]), sys.argv[2]
+
+def pause_here():
+    marker.write_text(str(os.getpid()))
+    time.sleep(600)
+
+if moment == "remove":  # the release is deleted from the staged raw copy, nothing built yet
+    remove = pipeline.remove_landed_release
+    def remove_landed_release(*args, **kwargs):
+        removed = remove(*args, **kwargs)
+        pause_here()
+        return removed
+    pipeline.remove_landed_release = remove_landed_release
+elif moment == "publish":  # dbt and the analyses passed, nothing published yet
+    publish = pipeline.publish_file
+    def publish_file(side, target):
+        pause_here()
+        return publish(side, target)
+    pipeline.publish_file = publish_file
+sys.exit(cli.main(sys.argv[3:]))
+"""
+
+RELEASES_SQL = "select release_year, count(*), sum(tot_emp) from fct_occupation_wages group by 1 order by 1"
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def releases(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(RELEASES_SQL).fetchall()
+
+
+@pytest.fixture
+def two_releases(settings: Settings, tmp_path: Path) -> Settings:
+    older = write_workbook(tmp_path / "state_M2024_dl.xlsx", two_state_rows(TOT_EMP=700))
+    newer = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+    assert main(["run", str(older), str(newer)]) == 0
+    return settings
+
+
+@pytest.mark.parametrize("moment", ["remove", "dbt", "publish"])
+def test_kill_during_remove_leaves_both_files_as_they_were(two_releases: Settings, tmp_path: Path, moment: str) -> None:
+    settings = two_releases
+    warehouse_before, raw_before = settings.warehouse.read_bytes(), settings.raw_db.read_bytes()
+    before = releases(settings.warehouse)
+    script, marker = tmp_path / "killable.py", tmp_path / "paused"
+    script.write_text(KILLABLE)
+    with subprocess.Popen(
+        [sys.executable, str(script), str(marker), moment, "remove", "--release", "2024"],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ) as wage:  # fmt: skip
+        if moment == "dbt":
+            wait_for(lambda: settings.build_copy.exists() and settings.build_copy.stat().st_size > 0, "dbt's side file")
+            time.sleep(1.0)
+        else:
+            wait_for(marker.exists, f"the {moment} step")
+        assert wage.poll() is None, "wage remove ended before it could be killed"
+        os.kill(wage.pid, signal.SIGKILL)
+        wage.wait()
+
+    assert settings.warehouse.read_bytes() == warehouse_before
+    assert settings.raw_db.read_bytes() == raw_before
+    assert releases(settings.warehouse) == before
+    # what the dead command left behind does not block the next one, which then succeeds
+    assert main(["remove", "--release", "2024"]) == 0
+    assert [row[0] for row in releases(settings.warehouse)] == [2025]
+    assert not settings.build_copy.exists() and not settings.raw_build_copy.exists()
