@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
@@ -124,7 +126,16 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings, options: ServerOptions | None = None) -> FastAPI:
     """The app over `settings.warehouse` (opened on the first request; 503 until there is one)."""
     options = options or ServerOptions()
+    database = Warehouse(settings.warehouse, threads=options.threads)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        database.warm()
+        yield
+        database.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="wage-warehouse",
         version="0.1.0",
         description=DESCRIPTION,
@@ -134,7 +145,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     )
     app.state.settings = settings
     app.state.options = options
-    app.state.warehouse = Warehouse(settings.warehouse, threads=options.threads)
+    app.state.warehouse = database
     _install_error_handlers(app)
     for module in (lookups, wages, compare, results, sql, pages):
         app.include_router(module.router)
@@ -144,5 +155,4 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     hosts = options.hosts
     if hosts is not None:
         app.add_middleware(HostCheck, hosts=hosts)
-    app.router.add_event_handler("shutdown", app.state.warehouse.close)
     return app

@@ -184,6 +184,17 @@ class Warehouse:
             finally:
                 cursor.close()
 
+    def warm(self) -> None:
+        """Pay the one-time costs before the first request: DuckDB's first parameter binding
+        imports pandas (seconds), and the file is opened if there is one."""
+        with duckdb.connect(":memory:") as con:
+            con.execute("select $x", {"x": 1}).fetchall()
+        try:
+            with self.cursor():
+                pass
+        except NoWarehouse:
+            pass
+
     def close(self) -> None:
         with self._lock:
             current, self._current = self._current, None
