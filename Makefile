@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench docs lock clean help
+.PHONY: run test test-fast bench docs lock clean help serve
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -40,6 +40,9 @@ lock:  ## re-resolve requirements.lock from pyproject.toml
 
 clean:  ## remove generated files (keeps data/raw)
 	rm -rf $(VENV) target logs artifacts wage.duckdb wage.duckdb.wal wage_raw.duckdb wage_raw.duckdb.wal
+
+serve: $(STAMP)  ## the API and explorer on http://127.0.0.1:8765/ (docs at /docs)
+	$(BIN)/wage serve
 
 bench: $(STAMP)  ## benchmarks: figures, targets and ratios to same-run baselines (bench/results.json)
 	$(BIN)/python bench/run_bench.py
