@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench docs lock clean help cpi-seed
+.PHONY: run test test-fast bench docs lock clean help cpi-seed serve
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -43,6 +43,9 @@ cpi-seed: $(STAMP)  ## rewrite seeds/cpi_u_may.csv (May CPI-U) from the pinned c
 
 clean:  ## remove generated files (keeps data/raw)
 	rm -rf $(VENV) target logs artifacts wage.duckdb wage.duckdb.wal wage_raw.duckdb wage_raw.duckdb.wal
+
+serve: $(STAMP)  ## the API and explorer on http://127.0.0.1:8765/ (docs at /docs)
+	$(BIN)/wage serve
 
 bench: $(STAMP)  ## benchmarks: figures, targets and ratios to same-run baselines (bench/results.json)
 	$(BIN)/python bench/run_bench.py

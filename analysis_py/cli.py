@@ -6,6 +6,7 @@ on stderr with exit code 2.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -16,7 +17,11 @@ from analysis_py import pipeline
 from analysis_py.bls import DEFAULT_BASE_URL, KIND_PREFIXES, ZIP_KINDS
 from analysis_py.config import Settings
 from analysis_py.errors import WageError
+from analysis_py.formatting import money
 from analysis_py.landing.fetch import fetch_release
+from analysis_py.server.app import ServerOptions
+from analysis_py.server.serve import serve
+from analysis_py.study.lookup import comparison
 from analysis_py.warehouse import docs_site
 from analysis_py.warehouse.build import connect_read_only
 
@@ -37,6 +42,9 @@ examples:
                                             take May 2024's national workbook out, rebuild
   wage fetch --year 2024 --kind national --contact you@example.org
                                             download BLS's oesm24nat.zip, keep its workbook
+  wage serve --port 8765                    API and explorer on http://127.0.0.1:8765/ (docs at /docs)
+  wage compare --occ 29-1141 --area CA --area TX
+                                            registered nurses' mean wage in two states: difference, CI, z, p
 
 files: wage.duckdb (warehouse, $WAGE_DB), wage_raw.duckdb (raw landing, $WAGE_RAW_DB),
        logs/pipeline.log (one entry per step of every run), artifacts/ (results.json, charts, models)
@@ -83,6 +91,17 @@ def _parser() -> argparse.ArgumentParser:
     get.add_argument("--kind", choices=tuple(ZIP_KINDS), required=True, help="which workbook: state, national, msa or all (all data)")
     get.add_argument("--contact", help="your e-mail, sent to BLS in the User-Agent (default: $WAGE_CONTACT_EMAIL)")
     get.add_argument("--base-url", help=f"where the zips are (default: $WAGE_BLS_BASE_URL or {DEFAULT_BASE_URL})")
+
+    serve_ = commands.add_parser("serve", help="HTTP API and explorer over wage.duckdb (read-only) on 127.0.0.1")
+    serve_.add_argument("--port", type=int, default=ServerOptions.port, help="port (default: %(default)s; 0 picks a free one)")
+    serve_.add_argument("--host", default=ServerOptions.host, help="address to bind and Host header to answer (default: %(default)s)")
+    serve_.add_argument("--cors", action="store_true", help="let pages of other origins call the API (Access-Control-Allow-Origin: *)")
+
+    versus = commands.add_parser("compare", help="two areas, two occupations or two releases: difference, 95%% CI, z, p")
+    versus.add_argument("--occ", action="append", default=[], metavar="SOC", help="SOC code, e.g. 29-1141 (twice: two occupations)")
+    versus.add_argument("--area", action="append", default=[], metavar="AREA", help="area code or state abbreviation (twice: two areas)")
+    versus.add_argument("--release", action="append", default=[], type=int, metavar="YEAR", help="release year (twice: two releases)")
+    versus.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     return parser
 
 
@@ -114,6 +133,19 @@ def _print_query(settings: Settings, query: str, output_format: str) -> None:
         print(shown.to_string(index=False, max_rows=200) if len(frame) else "  ".join(frame.columns) + "\n(0 rows)")
 
 
+def _print_comparison(result: dict, output_format: str) -> None:
+    if output_format == "json":
+        print(json.dumps(result, indent=2))
+        return
+    print(result["sentence"])
+    for side, label in (("first", result["label_1"]), ("second", result["label_2"])):
+        estimate = result[side]
+        print(f"  {label}: mean {money(estimate['a_mean'])} (se {money(estimate['a_mean_se'])}, MEAN_PRSE {estimate['mean_prse']}%)")
+    print(f"  difference {money(result['difference'])}, {result['level']:.0%} CI {money(result['ci_low'])} to {money(result['ci_high'])}, "
+          f"z = {result['z']:.2f}, p " + (f"= {result['p_value']:.3g}" if result["p_value"] > 0 else "< 1e-300"))
+    print(f"  {result['caution']}")
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "run":
         summary = pipeline.run(settings, args.paths or None, args.year)
@@ -141,6 +173,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         print(f"docs site: {site.index} ({site.n_exposures} exposures; {site.static_index.name} opens from disk)")
     elif args.command == "sql":
         _print_query(settings, args.query, args.format)
+    elif args.command == "serve":
+        serve(settings, ServerOptions(host=args.host, port=args.port, cors=args.cors))
+    elif args.command == "compare":
+        with connect_read_only(settings) as con:
+            result = comparison(con, args.occ, args.area, args.release)
+        _print_comparison(result.to_dict(), args.format)
     elif args.command == "fetch":
         result = fetch_release(settings.raw_dir, args.year, args.kind, args.contact, args.base_url)
         for workbook in result.workbooks:
@@ -151,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        if args.command != "sql":
+        if args.command not in ("sql", "compare"):
             _configure_logging(settings, args.verbose)
             logger.info("wage %s", " ".join(sys.argv[1:] if argv is None else argv))
         _dispatch(args, settings)

@@ -10,6 +10,10 @@ Figures (targets from issue 6):
                          is the one-release build inside run_first)
   peak_rss               peak resident memory of any step above                               < 1.5 GB
   query_*                typical mart queries on that warehouse / the same question in pandas < 50 ms
+  server_p50/p95/p99     `wage serve` on 127.0.0.1: 2,000 requests at concurrency 16 over a mix of
+                         lookups (wages, search, compare, areas, releases), latency percentiles and
+                         errors / the same lookups on a DuckDB connection in this process         p95 < 50 ms, 0 errors
+  server_p95_publishing  the same while builds publish new warehouse files                    p95 < 50 ms, 0 errors
 
 Writes bench/results.json. Run with the project's venv: `make bench` (or --quick for a tiny
 smoke run of the harness itself).
@@ -208,7 +212,136 @@ def timed_queries(warehouse: Path, frame: pd.DataFrame, latest: int, previous: i
     return figures
 
 
-def measure(quick: bool, workdir: Path) -> list[Figure]:
+def server_mix(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable]]:
+    """The lookups of the server figures: (path, the same look-up on a connection).
+
+    Registered nurses in the states, California vs Texas, on the real workbook; on --quick's
+    tiny one, its area type, an occupation and two of its areas (or two occupations of one).
+    """
+    from analysis_py.study import lookup
+
+    kind = con.execute("select coalesce(max(area_type) filter (area_type = 2), min(area_type)) from fct_occupation_wages").fetchone()[0]
+    occ, areas = con.execute(
+        """select occ_code, list(distinct area order by area) from fct_occupation_wages
+           where area_type = $kind and o_group = 'detailed' and a_mean is not null
+           group by occ_code order by occ_code = '29-1141' desc, count(distinct area) desc, occ_code limit 1""",
+        {"kind": kind},
+    ).fetchone()
+    first, second = ("6", "48") if {"6", "48"} <= set(areas) else (areas[0], areas[-1])
+    if first != second:
+        compare = (f"/api/compare?occ_code={occ}&area={first}&area={second}", lambda c: lookup.comparison(c, [occ], [first, second], []))
+    else:
+        other = con.execute(
+            "select occ_code from fct_occupation_wages where area = $s and o_group = 'detailed' and a_mean is not null and occ_code != $o limit 1",
+            {"s": first, "o": occ},
+        ).fetchone()[0]
+        compare = (f"/api/compare?area={first}&occ_code={occ}&occ_code={other}", lambda c: lookup.comparison(c, [occ, other], [first], []))
+    return [
+        (f"/api/wages?occ_code={occ}&area_type={kind}", lambda c: lookup.wage_rows(c, lookup.WageQuery(occ_code=occ, area_type=kind))),
+        ("/api/occupations?q=nurse", lambda c: lookup.search_occupations(c, "nurse")),
+        compare,
+        (f"/api/areas?area_type={kind}", lambda c: lookup.list_areas(c, None, kind)),
+        ("/api/releases", lambda c: lookup.list_releases(c)),
+    ]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def _load(url: str, paths: list[str], n_requests: int, concurrency: int) -> tuple[list[float], int]:
+    """(seconds of each request, errors) of n_requests over the mix, `concurrency` at a time."""
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(index: int) -> tuple[float, bool]:
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url + paths[index % len(paths)], timeout=30) as response:
+                response.read()
+                ok = response.status == 200
+        except (urllib.error.URLError, OSError):
+            ok = False
+        return time.perf_counter() - started, ok
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(one, range(n_requests)))
+    return [seconds for seconds, _ in results], sum(1 for _, ok in results if not ok)
+
+
+def server_figures(warehouse: Path, workdir: Path, quick: bool) -> tuple[list[Figure], dict]:
+    """`wage serve` under load, plain and while builds publish, beside the same lookups on a connection."""
+    import re
+    import threading
+
+    from analysis_py.warehouse.build import publish_file
+
+    n_requests, concurrency = (200, 16) if quick else (2_000, 16)
+    folder = workdir / "serve"
+    folder.mkdir()
+    served = folder / "wage.duckdb"
+    shutil.copyfile(warehouse, served)
+    with duckdb.connect(str(served), read_only=True) as con:
+        mix = server_mix(con)
+        direct = []
+        for index in range(len(mix) * (20 if quick else 100)):
+            started = time.perf_counter()
+            mix[index % len(mix)][1](con)
+            direct.append(time.perf_counter() - started)
+    paths = [path for path, _ in mix]
+    stderr = folder / "serve.err"
+    env = {**os.environ, **folder_environment(folder, REPO), "WAGE_DB": str(served)}
+    with stderr.open("w") as err:
+        child = subprocess.Popen([str(WAGE), "serve", "--port", "0"], env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        deadline = time.monotonic() + 120
+        while not (found := re.search(r"Uvicorn running on (http://[^ ]+:\d+)", stderr.read_text())):
+            if child.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"error: wage serve did not start:\n{stderr.read_text()}")
+            time.sleep(0.1)
+        url = found.group(1)
+        _load(url, paths, 50, 4)  # warm up: each worker thread opens its cursor
+        plain, plain_errors = _load(url, paths, n_requests, concurrency)
+        stop = threading.Event()
+
+        def republish() -> None:
+            while not stop.is_set():
+                side = served.with_name("wage.duckdb.building")
+                shutil.copyfile(warehouse, side)
+                publish_file(side, served)
+                stop.wait(0.5)
+
+        publisher = threading.Thread(target=republish)
+        publisher.start()
+        try:
+            busy, busy_errors = _load(url, paths, n_requests, concurrency)
+        finally:
+            stop.set()
+            publisher.join()
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
+    ms = lambda values, q: percentile(values, q) * 1000  # noqa: E731
+    figures = [
+        Figure(f"server_p{q}", ms(plain, q), "ms", f"p{q} of the same lookups on a connection", ms(direct, q),
+               "< 50 ms" if q == 95 else "report", (ms(plain, q) < 50 and plain_errors == 0) if q == 95 else None)
+        for q in (50, 95, 99)
+    ]  # fmt: skip
+    figures.append(Figure("server_p95_publishing", ms(busy, 95), "ms", "p95 of the same lookups on a connection", ms(direct, 95),
+                          "< 50 ms", ms(busy, 95) < 50 and busy_errors == 0))  # fmt: skip
+    details = {
+        "requests": n_requests, "concurrency": concurrency, "mix": paths,
+        "errors": plain_errors, "errors_while_publishing": busy_errors,
+        "p50_p95_p99_ms": [ms(plain, q) for q in (50, 95, 99)],
+        "while_publishing_p50_p95_p99_ms": [ms(busy, q) for q in (50, 95, 99)],
+        "direct_p50_p95_p99_ms": [ms(direct, q) for q in (50, 95, 99)],
+    }  # fmt: skip
+    return figures, details
+
+
+def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     figures: list[Figure] = []
     repeat = 1 if quick else 3
     source = STATE
@@ -269,7 +402,10 @@ def measure(quick: bool, workdir: Path) -> list[Figure]:
     with duckdb.connect(str(multi / "wage.duckdb"), read_only=True) as con:
         frame = con.sql("select * from fct_occupation_wages").df()
     figures += timed_queries(multi / "wage.duckdb", frame, max(releases), max(releases) - 1)
-    return figures
+
+    log("server: 2,000 requests at concurrency 16 (200 with --quick), then again while builds publish")
+    served, details = server_figures(single / "wage.duckdb", workdir, quick)
+    return figures + served, details
 
 
 def table(figures: list[Figure]) -> str:
@@ -290,13 +426,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="wage-bench-") as folder:
-        figures = measure(args.quick, Path(folder))
+        figures, server = measure(args.quick, Path(folder))
     print(table(figures))
+    print(f"server: {server['requests']} requests at concurrency {server['concurrency']}: {server['errors']} errors, "
+          f"{server['errors_while_publishing']} while publishing; mix {', '.join(server['mix'])}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "quick": args.quick,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "figures": [{**asdict(figure), "ratio": figure.ratio} for figure in figures],
+        "server": server,
     }
     args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -24,6 +24,7 @@ def test_quick_bench_prints_every_figure_and_writes_json(tmp_path: Path) -> None
     assert names == [
         "ingest_state", "run_first", "run_second", "ingest_200k", "build_multi_release", "peak_rss",
         "query_top_states", "query_one_occupation_all_areas", "query_year_over_year",
+        "server_p50", "server_p95", "server_p99", "server_p95_publishing",
     ]  # fmt: skip
     for name in names:
         assert name in done.stdout

@@ -17,7 +17,8 @@ LAYERS = {
     "study": 4,
     "outputs": 5,
     "pipeline": 6,
-    "cli": 7,
+    "server": 7,
+    "cli": 8,
 }  # fmt: skip
 
 

@@ -1,0 +1,13 @@
+"""`wage serve`: a local HTTP API and explorer over the published warehouse.
+
+Read-only; every answer comes from `study` (lookups and comparisons) and `stats`: the server
+formats, it computes nothing of its own. Layer: above `study`, `stats` and `warehouse`; below `cli`.
+
+    app          FastAPI app: routers, Host check, CORS (opt-in), JSON errors, static files
+    database     the warehouse file per generation, a cursor per request thread, the SQL guard
+    routers/     one per resource: lookups, wages, compare, results, sql, pages (explorer, docs)
+    models       pydantic response models (what /openapi.json documents)
+    formats      JSON or CSV, spreadsheet-safe cells
+    serve        uvicorn
+    static/      the explorer (index.html, explorer.js, explorer.css) and vendored, licensed assets
+"""

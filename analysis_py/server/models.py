@@ -1,0 +1,104 @@
+"""Response models: what `/openapi.json` documents for each endpoint (rows are `study` records)."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from analysis_py.study.compare import Estimate
+from analysis_py.study.lookup import Area, Occupation, Release, WageRow
+
+__all__ = [
+    "ErrorResponse", "ReleasesResponse", "AreasResponse", "OccupationsResponse", "WagesResponse",
+    "CompareResponse", "ResultsResponse", "SqlResponse",
+]  # fmt: skip
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx/5xx answer."""
+
+    error: str = Field(description="what is wrong, in words")
+    parameter: str | None = Field(None, description="the query parameter at fault, when one is")
+
+
+class ReleasesResponse(BaseModel):
+    releases: list[Release] = Field(description="loaded releases, newest first")
+
+
+class AreasResponse(BaseModel):
+    release_year: int
+    areas: list[Area]
+
+
+class OccupationsResponse(BaseModel):
+    release_year: int
+    q: str = Field(description="the search as given")
+    occupations: list[Occupation] = Field(description="best match first (match_rank 0 = the code)")
+
+
+class WagesResponse(BaseModel):
+    release_year: int
+    total: int = Field(description="rows matching the filters, on every page")
+    offset: int
+    limit: int
+    truncated: bool = Field(description="true when more rows follow this page")
+    next: str | None = Field(None, description="URL of the next page (null on the last)")
+    ci_method: str = Field(description="how the CIs are computed")
+    rows: list[WageRow]
+
+
+class CompareResponse(BaseModel):
+    kind: str = Field(description="areas, occupations or releases")
+    measure: str = Field(description="the compared column (a_mean: mean annual wage)")
+    dollars: str = Field(description="nominal: as published")
+    first: Estimate
+    second: Estimate
+    difference: float = Field(description="first minus second, dollars a year")
+    se_difference: float = Field(description="sqrt(se_1^2 + se_2^2)")
+    z: float
+    p_value: float = Field(description="two-sided, normal")
+    ci_low: float
+    ci_high: float
+    level: float = Field(description="confidence level of the CI")
+    distinguishable: bool = Field(description="p < 1 - level: more than survey error explains")
+    sentence: str = Field(description="the verdict in one plain-English sentence")
+    caution: str = Field(description="when the z test is conservative, and why")
+
+
+class TestRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    statistic_name: str | None = None
+    statistic: float | None = None
+    p_value: float | None = None
+    p_holm: float | None = None
+    n: int | None = None
+
+
+class RegressionRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    model: str | None = None
+    term: str | None = None
+    estimate: float | None = None
+    std_error: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: float | None = None
+
+
+class ResultsResponse(BaseModel):
+    source: str = Field(description="warehouse (schema analysis) or results.json")
+    release_year: int | None
+    tests: list[TestRow]
+    regressions: list[RegressionRow]
+
+
+class SqlResponse(BaseModel):
+    columns: list[str]
+    rows: list[list[Any]]
+    truncated: bool = Field(description="true when the query had more rows than row_cap: only the first row_cap are here")
+    row_cap: int
+    time_limit_seconds: float
+    elapsed_ms: float
