@@ -39,7 +39,7 @@ lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 clean:  ## remove generated files (keeps data/raw)
-	rm -rf $(VENV) target logs artifacts wage.duckdb wage.duckdb.wal wage_raw.duckdb wage_raw.duckdb.wal
+	rm -rf $(VENV) target logs artifacts artifacts.building artifacts.previous wage.duckdb wage.duckdb.wal wage.duckdb.publish.json wage_raw.duckdb wage_raw.duckdb.wal
 
 bench: $(STAMP)  ## benchmarks: figures, targets and ratios to same-run baselines (bench/results.json)
 	$(BIN)/python bench/run_bench.py

@@ -8,7 +8,6 @@ killed build leaves no dbt writing on behind it. `wage build` and `wage docs` bo
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -57,14 +56,17 @@ class DbtRun:
 
 
 def target_dir(settings: Settings) -> Path:
-    """dbt's target folder for this warehouse: `target/<file name>-<hash of its path>/` in the project.
+    """dbt's target folder for this warehouse: `target/` for the project's own `wage.duckdb`, else
+    `<warehouse>.dbt-target/` beside the warehouse file.
 
     Each warehouse has its own, so two builds of different warehouses from one checkout
     (each under its own build lock) never read each other's run_results.json or
     partial-parse state; builds of one warehouse share it (one at a time, under its lock).
     """
-    real = os.path.realpath(settings.warehouse)
-    return settings.root / "target" / f"{Path(real).name}-{hashlib.sha256(real.encode()).hexdigest()[:12]}"
+    real = Path(os.path.realpath(settings.warehouse))
+    if real == settings.root / "wage.duckdb":
+        return settings.root / "target"
+    return real.with_name(real.name + ".dbt-target")
 
 
 def run_dbt(settings: Settings, args: list[str], database: Path, raw_db: Path, target: Path | None = None) -> DbtRun:

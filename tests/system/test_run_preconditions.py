@@ -206,4 +206,4 @@ def test_two_warehouses_of_one_checkout_build_in_their_own_dbt_target_folders(tm
         dbt.run_dbt(settings, ["build"], settings.build_copy, settings.raw_db)
     assert targets[0] != targets[1], "two warehouses share dbt's target folder"
     assert targets[0] == targets[2]
-    assert all(Path(target).is_relative_to(REPO / "target") for target in targets)
+    assert Path(targets[0]).parent == tmp_path / "a"  # beside its warehouse, gone with it
