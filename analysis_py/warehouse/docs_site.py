@@ -31,6 +31,7 @@ from analysis_py.errors import BuildError, ConfigError
 from analysis_py.files import write_text_atomic
 from analysis_py.warehouse.dbt import run_dbt
 from analysis_py.warehouse.lock import build_lock
+from analysis_py.warehouse.publish import finish_or_discard
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -180,6 +181,7 @@ def generate_site(settings: Settings) -> DocsSite:
         folder = Path(scratch)
         warehouse, raw_db = folder / settings.warehouse.name, folder / settings.raw_db.name
         with build_lock(settings):  # no build or ingest rewrites the files while they are copied
+            finish_or_discard(settings)  # a publish a killed run left half done: the three agree first
             shutil.copyfile(settings.warehouse, warehouse)
             shutil.copyfile(settings.raw_db, raw_db)
         _dbt_docs_generate(settings, warehouse, raw_db, folder / "target")
