@@ -172,22 +172,23 @@ def test_sigterm_during_a_download_removes_the_scratch_folder(routes: tuple[Rout
     assert list(raw_dir.iterdir()) == []
 
 
-def test_a_fetch_killed_before_the_workbook_is_placed_leaves_no_workbook_without_its_sidecar(
+def test_the_workbook_never_appears_before_its_sidecar(
     routes: tuple[Routes, str], raw_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Whenever the workbook gets its name in raw_dir (a SIGKILL could land right after), its sidecar is there."""
     table, origin = routes
     table[ZIP_PATH] = ("body", zip_of({"state_M2025_dl.xlsx": workbook_bytes(tmp_path)}))
+    link, sidecar_at_link = os.link, []
 
-    def killed(*_: object) -> None:
-        raise KeyboardInterrupt  # the process dies between the two files
+    def watched_link(source: object, target: object, *args: object, **kwargs: object) -> None:
+        link(source, target, *args, **kwargs)
+        if Path(str(target)).parent == raw_dir:
+            sidecar_at_link.append(Path(f"{target}.source.json").exists())
 
     with monkeypatch.context() as patch:
-        patch.setattr(fetch_module, "_place_without_overwriting", killed)
-        with pytest.raises(KeyboardInterrupt):
-            fetch(origin)
-    for workbook in raw_dir.glob("*.xlsx"):
-        assert Path(f"{workbook}.source.json").exists()
-    assert fetch(origin) == 0
+        patch.setattr(os, "link", watched_link)
+        assert fetch(origin) == 0
+    assert sidecar_at_link == [True]
     source = json.loads((raw_dir / "state_M2025_dl.xlsx.source.json").read_text())
     assert source["sha256"] == fetch_module.file_sha256(raw_dir / "state_M2025_dl.xlsx")
 

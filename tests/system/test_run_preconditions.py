@@ -19,7 +19,6 @@ import pytest
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.warehouse import dbt
-from analysis_py.warehouse.publish import journal_path, publish_together
 from tests.conftest import REPO, folder_env
 from tests.system.helpers import error_lines, wage
 from tests.system.small import small_workbook
@@ -94,6 +93,8 @@ def test_a_writer_holding_the_warehouse_is_refused_before_dbt(settings: Settings
 
 
 def test_a_publish_refused_for_a_writer_publishes_nothing_not_even_the_raw_landing(settings: Settings) -> None:
+    from analysis_py.warehouse.publish import journal_path, publish_together
+
     duckdb_file(settings.warehouse)
     raw_before = duckdb_file(settings.raw_db).read_bytes()
     duckdb_file(settings.raw_build_copy, rows=5)

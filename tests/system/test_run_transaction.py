@@ -17,7 +17,6 @@ from analysis_py.config import Settings
 from analysis_py.files import file_sha256
 from analysis_py.landing.raw_store import _ensure_raw_tables
 from analysis_py.outputs import artifacts as artifacts_module
-from analysis_py.warehouse.publish import artifacts_building, journal_path
 from tests.system.helpers import copy_published, described_workbooks, error_lines, wage
 from tests.system.small import small_rows, small_workbook
 from tests.conftest import write_workbook
@@ -53,7 +52,8 @@ def test_artifacts_that_cannot_be_written_publish_nothing_and_the_next_run_compl
     [line] = error_lines(capsys.readouterr().err)
     assert "No space left on device" in line and "nothing was published" in line
     assert described_workbooks(settings) == before
-    assert not artifacts_building(settings).exists() and not settings.build_copy.exists()
+    assert not settings.build_copy.exists()
+    assert not settings.artifacts_dir.with_name("artifacts.building").exists()
 
     summary = pipeline.run(settings, [new])
     assert not summary.skipped
@@ -109,4 +109,4 @@ def test_a_symlinked_warehouse_is_published_through_the_link(settings: Settings,
     assert settings.warehouse.is_symlink() and settings.warehouse.resolve() == real
     assert all_describe(settings, new)
     assert sorted(path.name for path in elsewhere.iterdir()) == ["warehouse-file.duckdb"]
-    assert not journal_path(settings).exists()
+    assert not settings.warehouse.with_name("wage.duckdb.publish.json").exists()
