@@ -192,7 +192,8 @@ def _preload(module: str) -> None:
 
 
 def _total_bytes(paths: list[Path]) -> int:
-    return sum(path.stat().st_size for path in paths if path.is_file())
+    """Bytes the workbooks occupy on disk (a sparse file counts what it holds, not its length)."""
+    return sum(min(path.stat().st_size, path.stat().st_blocks * 512) for path in paths if path.is_file())
 
 
 def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None) -> bool:
