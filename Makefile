@@ -42,7 +42,7 @@ cpi-seed: $(STAMP)  ## rewrite seeds/cpi_u_may.csv (May CPI-U) from the pinned c
 	$(BIN)/wage cpi-seed
 
 clean:  ## remove generated files (keeps data/raw)
-	rm -rf $(VENV) target logs artifacts wage.duckdb wage.duckdb.wal wage_raw.duckdb wage_raw.duckdb.wal
+	rm -rf $(VENV) target logs artifacts artifacts.building artifacts.previous wage.duckdb wage.duckdb.wal wage.duckdb.publish.json wage_raw.duckdb wage_raw.duckdb.wal
 
 serve: $(STAMP)  ## the API and explorer on http://127.0.0.1:8765/ (docs at /docs)
 	$(BIN)/wage serve

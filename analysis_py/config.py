@@ -87,12 +87,18 @@ class Settings:
 
     @property
     def build_copy(self) -> Path:
-        """Side file dbt builds into; renamed over `warehouse` only after every test passed."""
-        return self.warehouse.with_name(self.warehouse.name + ".building")
+        """Side file dbt builds into; renamed over `warehouse` only after every test passed.
+
+        Beside the file itself: a `warehouse` that is a symbolic link is published through
+        the link (its target replaced in its own folder), so the side file sits there.
+        """
+        real = Path(os.path.realpath(self.warehouse))
+        return real.with_name(real.name + ".building")
 
     @property
     def raw_build_copy(self) -> Path:
-        return self.raw_db.with_name(self.raw_db.name + ".building")
+        real = Path(os.path.realpath(self.raw_db))
+        return real.with_name(real.name + ".building")
 
     @property
     def lock_file(self) -> Path:

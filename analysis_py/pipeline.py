@@ -1,8 +1,10 @@
 """The steps of each `wage` command, in order, each timed and logged; no callbacks.
 
-`run`: (skip if up to date) -> stage the raw landing -> ingest into the stage -> dbt build
-into the side file -> analyze the side file and write schema `analysis` into it ->
-record the fingerprint -> publish raw landing, then warehouse -> artifacts.
+`run`: finish or discard what an interrupted run left -> check preconditions (no writer,
+no stale .wal, disk space) -> skip if up to date -> stage the raw landing -> ingest into
+the stage -> dbt build into the side file -> analyze the side file (schema `analysis`) ->
+artifacts into `artifacts.building/` -> publish raw landing, warehouse and artifacts
+together (`warehouse.publish`). Nothing is published unless every step passed.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import duckdb
 
 from analysis_py.bls import file_kind_from_name, release_year_from_name
 from analysis_py.config import Settings
-from analysis_py.errors import AnalysisError, BuildError, InputError
+from analysis_py.errors import AnalysisError, BuildError, InputError, WageError
 from analysis_py.files import file_sha256
 from analysis_py.landing.cpi_seed import CpiValue, write_cpi_seed
 from analysis_py.landing.raw_store import LandResult, ingest_workbooks, landed_workbooks
@@ -27,12 +29,28 @@ from analysis_py.timing import timed_step
 from analysis_py.warehouse.build import (
     BuildSummary,
     build_side_file,
-    publish_file,
-    remove_duckdb_file,
+    finish_side_file,
+    one_line,
     stage_raw_copy,
 )
-from analysis_py.warehouse.fingerprint import build_fingerprint, code_fingerprint, record_fingerprint, recorded_fingerprint
+from analysis_py.warehouse.fingerprint import (
+    ARTIFACTS_STAMP,
+    artifacts_match,
+    build_fingerprint,
+    code_fingerprint,
+    record_artifacts,
+    record_fingerprint,
+    recorded_fingerprint,
+)
 from analysis_py.warehouse.lock import build_lock
+from analysis_py.warehouse.publish import (
+    check_preconditions,
+    discard_side_files,
+    finish_or_discard,
+    publish_together,
+    real_path,
+    start_artifacts_side,
+)
 
 if TYPE_CHECKING:
     from analysis_py.study.analysis import AnalysisResults
@@ -67,40 +85,56 @@ def default_workbooks(settings: Settings) -> list[Path]:
 
 
 def ingest(settings: Settings, paths: list[Path], year: int | None = None) -> list[LandResult]:
-    """`wage ingest`: land workbooks in the raw file (validated before anything is written)."""
+    """`wage ingest`: land workbooks in a copy of the raw landing (validated before anything is written), publish it."""
     _preload("pandas")
     with build_lock(settings):
-        return ingest_workbooks(settings.raw_db, paths, year, settings.top_code_seed)
+        finish_or_discard(settings)
+        check_preconditions(settings, [settings.raw_db], _total_bytes(paths))
+        stage = stage_raw_copy(settings)
+        try:
+            landed = ingest_workbooks(stage, paths, year, settings.top_code_seed)
+            if any(result.action != "unchanged" for result in landed):
+                finish_side_file(stage)
+                publish_together(settings, [(stage, settings.raw_db)])
+        finally:
+            discard_side_files(settings)
+    return landed
 
 
 def build(settings: Settings) -> BuildSummary:
     """`wage build`: dbt build from the raw landing into the side file, published atomically."""
     with build_lock(settings):
+        finish_or_discard(settings)
+        check_preconditions(settings, [settings.warehouse])
         try:
             summary = build_side_file(settings, settings.raw_db)
-            publish_file(settings.build_copy, settings.warehouse)
+            finish_side_file(settings.build_copy)
+            publish_together(settings, [(settings.build_copy, settings.warehouse)])
         finally:
-            remove_duckdb_file(settings.build_copy)
+            discard_side_files(settings)
     return summary
 
 
 def run(settings: Settings, paths: list[Path] | None = None, year: int | None = None) -> RunSummary:
-    """`wage run`: ingest into a copy of the raw landing, build from it, analyze, publish both, write artifacts.
+    """`wage run`: ingest into a copy of the raw landing, build from it, analyze, write artifacts beside, publish all three.
 
-    Nothing is published unless every step passed: a bad workbook or a failing dbt
-    test leaves both the raw landing and the warehouse exactly as they were.
+    Nothing is published unless every step passed: a bad workbook, a failing dbt test or
+    an artifact that cannot be written leaves the raw landing, the warehouse and the
+    artifacts exactly as they were; a run killed while publishing is finished by the next.
     """
     summary = RunSummary()
     seconds = summary.step_seconds
     workbooks = paths or default_workbooks(settings)
     _preload("analysis_py.outputs.artifacts")
     with build_lock(settings):
+        finish_or_discard(settings)
+        check_preconditions(settings, [settings.raw_db, settings.warehouse, settings.artifacts_dir], _total_bytes(workbooks))
         if _up_to_date(settings, workbooks, year):
             logger.info(
-                "run: nothing to do: %s already built from these workbooks (same SHA-256) and this code; "
+                "run: nothing to do: %s and %s already built from these workbooks (same SHA-256) and this code; "
                 "skipped ingest, dbt build, analyses and report",
-                settings.warehouse,
-            )
+                settings.warehouse, settings.artifacts_dir,
+            )  # fmt: skip
             summary.skipped = True
             return summary
         raw_stage = stage_raw_copy(settings)
@@ -108,19 +142,20 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
         try:
             with timed_step(seconds, "ingest", logger):
                 summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed)
+                fingerprint = build_fingerprint(raw_stage, code_fingerprint(settings.root))
             with timed_step(seconds, "build", logger):
                 summary.build = build_side_file(settings, raw_stage)
             with timed_step(seconds, "analyze", logger):
                 summary.analysis = _analysis_or_none(side, settings.warehouse)
-            with timed_step(seconds, "publish", logger):
-                _record_fingerprint(side, raw_stage, settings.root)
-                publish_file(raw_stage, settings.raw_db)  # the raw landing first, once dbt passed
-                publish_file(side, settings.warehouse)
             with timed_step(seconds, "artifacts", logger):
-                _write_or_remove_artifacts(settings, summary)
+                artifacts = _side_artifacts(settings, summary, fingerprint)
+            with timed_step(seconds, "publish", logger):
+                _record_fingerprint(side, fingerprint)
+                finish_side_file(side)
+                finish_side_file(raw_stage)
+                publish_together(settings, [(raw_stage, settings.raw_db), (side, settings.warehouse), (artifacts, settings.artifacts_dir)])
         finally:
-            remove_duckdb_file(raw_stage)
-            remove_duckdb_file(side)
+            discard_side_files(settings)
     return summary
 
 
@@ -168,24 +203,29 @@ def cpi_seed(settings: Settings) -> list[CpiValue]:
 
 
 def analyze(settings: Settings) -> RunSummary:
-    """`wage analyze`: the analyses of the published warehouse, on a copy published atomically, then artifacts."""
+    """`wage analyze`: the analyses of the published warehouse, on a copy, published with its artifacts."""
     summary = RunSummary()
     seconds = summary.step_seconds
     with build_lock(settings):
+        finish_or_discard(settings)
         if not settings.warehouse.exists():
             raise BuildError(str(settings.warehouse), "no warehouse yet: run `wage run` (or `make run`) first")
+        check_preconditions(settings, [settings.warehouse, settings.artifacts_dir])
         side = settings.build_copy
-        remove_duckdb_file(side)
         try:
-            shutil.copyfile(settings.warehouse, side)
+            try:
+                shutil.copyfile(real_path(settings.warehouse), side)
+            except OSError as exc:
+                raise BuildError(str(side), f"cannot copy the warehouse here ({one_line(exc)}); nothing was changed") from None
             with timed_step(seconds, "analyze", logger):
                 summary.analysis = _analyzed_side_file(side, settings.warehouse)
+            with timed_step(seconds, "artifacts", logger):
+                artifacts = _side_artifacts(settings, summary, recorded_fingerprint(side))
             with timed_step(seconds, "publish", logger):
-                publish_file(side, settings.warehouse)
+                finish_side_file(side)
+                publish_together(settings, [(side, settings.warehouse), (artifacts, settings.artifacts_dir)])
         finally:
-            remove_duckdb_file(side)
-        with timed_step(seconds, "artifacts", logger):
-            _write_or_remove_artifacts(settings, summary)
+            discard_side_files(settings)
     return summary
 
 
@@ -196,10 +236,14 @@ def _preload(module: str) -> None:
     threading.Thread(target=importlib.import_module, args=(module,), name=f"preload-{module}", daemon=True).start()
 
 
+def _total_bytes(paths: list[Path]) -> int:
+    """Bytes the workbooks occupy on disk (a sparse file counts what it holds, not its length)."""
+    return sum(min(path.stat().st_size, path.stat().st_blocks * 512) for path in paths if path.is_file())
+
+
 def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None) -> bool:
-    """True when the published warehouse and artifacts are what this run would build again."""
-    needed = [settings.raw_db, settings.warehouse, *(settings.artifacts_dir / name for name in ("results.json", "report.html"))]
-    if not all(path.exists() for path in needed):
+    """True when the published raw landing, warehouse and artifacts are what this run would build again."""
+    if not (settings.raw_db.exists() and settings.warehouse.exists()):
         return False
     landed = landed_workbooks(settings.raw_db)
     for path in workbooks:
@@ -207,12 +251,17 @@ def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None) -> 
         if not path.is_file() or landed.get(key, (None,))[0] != file_sha256(path):
             return False  # new or changed: the normal path lands it (or says what is wrong with it)
     expected = build_fingerprint(settings.raw_db, code_fingerprint(settings.root))
-    return recorded_fingerprint(settings.warehouse) == expected
+    if recorded_fingerprint(settings.warehouse) != expected:
+        return False
+    if not artifacts_match(settings.artifacts_dir, expected):
+        logger.info("run: the artifacts in %s are missing, changed or of another build: rebuilding", settings.artifacts_dir)
+        return False
+    return True
 
 
-def _record_fingerprint(side: Path, raw_stage: Path, root: Path) -> None:
+def _record_fingerprint(side: Path, fingerprint: str) -> None:
     with duckdb.connect(str(side)) as con:
-        record_fingerprint(con, build_fingerprint(raw_stage, code_fingerprint(root)))
+        record_fingerprint(con, fingerprint)
 
 
 def _analyzed_side_file(side: Path, warehouse: Path) -> AnalysisResults:
@@ -240,11 +289,28 @@ def _analysis_or_none(side: Path, warehouse: Path) -> AnalysisResults | None:
         return None
 
 
-def _write_or_remove_artifacts(settings: Settings, summary: RunSummary) -> None:
-    """Artifacts of the published warehouse; without analysis, remove those of an older one."""
+def _side_artifacts(settings: Settings, summary: RunSummary, fingerprint: str | None) -> Path:
+    """`artifacts.building/`: the published folder's other files, this run's artifacts (none without an
+    analysis: those of an older warehouse are not carried over) and their fingerprint."""
     from analysis_py.outputs.artifacts import remove_artifacts, write_artifacts
 
-    if summary.analysis is not None:
-        write_artifacts(summary.analysis, settings.artifacts_dir, settings.root, summary.step_seconds)
-    elif removed := remove_artifacts(settings.artifacts_dir):
-        logger.warning("removed %d artifacts of an older warehouse from %s", len(removed), settings.artifacts_dir)
+    folder = start_artifacts_side(settings)
+    if removed := remove_artifacts(folder):
+        logger.debug("artifacts: %d files of the published run are replaced", len(removed))
+    (folder / ARTIFACTS_STAMP).unlink(missing_ok=True)
+    try:
+        files: list[str] = []
+        if summary.analysis is not None:
+            written = write_artifacts(summary.analysis, folder, settings.root, summary.step_seconds)
+            files = [path.relative_to(folder).as_posix() for path in written.values()]
+        elif removed:
+            logger.warning("no analysis: the %d artifacts of an older warehouse are removed with this publish", len(removed))
+        record_artifacts(folder, fingerprint, files)
+    except WageError:
+        raise
+    except Exception as exc:  # matplotlib, pyarrow, joblib, a full disk: nothing is published
+        raise BuildError(
+            str(settings.artifacts_dir),
+            f"could not be written ({type(exc).__name__}: {one_line(exc)}); nothing was published",
+        ) from None
+    return folder

@@ -10,6 +10,7 @@ file lands nothing; each lands by one INSERT ... SELECT from Arrow in one transa
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import logging
 from dataclasses import asdict, dataclass
@@ -19,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from analysis_py.bls import BLS_COLUMNS, file_kind_from_name, release_year_from_name
-from analysis_py.errors import InputError
+from analysis_py.errors import BuildError, InputError
 from analysis_py.files import file_sha256
 from analysis_py.landing.reader import Workbook, read_workbook
 
@@ -90,12 +91,15 @@ def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def land_workbook(con: duckdb.DuckDBPyConnection, workbook: Workbook) -> LandResult:
-    """Land a read workbook in the raw file, replacing its release and kind in one transaction."""
-    _ensure_raw_tables(con)
+    """Land a read workbook in the raw file, replacing its release and kind in one transaction
+    (the tables too are created in it: a killed first ingest leaves no empty tables)."""
     key = (workbook.release_year, workbook.file_kind)
-    landed = con.execute(
-        "select source_sha256 from oews_files where release_year = ? and file_kind = ?", key
-    ).fetchall()
+    has_files = con.execute("select count(*) from duckdb_tables() where table_name = 'oews_files'").fetchone()[0]
+    landed = (
+        con.execute("select source_sha256 from oews_files where release_year = ? and file_kind = ?", key).fetchall()
+        if has_files
+        else []
+    )
     result = dict(
         source_file=workbook.path.name,
         source_sha256=workbook.sha256,
@@ -108,6 +112,7 @@ def land_workbook(con: duckdb.DuckDBPyConnection, workbook: Workbook) -> LandRes
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute("begin transaction")
     try:
+        _ensure_raw_tables(con)
         con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
         con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
         con.register("incoming_cells", workbook.cells)
@@ -143,7 +148,8 @@ def land_workbook(con: duckdb.DuckDBPyConnection, workbook: Workbook) -> LandRes
         )  # fmt: skip
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):  # a failed write (full disk) may have ended the transaction already
+            con.execute("rollback")
         raise
     return LandResult(**result, action="replaced" if landed else "landed")
 
@@ -203,12 +209,16 @@ def ingest_workbooks(
         return unchanged
     raw_db.parent.mkdir(parents=True, exist_ok=True)
     results = unchanged
-    with duckdb.connect(str(raw_db)) as con:
-        for workbook in workbooks.values():
-            result = land_workbook(con, workbook)
-            logger.info(
-                "%s %s: release %d, kind %s, %d rows, sha256 %s",
-                result.action, result.source_file, result.release_year, result.file_kind, result.n_rows, result.source_sha256,
-            )  # fmt: skip
-            results.append(result)
+    try:
+        with duckdb.connect(str(raw_db)) as con:
+            for workbook in workbooks.values():
+                result = land_workbook(con, workbook)
+                logger.info(
+                    "%s %s: release %d, kind %s, %d rows, sha256 %s",
+                    result.action, result.source_file, result.release_year, result.file_kind, result.n_rows, result.source_sha256,
+                )  # fmt: skip
+                results.append(result)
+    except (duckdb.Error, OSError) as exc:
+        text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise BuildError(str(raw_db), f"cannot write the raw landing ({' '.join(text.split())[:300]}); nothing was landed") from None
     return results

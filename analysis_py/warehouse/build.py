@@ -2,7 +2,8 @@
 
 `wage.duckdb` is wholly derived: dbt builds it into a side file
 (`wage.duckdb.building`) from the raw landing, attached read-only, and the side file is
-renamed over `wage.duckdb` only when every model and test passed. A reader holding the
+renamed over `wage.duckdb` (by `publish.publish_together`, with the raw landing and the
+artifacts of the same run) only when every model and test passed and it holds rows. A reader holding the
 old file open keeps reading the old file; a build killed at any moment leaves the old
 file as it was. One build at a time: the others are refused (BusyError).
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -21,12 +21,14 @@ import duckdb
 from analysis_py.config import Settings
 from analysis_py.errors import BuildError
 from analysis_py.warehouse.dbt import run_dbt
+from analysis_py.warehouse.publish import refuse_if_held
 
 __all__ = [
     "BuildSummary",
     "build_side_file",
     "connect_read_only",
-    "publish_file",
+    "finish_side_file",
+    "one_line",
     "refuse_if_open_for_writing",
     "remove_duckdb_file",
     "stage_raw_copy",
@@ -58,13 +60,32 @@ def remove_duckdb_file(path: Path) -> None:
 
 
 def stage_raw_copy(settings: Settings) -> Path:
-    """Copy the raw landing to its side file (empty when there is none yet) and return it."""
+    """Copy the raw landing to its side file (empty when there is none yet) and return it.
+
+    The published file is only read: its write-ahead log, if an ingest was killed
+    mid-write, is copied too and folded into the copy, so a read-only reader holding the
+    raw landing never blocks a run. Out of space: BuildError, and no partial copy is left.
+    """
     stage = settings.raw_build_copy
     remove_duckdb_file(stage)
-    if settings.raw_db.exists():
-        _checkpoint(settings.raw_db)
-        shutil.copyfile(settings.raw_db, stage)
+    raw = Path(os.path.realpath(settings.raw_db))
+    try:
+        if raw.exists():
+            shutil.copyfile(raw, stage)
+            wal = raw.with_name(raw.name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, stage.with_name(stage.name + ".wal"))
+            _checkpoint(stage)
+    except (OSError, duckdb.Error) as exc:
+        remove_duckdb_file(stage)
+        raise BuildError(str(stage), f"cannot copy the raw landing here ({one_line(exc)}); nothing was changed") from None
     return stage
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line (an OSError: its strerror)."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return " ".join(text.split())[:300]
 
 
 def _checkpoint(path: Path) -> None:
@@ -74,55 +95,28 @@ def _checkpoint(path: Path) -> None:
 
 
 def refuse_if_open_for_writing(target: Path) -> None:
-    """BuildError if another connection holds `target` open for writing (DuckDB's exclusive lock).
+    """BuildError if a process holds `target` for writing or a stale `.wal` is beside it (see `publish.refuse_if_held`)."""
+    refuse_if_held(target)
 
-    Renaming a new file over one a client writes to would lose its writes, and its
-    write-ahead log, named after the path, would land beside the new file.
-    """
-    if not target.exists():
-        return
+
+def finish_side_file(side: Path) -> None:
+    """Checkpoint a finished side file, so that it is complete without a write-ahead log."""
     try:
-        duckdb.connect(str(target), read_only=True).close()
+        _checkpoint(side)
     except duckdb.Error as exc:
-        message = str(exc)
-        if "lock" not in message.lower() and "different configuration" not in message:
-            return  # not a DuckDB file any more: replacing it is what the build is for
-        holder = re.search(r"PID \d+", message)
-        raise BuildError(
-            str(target),
-            f"is open for writing ({holder.group(0) if holder else 'by this process'}): close that connection "
-            "or open the warehouse read-only (see README), then rebuild",
-        ) from None
-
-
-def publish_file(side: Path, target: Path) -> None:
-    """Atomically replace `target` by the finished side file `side`."""
-    refuse_if_open_for_writing(target)
-    _checkpoint(side)
+        raise BuildError(str(side), f"cannot be completed ({one_line(exc)}); nothing was published") from None
     if side.with_name(side.name + ".wal").exists():
         raise BuildError(str(side), "still has a write-ahead log after checkpoint; not published")
-    if target.with_name(target.name + ".wal").exists():
-        raise BuildError(
-            str(target),
-            "has a .wal file beside it: a client has it open for writing; close it (open the warehouse read-only) and rebuild",
-        )
-    os.replace(side, target)
-    directory = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def build_side_file(settings: Settings, raw_db: Path) -> BuildSummary:
     """`dbt build` from the raw landing `raw_db` into the side file `settings.build_copy` (not published).
 
     The caller holds `build_lock`, then adds to the side file and publishes it with
-    `publish_file`; a failed build removes the side file and raises BuildError.
+    `publish.publish_together`; an empty warehouse or a failed build removes the side file and raises BuildError.
     """
     if not raw_db.exists():
         raise BuildError(str(raw_db), "no raw landing yet: run `wage ingest PATH` or `wage run` first")
-    refuse_if_open_for_writing(settings.warehouse)  # before dbt, not after it
     side = settings.build_copy
     remove_duckdb_file(side)
     run = run_dbt(settings, ["build"], side, raw_db)
@@ -136,6 +130,7 @@ def build_side_file(settings: Settings, raw_db: Path) -> BuildSummary:
         remove_duckdb_file(side)
         detail = "; ".join(failures[:5]) or run.error_text()
         raise BuildError(str(settings.warehouse), f"dbt build failed, the warehouse was not changed: {detail}")
+    _refuse_if_empty(side, raw_db)
     summary = BuildSummary(passed=dict(passed), seconds=run.seconds, failures=failures)
     logger.info(
         "dbt build: %s passed in %.1f s",
@@ -143,6 +138,23 @@ def build_side_file(settings: Settings, raw_db: Path) -> BuildSummary:
         summary.seconds,
     )
     return summary
+
+
+def _refuse_if_empty(side: Path, raw_db: Path) -> None:
+    """BuildError (and no side file) when dbt built a warehouse without a single fact row."""
+    try:
+        with duckdb.connect(str(side), read_only=True) as con:
+            n_rows = con.execute("select count(*) from fct_occupation_wages").fetchone()[0]
+    except duckdb.Error as exc:
+        remove_duckdb_file(side)
+        raise BuildError(str(side), f"cannot count the built fact rows ({one_line(exc)}); not published") from None
+    if n_rows == 0:
+        remove_duckdb_file(side)
+        raise BuildError(
+            str(raw_db),
+            "holds no workbook rows (an ingest that never finished?): the warehouse would be empty and is not "
+            "published; land a workbook with `wage ingest PATH` or `wage run PATH`",
+        )
 
 
 def connect_read_only(settings: Settings) -> duckdb.DuckDBPyConnection:

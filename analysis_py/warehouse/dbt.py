@@ -20,7 +20,7 @@ from typing import Any
 
 from analysis_py.config import Settings
 
-__all__ = ["DbtRun", "run_dbt"]
+__all__ = ["DbtRun", "run_dbt", "target_dir"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +55,26 @@ class DbtRun:
         return " ".join(line.strip() for line in lines if line.strip())[:500] or "see logs/dbt.log"
 
 
+def target_dir(settings: Settings) -> Path:
+    """dbt's target folder for this warehouse: `target/` for the project's own `wage.duckdb`, else
+    `<warehouse>.dbt-target/` beside the warehouse file.
+
+    Each warehouse has its own, so two builds of different warehouses from one checkout
+    (each under its own build lock) never read each other's run_results.json or
+    partial-parse state; builds of one warehouse share it (one at a time, under its lock).
+    """
+    real = Path(os.path.realpath(settings.warehouse))
+    if real == settings.root / "wage.duckdb":
+        return settings.root / "target"
+    return real.with_name(real.name + ".dbt-target")
+
+
 def run_dbt(settings: Settings, args: list[str], database: Path, raw_db: Path, target: Path | None = None) -> DbtRun:
-    """`dbt ARGS` on `database` (built or read) with the raw landing `raw_db` attached; never raises on dbt's failure."""
-    target = target or settings.root / "target"
+    """`dbt ARGS` on `database` (built or read) with the raw landing `raw_db` attached; never raises on dbt's failure.
+
+    `target`: dbt's target folder (default: this warehouse's own, `target_dir`).
+    """
+    target = target or target_dir(settings)
     env = {**os.environ, "WAGE_DB": str(database), "WAGE_RAW_DB": str(raw_db), "DBT_USE_COLORS": "false"}
     command = [
         sys.executable, "-c", _DBT_LAUNCHER, str(os.getpid()), *args,

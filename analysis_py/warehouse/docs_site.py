@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -30,6 +31,7 @@ from analysis_py.errors import BuildError, ConfigError
 from analysis_py.files import write_text_atomic
 from analysis_py.warehouse.dbt import run_dbt
 from analysis_py.warehouse.lock import build_lock
+from analysis_py.warehouse.publish import finish_or_discard
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -179,6 +181,7 @@ def generate_site(settings: Settings) -> DocsSite:
         folder = Path(scratch)
         warehouse, raw_db = folder / settings.warehouse.name, folder / settings.raw_db.name
         with build_lock(settings):  # no build or ingest rewrites the files while they are copied
+            finish_or_discard(settings)  # a publish a killed run left half done: the three agree first
             shutil.copyfile(settings.warehouse, warehouse)
             shutil.copyfile(settings.raw_db, raw_db)
         _dbt_docs_generate(settings, warehouse, raw_db, folder / "target")
@@ -211,15 +214,56 @@ def generate_site(settings: Settings) -> DocsSite:
 
 
 class _SiteHandler(SimpleHTTPRequestHandler):
-    """Serves the artifacts folder; `/` goes to the docs site, so exposure links resolve."""
+    """Serves the artifacts folder; `/` goes to the docs site, so exposure links resolve.
+
+    It lists no directory, serves no file whose real path (symbolic links resolved) is
+    outside the folder, and answers only requests whose Host is 127.0.0.1 or localhost
+    (with this server's port, or none): a page of another site that a DNS rebinding points
+    at 127.0.0.1 gets 421, not the artifacts.
+    """
+
+    def _host_allowed(self) -> bool:
+        host = (self.headers.get("Host") or "").strip().lower()
+        port = self.server.server_address[1]
+        return host in {f"{name}{suffix}" for name in ("127.0.0.1", "localhost") for suffix in ("", f":{port}")}
 
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            self.send_error(421, "Misdirected Request", "this server answers only Host 127.0.0.1 or localhost")
+            return
         if self.path in ("/", "/index.html"):
             self.send_response(302)
             self.send_header("Location", "/docs/")
             self.end_headers()
             return
         super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if not self._host_allowed():
+            self.send_error(421, "Misdirected Request", "this server answers only Host 127.0.0.1 or localhost")
+            return
+        super().do_HEAD()
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        root = Path(os.path.realpath(self.directory))
+        real = Path(os.path.realpath(path))
+        if real != root and root not in real.parents:
+            self.send_error(404, "File not found")
+            return None
+        if path.is_dir() and not (path / "index.html").is_file() and self.path.split("?", 1)[0].endswith("/"):
+            self.send_error(404, "File not found")  # no listing
+            return None
+        return super().send_head()
+
+    def list_directory(self, path):  # type: ignore[no-untyped-def]
+        self.send_error(404, "File not found")
+        return None
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
         logger.debug("docs: %s %s", self.address_string(), format % args)

@@ -4,20 +4,27 @@ A build's fingerprint is the SHA-256 of (a) every (release, kind, workbook SHA-2
 raw landing it was built from and (b) the bytes of everything that turns raw rows into the
 warehouse and its artifacts: dbt project, models, macros, seeds, analysis_py code and the
 lock file. It is stored inside the warehouse (table `meta.build_fingerprint`), so it is
-published by the same atomic rename as the data it describes.
+published by the same atomic rename as the data it describes. The artifacts folder holds
+the same fingerprint and the SHA-256 of every file the run wrote (`fingerprint.json`):
+a run is "nothing to do" only when the warehouse and every one of those files match.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from pathlib import Path
 
 import duckdb
 
+from analysis_py.files import file_sha256, write_text_atomic
 from analysis_py.landing.raw_store import landed_workbooks
 
 __all__ = [
+    "ARTIFACTS_STAMP",
     "CODE_PATHS",
+    "artifacts_match",
+    "record_artifacts",
     "code_fingerprint",
     "build_fingerprint",
     "record_fingerprint",
@@ -74,3 +81,27 @@ def recorded_fingerprint(warehouse: Path) -> str | None:
     except duckdb.Error:
         return None
     return row[0] if row else None
+
+
+#: In the artifacts folder: the build fingerprint its files were made from, and their SHA-256s.
+ARTIFACTS_STAMP = "fingerprint.json"
+
+
+def record_artifacts(artifacts_dir: Path, fingerprint: str | None, files: list[str]) -> None:
+    """Write `fingerprint.json`: the build the artifacts describe and each file's SHA-256 (names relative)."""
+    stamp = {
+        "build_fingerprint": fingerprint,
+        "files": {name: file_sha256(artifacts_dir / name) for name in sorted(files)},
+    }
+    write_text_atomic(artifacts_dir / ARTIFACTS_STAMP, json.dumps(stamp, indent=2, sort_keys=True) + "\n")
+
+
+def artifacts_match(artifacts_dir: Path, fingerprint: str) -> bool:
+    """True when the artifacts were made from the build `fingerprint` and none is missing or changed."""
+    try:
+        stamp = json.loads((artifacts_dir / ARTIFACTS_STAMP).read_text(encoding="utf-8"))
+        if stamp["build_fingerprint"] != fingerprint:
+            return False
+        return all(file_sha256(artifacts_dir / name) == sha256 for name, sha256 in stamp["files"].items())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False

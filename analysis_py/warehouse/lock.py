@@ -7,16 +7,25 @@ import os
 from collections.abc import Iterator
 
 from analysis_py.config import Settings
-from analysis_py.errors import BusyError
+from analysis_py.errors import BuildError, BusyError
 
 __all__ = ["build_lock"]
 
 
 @contextlib.contextmanager
 def build_lock(settings: Settings) -> Iterator[None]:
-    """Hold the exclusive build lock for the warehouse, or raise BusyError at once."""
-    settings.lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with settings.lock_file.open("a+") as handle:
+    """Hold the exclusive build lock for the warehouse, or raise BusyError at once
+    (BuildError when the lock file cannot be created: a read-only folder or file system)."""
+    try:
+        settings.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = settings.lock_file.open("a+")
+    except OSError as exc:
+        raise BuildError(
+            str(settings.lock_file),
+            f"cannot create the build lock ({exc.strerror or exc}): the warehouse's folder must be writable "
+            "(a read-only file system? set WAGE_DB to a writable place); nothing was changed",
+        ) from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -1,0 +1,50 @@
+"""Shared by the system tests: a published small warehouse to copy, what the three published parts describe."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from analysis_py.config import Settings
+from analysis_py.landing.raw_store import landed_workbooks
+from tests.conftest import REPO, folder_env
+
+
+def copy_published(source: Path, settings: Settings) -> Settings:
+    """Copy a folder's wage_raw.duckdb, wage.duckdb and artifacts/ to those of `settings`."""
+    shutil.copyfile(source / "wage.duckdb", settings.warehouse)
+    shutil.copyfile(source / "wage_raw.duckdb", settings.raw_db)
+    shutil.copytree(source / "artifacts", settings.artifacts_dir)
+    return settings
+
+
+def described_workbooks(settings: Settings) -> dict[str, set[str] | None]:
+    """The workbook SHA-256s each published part describes (None: that part is missing)."""
+    raw = {sha256 for sha256, _ in landed_workbooks(settings.raw_db).values()} if settings.raw_db.exists() else None
+    warehouse = None
+    if settings.warehouse.exists():
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            warehouse = {row[0] for row in con.execute("select distinct source_sha256 from fct_occupation_wages").fetchall()}
+    results_path = settings.artifacts_dir / "results.json"
+    results = None
+    if results_path.exists():
+        results = {entry["source_sha256"] for entry in json.loads(results_path.read_text(encoding="utf-8"))["source_files"]}
+    return {"raw": raw, "warehouse": warehouse, "results.json": results}
+
+
+def wage(folder: Path, *args: str, env: dict[str, str] | None = None, **popen: object) -> subprocess.CompletedProcess[str]:
+    """`wage ARGS` as a child process on the warehouse kept in `folder`."""
+    environment = {**os.environ, **folder_env(folder), "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "analysis_py.cli", *args], cwd=REPO, env=environment, capture_output=True, text=True,
+        timeout=600, **popen,
+    )  # fmt: skip
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error:")]

@@ -1,0 +1,112 @@
+"""A run is all or nothing (issue 11, findings 2, 4 and 13): raw landing, warehouse and artifacts agree.
+
+Each test starts from a copy of one published small warehouse (`published`, built once).
+"""
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis_py import pipeline
+from analysis_py.cli import main
+from analysis_py.config import Settings
+from analysis_py.files import file_sha256
+from analysis_py.landing.raw_store import _ensure_raw_tables
+from analysis_py.outputs import artifacts as artifacts_module
+from tests.system.helpers import copy_published, described_workbooks, error_lines, wage
+from tests.system.small import small_rows, small_workbook
+from tests.conftest import write_workbook
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder whose raw landing, warehouse and artifacts were published by one `wage run` of `small_workbook`."""
+    folder = tmp_path_factory.mktemp("published")
+    done = wage(folder, "run", str(small_workbook(folder / "in")))
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def all_describe(settings: Settings, workbook: Path) -> bool:
+    sha256 = file_sha256(workbook)
+    return described_workbooks(settings) == {"raw": {sha256}, "warehouse": {sha256}, "results.json": {sha256}}
+
+
+def test_artifacts_that_cannot_be_written_publish_nothing_and_the_next_run_completes(
+    settings: Settings, published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy_published(published, settings)
+    before = described_workbooks(settings)
+    new = small_workbook(tmp_path / "new", variant=1)
+
+    def full_disk(*_: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(artifacts_module, "write_report", full_disk)
+        assert main(["run", str(new)]) == 2
+    [line] = error_lines(capsys.readouterr().err)
+    assert "No space left on device" in line and "nothing was published" in line
+    assert described_workbooks(settings) == before
+    assert not settings.build_copy.exists()
+    assert not settings.artifacts_dir.with_name("artifacts.building").exists()
+
+    summary = pipeline.run(settings, [new])
+    assert not summary.skipped
+    assert all_describe(settings, new)
+
+
+def test_a_title_that_trips_a_chart_never_leaves_the_three_disagreeing(
+    settings: Settings, published: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy_published(published, settings)
+    before = described_workbooks(settings)
+    rows = [dict(row, AREA_TITLE="District of $\\notacommand$ Columbia") if row["AREA"] == 2 else row for row in small_rows(2)]
+    hostile = write_workbook((tmp_path / "state_M2025_dl.xlsx"), rows)
+    code = main(["run", str(hostile)])
+    assert code in (0, 2), "a traceback, not an error line"
+    assert all_describe(settings, hostile) if code == 0 else described_workbooks(settings) == before
+
+
+def test_a_missing_artifact_is_not_nothing_to_do(settings: Settings, published: Path) -> None:
+    copy_published(published, settings)
+    (settings.artifacts_dir / "report.html").unlink()
+    summary = pipeline.run(settings, [published / "in" / "state_M2025_dl.xlsx"])
+    assert not summary.skipped
+    assert (settings.artifacts_dir / "report.html").exists()
+
+
+def test_a_stale_artifact_is_not_nothing_to_do(settings: Settings, published: Path) -> None:
+    copy_published(published, settings)
+    (settings.artifacts_dir / "results.json").write_text("{}")
+    assert not pipeline.run(settings, [published / "in" / "state_M2025_dl.xlsx"]).skipped
+
+
+def test_a_raw_landing_without_rows_never_becomes_a_published_warehouse(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    with duckdb.connect(str(settings.raw_db)) as con:
+        _ensure_raw_tables(con)  # what a first ingest killed right after creating its tables left
+    assert main(["build"]) == 2
+    [line] = error_lines(capsys.readouterr().err)
+    assert "holds no workbook rows" in line
+    assert not settings.warehouse.exists() and not settings.build_copy.exists()
+
+
+def test_a_symlinked_warehouse_is_published_through_the_link(settings: Settings, published: Path, tmp_path: Path) -> None:
+    copy_published(published, settings)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    real = elsewhere / "warehouse-file.duckdb"
+    settings.warehouse.rename(real)
+    settings.warehouse.symlink_to(real)
+    new = small_workbook(tmp_path / "new", variant=3)
+
+    assert main(["run", str(new)]) == 0
+
+    assert settings.warehouse.is_symlink() and settings.warehouse.resolve() == real
+    assert all_describe(settings, new)
+    assert sorted(path.name for path in elsewhere.iterdir()) == ["warehouse-file.duckdb"]
+    assert not settings.warehouse.with_name("wage.duckdb.publish.json").exists()
