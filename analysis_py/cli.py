@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from analysis_py import pipeline
-from analysis_py.bls import DEFAULT_BASE_URL, ZIP_KINDS
+from analysis_py.bls import DEFAULT_BASE_URL, KIND_PREFIXES, ZIP_KINDS
 from analysis_py.config import Settings
 from analysis_py.errors import WageError
 from analysis_py.landing.fetch import fetch_release
@@ -23,6 +23,8 @@ from analysis_py.warehouse.build import connect_read_only
 __all__ = ["main"]
 
 logger = logging.getLogger("analysis_py.cli")
+
+_KINDS = tuple(dict.fromkeys(kind for _, kind in KIND_PREFIXES))
 
 EXAMPLES = """\
 examples:
@@ -54,10 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="ingest workbooks (default: every data/raw/*.xlsx), then build and analyze")
     run.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
     run.add_argument("--year", type=int, help="release year, when the file name does not give it")
+    run.add_argument("--kind", choices=_KINDS, help="file kind, when the file name does not start with BLS's prefix (state_, national_, ...)")
 
     ingest = commands.add_parser("ingest", help="land workbooks in the raw file, every cell as BLS printed it")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
     ingest.add_argument("--year", type=int, help="release year, when the file name does not give it")
+    ingest.add_argument("--kind", choices=_KINDS, help="file kind, when the file name does not start with BLS's prefix (state_, national_, ...)")
 
     commands.add_parser("build", help="dbt build (models + tests) into a side file, then publish wage.duckdb")
     commands.add_parser("analyze", help="statistics of wage.duckdb: schema analysis (on a copy, published atomically) and artifacts/")
@@ -108,11 +112,11 @@ def _print_query(settings: Settings, query: str, output_format: str) -> None:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "run":
-        summary = pipeline.run(settings, args.paths or None, args.year)
+        summary = pipeline.run(settings, args.paths or None, args.year, args.kind)
         total = sum(summary.step_seconds.values())
         logger.info("run: done in %.1f s; warehouse %s", total, settings.warehouse)
     elif args.command == "ingest":
-        for result in pipeline.ingest(settings, args.paths, args.year):
+        for result in pipeline.ingest(settings, args.paths, args.year, args.kind):
             print(f"{result.action}: {result.source_file} (release {result.release_year}, {result.file_kind}, {result.n_rows} rows)")
     elif args.command == "build":
         summary = pipeline.build(settings)

@@ -64,11 +64,11 @@ def default_workbooks(settings: Settings) -> list[Path]:
     return found
 
 
-def ingest(settings: Settings, paths: list[Path], year: int | None = None) -> list[LandResult]:
+def ingest(settings: Settings, paths: list[Path], year: int | None = None, kind: str | None = None) -> list[LandResult]:
     """`wage ingest`: land workbooks in the raw file (validated before anything is written)."""
     _preload("pandas")
     with build_lock(settings):
-        return ingest_workbooks(settings.raw_db, paths, year, settings.top_code_seed)
+        return ingest_workbooks(settings.raw_db, paths, year, settings.top_code_seed, kind)
 
 
 def build(settings: Settings) -> BuildSummary:
@@ -82,7 +82,7 @@ def build(settings: Settings) -> BuildSummary:
     return summary
 
 
-def run(settings: Settings, paths: list[Path] | None = None, year: int | None = None) -> RunSummary:
+def run(settings: Settings, paths: list[Path] | None = None, year: int | None = None, kind: str | None = None) -> RunSummary:
     """`wage run`: ingest into a copy of the raw landing, build from it, analyze, publish both, write artifacts.
 
     Nothing is published unless every step passed: a bad workbook or a failing dbt
@@ -93,7 +93,7 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     workbooks = paths or default_workbooks(settings)
     _preload("analysis_py.outputs.artifacts")
     with build_lock(settings):
-        if _up_to_date(settings, workbooks, year):
+        if _up_to_date(settings, workbooks, year, kind):
             logger.info(
                 "run: nothing to do: %s already built from these workbooks (same SHA-256) and this code; "
                 "skipped ingest, dbt build, analyses and report",
@@ -105,7 +105,7 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
         side = settings.build_copy
         try:
             with timed_step(seconds, "ingest", logger):
-                summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed)
+                summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed, kind)
             with timed_step(seconds, "build", logger):
                 summary.build = build_side_file(settings, raw_stage)
             with timed_step(seconds, "analyze", logger):
@@ -151,14 +151,14 @@ def _preload(module: str) -> None:
     threading.Thread(target=importlib.import_module, args=(module,), name=f"preload-{module}", daemon=True).start()
 
 
-def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None) -> bool:
+def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None, kind: str | None = None) -> bool:
     """True when the published warehouse and artifacts are what this run would build again."""
     needed = [settings.raw_db, settings.warehouse, *(settings.artifacts_dir / name for name in ("results.json", "report.html"))]
     if not all(path.exists() for path in needed):
         return False
     landed = landed_workbooks(settings.raw_db)
     for path in workbooks:
-        key = (year or release_year_from_name(path.name), file_kind_from_name(path.name))
+        key = (year or release_year_from_name(path.name), kind or file_kind_from_name(path.name))
         if not path.is_file() or landed.get(key, (None,))[0] != file_sha256(path):
             return False  # new or changed: the normal path lands it (or says what is wrong with it)
     expected = build_fingerprint(settings.raw_db, code_fingerprint(settings.root))

@@ -5,16 +5,22 @@ Each test builds its own hostile file in tmp_path and checks one behaviour; none
 from __future__ import annotations
 
 import datetime
+import re
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jinja2
+import openpyxl
 import pytest
+import xlsxwriter
 import yaml
 
 from analysis_py.bls import NUMBER_BOUNDS, NUMBER_PATTERN
 from analysis_py.cli import main
 from analysis_py.config import Settings
-from tests.conftest import REPO, two_state_rows, write_workbook
+from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
 
 
 def _wage(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -109,3 +115,116 @@ def test_ingest_keeps_thousands_separators_in_groups_of_three(
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN="201,200", TOT_EMP="1,234,810"))
     code, _, err = _wage(["ingest", str(path)], capsys)
     assert code == 0, err
+
+
+def _xlsxwriter_workbook(path: Path, rows: list[dict[str, object]], extra: Callable[[Any, Any], None] = lambda book, sheet: None) -> Path:
+    """A BLS-style workbook written by xlsxwriter (which saves formula results and dimensions, as Excel does)."""
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("data")
+    sheet.write_row(0, 0, HEADER)
+    for number, row in enumerate(rows, start=1):
+        for column, name in enumerate(HEADER):
+            if row.get(name) is not None:
+                sheet.write(number, column, row[name])
+    extra(book, sheet)
+    book.close()
+    return path
+
+
+def test_ingest_refuses_formula_error(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def division_by_zero(book: Any, sheet: Any) -> None:
+        sheet.write_formula(2, HEADER.index("A_MEAN"), "=1/0", None, "#DIV/0!")
+
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=None), division_by_zero)
+    assert _refused(path, capsys).endswith("sheet 'data' cell S3 holds the formula error #DIV/0!: fix or delete the formula and save again")
+
+
+def test_ingest_refuses_formula_without_saved_value(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN="=1/0"))  # openpyxl saves no result
+    assert "sheet 'data' cell S3 is a formula with no saved value" in _refused(path, capsys)
+
+
+def test_ingest_refuses_merged_cells(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+    book = openpyxl.load_workbook(path)
+    book.active.merge_cells("B2:B3")  # the second row's AREA_TITLE would be empty
+    book.save(path)
+    assert "sheet 'data' has merged cells (B2:B3)" in _refused(path, capsys)
+
+
+def test_ingest_skips_a_hidden_sheet_with_a_bls_header(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), sheet_name="visible data")
+    book = openpyxl.load_workbook(path)
+    hidden = book.create_sheet("old data", 0)
+    hidden.append(HEADER)
+    hidden.append([bls_row(AREA_TITLE="Hidden").get(name) for name in HEADER])
+    hidden.sheet_state = "hidden"
+    book.save(path)
+    code, out, err = _wage(["ingest", str(path)], capsys)
+    assert code == 0, err
+    assert "sheet 'visible data'" in err
+
+
+def test_ingest_refuses_a_workbook_whose_only_bls_sheet_is_hidden(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), extra_sheets=["Notes"])
+    book = openpyxl.load_workbook(path)
+    book["data"].sheet_state = "hidden"
+    book.active = 1
+    book.save(path)
+    assert "no visible sheet has the BLS header row" in _refused(path, capsys)
+
+
+def test_ingest_accepts_a_notes_sheet_naming_bls_columns_on_row_2(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), sheet_name="data")
+    book = openpyxl.load_workbook(path)
+    notes = book.create_sheet("Notes", 0)
+    notes.append(["About this file"])
+    notes.append(["AREA", "OCC_CODE", "A_MEAN"])
+    book.save(path)
+    code, _, err = _wage(["ingest", str(path)], capsys)
+    assert code == 0, err
+
+
+# ---------- finding 5: bounded reading
+
+
+@pytest.mark.parametrize(("row", "column"), [(1048575, 16383), (1048575, 40), (99_000, 5000)])
+def test_ingest_refuses_a_cell_far_away_before_reading(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int, column: int
+) -> None:
+    def far_cell(book: Any, sheet: Any) -> None:
+        sheet.write_string(row, column, "x")
+
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), far_cell)
+    assert "more than the 16,777,216 a sheet may span" in _refused(path, capsys)
+
+
+def test_ingest_refuses_a_far_cell_behind_a_small_declared_dimension(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), lambda book, sheet: sheet.write_string(1048575, 40, "x"))
+    _rewrite_member(path, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:AF3"/>', xml))
+    assert "has cells up to row 1,048,576 and column 41" in _refused(path, capsys)
+
+
+def _rewrite_member(path: Path, name: str, change: Callable[[bytes], bytes]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            archive.writestr(info.filename, change(data) if info.filename == name else data)
+
+
+# ---------- finding 8: the kind comes from BLS's prefixes or --kind
+
+
+def test_ingest_refuses_a_name_without_bls_kind_prefix(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "US national M2025.xlsx", two_state_rows())
+    assert "the file name does not say which BLS workbook this is" in _refused(path, capsys)
+
+
+def test_ingest_takes_the_kind_from_the_kind_option(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "US national M2025.xlsx", two_state_rows())
+    code, out, err = _wage(["ingest", str(path), "--kind", "national"], capsys)
+    assert code == 0, err
+    assert "(release 2025, national, 2 rows)" in out
