@@ -16,6 +16,7 @@ from analysis_py import pipeline
 from analysis_py.bls import DEFAULT_BASE_URL, KIND_PREFIXES, ZIP_KINDS
 from analysis_py.config import Settings
 from analysis_py.errors import WageError
+from analysis_py.formatting import printable, spreadsheet_safe
 from analysis_py.landing.fetch import fetch_release
 from analysis_py.warehouse import docs_site
 from analysis_py.warehouse.build import connect_read_only
@@ -82,6 +83,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Each record on one line, control characters escaped: a file name cannot forge an `error:` line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
 def _configure_logging(settings: Settings, verbose: bool) -> None:
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger("analysis_py")
@@ -92,7 +100,7 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     to_file.setLevel(logging.DEBUG)
     to_stderr = logging.StreamHandler(sys.stderr)
-    to_stderr.setFormatter(logging.Formatter("wage: %(message)s"))
+    to_stderr.setFormatter(_OneLineFormatter("wage: %(message)s"))
     to_stderr.setLevel(logging.DEBUG if verbose else logging.INFO)
     root.addHandler(to_file)
     root.addHandler(to_stderr)
@@ -100,9 +108,17 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
 
 def _print_query(settings: Settings, query: str, output_format: str) -> None:
     with connect_read_only(settings) as con:
-        frame = con.sql(query).df() if query.strip() else None
+        relation = con.sql(query) if query.strip() else None
+        frame = relation.df() if relation is not None else None
     if frame is None:
+        if query.strip():
+            print("ok: the statement ran; it returns no rows")
         return
+    # Text comes from workbooks: control characters shown escaped, formula-like cells neutralised in CSV.
+    safe = (lambda text: spreadsheet_safe(printable(text))) if output_format == "csv" else printable
+    for name in frame.select_dtypes(include=["object", "string"]).columns:
+        frame[name] = frame[name].map(lambda value: safe(value) if isinstance(value, str) else value)
+    frame.columns = [safe(str(name)) for name in frame.columns]
     if output_format == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
@@ -145,12 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         _dispatch(args, settings)
     except WageError as exc:
         logger.debug("failed: %s", exc)
-        print(f"error: {exc.path}: {exc.problem}", file=sys.stderr)
+        print(printable(f"error: {exc.path}: {exc.problem}"), file=sys.stderr)
         return 2
     except duckdb.Error as exc:
         if args.command != "sql":
             raise
-        print(f"error: {settings.warehouse}: {exc}".replace("\n", " "), file=sys.stderr)
+        print(printable(f"error: {settings.warehouse}: {exc}"), file=sys.stderr)
         return 2
     return 0
 

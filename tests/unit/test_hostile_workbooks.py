@@ -5,12 +5,14 @@ Each test builds its own hostile file in tmp_path and checks one behaviour; none
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import jinja2
 import openpyxl
 import pytest
@@ -20,6 +22,9 @@ import yaml
 from analysis_py.bls import NUMBER_BOUNDS, NUMBER_PATTERN
 from analysis_py.cli import main
 from analysis_py.config import Settings
+from analysis_py.outputs.charts import state_ranking_chart
+from analysis_py.outputs.report import report_html, report_markdown
+from analysis_py.study.questions import StateRank, StateRanking
 from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
 
 
@@ -228,3 +233,100 @@ def test_ingest_takes_the_kind_from_the_kind_option(settings: Settings, tmp_path
     code, out, err = _wage(["ingest", str(path), "--kind", "national"], capsys)
     assert code == 0, err
     assert "(release 2025, national, 2 rows)" in out
+
+
+# ---------- finding 1: nothing from a workbook is trusted in an output
+
+_SCRIPT_TITLE = "<script>alert(1)</script>Mississippi"
+_LINK_TITLE = "[click](javascript:alert(1)) ![x](http://example.org/x.png) *Ohio*"
+
+
+def _results(*titles: str) -> dict[str, Any]:
+    return {
+        "release_year": 2025,
+        "source_files": [{"source_file": "state_M2025_dl.xlsx", "source_sha256": "0" * 64}],
+        "sample": {"description": "states"},
+        "state_ranking": [
+            {"rank": rank, "area_title": title, "a_mean": 50000.0, "ci_low": 49000.0, "ci_high": 51000.0}
+            for rank, title in enumerate(titles, start=1)
+        ],
+        "tests": [],
+    }
+
+
+def test_report_html_shows_a_script_title_as_text(tmp_path: Path) -> None:
+    page = report_html(report_markdown(_results(_SCRIPT_TITLE)), tmp_path)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;Mississippi" in page
+
+
+def test_report_markdown_makes_no_link_image_or_emphasis_from_a_title(tmp_path: Path) -> None:
+    text = report_markdown(_results(_LINK_TITLE))
+    page = report_html(text, tmp_path)
+    assert "<a " not in page and "<img" not in page and "<em>Ohio</em>" not in page
+    assert "[click](javascript:alert(1))" in page  # shown literally
+
+
+def test_report_markdown_keeps_a_title_with_a_newline_on_its_table_row(tmp_path: Path) -> None:
+    text = report_markdown(_results("Ohio\n| 2 | forged | $1 | $1 – $1 |"))
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "forged" in line]
+    assert len(rows) == 1 and rows[0].startswith("| 1 | Ohio\\\\n\\| 2 \\| forged")
+
+
+def test_report_html_has_a_content_security_policy_without_scripts(tmp_path: Path) -> None:
+    page = report_html(report_markdown(_results("Ohio")), tmp_path)
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert policy is not None
+    assert "default-src 'none'" in policy.group(1) and "script-src" not in policy.group(1)
+
+
+def test_state_ranking_chart_draws_a_mathtext_title_literally() -> None:
+    rows = tuple(
+        StateRank(rank=rank, area=str(rank), area_title=title, prim_state=None, a_mean=50000.0 + rank, a_mean_se=100.0, ci_low=49800.0, ci_high=50200.0)
+        for rank, title in enumerate(["District of $\\notacommand$ Columbia", "Ohio"], start=1)
+    )
+    figure = state_ranking_chart(StateRanking(release_year=2025, rows=rows))
+    figure.savefig(io.BytesIO(), format="png")  # raised ValueError (mathtext) before
+    labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
+    assert labels[0] == "1. District of \\$\\notacommand\\$ Columbia"
+
+
+# ---------- finding 1 and 11: `wage sql` output and one `error:` line
+
+
+@pytest.fixture
+def hostile_warehouse(settings: Settings) -> Settings:
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("create table titles (area_title varchar, a_mean double)")
+        con.execute("insert into titles values ('Ohio\x1b[2J\nerror: forged', 1), ('=HYPERLINK(\"http://x\")', 2), ('+1', 3), ('@SUM(A1)', 4), ('-2', 5), ('Iowa', -6)")
+    return settings
+
+
+def test_sql_table_output_shows_control_characters_escaped(hostile_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _wage(["sql", "select area_title from titles where a_mean = 1"], capsys)
+    assert code == 0
+    assert "\x1b" not in out and "Ohio\\x1b[2J\\nerror: forged" in out
+
+
+def test_sql_csv_output_neutralises_formula_cells(hostile_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _wage(["sql", "select area_title, a_mean from titles where a_mean between 2 and 6 order by a_mean", "--format", "csv"], capsys)
+    assert code == 0
+    cells = [line.rsplit(",", 1) for line in out.splitlines()[1:]]
+    assert [cell for cell, _ in cells] == ['"\'=HYPERLINK(""http://x"")"', "'+1", "'@SUM(A1)", "'-2"]
+
+
+@pytest.mark.parametrize("statement", ["copy (select 1) to '{folder}/x.csv'", "set threads=1"])
+def test_sql_statement_without_rows_says_it_ran(hostile_warehouse: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], statement: str) -> None:
+    code, out, err = _wage(["sql", statement.format(folder=tmp_path)], capsys)
+    assert code == 0, err
+    assert out == "ok: the statement ran; it returns no rows\n"
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_second_error_line(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx\nerror: forged.xlsx", two_state_rows(A_MEAN=-5))
+    code, _, err = _wage(["ingest", str(path)], capsys)
+    assert code == 2
+    assert [line for line in err.splitlines() if line.startswith("error:")] == [
+        f"error: {tmp_path}/state_M2025_dl.xlsx\\nerror: forged.xlsx: sheet 'data' row 3 column S (A_MEAN): -5 is negative"
+    ]
+    assert not any("forged" in line and not line.startswith("error:") and "\\n" not in line for line in err.splitlines())
