@@ -27,8 +27,8 @@ from xml.etree import ElementTree
 __all__ = ["SheetScan", "WorksheetScanner", "workbook_sheets", "column_number", "is_worksheet_member"]
 
 #: References the scan reads one by one: a column beyond AF, or a row of 6 digits or more.
-_FAR_REF = re.compile(rb'<c r="(?:[B-Z][A-Z]|A[G-Z]|A[A-F][A-Z]|[A-Z]{1,2}\d{6})')
-_REF = re.compile(rb'([A-Z]{1,3})(\d+)')
+#: (calamine places a cell by its own reference, whatever its row element says.)
+_FAR_REF = re.compile(rb'<c r="(?:([B-Z][A-Z]+|A[G-Z][A-Z]*|A[A-F][A-Z])(\d+)|[A-Z]{1,3}(\d{6,}))')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?')
 _UNCACHED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<f[^>]*?/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
@@ -96,10 +96,10 @@ class WorksheetScanner:
                 scan.declared_rows = int(last_row) - int(first_row or 1) + 1 if last_row else 0
         if not self._any_cell and b"<c " in window:
             self._any_cell = True
-        for far in _FAR_REF.finditer(window):  # none in a BLS workbook below 100,000 rows
-            if (ref := _REF.match(window, far.start() + 6)) is not None:
-                self._far_columns = max(self._far_columns, column_number(ref.group(1).decode()))
-                self._far_rows = max(self._far_rows, int(ref.group(2)))
+        if far := _FAR_REF.findall(window):  # none in a BLS workbook below 100,000 rows
+            columns, column_rows, rows = zip(*far)
+            self._far_columns = max([self._far_columns, *(column_number(c.decode()) for c in set(columns) if c)])
+            self._far_rows = max(self._far_rows, max(map(int, filter(None, column_rows + rows)), default=0))
         if b't="e"' in window and len(scan.error_cells) < _SHOWN:
             for ref, value in _ERROR_CELL.findall(window):
                 if len(scan.error_cells) < _SHOWN:
