@@ -15,6 +15,7 @@ cells to look at instead of failing later in `dbt build`:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -89,6 +90,19 @@ def _bad_number_reason(cell: str, column: str) -> str:
     """
 
 
+def _is_bad_number(cell: str, column: str) -> str:
+    """SQL: TRUE where `cell` breaks the rules `_bad_number_reason` words, as cheaply as they can be checked.
+
+    One regex (empty, a symbol or NUMBER_PATTERN, spaces around as `trim` removes them) and
+    one cast (the comma-free cast first: most cells have no separator) per cell.
+    """
+    symbols = "|".join(re.escape(symbol) for symbol in BLS_SYMBOLS)
+    low, high = NUMBER_BOUNDS.get(column, (None, None))
+    value = f"coalesce(try_cast({cell} as double), try_cast(replace({cell}, ',', '') as double))"
+    in_bounds = "true" if low is None else f"coalesce({value} between {low} and {high}, true)"
+    return f"(not coalesce(regexp_full_match({cell}, ' *(|{symbols}|{NUMBER_PATTERN}) *') and {in_bounds}, true))"
+
+
 def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, letters: Mapping[str, str]) -> None:
     columns = [name for name in NUMERIC_COLUMNS if name in letters]
     if not columns:
@@ -96,7 +110,7 @@ def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, 
     # one pass counting per column (fast); the cells are located only when there are some
     [(n_bad,)] = con.execute(
         "select "
-        + " + ".join(f"count(*) filter (where ({_bad_number_reason(column, column)}) is not null)" for column in columns)
+        + " + ".join(f"count(*) filter (where {_is_bad_number(column, column)})" for column in columns)
         + " from cells"
     ).fetchall()
     if not n_bad:
