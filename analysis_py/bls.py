@@ -15,6 +15,8 @@ __all__ = [
     "NUMERIC_COLUMNS",
     "KEY_COLUMNS",
     "BLS_SYMBOLS",
+    "NUMBER_PATTERN",
+    "NUMBER_BOUNDS",
     "O_GROUP_LEVELS",
     "KIND_PREFIXES",
     "ZIP_KINDS",
@@ -52,6 +54,31 @@ KEY_COLUMNS: tuple[str, ...] = ("area", "naics", "own_code", "occ_code", "o_grou
 #: What BLS prints where it publishes no number (see macros/parse_bls_number.sql):
 #: `*` wage not available, `**` employment not available, `#` top-coded, `~` < 0.5% report.
 BLS_SYMBOLS: tuple[str, ...] = ("*", "**", "#", "~")
+
+#: The one rule for a number in a numeric cell, at ingest (landing/cell_checks.py) and in
+#: the build (macros/parse_bls_number.sql `bls_number_pattern`, test `bls_numbers_parse`):
+#: digits with an optional sign, decimals and exponent; thousands separators only in
+#: groups of three (`57,500`), never `_` (`201_200`) or stray commas (`,,2,0,1,2,0,0,`).
+NUMBER_PATTERN = r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?"
+
+#: column -> (lowest, highest) value a published number may have, inclusive. Ingest
+#: refuses a cell outside (landing/cell_checks.py) and so does the build (macro
+#: `bls_number_bounds` in macros/parse_bls_number.sql, test `bls_numbers_in_bounds`); a
+#: unit test checks the macro and the marts' `non_negative` tests against this table.
+#: Generous on purpose: BLS's largest published values are far inside (2025: tot_emp
+#: 155.5 M, a_median $842,800, h_median $405.19, PRSEs below 50, location quotient 123).
+NUMBER_BOUNDS: dict[str, tuple[float, float]] = {
+    "area_type": (1, 6),
+    "tot_emp": (0, 1_000_000_000),
+    "emp_prse": (0, 1_000),
+    "jobs_1000": (0, 1_000),
+    "loc_quotient": (0, 10_000),
+    "pct_total": (0, 100),
+    "pct_rpt": (0, 100),
+    "mean_prse": (0, 1_000),
+    **{column: (0, 10_000) for column in ("h_mean", "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90")},
+    **{column: (0, 20_800_000) for column in ("a_mean", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90")},
+}
 
 #: BLS's hierarchy levels of o_group, broadest first (seeds/o_group_levels.csv).
 O_GROUP_LEVELS: tuple[str, ...] = ("total", "major", "minor", "broad", "detailed")
@@ -91,13 +118,13 @@ def release_year_from_name(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def file_kind_from_name(name: str) -> str:
-    """state, national, msa, bos, all, natsector, nat3d, nat4d or nat5d, from BLS's file-name prefixes (state when unknown)."""
+def file_kind_from_name(name: str) -> str | None:
+    """state, national, msa, bos, all, natsector, nat3d, nat4d or nat5d, from BLS's file-name prefixes (None when unknown)."""
     lowered = name.lower()
     for prefix, kind in KIND_PREFIXES:
         if lowered.startswith(prefix):
             return kind
-    return "state"
+    return None
 
 
 def release_url(year: int, kind: str, base_url: str = DEFAULT_BASE_URL) -> str:

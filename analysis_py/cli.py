@@ -17,7 +17,7 @@ from analysis_py import pipeline
 from analysis_py.bls import DEFAULT_BASE_URL, KIND_PREFIXES, ZIP_KINDS
 from analysis_py.config import Settings
 from analysis_py.errors import WageError
-from analysis_py.formatting import money
+from analysis_py.formatting import money, printable, spreadsheet_safe
 from analysis_py.landing.fetch import fetch_release
 from analysis_py.server.app import ServerOptions
 from analysis_py.server.serve import serve
@@ -28,6 +28,8 @@ from analysis_py.warehouse.build import connect_read_only
 __all__ = ["main"]
 
 logger = logging.getLogger("analysis_py.cli")
+
+_KINDS = tuple(dict.fromkeys(kind for _, kind in KIND_PREFIXES))
 
 EXAMPLES = """\
 examples:
@@ -64,10 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="ingest workbooks (default: every data/raw/*.xlsx), then build and analyze")
     run.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
     run.add_argument("--year", type=int, help="release year, when the file name does not give it")
+    run.add_argument("--kind", choices=_KINDS, help="file kind, when the file name does not start with BLS's prefix (state_, national_, ...)")
 
     ingest = commands.add_parser("ingest", help="land workbooks in the raw file, every cell as BLS printed it")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
     ingest.add_argument("--year", type=int, help="release year, when the file name does not give it")
+    ingest.add_argument("--kind", choices=_KINDS, help="file kind, when the file name does not start with BLS's prefix (state_, national_, ...)")
 
     commands.add_parser("build", help="dbt build (models + tests) into a side file, then publish wage.duckdb")
     commands.add_parser("analyze", help="statistics of wage.duckdb: schema analysis (on a copy, published atomically) and artifacts/")
@@ -105,6 +109,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Each record on one line, control characters escaped: a file name cannot forge an `error:` line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
 def _configure_logging(settings: Settings, verbose: bool) -> None:
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger("analysis_py")
@@ -115,7 +126,7 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     to_file.setLevel(logging.DEBUG)
     to_stderr = logging.StreamHandler(sys.stderr)
-    to_stderr.setFormatter(logging.Formatter("wage: %(message)s"))
+    to_stderr.setFormatter(_OneLineFormatter("wage: %(message)s"))
     to_stderr.setLevel(logging.DEBUG if verbose else logging.INFO)
     root.addHandler(to_file)
     root.addHandler(to_stderr)
@@ -123,9 +134,17 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
 
 def _print_query(settings: Settings, query: str, output_format: str) -> None:
     with connect_read_only(settings) as con:
-        frame = con.sql(query).df() if query.strip() else None
+        relation = con.sql(query) if query.strip() else None
+        frame = relation.df() if relation is not None else None
     if frame is None:
+        if query.strip():
+            print("ok: the statement ran; it returns no rows")
         return
+    # Text comes from workbooks: control characters shown escaped, formula-like cells neutralised in CSV.
+    safe = (lambda text: spreadsheet_safe(printable(text))) if output_format == "csv" else printable
+    for name in frame.select_dtypes(include=["object", "string"]).columns:
+        frame[name] = frame[name].map(lambda value: safe(value) if isinstance(value, str) else value)
+    frame.columns = [safe(str(name)) for name in frame.columns]
     if output_format == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
@@ -148,11 +167,11 @@ def _print_comparison(result: dict, output_format: str) -> None:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "run":
-        summary = pipeline.run(settings, args.paths or None, args.year)
+        summary = pipeline.run(settings, args.paths or None, args.year, args.kind)
         total = sum(summary.step_seconds.values())
         logger.info("run: done in %.1f s; warehouse %s", total, settings.warehouse)
     elif args.command == "ingest":
-        for result in pipeline.ingest(settings, args.paths, args.year):
+        for result in pipeline.ingest(settings, args.paths, args.year, args.kind):
             print(f"{result.action}: {result.source_file} (release {result.release_year}, {result.file_kind}, {result.n_rows} rows)")
     elif args.command == "build":
         summary = pipeline.build(settings)
@@ -195,12 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         _dispatch(args, settings)
     except WageError as exc:
         logger.debug("failed: %s", exc)
-        print(f"error: {exc.path}: {exc.problem}", file=sys.stderr)
+        print(printable(f"error: {exc.path}: {exc.problem}"), file=sys.stderr)
         return 2
     except duckdb.Error as exc:
         if args.command != "sql":
             raise
-        print(f"error: {settings.warehouse}: {exc}".replace("\n", " "), file=sys.stderr)
+        print(printable(f"error: {settings.warehouse}: {exc}"), file=sys.stderr)
         return 2
     return 0
 

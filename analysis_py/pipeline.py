@@ -84,7 +84,7 @@ def default_workbooks(settings: Settings) -> list[Path]:
     return found
 
 
-def ingest(settings: Settings, paths: list[Path], year: int | None = None) -> list[LandResult]:
+def ingest(settings: Settings, paths: list[Path], year: int | None = None, kind: str | None = None) -> list[LandResult]:
     """`wage ingest`: land workbooks in a copy of the raw landing (validated before anything is written), publish it."""
     _preload("pandas")
     with build_lock(settings):
@@ -92,7 +92,7 @@ def ingest(settings: Settings, paths: list[Path], year: int | None = None) -> li
         check_preconditions(settings, [settings.raw_db], _total_bytes(paths))
         stage = stage_raw_copy(settings)
         try:
-            landed = ingest_workbooks(stage, paths, year, settings.top_code_seed)
+            landed = ingest_workbooks(stage, paths, year, settings.top_code_seed, kind)
             if any(result.action != "unchanged" for result in landed):
                 finish_side_file(stage)
                 publish_together(settings, [(stage, settings.raw_db)])
@@ -115,7 +115,7 @@ def build(settings: Settings) -> BuildSummary:
     return summary
 
 
-def run(settings: Settings, paths: list[Path] | None = None, year: int | None = None) -> RunSummary:
+def run(settings: Settings, paths: list[Path] | None = None, year: int | None = None, kind: str | None = None) -> RunSummary:
     """`wage run`: ingest into a copy of the raw landing, build from it, analyze, write artifacts beside, publish all three.
 
     Nothing is published unless every step passed: a bad workbook, a failing dbt test or
@@ -129,7 +129,7 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     with build_lock(settings):
         finish_or_discard(settings)
         check_preconditions(settings, [settings.raw_db, settings.warehouse, settings.artifacts_dir], _total_bytes(workbooks))
-        if _up_to_date(settings, workbooks, year):
+        if _up_to_date(settings, workbooks, year, kind):
             logger.info(
                 "run: nothing to do: %s and %s already built from these workbooks (same SHA-256) and this code; "
                 "skipped ingest, dbt build, analyses and report",
@@ -138,25 +138,31 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
             summary.skipped = True
             return summary
         raw_stage = stage_raw_copy(settings)
-        side = settings.build_copy
         try:
             with timed_step(seconds, "ingest", logger):
-                summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed)
-                fingerprint = build_fingerprint(raw_stage, code_fingerprint(settings.root))
-            with timed_step(seconds, "build", logger):
-                summary.build = build_side_file(settings, raw_stage)
-            with timed_step(seconds, "analyze", logger):
-                summary.analysis = _analysis_or_none(side, settings.warehouse)
-            with timed_step(seconds, "artifacts", logger):
-                artifacts = _side_artifacts(settings, summary, fingerprint)
-            with timed_step(seconds, "publish", logger):
-                _record_fingerprint(side, fingerprint)
-                finish_side_file(side)
-                finish_side_file(raw_stage)
-                publish_together(settings, [(raw_stage, settings.raw_db), (side, settings.warehouse), (artifacts, settings.artifacts_dir)])
+                summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed, kind)
+            _build_analyze_publish(settings, summary, raw_stage)
         finally:
             discard_side_files(settings)
     return summary
+
+
+def _build_analyze_publish(settings: Settings, summary: RunSummary, raw_stage: Path) -> None:
+    """The steps after the raw landing's staged copy is ready: build, analyze, artifacts, publish all three together."""
+    seconds = summary.step_seconds
+    side = settings.build_copy
+    fingerprint = build_fingerprint(raw_stage, code_fingerprint(settings.root))
+    with timed_step(seconds, "build", logger):
+        summary.build = build_side_file(settings, raw_stage)
+    with timed_step(seconds, "analyze", logger):
+        summary.analysis = _analysis_or_none(side, settings.warehouse)
+    with timed_step(seconds, "artifacts", logger):
+        artifacts = _side_artifacts(settings, summary, fingerprint)
+    with timed_step(seconds, "publish", logger):
+        _record_fingerprint(side, fingerprint)
+        finish_side_file(side)
+        finish_side_file(raw_stage)
+        publish_together(settings, [(raw_stage, settings.raw_db), (side, settings.warehouse), (artifacts, settings.artifacts_dir)])
 
 
 def remove_release(settings: Settings, release_year: int, file_kind: str | None = None) -> RunSummary:
@@ -173,27 +179,18 @@ def remove_release(settings: Settings, release_year: int, file_kind: str | None 
     with build_lock(settings):
         if not settings.raw_db.exists():
             raise InputError(str(settings.raw_db), "no raw landing yet: nothing to remove")
+        finish_or_discard(settings)
+        check_preconditions(settings, [settings.raw_db, settings.warehouse, settings.artifacts_dir])
         raw_stage = stage_raw_copy(settings)
-        side = settings.build_copy
         try:
             with timed_step(seconds, "remove", logger):
                 try:
                     summary.landed = remove_landed_release(raw_stage, release_year, file_kind)
                 except InputError as exc:  # said of the raw landing, not of its staged copy
                     raise InputError(str(settings.raw_db), exc.problem) from None
-            with timed_step(seconds, "build", logger):
-                summary.build = build_side_file(settings, raw_stage)
-            with timed_step(seconds, "analyze", logger):
-                summary.analysis = _analysis_or_none(side, settings.warehouse)
-            with timed_step(seconds, "publish", logger):
-                _record_fingerprint(side, raw_stage, settings.root)
-                publish_file(raw_stage, settings.raw_db)
-                publish_file(side, settings.warehouse)
-            with timed_step(seconds, "artifacts", logger):
-                _write_or_remove_artifacts(settings, summary)
+            _build_analyze_publish(settings, summary, raw_stage)
         finally:
-            remove_duckdb_file(raw_stage)
-            remove_duckdb_file(side)
+            discard_side_files(settings)
     return summary
 
 
@@ -241,13 +238,13 @@ def _total_bytes(paths: list[Path]) -> int:
     return sum(min(path.stat().st_size, path.stat().st_blocks * 512) for path in paths if path.is_file())
 
 
-def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None) -> bool:
+def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None, kind: str | None = None) -> bool:
     """True when the published raw landing, warehouse and artifacts are what this run would build again."""
     if not (settings.raw_db.exists() and settings.warehouse.exists()):
         return False
     landed = landed_workbooks(settings.raw_db)
     for path in workbooks:
-        key = (year or release_year_from_name(path.name), file_kind_from_name(path.name))
+        key = (year or release_year_from_name(path.name), kind or file_kind_from_name(path.name))
         if not path.is_file() or landed.get(key, (None,))[0] != file_sha256(path):
             return False  # new or changed: the normal path lands it (or says what is wrong with it)
     expected = build_fingerprint(settings.raw_db, code_fingerprint(settings.root))

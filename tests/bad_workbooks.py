@@ -270,7 +270,7 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "no A_MEAN column": (no_a_mean_column, "lacks required column(s) A_MEAN"),
     "header on row 3": (header_on_row_3, "is on row 3 of sheet"),
     "same key, different values": (same_key_different_values, "rows 3 and 4 have the same key"),
-    "values not numbers": (values_not_numbers, "neither numbers nor BLS symbols"),
+    "values not numbers": (values_not_numbers, "is neither a number nor a BLS symbol"),
     "name without year": (name_without_year, "gives no release year"),
     "year without top-code bound": (year_without_top_code_bound, "release 2018 has no top-code bound"),
     "far too large": (far_too_large, "more than the 512.0 MiB"),

@@ -4,7 +4,9 @@ Everything runs in DuckDB over the Arrow table (no Python loop over cells) with 
 staging and the dbt test `bls_numbers_parse` apply, so a bad file is refused with the
 cells to look at instead of failing later in `dbt build`:
 
-* a numeric cell must be empty, a number (thousands separators allowed) or a BLS symbol;
+* a numeric cell must be empty, a BLS symbol, or a number (bls.NUMBER_PATTERN: thousands
+  separators only in groups of three) within its column's bls.NUMBER_BOUNDS; a date, a
+  negative wage or 1e308 is refused naming its sheet, row and column;
 * a row that repeats an earlier row exactly (BLS's May 2022 all-data file has some) is
   kept once, with a warning;
 * two rows with the same key (area, industry, ownership, occupation, level) but
@@ -13,6 +15,7 @@ cells to look at instead of failing later in `dbt build`:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMERIC_COLUMNS
+from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS
 from analysis_py.errors import InputError
 
 __all__ = ["checked_cells"]
@@ -56,13 +59,48 @@ def checked_cells(path: Path, sheet_name: str, cells: pa.Table, letters: Mapping
     return cells
 
 
-def _unparseable(cell: str) -> str:
-    """SQL: TRUE where `cell` is neither empty, a finite number (separators allowed) nor a BLS symbol."""
-    symbols = ", ".join(f"'{symbol}'" for symbol in BLS_SYMBOLS)
-    return (
-        f"(nullif(trim({cell}), '') is not null and trim({cell}) not in ({symbols}) "
-        f"and not coalesce(isfinite(try_cast(replace(trim({cell}), ',', '') as double)), false))"
-    )
+def _symbols_sql() -> str:
+    return "(" + ", ".join(f"'{symbol}'" for symbol in BLS_SYMBOLS) + ")"
+
+
+def _bad_number_reason(cell: str, column: str) -> str:
+    """SQL: NULL where `cell` (a numeric column's text) is fine, else why it is refused.
+
+    The rules of bls.py, as the build applies them (macros/parse_bls_number.sql): empty,
+    a BLS symbol, or a number matching NUMBER_PATTERN within NUMBER_BOUNDS of its column.
+    """
+    text = f"trim({cell})"
+    low, high = NUMBER_BOUNDS.get(column, (None, None))
+    value = f"try_cast(replace({text}, ',', '') as double)"
+    shown = f"(case when length({cell}) > 40 then left({cell}, 37) || '...' else {cell} end)"
+    bounds = []
+    if low is not None:
+        low_words = "is negative" if low == 0 else f"is below {low:g}, the lowest {column.upper()} can be"
+        bounds.append(f"when {value} < {low} then {shown} || ' {low_words}'")
+        bounds.append(f"when {value} > {high} then {shown} || ' is above {high:,}, the highest {column.upper()} can be'")
+    return f"""
+        case
+            when nullif({text}, '') is null or {text} in {_symbols_sql()} then null
+            when regexp_full_match({text}, '\\d{{4}}-\\d{{2}}-\\d{{2}}( \\d{{2}}:\\d{{2}}:\\d{{2}}(\\.\\d+)?)?')
+                then {shown} || ' is a date (an Excel date cell), not a number'
+            when not regexp_full_match({text}, '{NUMBER_PATTERN}')
+                then {shown} || ' is neither a number nor a BLS symbol ({" ".join(BLS_SYMBOLS)})'
+            {" ".join(bounds)}
+        end
+    """
+
+
+def _is_bad_number(cell: str, column: str) -> str:
+    """SQL: TRUE where `cell` breaks the rules `_bad_number_reason` words, as cheaply as they can be checked.
+
+    One regex (empty, a symbol or NUMBER_PATTERN, spaces around as `trim` removes them) and
+    one cast (the comma-free cast first: most cells have no separator) per cell.
+    """
+    symbols = "|".join(re.escape(symbol) for symbol in BLS_SYMBOLS)
+    low, high = NUMBER_BOUNDS.get(column, (None, None))
+    value = f"coalesce(try_cast({cell} as double), try_cast(replace({cell}, ',', '') as double))"
+    in_bounds = "true" if low is None else f"coalesce({value} between {low} and {high}, true)"
+    return f"(not coalesce(regexp_full_match({cell}, ' *(|{symbols}|{NUMBER_PATTERN}) *') and {in_bounds}, true))"
 
 
 def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, letters: Mapping[str, str]) -> None:
@@ -71,37 +109,25 @@ def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, 
         return
     # one pass counting per column (fast); the cells are located only when there are some
     [(n_bad,)] = con.execute(
-        "select " + " + ".join(f"count(*) filter (where {_unparseable(column)})" for column in columns) + " from cells"
+        "select "
+        + " + ".join(f"count(*) filter (where {_is_bad_number(column, column)})" for column in columns)
+        + " from cells"
     ).fetchall()
     if not n_bad:
         return
-    bad = con.execute(
-        f"""
-        with cells_long as (
-            unpivot (select sheet_row, {", ".join(columns)} from cells)
-            on {", ".join(columns)}
-            into name column_name value cell
-        ),
-
-        unparseable_cells as (
-            select sheet_row, column_name, cell
-            from cells_long
-            where {_unparseable("cell")}
-        )
-
-        select sheet_row, column_name, cell
-        from unparseable_cells
-        order by sheet_row, list_position($columns, column_name)
-        limit {_SHOWN}
-        """,
-        dict(columns=columns),
-    ).fetchall()
-    shown = ", ".join(f"{letters[column]}{row} ({column.upper()}) {cell!r}" for row, column, cell in bad)
-    more = f" (first {_SHOWN} of {n_bad:,})" if n_bad > _SHOWN else ""
+    reasons = "\n".join(
+        f"select sheet_row, {position} as position, '{column}' as column_name, {_bad_number_reason(column, column)} as reason "
+        f"from cells where reason is not null {'union all' if position < len(columns) - 1 else ''}"
+        for position, column in enumerate(columns)
+    )
+    bad = con.execute(f"select * from ({reasons}) order by sheet_row, position limit {_SHOWN}").fetchall()
+    row, _, column, reason = bad[0]
+    more = ""
+    if n_bad > 1:
+        others = ", ".join(f"{letters[other]}{other_row}" for other_row, _, other, _ in bad[1:])
+        more = f" ({n_bad:,} bad cells in all; next: {others})"
     raise InputError(
-        str(path),
-        f"sheet {sheet_name!r} has {n_bad:,} cell(s) that are neither numbers nor BLS symbols "
-        f"({' '.join(BLS_SYMBOLS)}){more}: {shown}",
+        str(path), f"sheet {sheet_name!r} row {row} column {letters[column]} ({column.upper()}): {reason}{more}"
     )
 
 

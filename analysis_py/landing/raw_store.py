@@ -165,11 +165,13 @@ def landed_workbooks(raw_db: Path) -> dict[tuple[int, str], tuple[str, int]]:
     return {(release, kind): (sha256, n_rows) for release, kind, sha256, n_rows in rows}
 
 
-def _already_landed(path: Path, year: int | None, landed: dict[tuple[int, str], tuple[str, int]]) -> LandResult | None:
+def _already_landed(
+    path: Path, year: int | None, landed: dict[tuple[int, str], tuple[str, int]], kind: str | None = None
+) -> LandResult | None:
     """An 'unchanged' result when the raw landing holds these exact bytes for the file's release and kind."""
     release = year or release_year_from_name(path.name)
-    key = (release, file_kind_from_name(path.name))
-    if release is None or key not in landed or not path.is_file():
+    key = (release, kind or file_kind_from_name(path.name))
+    if release is None or key[1] is None or key not in landed or not path.is_file():
         return None
     sha256 = file_sha256(path)
     if landed[key][0] != sha256:
@@ -178,21 +180,22 @@ def _already_landed(path: Path, year: int | None, landed: dict[tuple[int, str], 
 
 
 def ingest_workbooks(
-    raw_db: Path, paths: list[Path], year: int | None = None, top_code_seed: Path | None = None
+    raw_db: Path, paths: list[Path], year: int | None = None, top_code_seed: Path | None = None, kind: str | None = None
 ) -> list[LandResult]:
     """Read every workbook first (so one bad file lands nothing), then land each.
 
     `top_code_seed`: the dbt seed of top-code bounds; a release it lacks is refused (None: any year).
+    `kind`: the file kind of every path (default: from BLS's file-name prefix; a name without one is refused).
     """
     releases = releases_with_top_code_bound(top_code_seed) if top_code_seed is not None else None
     landed = landed_workbooks(raw_db)
     workbooks: dict[tuple[int, str], Workbook] = {}
     unchanged: list[LandResult] = []
     for path in paths:
-        if (same := _already_landed(path, year, landed)) is not None:
+        if (same := _already_landed(path, year, landed, kind)) is not None:
             unchanged.append(same)  # same bytes as landed: not even read again
             continue
-        workbook = read_workbook(path, year, releases)
+        workbook = read_workbook(path, year, releases, kind)
         logger.info("read %s: sheet %r, %d rows, sha256 %s", path.name, workbook.sheet_name, workbook.n_rows, workbook.sha256)
         key = (workbook.release_year, workbook.file_kind)
         other = workbooks.get(key)

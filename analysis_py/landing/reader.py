@@ -1,7 +1,8 @@
 """Workbook -> Arrow: the data sheet of a BLS workbook, every cell as the text BLS printed.
 
-The file is checked first (workbook_checks: an .xlsx, safe to parse). Its data sheet,
-the first sheet with the BLS header on row 1 (the sheet's name varies by year), is read
+The file is checked first (workbook_checks: an .xlsx, safe to parse, no sheet beyond the
+cell budget). Its data sheet, the first VISIBLE sheet with the BLS header on row 1 (the
+sheet's name varies by year; hidden sheets are never read), is read
 with fastexcel (Rust, calamine) straight into Arrow and its cells checked in DuckDB
 (cell_checks); no Python loop touches a cell.
 """
@@ -19,11 +20,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis_py.bls import BLS_COLUMNS, REQUIRED_COLUMNS, file_kind_from_name, release_year_from_name
+from analysis_py.bls import BLS_COLUMNS, KIND_PREFIXES, REQUIRED_COLUMNS, file_kind_from_name, release_year_from_name
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
 from analysis_py.landing.cell_checks import checked_cells
 from analysis_py.landing.release_year import check_release_year, stated_release_years
+from analysis_py.landing.sheet_scan import SheetScan
 from analysis_py.landing.workbook_checks import check_workbook_file
 
 __all__ = ["Workbook", "read_workbook"]
@@ -68,6 +70,24 @@ def _release_year(path: Path, year: int | None, releases: Collection[int] | None
             "add the bound from the workbook's Field Descriptions sheet, or pass the right --year",
         )
     return release_year
+
+
+def _file_kind(path: Path, kind: str | None) -> str:
+    """`kind`, else the kind BLS's file-name prefix gives; a name without one is refused."""
+    if kind is not None:
+        known = sorted({known for _, known in KIND_PREFIXES})
+        if kind not in known:
+            raise InputError(str(path), f"--kind {kind!r} is not a BLS file kind ({', '.join(known)})")
+        return kind
+    found = file_kind_from_name(path.name)
+    if found is None:
+        prefixes = ", ".join(prefix + "..." for prefix, _ in KIND_PREFIXES)
+        raise InputError(
+            str(path),
+            f"the file name does not say which BLS workbook this is (BLS's names start with {prefixes}); "
+            "rename it or pass --kind (e.g. --kind national): a kind taken as 'state' would replace the state release",
+        )
+    return found
 
 
 def _fastexcel(path: Path, action: Callable[[], T]) -> T:
@@ -121,12 +141,20 @@ def _header_candidate(sheet: _Sheet) -> tuple[int, list[str]] | None:
     return best
 
 
-def _data_sheet(path: Path) -> tuple[_Sheet, list[str]]:
-    """The first sheet with a BLS header row, and that header (normalized names), or InputError."""
+def _data_sheet(path: Path, scans: list[SheetScan]) -> tuple[_Sheet, list[str]]:
+    """The first visible sheet whose row 1 is the BLS header, and that header (normalized names), or InputError.
+
+    A BLS-like header further down a sheet (a Notes sheet naming AREA, OCC_CODE, ...) is
+    the error only when no visible sheet has the header on row 1.
+    """
     reader = _fastexcel(path, lambda: fastexcel.read_excel(path))
     names = _fastexcel(path, lambda: list(reader.sheet_names))
+    hidden = {scan.name for scan in scans if not scan.visible}
     first_nonempty: _Sheet | None = None
-    for index in range(len(names)):
+    lower_header: tuple[_Sheet, int] | None = None
+    for index, name in enumerate(names):
+        if name in hidden:
+            continue
         sheet = _load_sheet(path, reader, index)
         if sheet.rows.num_rows == 0:
             continue
@@ -136,11 +164,8 @@ def _data_sheet(path: Path) -> tuple[_Sheet, list[str]]:
             continue
         row, header = candidate
         if row > 0:
-            raise InputError(
-                str(path),
-                f"the header row (AREA, OCC_CODE, ...) is on row {row + 1} of sheet {sheet.name!r}, not on row 1 "
-                f"as in BLS workbooks: delete the {row} row(s) above it and save again",
-            )
+            lower_header = lower_header or (sheet, row)
+            continue
         missing = [column for column in REQUIRED_COLUMNS if column not in header]
         if missing:
             raise InputError(
@@ -150,27 +175,65 @@ def _data_sheet(path: Path) -> tuple[_Sheet, list[str]]:
         if duplicated:
             raise InputError(str(path), f"sheet {sheet.name!r} has the column(s) {', '.join(duplicated)} twice")
         return sheet, header
+    if lower_header is not None:
+        sheet, row = lower_header
+        raise InputError(
+            str(path),
+            f"the header row (AREA, OCC_CODE, ...) is on row {row + 1} of sheet {sheet.name!r}, not on row 1 "
+            f"as in BLS workbooks: delete the {row} row(s) above it and save again",
+        )
+    hidden_note = f" (hidden sheets are never read: {', '.join(repr(name) for name in sorted(hidden))})" if hidden else ""
     if first_nonempty is None:
-        where = f"its only sheet {names[0]!r} is empty" if len(names) == 1 else "every sheet is empty"
-        raise InputError(str(path), f"the workbook has no data: {where}")
+        where = f"its only sheet {names[0]!r} is empty" if len(names) == 1 else "every visible sheet is empty"
+        raise InputError(str(path), f"the workbook has no data: {where}{hidden_note}")
     shown = ", ".join(repr(value) for value in first_nonempty.rows.slice(0, 1).to_pylist()[0].values() if value)[:120]
     raise InputError(
         str(path),
-        f"no sheet has the BLS header row (AREA, OCC_CODE, O_GROUP, TOT_EMP, A_MEAN, ... on row 1); "
+        f"no visible sheet has the BLS header row (AREA, OCC_CODE, O_GROUP, TOT_EMP, A_MEAN, ... on row 1){hidden_note}; "
         f"sheet {first_nonempty.name!r} row 1 holds {shown or 'nothing'}",
     )
 
 
-def read_workbook(path: Path, year: int | None = None, releases: Collection[int] | None = None) -> Workbook:
+def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scans: list[SheetScan]) -> None:
+    """Formula errors, formulas without a value and merged cells read as empty cells: refused, never landed as NULL."""
+    scan = next((scan for scan in scans if scan.name == sheet_name), None)
+    if scan is None:
+        return
+    where = f"sheet {sheet_name!r}"
+    if scan.error_cells:
+        ref, error = next(iter(scan.error_cells.items()))
+        raise InputError(
+            str(path), f"{where} cell {ref} holds the formula error {error}: fix or delete the formula and save again"
+        )
+    if scan.uncached_formulas:
+        raise InputError(
+            str(path),
+            f"{where} cell {scan.uncached_formulas[0]} is a formula with no saved value (the file was written by a "
+            "program that does not calculate): open it in Excel or LibreOffice and save it again",
+        )
+    if scan.merged:
+        raise InputError(
+            str(path),
+            f"{where} has merged cells ({', '.join(scan.merged)}), which leave every cell but the first empty: "
+            "unmerge them and fill each row's cells",
+        )
+
+
+def read_workbook(
+    path: Path, year: int | None = None, releases: Collection[int] | None = None, kind: str | None = None
+) -> Workbook:
     """Read the data sheet of a BLS workbook, every cell as text, after checking the file and its cells.
 
     `releases`: the release years the warehouse knows a top-code bound for (others are refused).
+    `kind`: the file kind (state, national, ...) when the file name does not start with BLS's prefix.
     """
     path = Path(path)
-    check_workbook_file(path)
+    scans = check_workbook_file(path)
     release_year = _release_year(path, year, releases)
+    file_kind = _file_kind(path, kind)
     sha256 = file_sha256(path)
-    sheet, header = _data_sheet(path)
+    sheet, header = _data_sheet(path, scans)
+    _check_cells_the_reader_would_empty(path, sheet.name, scans)
     check_release_year(path, release_year, year, stated_release_years(path, sheet.name))
     data = sheet.rows.slice(1)
     by_name = {name: data.column(index) for index, name in enumerate(header) if name in BLS_COLUMNS}
@@ -199,7 +262,7 @@ def read_workbook(path: Path, year: int | None = None, releases: Collection[int]
         sha256=sha256,
         sheet_name=sheet.name,
         release_year=release_year,
-        file_kind=file_kind_from_name(path.name),
+        file_kind=file_kind,
         cells=cells,
     )
 

@@ -40,6 +40,12 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return figure.add_subplot()
 
 
+def _literal(text: str) -> str:
+    """Text from a workbook drawn as is: every `$` escaped, so no title is read as mathtext
+    (`District of $\\notacommand$ Columbia` would make matplotlib raise at draw time)."""
+    return text.replace("$", r"\$")
+
+
 def _p_text(p: float) -> str:
     return "p < 1e-300" if p == 0 else f"p = {p:.2g}"
 
@@ -58,7 +64,7 @@ def state_ranking_chart(ranking: StateRanking, n: int = 10, ax: Axes | None = No
         means = np.array([row.a_mean for row in group])
         half = np.array([row.ci_high - row.a_mean for row in group])
         ax.errorbar(means, where, xerr=half, fmt="o", color=color, ecolor="black", elinewidth=1.5, capsize=4, markersize=6, label=label)
-    ax.set_yticks(positions, [f"{row.rank}. {row.area_title}" for row in rows])
+    ax.set_yticks(positions, [f"{row.rank}. {_literal(row.area_title)}" for row in rows])
     ax.xaxis.set_major_formatter(_DOLLARS)
     ax.set_xlabel("mean annual wage, all occupations (95% CI from MEAN_PRSE)")
     ax.grid(axis="x", alpha=0.3)

@@ -6,6 +6,7 @@ hand. The HTML embeds each chart as a data URI, so it opens offline as one file.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import logging
@@ -17,6 +18,7 @@ from typing import Any
 import markdown
 
 from analysis_py.formatting import money as _money
+from analysis_py.formatting import printable
 from analysis_py.study.questions import F_TEST, LEVENE_MAJOR_GROUPS, LEVENE_TWO_GROUPS, PEARSON, WELCH_T, Z_TEST
 from analysis_py.study.regressions import OLS_LINEAR, OLS_LOG
 
@@ -82,13 +84,23 @@ def _p_is(value: float | None) -> str:
 
 
 def _text(value: object) -> str:
-    """Free text from the results, safe in Markdown (no raw HTML: `is_<column>` stays visible)."""
-    return html.escape(str(value), quote=False)
+    """Text from the results (workbook titles, file names...) shown literally in Markdown and in its HTML.
+
+    Control characters are shown escaped (a newline cannot start a new Markdown line), HTML
+    is escaped (no tag, no `is_<column>` swallowed), and Markdown's inline syntax is
+    backslash-escaped (no link, image, emphasis or code span made from a workbook cell).
+    """
+    text = html.escape(printable(str(value)), quote=False)
+    return _MARKDOWN_INLINE.sub(r"\\\g<0>", text)
 
 
 def _cell(value: object) -> str:
     """Text safe inside a Markdown table cell."""
-    return _text(value).replace("|", "\\|")
+    return _text(value)
+
+
+#: What Python-Markdown (with tables) reads as inline syntax: escaped with a backslash.
+_MARKDOWN_INLINE = re.compile(r"[\\`*_\[\]|!#]")
 
 
 def _cohen_size(value: float | None) -> str:
@@ -255,7 +267,7 @@ def _state_section(results: Results) -> list[str]:
             lines.append("| … | | | |")
             continue
         lines.append(
-            f"| {row['rank']} | {row['area_title']} | {_money(row['a_mean'])} | {_money(row['ci_low'])} – {_money(row['ci_high'])} |"
+            f"| {row['rank']} | {_cell(row['area_title'])} | {_money(row['a_mean'])} | {_money(row['ci_low'])} – {_money(row['ci_high'])} |"
         )
     lines += ["", *_chart(results, "state_ranking", "Top and bottom 10 states by mean annual wage, 95% CI")]
     comparisons = results.get("state_comparisons", [])
@@ -269,7 +281,7 @@ def _state_section(results: Results) -> list[str]:
         ]
         for row in comparisons:
             lines.append(
-                f"| {row['label_1']} vs {row['label_2']} | {_money(row['difference'])} | {_money(row['ci_low'])} – "
+                f"| {_cell(row['label_1'])} vs {_cell(row['label_2'])} | {_money(row['difference'])} | {_money(row['ci_low'])} – "
                 f"{_money(row['ci_high'])} | {_num(row['z'])} | {_p(row['p_value'])} |"
             )
         lines.append("")
@@ -444,7 +456,7 @@ def report_markdown(results: Results) -> str:
         "",
         "| file | SHA-256 |",
         "| --- | --- |",
-        *[f"| `{f['source_file']}` | `{f['source_sha256']}` |" for f in files],
+        *[f"| {_cell(f['source_file'])} | `{_cell(f['source_sha256'])}` |" for f in files],
         "",
         f"**Sample.** {_text(sample.get('description', ''))} {_count(sample.get('n_rows'))} rows from "
         f"{_count(sample.get('n_areas'))} areas and {_count(sample.get('n_occupations'))} distinct detailed occupations "
@@ -470,26 +482,39 @@ def report_markdown(results: Results) -> str:
     return "\n".join(lines)
 
 
+_STYLE = """
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 14px; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; vertical-align: top; }
+th { background: #f3f3f3; }
+img { max-width: 100%; border: 1px solid #eee; }
+code { background: #f6f6f6; padding: 0 0.2rem; }
+"""
+
 HTML_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>
-body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
-table {{ border-collapse: collapse; margin: 1rem 0; font-size: 14px; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; vertical-align: top; }}
-th {{ background: #f3f3f3; }}
-img {{ max-width: 100%; border: 1px solid #eee; }}
-code {{ background: #f6f6f6; padding: 0 0.2rem; }}
-</style></head>
+<style>{style}</style></head>
 <body>
 {body}
 </body></html>
 """
 
 
+def content_security_policy(style: str) -> str:
+    """The report's CSP: no script, no request anywhere; only its own inline style and data: images."""
+    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
+    return f"default-src 'none'; img-src data:; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
+
+
 def report_html(markdown_text: str, artifacts_dir: Path) -> str:
-    """The Markdown as one self-contained HTML page: charts embedded as data URIs, no external resource."""
+    """The Markdown as one self-contained HTML page: charts embedded as data URIs, no external resource.
+
+    A Content-Security-Policy forbids every script and every request: even text that
+    escaped escaping could not run or call out.
+    """
     body = markdown.markdown(markdown_text, extensions=["tables"])
 
     def embedded(match: re.Match[str]) -> str:
@@ -499,7 +524,9 @@ def report_html(markdown_text: str, artifacts_dir: Path) -> str:
 
     body = re.sub(r'src="([^":]+\.png)"', embedded, body)
     title = re.search(r"<h1>(.*?)</h1>", body)
-    return HTML_PAGE.format(title=title.group(1) if title else "OEWS wage report", body=body)
+    return HTML_PAGE.format(
+        csp=content_security_policy(_STYLE), title=title.group(1) if title else "OEWS wage report", style=_STYLE, body=body
+    )
 
 
 def write_report(results: Results, artifacts_dir: Path) -> tuple[Path, Path]:

@@ -1,6 +1,7 @@
-{#- Fails on every cell of `columns` that is neither empty, a finite number (thousands
-    separators allowed) nor a BLS symbol (* ** # ~). analysis_py/cell_checks.py applies
-    the same rule before a workbook is landed. -#}
+{#- Fails on every cell of `columns` that is neither empty, a number (bls_number_pattern:
+    thousands separators only in groups of three) nor a BLS symbol (* ** # ~).
+    analysis_py/landing/cell_checks.py applies the same rule (bls.NUMBER_PATTERN) before a
+    workbook is landed. -#}
 {% test bls_numbers_parse(model, columns) %}
 
 with
@@ -20,7 +21,7 @@ unparseable_cells as (
     from cells
     where nullif(trim(cell), '') is not null
         and trim(cell) not in {{ bls_symbols() }}
-        and not coalesce(isfinite(try_cast(replace(trim(cell), ',', '') as double)), false)
+        and not regexp_full_match(trim(cell), '{{ bls_number_pattern() }}')
 )
 
 select * from unparseable_cells

@@ -42,7 +42,7 @@ def test_ingest_refuses_year_option_contradicting_the_sheet_name(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = workbook_of_release(tmp_path / "download.xlsx", sheet_year=2025)
-    [line] = refusal(capsys, ["ingest", "--year", "2024", str(path)])
+    [line] = refusal(capsys, ["ingest", "--year", "2024", "--kind", "state", str(path)])
     assert "(release 2025)" in line and "--year says 2024" in line
     assert not settings.raw_db.exists()
 
@@ -51,7 +51,7 @@ def test_ingest_refuses_year_option_contradicting_the_file_name(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = workbook_of_release(tmp_path / "state_M2025_dl.xlsx", sheet_year=2025)
-    [line] = refusal(capsys, ["ingest", "--year", "2024", str(path)])
+    [line] = refusal(capsys, ["ingest", "--year", "2024", "--kind", "state", str(path)])
     assert "file name says release 2025" in line and "--year says 2024" in line
     assert not settings.raw_db.exists()
 

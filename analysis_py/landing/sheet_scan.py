@@ -1,0 +1,147 @@
+"""What each worksheet of an .xlsx holds, seen in its XML bytes before any reader allocates.
+
+calamine (fastexcel) allocates one cell per position of a sheet's bounding box: a single
+cell at XFD1048576 asks for 512 GiB and aborts the process. So while workbook_checks
+streams every zip member anyway, `WorksheetScanner` looks at each worksheet's chunks with
+a few regular expressions (C speed, no Python loop over cells) for:
+
+* the declared `<dimension ref=...>` and the real extent: every cell reference beyond
+  column AF (BLS's 32 columns) or beyond row 99,999 is read; below that the extent is
+  bounded by AF99999 without reading each reference (cells without an `r` attribute,
+  which no known writer emits, are not counted);
+* cells holding a formula error (`t="e"`, e.g. `#DIV/0!`) or a formula with no cached
+  value, which the reader would turn into an empty cell;
+* merged ranges (`<mergeCell ref=...>`), which leave every cell but the first empty.
+
+`workbook_sheets` then names each worksheet and says whether it is visible
+(xl/workbook.xml and its relationships).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+__all__ = ["SheetScan", "WorksheetScanner", "workbook_sheets", "column_number", "is_worksheet_member"]
+
+#: References the scan reads one by one: a column beyond AF, or a row of 6 digits or more.
+#: (calamine places a cell by its own reference, whatever its row element says.)
+_FAR_REF = re.compile(rb'<c r="(?:([B-Z][A-Z]+|A[G-Z][A-Z]*|A[A-F][A-Z])(\d+)|[A-Z]{1,3}(\d{6,}))')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?')
+_UNCACHED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<f[^>]*?/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>')
+_MERGED = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?"')
+_OVERLAP = 256  # bytes kept from the previous chunk: a match may straddle two
+_SHOWN = 3
+#: Below these the extent is not read reference by reference (BLS: 32 columns, AF).
+_NEAR_COLUMNS, _NEAR_ROWS = 32, 99_999
+
+
+def column_number(letters: str) -> int:
+    """A -> 1, AF -> 32, XFD -> 16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def is_worksheet_member(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
+
+
+@dataclass
+class SheetScan:
+    """One worksheet member: its extent (an upper bound) and the cells the reader would change silently."""
+
+    member: str
+    name: str = ""
+    visible: bool = True
+    declared_rows: int = 0
+    declared_columns: int = 0
+    n_rows: int = 0
+    n_columns: int = 0
+    error_cells: dict[str, str] = field(default_factory=dict)  # ref -> cached error text, first few
+    uncached_formulas: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+
+    @property
+    def n_cells(self) -> int:
+        """Cells of the bounding box a reader allocates (the larger of declared and real)."""
+        return max(self.n_rows * self.n_columns, self.declared_rows * self.declared_columns)
+
+
+class WorksheetScanner:
+    """Fed the decompressed chunks of one worksheet member, in order."""
+
+    def __init__(self, member: str) -> None:
+        self.scan = SheetScan(member=member)
+        self._tail = b""
+        self._started = False
+        self._far_rows = 0
+        self._far_columns = 0
+        self._any_cell = False
+        self._last = b""
+
+    def feed(self, chunk: bytes) -> None:
+        window = self._tail + chunk
+        scan = self.scan
+        if not self._started:
+            self._started = True
+            if (dimension := _DIMENSION.search(window[:4096])) is not None:
+                first_col, first_row, last_col, last_row = (part.decode() if part else "" for part in dimension.groups())
+                last_col, last_row = last_col or first_col, last_row or first_row
+                scan.declared_columns = column_number(last_col) - column_number(first_col or "A") + 1 if last_col else 0
+                scan.declared_rows = int(last_row) - int(first_row or 1) + 1 if last_row else 0
+        if not self._any_cell and b"<c " in window:
+            self._any_cell = True
+        if far := _FAR_REF.findall(window):  # none in a BLS workbook below 100,000 rows
+            columns, column_rows, rows = zip(*far)
+            self._far_columns = max([self._far_columns, *(column_number(c.decode()) for c in set(columns) if c)])
+            self._far_rows = max(self._far_rows, max(map(int, filter(None, column_rows + rows)), default=0))
+        if b't="e"' in window and len(scan.error_cells) < _SHOWN:
+            for ref, value in _ERROR_CELL.findall(window):
+                if len(scan.error_cells) < _SHOWN:
+                    scan.error_cells.setdefault(ref.decode(), value.decode("utf-8", "replace") or "an error")
+        if b"</f>" in window and len(scan.uncached_formulas) < _SHOWN:  # a shared formula's master has </f>
+            for ref in _UNCACHED_FORMULA.findall(window):
+                if ref.decode() not in scan.uncached_formulas and len(scan.uncached_formulas) < _SHOWN:
+                    scan.uncached_formulas.append(ref.decode())
+        self._last = window  # mergeCells follow sheetData, at the end of the XML
+        self._tail = window[-_OVERLAP:]
+
+    def finish(self) -> SheetScan:
+        scan = self.scan
+        after_data = self._last[self._last.rfind(b"</sheetData>") + 1 :]
+        scan.merged = [ref.decode() for ref in _MERGED.findall(after_data)[:_SHOWN]]
+        if self._any_cell:
+            scan.n_rows = max(self._far_rows, _NEAR_ROWS)
+            scan.n_columns = max(self._far_columns, _NEAR_COLUMNS)
+        return scan
+
+
+def workbook_sheets(archive: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
+    """(sheet name, worksheet member, visible) in the workbook's order, from xl/workbook.xml and its rels.
+
+    Call only after the members passed workbook_checks (no DTD, within the byte budget).
+    """
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    targets: dict[str, str] = {}
+    try:
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        for relation in rels:
+            target = relation.get("Target", "")
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            targets[relation.get("Id", "")] = member
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return []
+    sheets = book.find(f"{main}sheets")
+    if sheets is None:
+        return []
+    return [
+        (sheet.get("name", ""), targets.get(sheet.get(f"{rel_ns}id", ""), ""), sheet.get("state", "visible") == "visible")
+        for sheet in sheets.findall(f"{main}sheet")
+    ]

@@ -1,0 +1,30 @@
+{#- Fails on every number of the source outside its column's bounds (bls_number_bounds,
+    owned by analysis_py/bls.py NUMBER_BOUNDS; ingest refuses the same cells). -#}
+{% test bls_numbers_in_bounds(model) %}
+
+{%- set bounds = bls_number_bounds() %}
+
+with
+
+numbers as (
+    {% for column, range in bounds.items() %}
+    select
+        '{{ column }}' as column_name,
+        {{ column }} as cell,
+        try_cast(replace(trim({{ column }}), ',', '') as double) as value,
+        {{ range[0] }} as lowest,
+        {{ range[1] }} as highest,
+    from {{ model }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+out_of_bounds as (
+    select *
+    from numbers
+    where value < lowest or value > highest
+)
+
+select * from out_of_bounds
+
+{% endtest %}

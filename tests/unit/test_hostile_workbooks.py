@@ -1,0 +1,332 @@
+"""Issue 11: hostile workbooks and hostile text, refused with one `error:` line or shown literally.
+
+Each test builds its own hostile file in tmp_path and checks one behaviour; none needs dbt.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import jinja2
+import openpyxl
+import pytest
+import xlsxwriter
+import yaml
+
+from analysis_py.bls import NUMBER_BOUNDS, NUMBER_PATTERN
+from analysis_py.cli import main
+from analysis_py.config import Settings
+from analysis_py.outputs.charts import state_ranking_chart
+from analysis_py.outputs.report import report_html, report_markdown
+from analysis_py.study.questions import StateRank, StateRanking
+from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
+
+
+def _wage(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _error_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if not line.startswith("wage: ")]
+
+
+def _refused(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    """The one `error:` line `wage ingest` prints for `path` (exit 2, nothing else on stderr)."""
+    code, _, err = _wage(["ingest", str(path), *extra], capsys)
+    lines = _error_lines(err)
+    assert code == 2, err
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    return lines[0]
+
+
+# ---------- finding 6: ingest refuses what the build refuses, one owner of the rules
+
+
+def _macro_value(name: str) -> object:
+    """What a `{{ return(...) }}` macro of macros/parse_bls_number.sql returns, rendered with plain Jinja."""
+    returned: list[object] = []
+    environment = jinja2.Environment()
+    environment.globals["return"] = lambda value: returned.append(value) or ""
+    text = (REPO / "macros" / "parse_bls_number.sql").read_text(encoding="utf-8")
+    getattr(environment.from_string(text).module, name)()
+    return returned[0]
+
+
+def test_dbt_number_pattern_is_bls_number_pattern() -> None:
+    assert _macro_value("bls_number_pattern") == NUMBER_PATTERN
+
+
+def test_dbt_number_bounds_are_bls_number_bounds() -> None:
+    assert {column: tuple(bounds) for column, bounds in _macro_value("bls_number_bounds").items()} == NUMBER_BOUNDS
+
+
+def test_dbt_source_tests_apply_the_bls_rules() -> None:
+    sources = yaml.safe_load((REPO / "models" / "staging" / "_staging__sources.yml").read_text(encoding="utf-8"))
+    tests = sources["sources"][0]["tables"][0]["data_tests"]
+    assert "bls_numbers_in_bounds" in tests
+    assert any(isinstance(test, dict) and "bls_numbers_parse" in test for test in tests)
+
+
+def test_marts_non_negative_tests_agree_with_bls_number_bounds() -> None:
+    models = yaml.safe_load((REPO / "models" / "marts" / "_marts__models.yml").read_text(encoding="utf-8"))
+    for model in models["models"]:
+        for column in model.get("columns", []):
+            if "non_negative" in (column.get("data_tests") or []) and column["name"] in NUMBER_BOUNDS:
+                assert NUMBER_BOUNDS[column["name"]][0] >= 0, column["name"]
+
+
+def test_ingest_refuses_negative_a_mean_naming_sheet_row_and_column(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=-5))
+    assert _refused(path, capsys) == f"error: {path}: sheet 'data' row 3 column S (A_MEAN): -5 is negative"
+
+
+@pytest.mark.parametrize("value", ["1e308", 1e308])
+def test_ingest_refuses_a_mean_above_its_bound(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: object
+) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=value))
+    line = _refused(path, capsys)
+    assert "sheet 'data' row 3 column S (A_MEAN): " in line
+    assert line.endswith("is above 20,800,000, the highest A_MEAN can be")
+
+
+def test_ingest_refuses_date_in_a_mean(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=datetime.date(2025, 5, 1)))
+    assert _refused(path, capsys).endswith("row 3 column S (A_MEAN): 2025-05-01 00:00:00 is a date (an Excel date cell), not a number")
+
+
+# ---------- finding 7: values are never changed silently
+
+
+@pytest.mark.parametrize("value", ["201_200", ",,2,0,1,2,0,0,", "2,01,200"])
+def test_ingest_refuses_odd_separators(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=value))
+    assert f"row 3 column S (A_MEAN): {value} is neither a number nor a BLS symbol" in _refused(path, capsys)
+
+
+def test_ingest_keeps_thousands_separators_in_groups_of_three(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN="201,200", TOT_EMP="1,234,810"))
+    code, _, err = _wage(["ingest", str(path)], capsys)
+    assert code == 0, err
+
+
+def _xlsxwriter_workbook(path: Path, rows: list[dict[str, object]], extra: Callable[[Any, Any], None] = lambda book, sheet: None) -> Path:
+    """A BLS-style workbook written by xlsxwriter (which saves formula results and dimensions, as Excel does)."""
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("data")
+    sheet.write_row(0, 0, HEADER)
+    for number, row in enumerate(rows, start=1):
+        for column, name in enumerate(HEADER):
+            if row.get(name) is not None:
+                sheet.write(number, column, row[name])
+    extra(book, sheet)
+    book.close()
+    return path
+
+
+def test_ingest_refuses_formula_error(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def division_by_zero(book: Any, sheet: Any) -> None:
+        sheet.write_formula(2, HEADER.index("A_MEAN"), "=1/0", None, "#DIV/0!")
+
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=None), division_by_zero)
+    assert _refused(path, capsys).endswith("sheet 'data' cell S3 holds the formula error #DIV/0!: fix or delete the formula and save again")
+
+
+def test_ingest_refuses_formula_without_saved_value(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN="=1/0"))  # openpyxl saves no result
+    assert "sheet 'data' cell S3 is a formula with no saved value" in _refused(path, capsys)
+
+
+def test_ingest_refuses_merged_cells(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+    book = openpyxl.load_workbook(path)
+    book.active.merge_cells("B2:B3")  # the second row's AREA_TITLE would be empty
+    book.save(path)
+    assert "sheet 'data' has merged cells (B2:B3)" in _refused(path, capsys)
+
+
+def test_ingest_skips_a_hidden_sheet_with_a_bls_header(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), sheet_name="visible data")
+    book = openpyxl.load_workbook(path)
+    hidden = book.create_sheet("old data", 0)
+    hidden.append(HEADER)
+    hidden.append([bls_row(AREA_TITLE="Hidden").get(name) for name in HEADER])
+    hidden.sheet_state = "hidden"
+    book.save(path)
+    code, out, err = _wage(["ingest", str(path)], capsys)
+    assert code == 0, err
+    assert "sheet 'visible data'" in err
+
+
+def test_ingest_refuses_a_workbook_whose_only_bls_sheet_is_hidden(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), extra_sheets=["Notes"])
+    book = openpyxl.load_workbook(path)
+    book["data"].sheet_state = "hidden"
+    book.active = 1
+    book.save(path)
+    assert "no visible sheet has the BLS header row" in _refused(path, capsys)
+
+
+def test_ingest_accepts_a_notes_sheet_naming_bls_columns_on_row_2(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), sheet_name="data")
+    book = openpyxl.load_workbook(path)
+    notes = book.create_sheet("Notes", 0)
+    notes.append(["About this file"])
+    notes.append(["AREA", "OCC_CODE", "A_MEAN"])
+    book.save(path)
+    code, _, err = _wage(["ingest", str(path)], capsys)
+    assert code == 0, err
+
+
+# ---------- finding 5: bounded reading
+
+
+@pytest.mark.parametrize(("row", "column"), [(1048575, 16383), (1048575, 40), (99_000, 5000)])
+def test_ingest_refuses_a_cell_far_away_before_reading(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int, column: int
+) -> None:
+    def far_cell(book: Any, sheet: Any) -> None:
+        sheet.write_string(row, column, "x")
+
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), far_cell)
+    assert "more than the 16,777,216 a sheet may span" in _refused(path, capsys)
+
+
+def test_ingest_refuses_a_far_cell_behind_a_small_declared_dimension(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), lambda book, sheet: sheet.write_string(1048575, 40, "x"))
+    _rewrite_member(path, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:AF3"/>', xml))
+    assert "has cells up to row 1,048,576 and column 41" in _refused(path, capsys)
+
+
+def _rewrite_member(path: Path, name: str, change: Callable[[bytes], bytes]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            archive.writestr(info.filename, change(data) if info.filename == name else data)
+
+
+# ---------- finding 8: the kind comes from BLS's prefixes or --kind
+
+
+def test_ingest_refuses_a_name_without_bls_kind_prefix(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "US national M2025.xlsx", two_state_rows())
+    assert "the file name does not say which BLS workbook this is" in _refused(path, capsys)
+
+
+def test_ingest_takes_the_kind_from_the_kind_option(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "US national M2025.xlsx", two_state_rows())
+    code, out, err = _wage(["ingest", str(path), "--kind", "national"], capsys)
+    assert code == 0, err
+    assert "(release 2025, national, 2 rows)" in out
+
+
+# ---------- finding 1: nothing from a workbook is trusted in an output
+
+_SCRIPT_TITLE = "<script>alert(1)</script>Mississippi"
+_LINK_TITLE = "[click](javascript:alert(1)) ![x](http://example.org/x.png) *Ohio*"
+
+
+def _results(*titles: str) -> dict[str, Any]:
+    return {
+        "release_year": 2025,
+        "source_files": [{"source_file": "state_M2025_dl.xlsx", "source_sha256": "0" * 64}],
+        "sample": {"description": "states"},
+        "state_ranking": [
+            {"rank": rank, "area_title": title, "a_mean": 50000.0, "ci_low": 49000.0, "ci_high": 51000.0}
+            for rank, title in enumerate(titles, start=1)
+        ],
+        "tests": [],
+    }
+
+
+def test_report_html_shows_a_script_title_as_text(tmp_path: Path) -> None:
+    page = report_html(report_markdown(_results(_SCRIPT_TITLE)), tmp_path)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;Mississippi" in page
+
+
+def test_report_markdown_makes_no_link_image_or_emphasis_from_a_title(tmp_path: Path) -> None:
+    text = report_markdown(_results(_LINK_TITLE))
+    page = report_html(text, tmp_path)
+    assert "<a " not in page and "<img" not in page and "<em>Ohio</em>" not in page
+    assert "[click](javascript:alert(1))" in page  # shown literally
+
+
+def test_report_markdown_keeps_a_title_with_a_newline_on_its_table_row(tmp_path: Path) -> None:
+    text = report_markdown(_results("Ohio\n| 2 | forged | $1 | $1 – $1 |"))
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "forged" in line]
+    assert len(rows) == 1 and rows[0].startswith("| 1 | Ohio\\\\n\\| 2 \\| forged")
+
+
+def test_report_html_has_a_content_security_policy_without_scripts(tmp_path: Path) -> None:
+    page = report_html(report_markdown(_results("Ohio")), tmp_path)
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert policy is not None
+    assert "default-src 'none'" in policy.group(1) and "script-src" not in policy.group(1)
+
+
+def test_state_ranking_chart_draws_a_mathtext_title_literally() -> None:
+    rows = tuple(
+        StateRank(rank=rank, area=str(rank), area_title=title, prim_state=None, a_mean=50000.0 + rank, a_mean_se=100.0, ci_low=49800.0, ci_high=50200.0)
+        for rank, title in enumerate(["District of $\\notacommand$ Columbia", "Ohio"], start=1)
+    )
+    figure = state_ranking_chart(StateRanking(release_year=2025, rows=rows))
+    figure.savefig(io.BytesIO(), format="png")  # raised ValueError (mathtext) before
+    labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
+    assert labels[0] == "1. District of \\$\\notacommand\\$ Columbia"
+
+
+# ---------- finding 1 and 11: `wage sql` output and one `error:` line
+
+
+@pytest.fixture
+def hostile_warehouse(settings: Settings) -> Settings:
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("create table titles (area_title varchar, a_mean double)")
+        con.execute("insert into titles values ('Ohio\x1b[2J\nerror: forged', 1), ('=HYPERLINK(\"http://x\")', 2), ('+1', 3), ('@SUM(A1)', 4), ('-2', 5), ('Iowa', -6)")
+    return settings
+
+
+def test_sql_table_output_shows_control_characters_escaped(hostile_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _wage(["sql", "select area_title from titles where a_mean = 1"], capsys)
+    assert code == 0
+    assert "\x1b" not in out and "Ohio\\x1b[2J\\nerror: forged" in out
+
+
+def test_sql_csv_output_neutralises_formula_cells(hostile_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _wage(["sql", "select area_title, a_mean from titles where a_mean between 2 and 6 order by a_mean", "--format", "csv"], capsys)
+    assert code == 0
+    cells = [line.rsplit(",", 1) for line in out.splitlines()[1:]]
+    assert [cell for cell, _ in cells] == ['"\'=HYPERLINK(""http://x"")"', "'+1", "'@SUM(A1)", "'-2"]
+
+
+@pytest.mark.parametrize("statement", ["copy (select 1) to '{folder}/x.csv'", "set threads=1"])
+def test_sql_statement_without_rows_says_it_ran(hostile_warehouse: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], statement: str) -> None:
+    code, out, err = _wage(["sql", statement.format(folder=tmp_path)], capsys)
+    assert code == 0, err
+    assert out == "ok: the statement ran; it returns no rows\n"
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_second_error_line(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx\nerror: forged.xlsx", two_state_rows(A_MEAN=-5))
+    code, _, err = _wage(["ingest", str(path)], capsys)
+    assert code == 2
+    assert [line for line in err.splitlines() if line.startswith("error:")] == [
+        f"error: {tmp_path}/state_M2025_dl.xlsx\\nerror: forged.xlsx: sheet 'data' row 3 column S (A_MEAN): -5 is negative"
+    ]
+    assert not any("forged" in line and not line.startswith("error:") and "\\n" not in line for line in err.splitlines())
