@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -148,7 +149,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def real_build(tmp_path_factory: pytest.TempPathFactory, _state_cells_read: Future) -> Path:
     """The folder of the real state workbook run once through `wage run`: shared, read it only.
 
     Tests that change a warehouse work on a copy (`copy_build`).
@@ -205,8 +206,7 @@ def duckdb_cli() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def workbook_cells() -> dict[int, dict[str, object]]:
+def read_state_cells() -> dict[int, dict[str, object]]:
     """The state workbook read independently with openpyxl: sheet row -> {lower-case header: cell}."""
     book = openpyxl.load_workbook(STATE_WORKBOOK, read_only=True, data_only=True)
     try:
@@ -215,6 +215,20 @@ def workbook_cells() -> dict[int, dict[str, object]]:
         return {number: dict(zip(header, values)) for number, values in enumerate(rows, start=2)}
     finally:
         book.close()
+
+
+@pytest.fixture(scope="session")
+def _state_cells_read() -> Iterator[Future[dict[int, dict[str, object]]]]:
+    """openpyxl's read of the state workbook (tens of seconds), started in a thread: it runs while
+    `real_build` waits on its dbt child process instead of after it."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openpyxl") as pool:
+        yield pool.submit(read_state_cells)
+
+
+@pytest.fixture(scope="session")
+def workbook_cells(_state_cells_read: Future[dict[int, dict[str, object]]]) -> dict[int, dict[str, object]]:
+    """The state workbook read independently with openpyxl: sheet row -> {lower-case header: cell}."""
+    return _state_cells_read.result()
 
 
 @pytest.fixture(scope="session")
