@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench docs lock clean help cpi-seed serve
+.PHONY: run test test-fast test-integration test-system test-stress bench docs lock clean help cpi-seed serve
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -23,8 +23,27 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)  ## ingest data/raw/*.xlsx, build wage.duckdb, run the analyses
 	$(BIN)/wage run
 
-test: $(STAMP)  ## every test, including dbt build on the real workbook
-	$(BIN)/python -m pytest -q
+PYTEST := $(BIN)/python -m pytest -q
+
+# Tiers mirror tests/: unit (no dbt, no real workbook), integration (one real `wage run` per
+# session, shared read-only), system (kill, concurrency, bench harness). `make test` runs the
+# unit tier first (it fails in seconds), then integration and system side by side: two pytest
+# processes that mostly wait on their dbt child processes, so two cores serve both.
+test: $(STAMP)  ## every tier (what CI runs): unit, then integration and system side by side
+	$(PYTEST) tests/unit
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-integration test-system
+
+test-fast: $(STAMP)  ## the unit tier only: no dbt process, no real workbook (seconds)
+	$(PYTEST) tests/unit
+
+test-integration: $(STAMP)  ## the integration tier: the real workbook through `wage run` once, small builds
+	$(PYTEST) tests/integration
+
+test-system: $(STAMP)  ## the system tier: kill and concurrency tests, bench harness (browser: make test-browser)
+	$(PYTEST) tests/system
+
+test-stress: $(STAMP)  ## kill `wage run` at every step and at random moments, 10 rounds (minutes; CI runs it)
+	$(PYTEST) -m stress tests/system
 
 # Debian's chromium, installed when missing (root, or sudo); the test drives it headless.
 .PHONY: test-browser
@@ -33,7 +52,7 @@ test-browser: $(STAMP)  ## the docs site in headless chromium (installs Debian's
 	  echo "test-browser: /usr/bin/chromium is missing: installing Debian's chromium with apt-get"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
-	$(BIN)/python -m pytest -q -m browser tests/browser
+	$(PYTEST) -m browser tests/system/browser
 
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
@@ -46,6 +65,9 @@ clean:  ## remove generated files (keeps data/raw)
 
 serve: $(STAMP)  ## the API and explorer on http://127.0.0.1:8765/ (docs at /docs)
 	$(BIN)/wage serve
+
+docs: $(STAMP)  ## the dbt docs lineage site in artifacts/docs/ (needs a build: make run first)
+	$(BIN)/wage docs
 
 bench: $(STAMP)  ## benchmarks: figures, targets and ratios to same-run baselines (bench/results.json)
 	$(BIN)/python bench/run_bench.py

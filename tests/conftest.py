@@ -1,10 +1,17 @@
-"""Fixtures: tiny workbooks the tests write themselves, temp warehouses, the real build."""
+"""Shared by every tier: tiny workbooks the tests write themselves, temp warehouses, the builds.
+
+Tiers: `tests/unit` (no dbt, no real workbook), `tests/integration` (one real `wage run`
+per session, shared read-only, and the small build), `tests/system` (kill, concurrency,
+bench harness, browser). The build fixtures are lazy: the unit tier never starts dbt.
+No fixture leaves a WAGE_* variable set: `_no_leaked_environment` checks after every test.
+"""
 from __future__ import annotations
 
 import json
 import os
 import shutil
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -80,40 +87,104 @@ def two_state_rows(**override: object) -> list[dict[str, object]]:
     ]
 
 
-@pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """A warehouse in tmp_path (the project's dbt models, temp files and logs)."""
-    for name, value in folder_env(tmp_path).items():
-        monkeypatch.setenv(name, value)
-    return Settings.from_env()
-
-
 def folder_env(folder: Path) -> dict[str, str]:
     """The environment of a warehouse kept in `folder` (the project's dbt models)."""
     return folder_environment(folder, REPO)
 
 
-@pytest.fixture(scope="session")
-def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """The real state workbook run once through `wage run` into a temp folder."""
-    folder = tmp_path_factory.mktemp("real")
+def settings_in(folder: Path) -> Settings:
+    """Settings of a warehouse kept in `folder`, built without reading or touching os.environ."""
+    env = folder_env(folder)
+    return Settings(
+        root=REPO,
+        warehouse=Path(env["WAGE_DB"]),
+        raw_db=Path(env["WAGE_RAW_DB"]),
+        logs_dir=Path(env["WAGE_LOG_DIR"]),
+        artifacts_dir=Path(env["WAGE_ARTIFACTS_DIR"]),
+    )
+
+
+def use_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Settings:
+    """Point `wage` (WAGE_* variables) at `folder` for one test: monkeypatch undoes it afterwards."""
+    for name, value in folder_env(folder).items():
+        monkeypatch.setenv(name, value)
+    return Settings.from_env()
+
+
+def wage_run(folder: Path, *args: str) -> int:
+    """`wage ARGS` on the warehouse in `folder`, the WAGE_* variables set only during the call."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in folder_env(folder).items():
-            patch.setenv(name, value)
-        workbook = shutil.copy(STATE_WORKBOOK, folder / STATE_WORKBOOK.name)
-        assert main(["run", str(workbook)]) == 0
-        yield Settings.from_env()
+        use_folder(patch, folder)
+        return main(list(args))
+
+
+def copy_build(source: Path, folder: Path, artifacts: bool = False) -> Settings:
+    """A private copy of a built warehouse folder (raw landing, warehouse, and artifacts if asked)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("wage.duckdb", "wage_raw.duckdb"):
+        shutil.copyfile(source / name, folder / name)
+    if artifacts and (source / "artifacts").exists():
+        shutil.copytree(source / "artifacts", folder / "artifacts")
+    return settings_in(folder)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _environment_at_start() -> dict[str, str]:
+    """The WAGE_* variables the session started with."""
+    return {name: value for name, value in os.environ.items() if name.startswith("WAGE_")}
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_environment(_environment_at_start: dict[str, str]) -> Iterator[None]:
+    """Fail any test after which (fixtures torn down) a WAGE_* variable differs from the session's start."""
+    yield
+    now = {name: value for name, value in os.environ.items() if name.startswith("WAGE_")}
+    assert now == _environment_at_start, "WAGE_* variables leaked out of a test or fixture"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A warehouse in tmp_path (the project's dbt models, temp files and logs); WAGE_* set for this test only."""
+    return use_folder(monkeypatch, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory: pytest.TempPathFactory, _state_cells_read: Future) -> Path:
+    """The folder of the real state workbook run once through `wage run`: shared, read it only.
+
+    Tests that change a warehouse work on a copy (`copy_build`).
+    """
+    folder = tmp_path_factory.mktemp("real")
+    workbook = shutil.copy(STATE_WORKBOOK, folder / STATE_WORKBOOK.name)
+    assert wage_run(folder, "run", str(workbook)) == 0
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(real_build: Path) -> Settings:
+    """Settings of `real_build`, explicit: no WAGE_* variable is left set (read-only use)."""
+    return settings_in(real_build)
+
+
+@pytest.fixture
+def real_env(real_warehouse: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """`real_warehouse` with WAGE_* pointing at it for this test only (for `wage sql` and friends; read-only)."""
+    return use_folder(monkeypatch, real_warehouse.warehouse.parent)
 
 
 @pytest.fixture(scope="session")
 def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding wage.duckdb and wage_raw.duckdb built once from the two-row workbook."""
+    """A folder holding wage.duckdb and wage_raw.duckdb built once from the two-row workbook.
+
+    It had stale artifacts (`artifacts/results.json`) before the run: a two-row workbook
+    has no state sample, so the run publishes the warehouse without analysis and removes them.
+    """
     folder = tmp_path_factory.mktemp("small")
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in folder_env(folder).items():
-            patch.setenv(name, value)
-        workbook = write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows())
-        assert main(["run", str(workbook)]) == 0
+    stale = folder / "artifacts" / "results.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")
+    workbook = write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows())
+    assert wage_run(folder, "run", str(workbook)) == 0
     return folder
 
 
@@ -135,8 +206,7 @@ def duckdb_cli() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def workbook_cells() -> dict[int, dict[str, object]]:
+def read_state_cells() -> dict[int, dict[str, object]]:
     """The state workbook read independently with openpyxl: sheet row -> {lower-case header: cell}."""
     book = openpyxl.load_workbook(STATE_WORKBOOK, read_only=True, data_only=True)
     try:
@@ -145,6 +215,20 @@ def workbook_cells() -> dict[int, dict[str, object]]:
         return {number: dict(zip(header, values)) for number, values in enumerate(rows, start=2)}
     finally:
         book.close()
+
+
+@pytest.fixture(scope="session")
+def _state_cells_read() -> Iterator[Future[dict[int, dict[str, object]]]]:
+    """openpyxl's read of the state workbook (tens of seconds), started in a thread: it runs while
+    `real_build` waits on its dbt child process instead of after it."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openpyxl") as pool:
+        yield pool.submit(read_state_cells)
+
+
+@pytest.fixture(scope="session")
+def workbook_cells(_state_cells_read: Future[dict[int, dict[str, object]]]) -> dict[int, dict[str, object]]:
+    """The state workbook read independently with openpyxl: sheet row -> {lower-case header: cell}."""
+    return _state_cells_read.result()
 
 
 @pytest.fixture(scope="session")

@@ -76,6 +76,7 @@ def kill_run(folder: Path, moment: str, workbook: Path, delay: float) -> None:
         child.wait()
 
 
+@pytest.mark.stress
 def test_killed_runs_leave_the_three_agreeing_and_the_next_run_completes(settings: Settings, tmp_path: Path) -> None:
     chance = random.Random(11)
     first = small_workbook(tmp_path / "in0")

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis_py.config import Settings
-from tests.browser.devtools import Chromium
-from tests.conftest import REPO
-from tests.test_docs_site import MARTS, serve_docs
+from tests.conftest import REPO, copy_build
+from tests.integration.test_docs_site import MARTS, serve_docs
+from tests.system.browser.devtools import Chromium
 
 pytestmark = pytest.mark.browser
 
@@ -53,10 +52,11 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(real_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`wage docs --serve --port 0`, as a user runs it, on the real warehouse."""
+def served(small_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`wage docs --serve --port 0`, as a user runs it, on a copy of the small build (the site documents the project)."""
+    warehouse = copy_build(small_build, tmp_path_factory.mktemp("docs_build"))
     folder = tmp_path_factory.mktemp("docs")
-    with serve_docs(real_warehouse, folder) as (_, url, _):
+    with serve_docs(warehouse, folder) as (_, url, _):
         yield Served(url, folder / "artifacts" / "docs")
 
 

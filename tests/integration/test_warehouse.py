@@ -10,9 +10,8 @@ import pytest
 
 from analysis_py.cli import main
 from analysis_py.config import Settings
-from analysis_py.errors import BusyError
-from analysis_py.warehouse import build_lock, refuse_if_open_for_writing
-from tests.conftest import two_state_rows, write_workbook
+from analysis_py.warehouse.build import refuse_if_open_for_writing
+from tests.conftest import settings_in, two_state_rows, write_workbook
 
 
 def fact_rows(settings: Settings) -> list[tuple]:
@@ -20,18 +19,17 @@ def fact_rows(settings: Settings) -> list[tuple]:
         return con.execute("select occ_code, a_mean from fct_occupation_wages order by all").fetchall()
 
 
-def test_small_workbook_builds_and_publishes(settings: Settings, tmp_path: Path) -> None:
-    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
-    assert main(["run", str(path)]) == 0
+def test_small_workbook_builds_and_publishes(small_build: Path) -> None:
+    """`small_build` is `wage run` of the two-row workbook (its exit code 0 is asserted there)."""
+    settings = settings_in(small_build)
     assert fact_rows(settings) == [("00-0000", 57500.0), ("11-1011", 201200.0)]
     assert not settings.build_copy.exists()
 
 
 def test_failing_dbt_test_leaves_the_warehouse_and_raw_file_unchanged(
-    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    good = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
-    assert main(["run", str(good)]) == 0
+    settings = built  # the two-row workbook, built and published
     warehouse_bytes, raw_bytes = settings.warehouse.read_bytes(), settings.raw_db.read_bytes()
     # Percentiles out of order: the staging parses it, the dbt test columns_ordered must refuse it.
     (tmp_path / "new").mkdir()
@@ -41,13 +39,6 @@ def test_failing_dbt_test_leaves_the_warehouse_and_raw_file_unchanged(
     assert settings.warehouse.read_bytes() == warehouse_bytes
     assert settings.raw_db.read_bytes() == raw_bytes
     assert not settings.build_copy.exists()
-
-
-def test_a_second_build_is_refused_while_one_runs(settings: Settings) -> None:
-    with build_lock(settings):
-        with pytest.raises(BusyError, match="another build is running"):
-            with build_lock(settings):
-                pass
 
 
 def test_build_is_refused_while_a_client_has_the_warehouse_open_for_writing(

@@ -7,17 +7,9 @@ from pathlib import Path
 import pytest
 
 from analysis_py.errors import InputError
-from analysis_py.workbook_checks import WorkbookLimits, check_workbook_file
+from analysis_py.landing.workbook_checks import WorkbookLimits, check_workbook_file
 from tests.bad_workbooks import good_workbook, ole2_file, rewritten_zip, xml_entity_bomb
-from tests.conftest import NATIONAL_WORKBOOK, STATE_WORKBOOK, two_state_rows, write_workbook
-
-
-def test_the_real_state_workbook_passes() -> None:
-    check_workbook_file(STATE_WORKBOOK)
-
-
-def test_the_real_national_workbook_passes() -> None:
-    check_workbook_file(NATIONAL_WORKBOOK)
+from tests.conftest import two_state_rows, write_workbook
 
 
 def test_text_that_only_looks_like_a_dtd_passes(tmp_path: Path) -> None:

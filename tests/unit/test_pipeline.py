@@ -1,14 +1,18 @@
-"""`wage run` without paths: every workbook in data/raw/, Excel's lock files skipped with a note."""
+"""The pipeline's steps up to the first dbt process: default workbooks (lock files skipped), the build
+lock, and `wage analyze` refusals; none starts dbt."""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from analysis_py.cli import main
 from analysis_py.config import Settings
+from analysis_py.errors import BusyError
 from analysis_py.pipeline import default_workbooks
+from analysis_py.warehouse.lock import build_lock
 from tests.bad_workbooks import excel_lock_file, values_not_numbers
 from tests.conftest import two_state_rows, write_workbook
 
@@ -45,3 +49,29 @@ def test_run_without_any_workbook_says_where_it_looked(raw_dir: Path, capsys: py
     excel_lock_file(raw_dir)
     assert main(["run"]) == 2
     assert f"error: {raw_dir}: no .xlsx workbook here" in capsys.readouterr().err
+
+
+def test_analyze_without_a_warehouse_is_one_error_line(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"error: {settings.warehouse}: no warehouse yet: run `wage run` (or `make run`) first"
+
+
+def test_analyze_of_a_warehouse_without_state_rows_is_one_error_line_and_changes_nothing(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("create table fct_occupation_wages as select 2025 as release_year, 1 as area_type")
+    before = settings.warehouse.read_bytes()
+    assert main(["analyze"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"error: {settings.warehouse}: fct_occupation_wages: no rows with area_type 2: ingest a workbook and build first"
+    )
+    assert settings.warehouse.read_bytes() == before
+    assert not settings.build_copy.exists() and not (settings.artifacts_dir / "results.json").exists()
+
+
+def test_a_second_build_is_refused_while_one_runs(settings: Settings) -> None:
+    with build_lock(settings):
+        with pytest.raises(BusyError, match="another build is running"):
+            with build_lock(settings):
+                pass

@@ -11,8 +11,8 @@ import pytest
 
 from analysis_py.cli import main
 from analysis_py.config import Settings
-from analysis_py.ingest import file_sha256
-from tests.conftest import STATE_WORKBOOK, two_state_rows, write_workbook
+from analysis_py.files import file_sha256
+from tests.conftest import STATE_WORKBOOK, copy_build, settings_in, use_folder
 
 pytestmark = pytest.mark.slow
 
@@ -106,7 +106,7 @@ def test_manifest_records_inputs_counts_versions_and_steps(real_warehouse: Setti
 def test_pipeline_log_has_a_line_per_test_with_its_statistics(real_warehouse: Settings, real_results: dict) -> None:
     log = (real_warehouse.logs_dir / "pipeline.log").read_text()
     for test in real_results["tests"]:
-        assert f"INFO analysis_py.analysis: {test['name']}: {test['statistic_name']} = {test['statistic']:.6g}" in log
+        assert f"INFO analysis_py.study.analysis: {test['name']}: {test['statistic_name']} = {test['statistic']:.6g}" in log
 
 
 def snapshot(folder: Path) -> dict[str, object]:
@@ -118,50 +118,28 @@ def snapshot(folder: Path) -> dict[str, object]:
     return files
 
 
-def test_two_runs_write_identical_artifacts_apart_from_timestamps(real_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_runs_write_identical_artifacts_apart_from_timestamps(real_warehouse: Settings, second_real_run: Settings) -> None:
     first = snapshot(real_warehouse.artifacts_dir)
-    monkeypatch.setenv("WAGE_ARTIFACTS_DIR", str(tmp_path / "second"))
-    assert main(["run", str(STATE_WORKBOOK)]) == 0
-    second = snapshot(tmp_path / "second")
+    second = snapshot(second_real_run.artifacts_dir)
     assert sorted(second) == sorted(first)
     assert [name for name in first if first[name] != second[name]] == []
 
 
-def test_analyze_publishes_a_new_file_with_the_analysis_tables(real_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_analyze_publishes_a_new_file_with_the_analysis_tables(real_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy_build(real_build, tmp_path / "warehouse")
+    settings = use_folder(monkeypatch, tmp_path / "warehouse")
     monkeypatch.setenv("WAGE_ARTIFACTS_DIR", str(tmp_path / "analyzed"))
-    before = real_warehouse.warehouse.stat().st_ino
+    before = settings.warehouse.stat().st_ino
     assert main(["analyze"]) == 0
-    assert real_warehouse.warehouse.stat().st_ino != before  # renamed over, never written in place
-    assert not real_warehouse.build_copy.exists()
-    assert query(real_warehouse, "select count(*) from analysis.test_results") == [(6,)]
+    assert settings.warehouse.stat().st_ino != before  # renamed over, never written in place
+    assert not settings.build_copy.exists()
+    assert query(settings, "select count(*) from analysis.test_results") == [(6,)]
     assert json.loads((tmp_path / "analyzed" / "results.json").read_text())["release_year"] == 2025
 
 
-def test_analyze_without_a_warehouse_is_one_error_line(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["analyze"]) == 2
-    assert capsys.readouterr().err.strip().splitlines()[-1] == f"error: {settings.warehouse}: no warehouse yet: run `wage run` (or `make run`) first"
-
-
-def test_run_without_a_state_sample_publishes_and_removes_stale_artifacts(settings: Settings, tmp_path: Path) -> None:
-    stale = settings.artifacts_dir / "results.json"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("{}")
-    workbook = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
-    assert main(["run", str(workbook)]) == 0
+def test_run_without_a_state_sample_publishes_and_removes_stale_artifacts(small_build: Path) -> None:
+    """`small_build` put a stale artifacts/results.json in place before its `wage run` of two rows."""
+    settings = settings_in(small_build)
     assert query(settings, "select count(*) from fct_occupation_wages") == [(2,)]
-    assert not stale.exists()
+    assert not (settings.artifacts_dir / "results.json").exists()
     assert "analysis skipped" in (settings.logs_dir / "pipeline.log").read_text()
-
-
-def test_analyze_of_a_warehouse_without_state_rows_is_one_error_line_and_changes_nothing(
-    settings: Settings, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("create table fct_occupation_wages as select 2025 as release_year, 1 as area_type")
-    before = settings.warehouse.read_bytes()
-    assert main(["analyze"]) == 2
-    assert capsys.readouterr().err.strip().splitlines()[-1] == (
-        f"error: {settings.warehouse}: fct_occupation_wages: no rows with area_type 2: ingest a workbook and build first"
-    )
-    assert settings.warehouse.read_bytes() == before
-    assert not settings.build_copy.exists() and not (settings.artifacts_dir / "results.json").exists()

@@ -31,7 +31,8 @@ SNAPSHOT_SQL = "select count(*), sum(tot_emp), min(source_sha256) from fct_occup
 KILLABLE = """
 import os, sys, time
 from pathlib import Path
-from analysis_py import cli, ingest, warehouse
+from analysis_py import cli, pipeline
+from analysis_py.landing import raw_store
 
 marker, moment = Path(sys.argv[1]), sys.argv[2]
 
@@ -40,19 +41,20 @@ def pause_here():
     time.sleep(600)
 
 if moment == "ingest":  # the second workbook's landing: the first one is in the staged raw copy
-    land, landed = ingest.land_workbook, []
+    land, landed = raw_store.land_workbook, []
     def land_workbook(con, workbook):
         if landed:
             pause_here()
         landed.append(workbook)
         return land(con, workbook)
-    ingest.land_workbook = land_workbook
+    raw_store.land_workbook = land_workbook
 elif moment == "publish":  # dbt passed, the raw landing is published, the warehouse is next
-    publish = warehouse.publish_file
+    publish = pipeline.publish_file
     def publish_file(side, target):
-        pause_here()
+        if Path(target) == Path(os.environ["WAGE_DB"]):
+            pause_here()
         return publish(side, target)
-    warehouse.publish_file = publish_file
+    pipeline.publish_file = publish_file
 sys.exit(cli.main(sys.argv[3:]))
 """
 

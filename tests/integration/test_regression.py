@@ -13,8 +13,9 @@ from scipy import stats
 from statsmodels.stats.diagnostic import het_breuschpagan
 
 from analysis_py.config import Settings
-from analysis_py.marts import analysis_sample
-from analysis_py.regression import load_model, ols_a_mean_on_tot_emp, ols_log_wage_on_log_emp_major_group
+from analysis_py.outputs.artifacts import load_model
+from analysis_py.study.regressions import ols_a_mean_on_tot_emp, ols_log_wage_on_log_emp_major_group
+from analysis_py.study.sample import analysis_sample
 
 pytestmark = pytest.mark.slow
 

@@ -16,9 +16,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from analysis_py.cli import main
 from analysis_py.config import Settings
-from tests.conftest import HEADER, NATIONAL_WORKBOOK, STATE_WORKBOOK, bls_row, folder_env, write_workbook
+from tests.conftest import HEADER, NATIONAL_WORKBOOK, STATE_WORKBOOK, bls_row, settings_in, wage_run, write_workbook
 
 pytestmark = pytest.mark.slow
 
@@ -121,11 +120,8 @@ def layouts(tmp_path_factory: pytest.TempPathFactory, workbook_cells: dict[int, 
     rows[("all", 2025)] = [*alabama, alabama[1], abilene]
     paths.append(write_workbook(folder / "all_data_M_2025.xlsx", rows[("all", 2025)], sheet_name="All May 2025 data"))
 
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in folder_env(folder).items():
-            patch.setenv(name, value)
-        assert main(["run", *map(str, paths)]) == 0
-        return Layouts(settings=Settings.from_env(), rows=rows)
+    assert wage_run(folder, "run", *map(str, paths)) == 0
+    return Layouts(settings=settings_in(folder), rows=rows)
 
 
 def test_every_layout_lands_in_the_fact(layouts: Layouts) -> None:

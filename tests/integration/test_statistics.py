@@ -1,5 +1,6 @@
 """The six tests, the state comparison and Holm's p: results.json of the real `wage run`
-against scipy/statsmodels run here on the sample read straight from the workbook."""
+against scipy/statsmodels run here on the sample read straight from the workbook.
+(The question functions on small frames: tests/unit/test_questions.py.)"""
 from __future__ import annotations
 
 import math
@@ -10,9 +11,6 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW, ztest
-
-from analysis_py.errors import AnalysisError
-from analysis_py.stats_tests import estimate_difference_z, welch_t_management_vs_production
 
 pytestmark = pytest.mark.slow
 
@@ -149,30 +147,3 @@ def test_state_ranking_matches_the_workbooks_total_rows(real_results: dict, work
     se = float(cells["a_mean"]) * float(cells["mean_prse"]) / 100
     assert first["a_mean_se"] == pytest.approx(se, rel=REL)
     assert (first["ci_low"], first["ci_high"]) == pytest.approx(stats.norm.interval(0.95, float(cells["a_mean"]), se), rel=REL)
-
-
-def test_estimate_difference_z_is_the_difference_over_the_combined_standard_error() -> None:
-    comparison = estimate_difference_z(100.0, 3.0, 90.0, 4.0)
-    assert (comparison.z, comparison.se_difference) == pytest.approx((2.0, 5.0))
-    assert comparison.p_value == pytest.approx(2 * stats.norm.sf(2.0))
-    assert (comparison.ci_low, comparison.ci_high) == pytest.approx((10 - 1.959964 * 5, 10 + 1.959964 * 5), rel=1e-6)
-
-
-def tiny_sample(**columns: list) -> pd.DataFrame:
-    n = len(next(iter(columns.values())))
-    base = dict(release_year=[2025] * n, area_type=[2] * n, o_group=["detailed"] * n, area=[str(i) for i in range(n)],
-                is_a_mean_top_coded=[False] * n)  # fmt: skip
-    return pd.DataFrame({**base, **columns})
-
-
-def test_a_group_without_published_values_is_an_analysis_error() -> None:
-    sample = tiny_sample(soc_major_group_code=["11-0000", "11-0000", "51-0000"], a_mean=[100.0, 120.0, None])
-    with pytest.raises(AnalysisError, match="production has 0 published a_mean"):
-        welch_t_management_vs_production(sample)
-
-
-def test_a_sample_mixing_hierarchy_levels_is_refused() -> None:
-    sample = tiny_sample(soc_major_group_code=["11-0000"] * 2 + ["51-0000"] * 2, a_mean=[1.0, 2.0, 3.0, 4.0])
-    sample.loc[0, "o_group"] = "major"
-    with pytest.raises(AnalysisError, match="mixes o_group"):
-        welch_t_management_vs_production(sample)

@@ -9,16 +9,12 @@ import duckdb
 import openpyxl
 import pytest
 
+from analysis_py.bls import file_kind_from_name, release_year_from_name
 from analysis_py.errors import InputError
-from analysis_py import ingest
-from analysis_py.ingest import (
-    file_kind_from_name,
-    file_sha256,
-    ingest_workbooks,
-    read_workbook,
-    release_year_from_name,
-    releases_with_top_code_bound,
-)
+from analysis_py.files import file_sha256
+from analysis_py.landing import reader
+from analysis_py.landing.raw_store import ingest_workbooks, releases_with_top_code_bound
+from analysis_py.landing.reader import read_workbook
 from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
 
 
@@ -238,7 +234,7 @@ def test_a_calamine_panic_becomes_an_input_error(tmp_path: Path, monkeypatch: py
     def panicking_reader(path: Path) -> None:
         raise PanicException("called `Option::unwrap()` on a `None` value")
 
-    monkeypatch.setattr(ingest.fastexcel, "read_excel", panicking_reader)
+    monkeypatch.setattr(reader.fastexcel, "read_excel", panicking_reader)
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
     with pytest.raises(InputError, match="cannot be read as an .xlsx workbook .*Option::unwrap"):
         read_workbook(path)
@@ -273,6 +269,6 @@ def test_an_unchanged_workbook_is_not_read_again(tmp_path: Path, monkeypatch: py
     def refuse_to_read(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged workbook was read again")
 
-    monkeypatch.setattr("analysis_py.ingest.read_workbook", refuse_to_read)
+    monkeypatch.setattr("analysis_py.landing.raw_store.read_workbook", refuse_to_read)
     [again] = ingest_workbooks(raw_db, [path])
     assert (again.action, again.n_rows, again.source_sha256) == ("unchanged", 2, file_sha256(path))

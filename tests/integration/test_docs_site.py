@@ -1,4 +1,5 @@
-"""`wage docs`: the lineage site documents everything, reaches the exposures, and works offline."""
+"""`wage docs` on a copy of the small build: the lineage site documents everything, reaches the exposures,
+and works offline (the site documents the dbt project, not the data: the two-row warehouse has every table)."""
 from __future__ import annotations
 
 import contextlib
@@ -8,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,12 +19,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from dbt.task.docs import DOCS_INDEX_FILE_PATH
 
-from analysis_py.cli import main
 from analysis_py.config import Settings, folder_environment
-from analysis_py.docs_site import DocsSite, generate_site, offline_page, undocumented
-from tests.conftest import REPO
+from analysis_py.warehouse.docs_site import DocsSite, generate_site
+from tests.conftest import REPO, copy_build
 
 MARTS = {"model.wage.fct_occupation_wages", "model.wage.dim_occupation", "model.wage.dim_area"}
 RAW_SOURCE = "source.wage.oews.oews_estimates"
@@ -32,8 +30,14 @@ PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros",
 
 
 @pytest.fixture(scope="module")
-def real_site(real_warehouse: Settings) -> DocsSite:
-    return generate_site(real_warehouse)
+def small_warehouse(small_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A private copy of the small build (docs and serving write beside it)."""
+    return copy_build(small_build, tmp_path_factory.mktemp("docs_build"))
+
+
+@pytest.fixture(scope="module")
+def real_site(small_warehouse: Settings) -> DocsSite:
+    return generate_site(small_warehouse)
 
 
 def read_json(path: Path) -> dict:
@@ -77,18 +81,6 @@ def copy_project(destination: Path) -> Path:
 
 
 # -- the page -------------------------------------------------------------------------
-
-
-def test_offline_page_puts_the_policy_first_in_head() -> None:
-    page = offline_page('<html><head lang="en"><script src="app.js"></script></head></html>')
-    assert page.startswith('<html><head lang="en"><meta http-equiv="Content-Security-Policy" content="default-src ')
-
-
-def test_offline_page_leaves_no_unrendered_template_in_a_loading_attribute() -> None:
-    dbt_page = Path(DOCS_INDEX_FILE_PATH).read_text(encoding="utf-8")
-    pattern = r"""(?<=\s)(?:src|href|xlink:href)="(?:\{\{|\$\{)"""
-    assert re.findall(pattern, dbt_page), "dbt's page no longer has the slips offline_page fixes: drop the fixes"
-    assert re.findall(pattern, offline_page(dbt_page)) == []
 
 
 @pytest.mark.parametrize("page", ["index.html", "static_index.html"])
@@ -161,75 +153,18 @@ def test_built_tables_and_yaml_list_the_same_columns(real_site: DocsSite) -> Non
         assert {c.lower() for c in built[unique_id]["columns"]} == set(documented[unique_id]["columns"]), unique_id
 
 
-def test_a_removed_column_description_is_reported(real_warehouse: Settings, tmp_path: Path) -> None:
+def test_a_removed_column_description_is_reported(small_warehouse: Settings, tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     yml = project / "models" / "marts" / "_marts__models.yml"
     text, removed = re.subn(r"(- name: census_division\n)\s+description: [^\n]+\n", r"\1", yml.read_text())
     assert removed == 1
     yml.write_text(text)
-    settings = dataclasses.replace(real_warehouse, root=project, logs_dir=tmp_path / "logs", artifacts_dir=tmp_path / "artifacts")
+    settings = dataclasses.replace(small_warehouse, root=project, logs_dir=tmp_path / "logs", artifacts_dir=tmp_path / "artifacts")
     site = generate_site(settings)
     assert site.undocumented == ("models/marts/_marts__models.yml: model dim_area: column census_division has no description",)
 
 
-def manifest_with(node: dict) -> dict:
-    return {"metadata": {"project_name": "wage"}, "nodes": {node["unique_id"]: node}, "sources": {}, "exposures": {}}
-
-
-def model(columns: dict[str, str], description: str = "One row per area.") -> dict:
-    return {
-        "unique_id": "model.wage.dim_area", "resource_type": "model", "package_name": "wage", "name": "dim_area",
-        "description": description, "patch_path": "wage://models/marts/_marts__models.yml",
-        "original_file_path": "models/marts/dim_area.sql",
-        "columns": {name: {"name": name, "description": text} for name, text in columns.items()},
-    }  # fmt: skip
-
-
-def catalog_with(*columns: str) -> dict:
-    return {"nodes": {"model.wage.dim_area": {"columns": {name.upper(): {"name": name} for name in columns}}}, "sources": {}}
-
-
-def test_a_built_column_missing_from_the_yaml_is_reported() -> None:
-    gaps = undocumented(manifest_with(model({"area": "Area code."})), catalog_with("area", "area_title"))
-    assert gaps == ["models/marts/_marts__models.yml: model dim_area: column area_title is in the built table but not documented"]
-
-
-def test_a_documented_column_missing_from_the_table_is_reported() -> None:
-    gaps = undocumented(manifest_with(model({"area": "Area code.", "gone": "Dropped."})), catalog_with("area"))
-    assert gaps == ["models/marts/_marts__models.yml: model dim_area: column gone is documented but not in the built table"]
-
-
-def test_a_model_without_description_is_reported() -> None:
-    gaps = undocumented(manifest_with(model({"area": "Area code."}, description=" ")), catalog_with("area"))
-    assert gaps == ["models/marts/_marts__models.yml: model dim_area: no description"]
-
-
-def test_an_exposure_without_owner_email_is_reported() -> None:
-    exposure = {
-        "unique_id": "exposure.wage.charts", "package_name": "wage", "name": "charts", "description": "Charts.",
-        "original_file_path": "models/marts/_marts__exposures.yml", "owner": {"name": "Team", "email": None},
-        "depends_on": {"nodes": ["model.wage.dim_area"]},
-    }  # fmt: skip
-    manifest = {**manifest_with(model({"area": "Area code."})), "exposures": {exposure["unique_id"]: exposure}}
-    assert undocumented(manifest, catalog_with("area")) == ["models/marts/_marts__exposures.yml: exposure charts: owner has no email"]
-
-
 # -- the command ----------------------------------------------------------------------
-
-
-def test_docs_before_any_build_says_to_run_first(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["docs"]) == 2
-    assert capsys.readouterr().err.strip().splitlines()[-1] == f"error: {settings.warehouse}: no warehouse yet: run `wage run` (or `make run`) first"
-
-
-def test_docs_refuses_a_port_in_use_before_generating(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        assert main(["docs", "--serve", "--port", str(port)]) == 2
-    error = capsys.readouterr().err.strip().splitlines()[-1]
-    assert error.startswith(f"error: {settings.artifacts_dir / 'docs'}: cannot serve on 127.0.0.1:{port}")
 
 
 @contextlib.contextmanager
@@ -256,9 +191,10 @@ def serve_docs(settings: Settings, folder: Path) -> Iterator[tuple[subprocess.Po
             child.wait()
 
 
-@pytest.fixture
-def serving(real_warehouse: Settings, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, str, Path]]:
-    with serve_docs(real_warehouse, tmp_path) as served:
+@pytest.fixture(scope="module")
+def serving(small_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen, str, Path]]:
+    """One `wage docs --serve` for the module (each start runs `dbt docs generate`); the last test interrupts it."""
+    with serve_docs(small_warehouse, tmp_path_factory.mktemp("serve")) as served:
         yield served
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError
-from analysis_py.marts import analysis_sample, state_totals
+from analysis_py.study.sample import analysis_sample, state_totals
 
 pytestmark = pytest.mark.slow
 

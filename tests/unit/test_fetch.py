@@ -17,8 +17,9 @@ import pytest
 
 from analysis_py.cli import main
 from analysis_py.errors import InputError
-from analysis_py.fetch import fetch_release
-from analysis_py.ingest import file_sha256, read_workbook
+from analysis_py.files import file_sha256
+from analysis_py.landing.fetch import fetch_release
+from analysis_py.landing.reader import read_workbook
 from tests.bad_workbooks import good_workbook
 from tests.conftest import two_state_rows, write_workbook
 

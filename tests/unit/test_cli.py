@@ -1,0 +1,149 @@
+"""`wage` command line with the library stubbed (or with no dbt to reach): exit codes, output, the one `error:` line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis_py import pipeline
+from analysis_py.cli import main
+from analysis_py.config import Settings
+from analysis_py.errors import BuildError, BusyError, InputError
+from analysis_py.pipeline import RunSummary
+from analysis_py.warehouse import docs_site
+from analysis_py.warehouse.build import BuildSummary
+from tests.conftest import two_state_rows, write_workbook
+
+
+def error_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("error:")]
+
+
+def test_help_documents_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert stop.value.code == 0
+    for command in ("run", "ingest", "build", "sql"):
+        assert command in out
+
+
+def test_missing_file_is_one_error_line_and_exit_2(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "state_M2025_dl.xlsx"
+    assert main(["ingest", str(missing)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert [line for line in err if line.startswith("error:")] == [f"error: {missing}: file does not exist"]
+
+
+def test_sql_before_any_build_says_to_run_first(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "select 1"]) == 2
+    assert "wage run" in capsys.readouterr().err
+
+
+def test_ingest_prints_what_it_landed(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+    assert main(["ingest", str(path)]) == 0
+    assert main(["ingest", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "landed: state_M2025_dl.xlsx (release 2025, state, 2 rows)",
+        "unchanged: state_M2025_dl.xlsx (release 2025, state, 2 rows)",
+    ]
+
+
+# ---------------------------------------------------------------- the library stubbed
+
+
+def test_run_passes_the_paths_and_year_to_the_pipeline(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.setattr(pipeline, "run", lambda s, paths, year: calls.append((s, paths, year)) or RunSummary(step_seconds={"ingest": 1.0}))
+    assert main(["run", "a.xlsx", "b.xlsx", "--year", "2023"]) == 0
+    assert calls == [(settings, [Path("a.xlsx"), Path("b.xlsx")], 2023)]
+
+
+def test_run_without_paths_lets_the_pipeline_find_the_workbooks(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.setattr(pipeline, "run", lambda s, paths, year: calls.append((paths, year)) or RunSummary())
+    assert main(["run"]) == 0
+    assert calls == [(None, None)]
+
+
+@pytest.mark.parametrize(
+    ("command", "target", "error"),
+    [(["run"], "run", InputError("data/raw/x.xlsx", "is a CSV file renamed .xlsx")),
+     (["build"], "build", BuildError("wage.duckdb", "dbt build failed, the warehouse was not changed: test x")),
+     (["analyze"], "analyze", BusyError("wage.duckdb", "another build is running (pid 1)"))],
+)  # fmt: skip
+def test_a_library_error_is_one_error_line_and_exit_2(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str], target: str, error: Exception
+) -> None:
+    def fail(*args: object) -> None:
+        raise error
+
+    monkeypatch.setattr(pipeline, target, fail)
+    assert main(command) == 2
+    captured = capsys.readouterr()
+    assert error_lines(captured.err) == [f"error: {error.path}: {error.problem}"]
+    assert captured.out == ""
+
+
+def test_an_unexpected_exception_is_not_swallowed(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(*args: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(pipeline, "run", crash)
+    with pytest.raises(RuntimeError, match="bug"):
+        main(["run"])
+
+
+def test_build_prints_what_passed(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(pipeline, "build", lambda s: BuildSummary(passed={"test": 81, "model": 6}, seconds=1.0, failures=[]))
+    assert main(["build"]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"built {settings.warehouse}: 6 models, 81 tests"]
+
+
+def test_docs_prints_where_the_site_is(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    site = docs_site.DocsSite(directory=tmp_path / "docs", n_models=6, n_seeds=5, n_sources=2, n_exposures=5, undocumented=(), seconds=1.0)
+    ports = []
+    monkeypatch.setattr(docs_site, "publish_docs", lambda s, port: ports.append(port) or site)
+    assert main(["docs"]) == 0
+    assert main(["docs", "--serve", "--port", "0"]) == 0
+    assert ports == [None, 0]
+    assert capsys.readouterr().out.splitlines()[0] == f"docs site: {site.index} (5 exposures; static_index.html opens from disk)"
+
+
+def test_every_run_is_logged_to_the_pipeline_log(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "run", lambda *args: RunSummary())
+    assert main(["run", "x.xlsx"]) == 0
+    assert "wage run x.xlsx" in (settings.logs_dir / "pipeline.log").read_text()
+
+
+# ---------------------------------------------------------------- `wage sql` on a small warehouse written here
+
+
+@pytest.fixture
+def tiny_warehouse(settings: Settings) -> Settings:
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("create table fct_occupation_wages as select * from (values ('11-1011', 201200.0), ('11-2021', null)) as t(occ_code, a_mean)")
+    return settings
+
+
+def test_sql_prints_csv(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "select count(*) as n from fct_occupation_wages", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "2"]
+
+
+def test_sql_prints_null_for_missing_values(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "select a_mean from fct_occupation_wages where occ_code = '11-2021'"]) == 0
+    assert capsys.readouterr().out.split() == ["a_mean", "NULL"]
+
+
+def test_sql_error_is_one_error_line_naming_the_warehouse(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "select * from no_such_table"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: {tiny_warehouse.warehouse}: Catalog Error")
+
+
+def test_sql_opens_the_warehouse_read_only(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "create table t (x integer)"]) == 2
+    assert "read-only" in capsys.readouterr().err
