@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from analysis_py.config import Settings
 from analysis_py.files import file_sha256
 from analysis_py.warehouse.lock import build_lock
