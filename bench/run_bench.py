@@ -276,7 +276,7 @@ def server_figures(warehouse: Path, workdir: Path, quick: bool) -> tuple[list[Fi
     import re
     import threading
 
-    from analysis_py.warehouse.build import publish_file
+    from analysis_py.warehouse.build import finish_side_file
 
     n_requests, concurrency = (200, 16) if quick else (2_000, 16)
     folder = workdir / "serve"
@@ -310,7 +310,8 @@ def server_figures(warehouse: Path, workdir: Path, quick: bool) -> tuple[list[Fi
             while not stop.is_set():
                 side = served.with_name("wage.duckdb.building")
                 shutil.copyfile(warehouse, side)
-                publish_file(side, served)
+                finish_side_file(side)
+                os.replace(side, served)  # the rename a build publishes with
                 stop.wait(0.5)
 
         publisher = threading.Thread(target=republish)
