@@ -78,7 +78,8 @@ def _area_code(con: duckdb.DuckDBPyConnection, area: str) -> str:
     """The BLS area code of `area` (a code, or a state's postal abbreviation)."""
     text = area.strip()
     rows = con.execute(
-        "select distinct area from fct_occupation_wages where area = $a or (area_type = 2 and prim_state = upper($a))",
+        "select distinct area from fct_occupation_wages "
+        "where area = $a or ltrim(area, '0') = ltrim($a, '0') or (area_type = 2 and prim_state = upper($a))",
         {"a": text},
     ).fetchall()
     if not rows:

@@ -56,14 +56,14 @@ def test_ingest_prints_what_it_landed(settings: Settings, tmp_path: Path, capsys
 
 def test_run_passes_the_paths_and_year_to_the_pipeline(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    monkeypatch.setattr(pipeline, "run", lambda s, paths, year: calls.append((s, paths, year)) or RunSummary(step_seconds={"ingest": 1.0}))
+    monkeypatch.setattr(pipeline, "run", lambda s, paths, year, kind: calls.append((s, paths, year)) or RunSummary(step_seconds={"ingest": 1.0}))
     assert main(["run", "a.xlsx", "b.xlsx", "--year", "2023"]) == 0
     assert calls == [(settings, [Path("a.xlsx"), Path("b.xlsx")], 2023)]
 
 
 def test_run_without_paths_lets_the_pipeline_find_the_workbooks(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    monkeypatch.setattr(pipeline, "run", lambda s, paths, year: calls.append((paths, year)) or RunSummary())
+    monkeypatch.setattr(pipeline, "run", lambda s, paths, year, kind: calls.append((paths, year)) or RunSummary())
     assert main(["run"]) == 0
     assert calls == [(None, None)]
 

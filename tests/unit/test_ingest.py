@@ -101,7 +101,7 @@ def test_other_releases_are_kept_side_by_side(tmp_path: Path) -> None:
 
 def test_year_option_overrides_a_name_without_year(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "download.xlsx", two_state_rows())
-    assert read_workbook(path, year=2023).release_year == 2023
+    assert read_workbook(path, year=2023, kind="state").release_year == 2023
 
 
 def test_name_without_year_is_refused(tmp_path: Path) -> None:
@@ -203,7 +203,7 @@ def test_every_bls_symbol_passes_the_number_check(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ["nan", "inf", "-infinity", "12 000", "$57,500"])
 def test_numbers_a_bls_workbook_never_prints_are_refused(tmp_path: Path, value: str) -> None:
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(A_MEAN=value)])
-    with pytest.raises(InputError, match=rf"S2 \(A_MEAN\) '{re.escape(value)}'"):
+    with pytest.raises(InputError, match=rf"row 2 column S \(A_MEAN\): {re.escape(value)} is neither a number nor a BLS symbol"):
         read_workbook(path)
 
 
@@ -213,8 +213,8 @@ def test_bad_cells_are_reported_by_sheet_row_and_column_letter(tmp_path: Path) -
     with pytest.raises(InputError) as refused:
         read_workbook(path)
     assert refused.value.problem == (
-        "sheet 'state_M2025_dl' has 8 cell(s) that are neither numbers nor BLS symbols (* ** # ~) (first 5 of 8): "
-        "L3 (TOT_EMP) 'x0', L4 (TOT_EMP) 'x1', L5 (TOT_EMP) 'x2', L6 (TOT_EMP) 'x3', L7 (TOT_EMP) 'x4'"
+        "sheet 'state_M2025_dl' row 3 column L (TOT_EMP): x0 is neither a number nor a BLS symbol (* ** # ~) "
+        "(8 bad cells in all; next: L4, L5, L6, L7)"
     )
 
 
