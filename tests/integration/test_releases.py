@@ -12,7 +12,7 @@ import pytest
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.landing.cpi_seed import cpi_u_may
-from tests.conftest import REPO, folder_env, two_state_rows, write_workbook
+from tests.conftest import REPO, settings_in, two_state_rows, wage_run, write_workbook
 
 RAW = REPO / "data" / "raw"
 FOUR_WORKBOOKS = ("national_M2022_dl.xlsx", "national_M2024_dl.xlsx", "national_M2025_dl.xlsx", "state_M2025_dl.xlsx")
@@ -22,11 +22,8 @@ FOUR_WORKBOOKS = ("national_M2022_dl.xlsx", "national_M2024_dl.xlsx", "national_
 def four_releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """data/raw's four workbooks (national 2022, 2024, 2025; state 2025) through `wage run`."""
     folder = tmp_path_factory.mktemp("four")
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in folder_env(folder).items():
-            patch.setenv(name, value)
-        assert main(["run", *(str(RAW / name) for name in FOUR_WORKBOOKS)]) == 0
-        yield Settings.from_env()
+    assert wage_run(folder, "run", *(str(RAW / name) for name in FOUR_WORKBOOKS)) == 0
+    yield settings_in(folder)
 
 
 def query(settings: Settings, sql: str, params: list[object] | None = None) -> list[tuple]:
