@@ -48,13 +48,12 @@ if moment == "ingest":  # the second workbook's landing: the first one is in the
         landed.append(workbook)
         return land(con, workbook)
     raw_store.land_workbook = land_workbook
-elif moment == "publish":  # dbt passed, the raw landing is published, the warehouse is next
-    publish = pipeline.publish_file
-    def publish_file(side, target):
-        if Path(target) == Path(os.environ["WAGE_DB"]):
-            pause_here()
-        return publish(side, target)
-    pipeline.publish_file = publish_file
+elif moment == "publish":  # dbt, analyses and artifacts passed: raw, warehouse and artifacts are published next, together
+    publish = pipeline.publish_together
+    def publish_together(settings, pairs):
+        pause_here()
+        return publish(settings, pairs)
+    pipeline.publish_together = publish_together
 sys.exit(cli.main(sys.argv[3:]))
 """
 
@@ -177,8 +176,7 @@ def test_kill_leaves_the_previous_warehouse_intact_and_a_new_build_succeeds(kill
     assert killed_run.orphans == [], "dbt outlived the killed build"
     assert settings.warehouse.read_bytes() == killed_run.warehouse_before
     assert snapshot(settings.warehouse) == killed_run.snapshot_before
-    if killed_run.moment != "publish":  # the raw landing is published just before the warehouse
-        assert settings.raw_db.read_bytes() == killed_run.raw_before
+    assert settings.raw_db.read_bytes() == killed_run.raw_before  # raw and warehouse are published together
     # what the dead build left behind must not block the next one
     assert settings.lock_file.read_text().strip() != ""
     assert settings.raw_build_copy.exists() or settings.build_copy.exists()

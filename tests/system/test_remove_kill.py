@@ -40,11 +40,11 @@ if moment == "remove":  # the release is deleted from the staged raw copy, nothi
         return removed
     pipeline.remove_landed_release = remove_landed_release
 elif moment == "publish":  # dbt and the analyses passed, nothing published yet
-    publish = pipeline.publish_file
-    def publish_file(side, target):
+    publish = pipeline.publish_together
+    def publish_together(settings, pairs):
         pause_here()
-        return publish(side, target)
-    pipeline.publish_file = publish_file
+        return publish(settings, pairs)
+    pipeline.publish_together = publish_together
 sys.exit(cli.main(sys.argv[3:]))
 """
 

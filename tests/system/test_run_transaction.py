@@ -108,5 +108,6 @@ def test_a_symlinked_warehouse_is_published_through_the_link(settings: Settings,
 
     assert settings.warehouse.is_symlink() and settings.warehouse.resolve() == real
     assert all_describe(settings, new)
-    assert sorted(path.name for path in elsewhere.iterdir()) == ["warehouse-file.duckdb"]
+    # beside the link's target: the warehouse and its own dbt target folder, no side file left
+    assert sorted(path.name for path in elsewhere.iterdir()) == ["warehouse-file.duckdb", "warehouse-file.duckdb.dbt-target"]
     assert not settings.warehouse.with_name("wage.duckdb.publish.json").exists()
