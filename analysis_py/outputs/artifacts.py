@@ -24,8 +24,8 @@ from analysis_py.files import file_sha256, write_text_atomic
 from analysis_py.outputs import charts
 from analysis_py.outputs.report import REPORT_FILES, write_report
 from analysis_py.study.analysis import SAMPLE_FILE, AnalysisResults
-from analysis_py.study.questions import WELCH_T, Z_TEST
-from analysis_py.study.regressions import MODEL_NAMES, OLS_LINEAR, RegressionResult
+from analysis_py.study.questions import LEVENE_MAJOR_GROUPS, WELCH_T, Z_TEST
+from analysis_py.study.regressions import MODEL_NAMES, OLS_LINEAR, OLS_LOG, RegressionResult
 from analysis_py.timing import timed_step
 
 __all__ = [
@@ -48,6 +48,7 @@ CHART_FILES: dict[str, str] = {
     "management_vs_production": "charts/management_vs_production.png",
     "employment_vs_wage": "charts/employment_vs_wage.png",
     "tech_vs_nontech": "charts/tech_vs_nontech.png",
+    "spread_by_major_group": "charts/spread_by_major_group.png",
 }
 #: Drawn only when two or more releases of a file kind are loaded (study.changes).
 RELEASE_CHART: tuple[str, str] = ("real_wage_by_release", "charts/real_wage_by_release.png")
@@ -183,8 +184,11 @@ def write_artifacts(
             "state_ranking": charts.state_ranking_chart(results.ranking),
             "wage_distribution": charts.wage_distribution_chart(results.sample),
             "management_vs_production": charts.management_vs_production_chart(results.sample, results.test(WELCH_T)),
-            "employment_vs_wage": charts.employment_vs_wage_chart(results.sample, results.regression(OLS_LINEAR)),
+            "employment_vs_wage": charts.employment_vs_wage_chart(
+                results.sample, results.regression(OLS_LINEAR), results.regression(OLS_LOG)
+            ),
             "tech_vs_nontech": charts.tech_vs_nontech_chart(results.sample, results.test(Z_TEST)),
+            "spread_by_major_group": charts.spread_by_major_group_chart(results.sample, results.test(LEVENE_MAJOR_GROUPS)),
         }  # fmt: skip
         if results.release_changes is not None:
             figures[RELEASE_CHART[0]] = charts.real_wage_by_release_chart(results.release_changes)

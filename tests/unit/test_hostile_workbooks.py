@@ -288,7 +288,7 @@ def test_state_ranking_chart_draws_a_mathtext_title_literally() -> None:
     figure = state_ranking_chart(StateRanking(release_year=2025, rows=rows))
     figure.savefig(io.BytesIO(), format="png")  # raised ValueError (mathtext) before
     labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
-    assert labels[0] == "1. District of \\$\\notacommand\\$ Columbia"
+    assert labels[0] == "1. District of $\\notacommand$ Columbia"  # drawn as is, not as mathtext
 
 
 # ---------- finding 1 and 11: `wage sql` output and one `error:` line
