@@ -92,7 +92,7 @@ class HypothesisTest:
 
     `df` is the t distribution's degrees of freedom, or the numerator df of an F
     distribution (then `df_denominator` is set). `details` holds extra named results
-    (Spearman, a sensitivity run ...), written as top-level keys by `to_dict`.
+    (Spearman, top-code scenarios ...), written as top-level keys by `to_dict`.
     """
 
     name: str
