@@ -116,7 +116,8 @@ def wage_distribution_chart(sample: pd.DataFrame, ax: Axes | None = None) -> Fig
     values = sample["a_mean"].dropna().to_numpy(dtype=float)
     top_coded = int(sample["is_a_mean_top_coded"].sum())
     bound = float(sample["top_code_annual_bound"].max())
-    ax.hist(values, bins=np.geomspace(values.min(), values.max(), 60), color=_BLUE, alpha=0.8, edgecolor="white")
+    bins = np.geomspace(values.min(), values.max(), 60) if values.max() > values.min() else 1
+    ax.hist(values, bins=bins, color=_BLUE, alpha=0.8, edgecolor="white")
     ax.set_xscale("log")
     for value, label, style in ((np.mean(values), "mean", "-"), (np.median(values), "median", "--")):
         ax.axvline(value, color="black", linestyle=style, linewidth=1.5, label=f"{label} ${value:,.0f}")
