@@ -1,0 +1,108 @@
+"""Answers kept per warehouse file: a look-up asked again is sent from memory, not re-queried.
+
+The warehouse file is never changed in place: a build publishes a new file by renaming it
+over the old one. So an answer is keyed by the file's identity (device, inode, size, mtime)
+with the request's path, query and Accept header; once a build publishes, the identity
+changes and every older answer is never looked up again (they age out of the LRU).
+
+Only the look-ups whose answer depends on nothing but the warehouse are kept (`CACHED`), and
+only 200 answers; `/api/results` (which may read artifacts/results.json) and `/api/sql` (user
+queries, each on a cursor of its own) always run.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from analysis_py.server.database import Warehouse, files_read
+
+__all__ = ["AnswerCache", "CACHED"]
+
+CACHED = frozenset({"/api/releases", "/api/areas", "/api/occupations", "/api/wages", "/api/compare"})
+
+
+@dataclass(frozen=True)
+class _Answer:
+    start: Message
+    body: bytes
+
+
+class AnswerCache:
+    """ASGI middleware: GET answers of `CACHED` paths, at most `entries` of at most `max_body` bytes each."""
+
+    def __init__(self, app: ASGIApp, warehouse: Warehouse, entries: int = 2048, max_body: int = 2_000_000) -> None:
+        self.app = app
+        self.warehouse = warehouse
+        self.entries = entries
+        self.max_body = max_body
+        self._answers: OrderedDict[tuple, _Answer] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pending: dict[tuple, asyncio.Future[None]] = {}
+        self.hits = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in CACHED:
+            await self.app(scope, receive, send)
+            return
+        identity = self.warehouse.file_identity()
+        if identity is None:  # no warehouse: the app answers 503
+            await self.app(scope, receive, send)
+            return
+        accept = next((value for name, value in scope["headers"] if name == b"accept"), b"")
+        key = (identity, scope["path"], scope["query_string"], accept)
+        while not await self._replay(key, send):
+            pending = self._pending.get(key)
+            if pending is None:
+                break
+            await asyncio.shield(pending)  # the same question is being answered: wait for that answer
+        else:
+            return
+        done = self._pending[key] = asyncio.get_running_loop().create_future()
+        try:
+            await self._answer(key, scope, receive, send)
+        finally:
+            del self._pending[key]
+            done.set_result(None)
+
+    async def _replay(self, key: tuple, send: Send) -> bool:
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None:
+                return False
+            self._answers.move_to_end(key)
+            self.hits += 1
+        await send(answer.start)
+        await send({"type": "http.response.body", "body": answer.body})
+        return True
+
+    async def _answer(self, key: tuple, scope: Scope, receive: Receive, send: Send) -> None:
+        identity = key[0]
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def keep(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        read: list[tuple[int, int, int, int]] = []
+        token = files_read.set(read)
+        try:
+            await self.app(scope, receive, keep)
+        finally:
+            files_read.reset(token)
+        body = b"".join(chunks)
+        # Kept only when every cursor of the answer read the file that was there when it was asked.
+        if start is None or start["status"] != 200 or len(body) > self.max_body or not read or set(read) != {identity}:
+            return
+        with self._lock:
+            self._answers[key] = _Answer(start, body)
+            while len(self._answers) > self.entries:
+                self._answers.popitem(last=False)
