@@ -435,7 +435,7 @@ def test_a_published_file_replaces_the_remembered_answers(real_warehouse: Settin
 
 def test_many_clients_asking_the_same_new_question_get_the_same_answer(server: Server) -> None:
     """Concurrent first askings of one question wait for one answer (and an unknown code still gets its 404)."""
-    paths = ["/api/wages?occ_code=29-1141&area_type=2&sort=-a_mean", "/api/wages?occ_code=00-0000"]
+    paths = ["/api/wages?occ_code=29-1141&area_type=2&sort=-a_mean", "/api/wages?occ_code=99-9999"]
     answers: list[Answer] = []
 
     def ask(index: int) -> None:
