@@ -7,12 +7,13 @@ changes and every older answer is never looked up again (they age out of the LRU
 
 Only the look-ups whose answer depends on nothing but the warehouse are kept (`CACHED`), and
 only 200 answers; `/api/results` (which may read artifacts/results.json) and `/api/sql` (user
-queries, each on a cursor of its own) always run.
+queries, each on a cursor of its own) always run. The middleware runs on the event loop's one
+thread, so its dictionaries need no lock; concurrent first askings of one question wait for
+the first one's answer instead of each querying.
 """
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -32,17 +33,20 @@ class _Answer:
 
 
 class AnswerCache:
-    """ASGI middleware: GET answers of `CACHED` paths, at most `entries` of at most `max_body` bytes each."""
+    """ASGI middleware: GET answers of `CACHED` paths, at most `entries` of them, `max_bytes` of bodies
+    in all, none over `max_body` bytes (a 1,000-row page of /api/wages is about 1 MB)."""
 
-    def __init__(self, app: ASGIApp, warehouse: Warehouse, entries: int = 2048, max_body: int = 2_000_000) -> None:
+    def __init__(
+        self, app: ASGIApp, warehouse: Warehouse, entries: int = 2048, max_bytes: int = 64 * 2**20, max_body: int = 4 * 2**20
+    ) -> None:
         self.app = app
         self.warehouse = warehouse
         self.entries = entries
+        self.max_bytes = max_bytes
         self.max_body = max_body
         self._answers: OrderedDict[tuple, _Answer] = OrderedDict()
-        self._lock = threading.Lock()
+        self._bytes = 0
         self._pending: dict[tuple, asyncio.Future[None]] = {}
-        self.hits = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in CACHED:
@@ -69,12 +73,10 @@ class AnswerCache:
             done.set_result(None)
 
     async def _replay(self, key: tuple, send: Send) -> bool:
-        with self._lock:
-            answer = self._answers.get(key)
-            if answer is None:
-                return False
-            self._answers.move_to_end(key)
-            self.hits += 1
+        answer = self._answers.get(key)
+        if answer is None:
+            return False
+        self._answers.move_to_end(key)
         await send(answer.start)
         await send({"type": "http.response.body", "body": answer.body})
         return True
@@ -102,7 +104,8 @@ class AnswerCache:
         # Kept only when every cursor of the answer read the file that was there when it was asked.
         if start is None or start["status"] != 200 or len(body) > self.max_body or not read or set(read) != {identity}:
             return
-        with self._lock:
+        if key not in self._answers:
             self._answers[key] = _Answer(start, body)
-            while len(self._answers) > self.entries:
-                self._answers.popitem(last=False)
+            self._bytes += len(body)
+        while len(self._answers) > self.entries or self._bytes > self.max_bytes:
+            self._bytes -= len(self._answers.popitem(last=False)[1].body)
