@@ -78,6 +78,15 @@ def test_focusing_a_state_shows_its_estimate_ci_and_flags(page: Chromium) -> Non
     assert text.startswith("Texas") and "95% CI" in text and "Mean $" in text
 
 
+def test_the_card_of_a_focused_state_does_not_cover_it(page: Chromium) -> None:
+    overlap = page.evaluate(
+        "(() => { const a = document.getElementById('tooltip').getBoundingClientRect(),"
+        " b = document.querySelector('#map .state[data-fips=\"48\"]').getBoundingClientRect();"
+        " return Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)); })()"
+    )
+    assert overlap == 0
+
+
 def test_no_console_error_and_no_request_off_the_machine(page: Chromium, server: Server) -> None:
     assert page.console_errors() == []
     assert [url for url in page.requested_urls() if not url.startswith((server.url + "/", "data:"))] == []
@@ -112,6 +121,8 @@ def test_on_a_laptop_screen_nothing_is_cut_or_tiny(page: Chromium) -> None:
         )
         assert smallest >= 12
         assert page.evaluate("document.getElementById('map').getBoundingClientRect().width") >= 500
+        table = page.evaluate("(t => [t.scrollWidth, t.clientWidth])(document.getElementById('table-scroll'))")
+        assert table[0] <= table[1], f"the ranking table is cut: {table[0]} px wide in {table[1]} px"
         page.screenshot(SCREENSHOT.with_name("explorer-laptop.png"))
     finally:
         page.call("Emulation.setDeviceMetricsOverride", width=SIZE[0], height=SIZE[1], deviceScaleFactor=1, mobile=False)
