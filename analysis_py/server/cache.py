@@ -8,8 +8,12 @@ changes and every older answer is never looked up again (they age out of the LRU
 Only the look-ups whose answer depends on nothing but the warehouse are kept (`CACHED`), and
 only 200 answers; `/api/results` (which may read artifacts/results.json) and `/api/sql` (user
 queries, each on a cursor of its own) always run. The middleware runs on the event loop's one
-thread, so its dictionaries need no lock; concurrent first askings of one question wait for
-the first one's answer instead of each querying.
+thread, so its dictionaries need no lock.
+
+Right after a publish, the first request of a question queries the new file; requests of the
+same question arriving while it does get the previous file's answer when one is kept (as
+requests that were already running on the old file do), else they wait for the new answer
+instead of each querying.
 """
 from __future__ import annotations
 
@@ -47,6 +51,7 @@ class AnswerCache:
         self._answers: OrderedDict[tuple, _Answer] = OrderedDict()
         self._bytes = 0
         self._pending: dict[tuple, asyncio.Future[None]] = {}
+        self._newest: dict[tuple, tuple] = {}  # (path, query, accept) -> the key of its newest kept answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in CACHED:
@@ -62,6 +67,9 @@ class AnswerCache:
             pending = self._pending.get(key)
             if pending is None:
                 break
+            older = self._newest.get(key[1:])
+            if older is not None and await self._replay(older, send):
+                return  # the file published just before: its answer, while the new file's is worked out
             await asyncio.shield(pending)  # the same question is being answered: wait for that answer
         else:
             return
@@ -107,5 +115,9 @@ class AnswerCache:
         if key not in self._answers:
             self._answers[key] = _Answer(start, body)
             self._bytes += len(body)
+            self._newest[key[1:]] = key
         while len(self._answers) > self.entries or self._bytes > self.max_bytes:
-            self._bytes -= len(self._answers.popitem(last=False)[1].body)
+            gone, answer = self._answers.popitem(last=False)
+            self._bytes -= len(answer.body)
+            if self._newest.get(gone[1:]) == gone:
+                del self._newest[gone[1:]]
