@@ -13,6 +13,8 @@ Figures (targets from issue 6):
   server_p50/p95/p99     `wage serve` on 127.0.0.1: 2,000 requests at concurrency 16 over a mix of
                          lookups (wages, search, compare, areas, releases), latency percentiles and
                          errors / the same lookups on a DuckDB connection in this process         p95 < 50 ms, 0 errors
+                         (the server keeps answers per warehouse file; `--server-only wage.duckdb
+                         --serve-arg=--cache=0` measures every request querying)
   server_p95_publishing  the same while builds publish new warehouse files                    p95 < 50 ms, 0 errors
 
 Writes bench/results.json. Run with the project's venv: `make bench` (or --quick for a tiny

@@ -11,7 +11,7 @@ queries, each on a cursor of its own) always run. The middleware runs on the eve
 thread, so its dictionaries need no lock.
 
 Right after a publish, the first request of a question queries the new file; requests of the
-same question arriving while it does get the previous file's answer when one is kept (as
+same question arriving while it does get the newest answer kept from an earlier file (as
 requests that were already running on the old file do), else they wait for the new answer
 instead of each querying.
 """
@@ -69,7 +69,7 @@ class AnswerCache:
                 break
             older = self._newest.get(key[1:])
             if older is not None and await self._replay(older, send):
-                return  # the file published just before: its answer, while the new file's is worked out
+                return  # an earlier file's answer, while the new file's is worked out
             await asyncio.shield(pending)  # the same question is being answered: wait for that answer
         else:
             return
