@@ -100,6 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     serve_.add_argument("--port", type=int, default=ServerOptions.port, help="port (default: %(default)s; 0 picks a free one)")
     serve_.add_argument("--host", default=ServerOptions.host, help="address to bind and Host header to answer (default: %(default)s)")
     serve_.add_argument("--cors", action="store_true", help="let pages of other origins call the API (Access-Control-Allow-Origin: *)")
+    serve_.add_argument(
+        "--cache", type=int, default=ServerOptions.cache_entries, metavar="N",
+        help="answers kept in memory per warehouse file (default: %(default)s; 0 queries the warehouse on every request)",
+    )  # fmt: skip
 
     versus = commands.add_parser("compare", help="two areas, two occupations or two releases: difference, 95%% CI, z, p")
     versus.add_argument("--occ", action="append", default=[], metavar="SOC", help="SOC code, e.g. 29-1141 (twice: two occupations)")
@@ -193,7 +197,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "sql":
         _print_query(settings, args.query, args.format)
     elif args.command == "serve":
-        serve(settings, ServerOptions(host=args.host, port=args.port, cors=args.cors))
+        serve(settings, ServerOptions(host=args.host, port=args.port, cors=args.cors, cache_entries=max(args.cache, 0)))
     elif args.command == "compare":
         with connect_read_only(settings) as con:
             result = comparison(con, args.occ, args.area, args.release)

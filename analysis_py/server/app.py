@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, WageError
+from analysis_py.server.cache import AnswerCache
 from analysis_py.server.database import NoWarehouse, Warehouse
 from analysis_py.server.routers import compare, lookups, pages, results, sql, wages
 from analysis_py.study.lookup import UnknownCode
@@ -45,6 +46,7 @@ class ServerOptions:
     row_cap: int = 1000
     time_limit: float = 5.0
     threads: int = 1
+    cache_entries: int = 2048
     allowed_hosts: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -150,6 +152,8 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     for module in (lookups, wages, compare, results, sql, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    if options.cache_entries:
+        app.add_middleware(AnswerCache, warehouse=database, entries=options.cache_entries)
     if options.cors:
         app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["Accept"])
     hosts = options.hosts

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,17 @@ import duckdb
 
 from analysis_py.errors import AnalysisError, BuildError
 
-__all__ = ["NoWarehouse", "QueryResult", "Warehouse", "guarded_query"]
+__all__ = ["NoWarehouse", "QueryResult", "Warehouse", "guarded_query", "files_read"]
 
 logger = logging.getLogger(__name__)
 
 #: Statement types `/api/sql` runs (DuckDB's parser decides: SELECT covers WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE).
 READ_STATEMENTS = (duckdb.StatementType.SELECT,)
+
+
+#: A list the request's task sets; each cursor lease appends the identity of the file it read
+#: (the answer cache keeps an answer only when all of it came from one file).
+files_read: ContextVar[list[tuple[int, int, int, int]] | None] = ContextVar("files_read", default=None)
 
 
 class NoWarehouse(BuildError):
@@ -163,6 +169,9 @@ class Warehouse:
             generation = self._generation()
             if generation.acquire():
                 break
+        read = files_read.get()
+        if read is not None:
+            read.append(generation.signature)
         try:
             yield generation
         finally:
@@ -183,6 +192,10 @@ class Warehouse:
                 yield cursor
             finally:
                 cursor.close()
+
+    def file_identity(self) -> tuple[int, int, int, int] | None:
+        """Device, inode, size and mtime of the file at the path now (None when there is none)."""
+        return _signature(self.path)
 
     def warm(self) -> None:
         """Pay the one-time costs before the first request: DuckDB's first parameter binding
