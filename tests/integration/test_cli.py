@@ -21,4 +21,4 @@ def test_sql_error_is_reported_not_raised(real_env: Settings, capsys: pytest.Cap
 
 def test_sql_prints_null_for_missing_values(real_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sql", "select tot_emp from fct_occupation_wages where is_tot_emp_not_available limit 1"]) == 0
-    assert capsys.readouterr().out.split() == ["tot_emp", "NULL"]
+    assert capsys.readouterr().out.split() == ["tot_emp", "-------", "NULL", "(1", "row)"]
