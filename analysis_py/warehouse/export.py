@@ -114,7 +114,7 @@ def _csv_cell(value: Any) -> Any:
 def _write_parquet(con: duckdb.DuckDBPyConnection, columns: list[str], path: Path) -> int:
     import pyarrow.parquet as pq  # only here: `wage sql` and the other exports start without it
 
-    reader = con.fetch_record_batch(_BATCH)
+    reader = con.to_arrow_reader(_BATCH)
     n_rows = 0
     with pq.ParquetWriter(path, reader.schema) as writer:
         for batch in reader:
