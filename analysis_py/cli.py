@@ -6,22 +6,22 @@ on stderr with exit code 2.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import logging
-import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis_py.bls import DEFAULT_BASE_URL, KIND_PREFIXES, ZIP_KINDS
 from analysis_py.config import Settings
 from analysis_py.errors import InputError, WageError
-from analysis_py.formatting import money, printable, spreadsheet_safe
+from analysis_py.formatting import csv_text, json_text, markdown_table, money, printable, text_table
 from analysis_py.server.options import ServerOptions
 from analysis_py.warehouse import docs_site
+
+if TYPE_CHECKING:
+    from analysis_py.warehouse.query import StatementResult
 
 # The library is imported in `_dispatch`, per command: `wage sql` starts in a fraction of a
 # second without pandas, dbt, scipy, matplotlib or FastAPI (bench/run_bench.py measures it).
@@ -228,71 +228,13 @@ def _print_sql(settings: Settings, args: argparse.Namespace) -> None:
         _print_result(result, args.format)
 
 
-def _print_result(result: Any, output_format: str) -> None:
+def _print_result(result: StatementResult, output_format: str) -> None:
     """One statement's result on stdout; its row count on stdout (table, markdown) or stderr (csv, json)."""
+    render = {"csv": csv_text, "json": json_text, "markdown": markdown_table, "table": text_table}[output_format]
+    print(render(result.columns, result.rows), end="" if output_format == "csv" else "\n")
     count = f"({result.n_rows:,} row{'' if result.n_rows == 1 else 's'}"
     count += f", {result.n_hidden:,} not shown: --max-rows {len(result.rows)})" if result.n_hidden else ")"
-    if output_format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow([spreadsheet_safe(printable(name)) for name in result.columns])
-        writer.writerows([_csv_value(value) for value in row] for row in result.rows)
-    elif output_format == "json":
-        names = [printable(name) for name in result.columns]
-        print("[" + ",\n".join(json.dumps(dict(zip(names, map(_json_value, row)))) for row in result.rows) + "]")
-    else:
-        table = _markdown_lines if output_format == "markdown" else _table_lines
-        print("\n".join(table([printable(name) for name in result.columns], [[_text(value) for value in row] for row in result.rows])))
     print(count, file=sys.stderr if output_format in ("csv", "json") else sys.stdout)
-
-
-def _text(value: Any) -> str:
-    """A cell as DuckDB holds it: NULL, floats in full (1e-09), integers as integers, text escaped."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return printable(repr(value) if isinstance(value, float) else str(value))
-
-
-def _csv_value(value: Any) -> str:
-    return "" if value is None else spreadsheet_safe(_text(value))
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_json_value(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _json_value(item) for key, item in value.items()}
-    return float(value) if type(value).__name__ == "Decimal" else str(value)
-
-
-def _is_number(cells: Iterator[str]) -> bool:
-    return all(cell == "NULL" or cell.lstrip("-").replace(".", "", 1).replace("e-", "").replace("e+", "").isdigit() for cell in cells)
-
-
-def _table_lines(columns: list[str], rows: list[list[str]]) -> list[str]:
-    """Aligned columns under a rule; numeric columns right-aligned."""
-    widths = [max([len(name)] + [len(row[i]) for row in rows]) for i, name in enumerate(columns)]
-    right = [bool(rows) and _is_number(row[i] for row in rows) for i in range(len(columns))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(cells, widths, right)).rstrip()
-
-    return [line(columns), "  ".join("-" * w for w in widths)] + [line(row) for row in rows]
-
-
-def _markdown_lines(columns: list[str], rows: list[list[str]]) -> list[str]:
-    """A GitHub-flavoured Markdown table (`|` in cells escaped); numeric columns right-aligned."""
-    right = [bool(rows) and _is_number(row[i] for row in rows) for i in range(len(columns))]
-
-    def line(cells: list[str]) -> str:
-        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
-
-    return [line(columns), "|" + "|".join("---:" if r else "---" for r in right) + "|"] + [line(row) for row in rows]
 
 
 def _print_export(settings: Settings, args: argparse.Namespace) -> None:

@@ -166,12 +166,14 @@ def test_json_format_round_trips_the_values(warehouse: Settings, capsys: pytest.
 
 
 def test_markdown_format_is_a_table_with_pipes_escaped(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = run(capsys, "select occ_code, occ_title, tot_emp from fct_occupation_wages where occ_code = '11-2021'", "--format", "markdown")
+    sql = "select occ_code, occ_title, tot_emp from fct_occupation_wages where occ_code <> '11-1011' order by occ_code"
+    _, out, _ = run(capsys, sql, "--format", "markdown")
     assert out.splitlines() == [
         "| occ_code | occ_title | tot_emp |",
         "|---|---|---:|",
         "| 11-2021 | Marketing\\x1b[2J \\| Managers | NULL |",
-        "(1 row)",
+        '| 11-3031 | =HYPERLINK("http://x") | 2210 |',
+        "(2 rows)",
     ]
 
 
