@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def command(name: str, summary: str, details: str = "") -> argparse.ArgumentParser:
         """A sub-command whose `--help` starts with its one-line summary (and `details`, if any)."""
-        description = summary[0].upper() + summary[1:] + "." + (f"\n\n{details}" if details else "")
+        description = summary[0].upper() + summary[1:].replace("%%", "%") + "." + (f"\n\n{details}" if details else "")
         return commands.add_parser(name, help=summary, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
 
     run = command("run", "ingest workbooks (default: every data/raw/*.xlsx), then build and analyze",
