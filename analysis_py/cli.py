@@ -230,6 +230,9 @@ def _print_sql(settings: Settings, args: argparse.Namespace) -> None:
 
 def _print_result(result: StatementResult, output_format: str) -> None:
     """One statement's result on stdout; its row count on stdout (table, markdown) or stderr (csv, json)."""
+    if result.is_explain and output_format == "table":  # DuckDB's plan drawing, line by line as the DuckDB CLI shows it
+        print("\n".join(printable(line) for row in result.rows for line in str(row[-1]).splitlines()))
+        return
     render = {"csv": csv_text, "json": json_text, "markdown": markdown_table, "table": text_table}[output_format]
     print(render(result.columns, result.rows), end="" if output_format == "csv" else "\n")
     count = f"({result.n_rows:,} row{'' if result.n_rows == 1 else 's'}"

@@ -129,6 +129,7 @@ class StatementResult:
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
     n_rows: int
+    is_explain: bool = False  # EXPLAIN: rows of (explain_key, plan drawn as multi-line text)
 
     @property
     def n_hidden(self) -> int:
@@ -157,7 +158,7 @@ def statement_results(path: Path, sql: str, source: str, max_rows: int | None = 
                     n_rows += len(more)
             except duckdb.Error as exc:
                 raise AnalysisError(str(path), which + duckdb_message(exc)) from None
-            yield StatementResult(number, columns, rows, n_rows)
+            yield StatementResult(number, columns, rows, n_rows, statement.type == duckdb.StatementType.EXPLAIN)
 
 
 def duckdb_message(exc: Exception) -> str:

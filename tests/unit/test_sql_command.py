@@ -189,3 +189,10 @@ def test_sql_starts_without_the_heavy_libraries(warehouse: Settings) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_explain_prints_the_plan_drawing_line_by_line(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "explain select occ_code from fct_occupation_wages")
+    with duckdb.connect(str(warehouse.warehouse), read_only=True) as con:
+        [(_, plan)] = con.execute("explain select occ_code from fct_occupation_wages").fetchall()
+    assert code == 0 and out.splitlines() == plan.splitlines()
