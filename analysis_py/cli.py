@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis_py.bls import DEFAULT_BASE_URL, KIND_PREFIXES, ZIP_KINDS
-from analysis_py.config import Settings
+from analysis_py.config import DOCS_PORT, Settings
 from analysis_py.errors import InputError, WageError
 from analysis_py.formatting import csv_text, json_text, markdown_table, money, printable, text_table
 from analysis_py.server.options import ServerOptions
-from analysis_py.warehouse import docs_site
 
 if TYPE_CHECKING:
     from analysis_py.warehouse.query import StatementResult
@@ -118,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 
     docs = command("docs", "dbt docs lineage site in artifacts/docs/ (works offline); --serve serves it")
     docs.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1 until interrupted (Ctrl+C)")
-    docs.add_argument("--port", type=int, default=docs_site.DEFAULT_PORT, help="port for --serve (default: %(default)s; 0 picks a free one)")
+    docs.add_argument("--port", type=int, default=DOCS_PORT, help="port for --serve (default: %(default)s; 0 picks a free one)")
 
     sql = command("sql", "run queries against wage.duckdb, opened read-only", SQL_DETAILS)
     sql.add_argument("query", nargs="?", help="SQL text, several statements separated by `;`, or - to read it from stdin")
@@ -288,6 +287,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
             print(f"{workbook.action}: {workbook.path} (sha256 {workbook.sha256}, from {fetched.url})")
         return
     if args.command == "docs":
+        from analysis_py.warehouse import docs_site
+
         site = docs_site.publish_docs(settings, args.port if args.serve else None)
         print(f"docs site: {site.index} ({site.n_exposures} exposures; {site.static_index.name} opens from disk)")
         return
