@@ -10,6 +10,8 @@ Figures (targets from issue 6):
                          is the one-release build inside run_first)
   peak_rss               peak resident memory of any step above                               < 1.5 GB
   query_*                typical mart queries on that warehouse / the same question in pandas < 50 ms
+  sql_startup            `wage sql "select 1"` on the published warehouse, whole process (median
+                         of 7) / `duckdb -readonly wage.duckdb -c "select 1"` (the DuckDB CLI)   < 0.5 s
   server_p50/p95/p99     `wage serve` on 127.0.0.1: 2,000 requests at concurrency 16 over a mix of
                          lookups (wages, search, compare, areas, releases), latency percentiles and
                          errors / the same lookups on a DuckDB connection in this process         p95 < 50 ms, 0 errors
@@ -212,6 +214,16 @@ def timed_queries(warehouse: Path, frame: pd.DataFrame, latest: int, previous: i
             baseline = median_of(7, pandas_answer)
             figures.append(Figure(name, seconds * 1000, "ms", "same question in pandas", baseline * 1000, "< 50 ms", seconds < 0.05))
     return figures
+
+
+def sql_startup(warehouse: Path, repeat: int) -> Figure:
+    """Whole-process time of `wage sql "select 1"` against the DuckDB CLI doing the same (median of `repeat`)."""
+    env = {**os.environ, "WAGE_DB": str(warehouse)}
+    wage = median_of(repeat, lambda: subprocess.run([str(WAGE), "sql", "select 1"], env=env, cwd=REPO, capture_output=True, check=True))
+    cli = shutil.which("duckdb", path=str(WAGE.parent)) or shutil.which("duckdb")
+    command = [cli, "-readonly", str(warehouse), "-c", "select 1"] if cli else None
+    baseline = median_of(repeat, lambda: subprocess.run(command, capture_output=True, check=True)) if command else None
+    return Figure("sql_startup", wage, "s", "duckdb -c (DuckDB CLI)" if cli else "no duckdb CLI installed", baseline, "< 0.5 s", wage < 0.5)
 
 
 def server_mix(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable]]:
@@ -427,6 +439,8 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     with duckdb.connect(str(multi / "wage.duckdb"), read_only=True) as con:
         frame = con.sql("select * from fct_occupation_wages").df()
     figures += timed_queries(multi / "wage.duckdb", frame, max(releases), max(releases) - 1)
+    log("wage sql start-up vs the DuckDB CLI")
+    figures.append(sql_startup(single / "wage.duckdb", 3 if quick else 7))
 
     log("server: 2,000 requests at concurrency 16 (200 with --quick), then again while builds publish")
     served, details = server_figures(single / "wage.duckdb", workdir, quick)

@@ -142,7 +142,10 @@ def _package_versions() -> dict[str, str | None]:
 
 
 def _manifest(results: AnalysisResults, artifacts_dir: Path, repo_root: Path | None, pipeline_seconds: dict[str, float],
-              written: list[str], generated_at: datetime) -> dict[str, Any]:  # fmt: skip
+              written: list[str], generated_at: datetime, run_started_at: datetime | None) -> dict[str, Any]:  # fmt: skip
+    """started_at: when the command began (`run_started_at`; else the analysis); ended_at: when this manifest
+    is written, the run's last step but the rename that publishes it."""
+    started_at = run_started_at or results.started_at
     commit = _git(repo_root, "rev-parse", "HEAD") if repo_root else None
     status = _git(repo_root, "status", "--porcelain", "--untracked-files=no") if commit else None
     ended_at = _now()
@@ -157,10 +160,10 @@ def _manifest(results: AnalysisResults, artifacts_dir: Path, repo_root: Path | N
         "git_commit": commit,
         "git_dirty": None if status is None else bool(status),
         "packages": _package_versions(),
-        "started_at": results.started_at.isoformat(timespec="seconds"),
+        "started_at": started_at.isoformat(timespec="seconds"),
         "generated_at": generated_at.isoformat(timespec="seconds"),
         "ended_at": ended_at.isoformat(timespec="seconds"),
-        "duration_seconds": round((ended_at - results.started_at).total_seconds(), 3),
+        "duration_seconds": round((ended_at - started_at).total_seconds(), 3),
         "step_seconds": {"pipeline": dict(pipeline_seconds), "analysis": dict(results.step_seconds)},
         "artifacts": [{"path": name, "sha256": file_sha256(artifacts_dir / name)} for name in sorted(written)],
     })  # fmt: skip
@@ -171,6 +174,7 @@ def write_artifacts(
     artifacts_dir: Path,
     repo_root: Path | None = None,
     pipeline_seconds: dict[str, float] | None = None,
+    run_started_at: datetime | None = None,
 ) -> dict[str, Path]:
     """Write models, charts, the Parquet sample, results.json, then manifest.json; name -> path."""
     artifacts_dir.mkdir(parents=True, exist_ok=True)
@@ -210,7 +214,7 @@ def write_artifacts(
     with timed_step(seconds, "report"):
         # Rendered from the very document just written, so report and JSON cannot disagree.
         written += [path.name for path in write_report(json.loads(_json_text(document)), artifacts_dir)]
-    manifest = _manifest(results, artifacts_dir, repo_root, pipeline_seconds or {}, written, generated_at)
+    manifest = _manifest(results, artifacts_dir, repo_root, pipeline_seconds or {}, written, generated_at, run_started_at)
     write_text_atomic(artifacts_dir / MANIFEST_FILE, _json_text(manifest))
     logger.info("analysis artifacts: %s written to %s", ", ".join([*written, RESULTS_FILE, MANIFEST_FILE]), artifacts_dir)
     return {name: artifacts_dir / name for name in [*written, RESULTS_FILE, MANIFEST_FILE]}
