@@ -35,8 +35,6 @@ T = TypeVar("T")
 
 #: A header row further down than this is not looked for (BLS puts it on row 1).
 _HEADER_SEARCH_ROWS = 20
-#: Rows per Arrow batch handed to DuckDB, which scans batches in parallel.
-_BATCH_ROWS = 16_384
 
 @dataclass(frozen=True)
 class Workbook:
@@ -253,8 +251,6 @@ def read_workbook(
         keep = present if keep is None else pc.or_(keep, present)
     if pc.sum(keep).as_py() != cells.num_rows:  # filtering copies every cell: only when a row goes
         cells = cells.filter(keep)
-    # batches of _BATCH_ROWS rows (no copy): DuckDB checks and lands them on every core
-    cells = pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema)
     if cells.num_rows == 0:
         raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
     ignored = [name for name in header if name and name not in BLS_COLUMNS]
