@@ -31,6 +31,8 @@ __all__ = ["checked_cells"]
 logger = logging.getLogger(__name__)
 
 _SHOWN = 5
+#: Rows per Arrow batch DuckDB scans (it scans batches in parallel).
+_BATCH_ROWS = 16_384
 
 
 def checked_cells(path: Path, sheet_name: str, cells: pa.Table, letters: Mapping[str, str]) -> pa.Table:
@@ -39,7 +41,9 @@ def checked_cells(path: Path, sheet_name: str, cells: pa.Table, letters: Mapping
     `cells`: BLS columns as text plus `sheet_row`; `letters`: column name -> Excel column letter.
     """
     with duckdb.connect() as con:
-        con.register("cells", cells)
+        # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core (landing
+        # one batch is cheaper: the raw store gets the table as it is)
+        con.register("cells", pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema))
         _check_numbers(con, path, sheet_name, letters)
         if not _key_clashes(con):  # the common case: then no row can repeat another either
             return cells

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import importlib
 import logging
+import sys
+import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -179,6 +182,21 @@ def _already_landed(
     return LandResult(path.name, sha256, key[0], key[1], landed[key][1], action="unchanged")
 
 
+def _warm_duckdb_imports() -> None:
+    """Import pandas in a thread while the reader (which releases the GIL) runs.
+
+    DuckDB's Python binding imports pandas at its first Arrow scan or bound parameter
+    (~1 s, more without compiled bytecode); here that import overlaps the read instead
+    of following it. A failed import is DuckDB's to report, at that later call.
+    """
+    def load() -> None:
+        with contextlib.suppress(ImportError):
+            importlib.import_module("pandas")
+
+    if "pandas" not in sys.modules:
+        threading.Thread(target=load, name="warm-imports", daemon=True).start()
+
+
 def ingest_workbooks(
     raw_db: Path, paths: list[Path], year: int | None = None, top_code_seed: Path | None = None, kind: str | None = None
 ) -> list[LandResult]:
@@ -188,6 +206,7 @@ def ingest_workbooks(
     `kind`: the file kind of every path (default: from BLS's file-name prefix; a name without one is refused).
     """
     releases = releases_with_top_code_bound(top_code_seed) if top_code_seed is not None else None
+    _warm_duckdb_imports()
     landed = landed_workbooks(raw_db)
     workbooks: dict[tuple[int, str], Workbook] = {}
     unchanged: list[LandResult] = []
@@ -214,6 +233,8 @@ def ingest_workbooks(
     results = unchanged
     try:
         with duckdb.connect(str(raw_db)) as con:
+            # text columns as dictionaries only: a quarter less CPU than weighing FSST per column, ~20% larger file
+            con.execute("set force_compression = 'dictionary'")
             for workbook in workbooks.values():
                 result = land_workbook(con, workbook)
                 logger.info(

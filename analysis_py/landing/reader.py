@@ -141,13 +141,12 @@ def _header_candidate(sheet: _Sheet) -> tuple[int, list[str]] | None:
     return best
 
 
-def _data_sheet(path: Path, scans: list[SheetScan]) -> tuple[_Sheet, list[str]]:
+def _data_sheet(path: Path, reader: fastexcel.ExcelReader, scans: list[SheetScan]) -> tuple[_Sheet, list[str]]:
     """The first visible sheet whose row 1 is the BLS header, and that header (normalized names), or InputError.
 
     A BLS-like header further down a sheet (a Notes sheet naming AREA, OCC_CODE, ...) is
     the error only when no visible sheet has the header on row 1.
     """
-    reader = _fastexcel(path, lambda: fastexcel.read_excel(path))
     names = _fastexcel(path, lambda: list(reader.sheet_names))
     hidden = {scan.name for scan in scans if not scan.visible}
     first_nonempty: _Sheet | None = None
@@ -232,9 +231,10 @@ def read_workbook(
     release_year = _release_year(path, year, releases)
     file_kind = _file_kind(path, kind)
     sha256 = file_sha256(path)
-    sheet, header = _data_sheet(path, scans)
+    reader = _fastexcel(path, lambda: fastexcel.read_excel(path))
+    sheet, header = _data_sheet(path, reader, scans)
     _check_cells_the_reader_would_empty(path, sheet.name, scans)
-    check_release_year(path, release_year, year, stated_release_years(path, sheet.name))
+    check_release_year(path, release_year, year, stated_release_years(path, sheet.name, reader))
     data = sheet.rows.slice(1)
     by_name = {name: data.column(index) for index, name in enumerate(header) if name in BLS_COLUMNS}
     n_data = data.num_rows
@@ -243,13 +243,14 @@ def read_workbook(
         for name in BLS_COLUMNS
     }
     columns["sheet_row"] = pa.array(np.arange(2, n_data + 2, dtype=np.int32))
-    cells = pa.table(columns)
+    cells = pa.Table.from_arrays(list(columns.values()), names=list(columns))
     # Drop rows that are empty in every BLS column (Excel's formatted-but-empty tail).
     keep = None
     for name in BLS_COLUMNS:
         present = pc.is_valid(cells.column(name))
         keep = present if keep is None else pc.or_(keep, present)
-    cells = cells.filter(keep)
+    if pc.sum(keep).as_py() != cells.num_rows:  # filtering copies every cell: only when a row goes
+        cells = cells.filter(keep)
     if cells.num_rows == 0:
         raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
     ignored = [name for name in header if name and name not in BLS_COLUMNS]

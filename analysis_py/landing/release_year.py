@@ -38,10 +38,10 @@ class StatedYear:
         return {"year": self.year, "where": self.where}
 
 
-def _field_descriptions_year(path: Path) -> StatedYear | None:
+def _field_descriptions_year(path: Path, reader: fastexcel.ExcelReader | None) -> StatedYear | None:
     """The "May <year>" in the first rows of the Field Descriptions sheet, if any."""
     try:
-        reader = fastexcel.read_excel(path)
+        reader = reader or fastexcel.read_excel(path)
         name = next((sheet for sheet in reader.sheet_names if sheet.strip().lower() == "field descriptions"), None)
         if name is None:
             return None
@@ -59,12 +59,15 @@ def _field_descriptions_year(path: Path) -> StatedYear | None:
     return None
 
 
-def stated_release_years(path: Path, data_sheet: str) -> list[StatedYear]:
-    """The years the workbook states about itself: its data sheet's name, its Field Descriptions."""
+def stated_release_years(path: Path, data_sheet: str, reader: fastexcel.ExcelReader | None = None) -> list[StatedYear]:
+    """The years the workbook states about itself: its data sheet's name, its Field Descriptions.
+
+    `reader`: the workbook already opened (its shared strings are parsed once, not twice).
+    """
     stated = []
     if (year := release_year_from_name(data_sheet)) is not None:
         stated.append(StatedYear(year, f"its data sheet is named {data_sheet!r}"))
-    if (described := _field_descriptions_year(path)) is not None:
+    if (described := _field_descriptions_year(path, reader)) is not None:
         stated.append(described)
     return stated
 

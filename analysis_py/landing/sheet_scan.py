@@ -6,9 +6,11 @@ streams every zip member anyway, `WorksheetScanner` looks at each worksheet's ch
 a few regular expressions (C speed, no Python loop over cells) for:
 
 * the declared `<dimension ref=...>` and the real extent: every cell reference beyond
-  column AF (BLS's 32 columns) or beyond row 99,999 is read; below that the extent is
-  bounded by AF99999 without reading each reference (cells without an `r` attribute,
-  which no known writer emits, are not counted);
+  column AF (BLS's 32 columns) is read; rows are bounded by 99,999 unless a reference has
+  six digits or more (a `bytes.translate` and a substring search show it), and only then
+  are the 6- and 7-digit rows collected, as bytes whose maximum C compares (no Python
+  loop over cells: an MSA file has 200,000 rows, the all-data file 400,000); cells
+  without an `r` attribute, which no known writer emits, are not counted;
 * cells holding a formula error (`t="e"`, e.g. `#DIV/0!`) or a formula with no cached
   value, which the reader would turn into an empty cell;
 * merged ranges (`<mergeCell ref=...>`), which leave every cell but the first empty.
@@ -26,9 +28,16 @@ from xml.etree import ElementTree
 
 __all__ = ["SheetScan", "WorksheetScanner", "workbook_sheets", "column_number", "is_worksheet_member"]
 
-#: References the scan reads one by one: a column beyond AF, or a row of 6 digits or more.
+#: References the scan reads one by one: a column beyond AF (none in a BLS workbook).
 #: (calamine places a cell by its own reference, whatever its row element says.)
-_FAR_REF = re.compile(rb'<c r="(?:([B-Z][A-Z]+|A[G-Z][A-Z]*|A[A-F][A-Z])(\d+)|[A-Z]{1,3}(\d{6,}))')
+_FAR_COLUMN_REF = re.compile(rb'<c r="([B-Z][A-Z]+|A[G-Z][A-Z]*|A[A-F][A-Z])(\d+)')
+#: Rows of 6, 7 and 8+ digits, looked for only when the translated chunk shows a 6-digit reference.
+_ROW_6 = re.compile(rb'<c r="[A-Z]{1,3}(\d{6})"')
+_ROW_7 = re.compile(rb'<c r="[A-Z]{1,3}(\d{7})"')
+_ROW_8 = re.compile(rb'<c r="[A-Z]{1,3}(\d{8,})"')
+#: letters -> A, digits -> 9: a reference of 6 digits or more then holds `A999999"`.
+_SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"9" * 10)
+_SIX_DIGIT_SHAPE = b'A999999'
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?')
 _UNCACHED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<f[^>]*?/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
@@ -72,6 +81,15 @@ class SheetScan:
         return max(self.n_rows * self.n_columns, self.declared_rows * self.declared_columns)
 
 
+def _highest_row(window: bytes, shape: bytes) -> int:
+    """The highest row of 6 digits or more referenced in `window` (0 if none), `shape` its
+    translation: equal-length digit strings compare as their numbers, so C's `max` does it."""
+    for digits, pattern in ((8, _ROW_8), (7, _ROW_7), (6, _ROW_6)):
+        if b"A" + b"9" * digits in shape and (found := pattern.findall(window)):
+            return max(map(int, found)) if digits == 8 else int(max(found))
+    return 0
+
+
 class WorksheetScanner:
     """Fed the decompressed chunks of one worksheet member, in order."""
 
@@ -96,10 +114,12 @@ class WorksheetScanner:
                 scan.declared_rows = int(last_row) - int(first_row or 1) + 1 if last_row else 0
         if not self._any_cell and b"<c " in window:
             self._any_cell = True
-        if far := _FAR_REF.findall(window):  # none in a BLS workbook below 100,000 rows
-            columns, column_rows, rows = zip(*far)
-            self._far_columns = max([self._far_columns, *(column_number(c.decode()) for c in set(columns) if c)])
-            self._far_rows = max(self._far_rows, max(map(int, filter(None, column_rows + rows)), default=0))
+        if far := _FAR_COLUMN_REF.findall(window):  # none in a BLS workbook
+            columns, rows = zip(*far)
+            self._far_columns = max([self._far_columns, *(column_number(c.decode()) for c in set(columns))])
+            self._far_rows = max(self._far_rows, max(map(int, rows)))
+        if _SIX_DIGIT_SHAPE in (shape := window.translate(_SHAPE)):
+            self._far_rows = max(self._far_rows, _highest_row(window, shape))
         if b't="e"' in window and len(scan.error_cells) < _SHOWN:
             for ref, value in _ERROR_CELL.findall(window):
                 if len(scan.error_cells) < _SHOWN:

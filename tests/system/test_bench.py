@@ -22,7 +22,8 @@ def test_quick_bench_prints_every_figure_and_writes_json(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr[-2000:]
     names = [figure["name"] for figure in json.loads(out.read_text())["figures"]]
     assert names == [
-        "ingest_state", "run_first", "run_second", "ingest_200k", "build_multi_release", "peak_rss",
+        "ingest_state", "run_first", "run_second", "ingest_200k", "build_multi_release", "build_releases",
+        "ingest_1m", "ingest_1m_rss", "build_1m", "peak_rss",
         "query_top_states", "query_one_occupation_all_areas", "query_year_over_year", "sql_startup",
         "server_p50", "server_p95", "server_p99", "server_p95_publishing",
     ]  # fmt: skip

@@ -193,7 +193,7 @@ def test_ingest_accepts_a_notes_sheet_naming_bls_columns_on_row_2(settings: Sett
 # ---------- finding 5: bounded reading
 
 
-@pytest.mark.parametrize(("row", "column"), [(1048575, 16383), (1048575, 40), (99_000, 5000)])
+@pytest.mark.parametrize(("row", "column"), [(1048575, 16383), (1048575, 40), (99_000, 5000), (1048575, 0), (600_000, 2)])
 def test_ingest_refuses_a_cell_far_away_before_reading(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int, column: int
 ) -> None:
