@@ -18,7 +18,7 @@ import pytest
 
 from analysis_py.cli import main
 from analysis_py.config import Settings
-from tests.conftest import REPO, copy_build, two_state_rows, wage_run, write_workbook
+from tests.conftest import REPO
 
 #: `python killable.py MARKER MOMENT wage-args...`: `wage`, paused for good at MOMENT.
 KILLABLE = """
@@ -61,23 +61,6 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 180) -> 
 def releases(warehouse: Path) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(RELEASES_SQL).fetchall()
-
-
-@pytest.fixture(scope="module")
-def two_releases_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The two-row workbook as state releases 2024 and 2025, run once for the module (read it only)."""
-    folder = tmp_path_factory.mktemp("two_releases")
-    older = write_workbook(folder / "state_M2024_dl.xlsx", two_state_rows(TOT_EMP=700))
-    newer = write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows())
-    assert wage_run(folder, "run", str(older), str(newer)) == 0
-    return folder
-
-
-@pytest.fixture
-def two_releases(settings: Settings, two_releases_built: Path) -> Settings:
-    """`settings` holding a copy of `two_releases_built`: each test kills and reruns on its own copy."""
-    copy_build(two_releases_built, settings.warehouse.parent, artifacts=True)
-    return settings
 
 
 @pytest.mark.parametrize("moment", ["remove", "dbt", "publish"])
