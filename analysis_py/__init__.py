@@ -8,7 +8,8 @@ Layers, each importing only the ones below it:
     study/       the questions: analysis sample (marts and dims), SOC groups, the five questions,
                  naive vs sound, ad-hoc comparisons
     stats/       generic statistics -> frozen result dataclasses (no SOC codes, no prose)
-    warehouse/   the one dbt runner, side-file build, lock and publish, fingerprint, docs site
+    warehouse/   the one dbt runner, side-file build, lock and publish, fingerprint, docs site,
+                 read-only SQL (the guard of `wage sql`, `wage export` and /api/sql), export
     landing/     workbook checks, reader (xlsx -> Arrow), cell checks, raw store, fetch
     bls, config, errors, files, formatting, timing   what every layer may use
 """

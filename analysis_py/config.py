@@ -7,7 +7,10 @@ from pathlib import Path
 
 from analysis_py.errors import ConfigError
 
-__all__ = ["Settings", "find_project_root", "folder_environment"]
+__all__ = ["DOCS_PORT", "Settings", "find_project_root", "folder_environment"]
+
+#: Port of `wage docs --serve` (here, not in warehouse/docs_site.py, so `wage --help` imports no HTTP server).
+DOCS_PORT = 8080
 
 
 def find_project_root(start: Path | None = None) -> Path:

@@ -13,6 +13,7 @@ import logging
 import shutil
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,7 @@ class RunSummary:
     step_seconds: dict[str, float] = field(default_factory=dict)
     analysis: AnalysisResults | None = None
     skipped: bool = False  # nothing changed since the last run: no work done
+    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # the manifest's run start
 
 
 def default_workbooks(settings: Settings) -> list[Path]:
@@ -303,7 +305,7 @@ def _side_artifacts(settings: Settings, summary: RunSummary, fingerprint: str | 
     try:
         files: list[str] = []
         if summary.analysis is not None:
-            written = write_artifacts(summary.analysis, folder, settings.root, summary.step_seconds)
+            written = write_artifacts(summary.analysis, folder, settings.root, summary.step_seconds, summary.started_at)
             files = [path.relative_to(folder).as_posix() for path in written.values()]
         elif removed:
             logger.warning("no analysis: the %d artifacts of an older warehouse are removed with this publish", len(removed))

@@ -10,9 +10,13 @@ Figures (targets from issue 6):
                          is the one-release build inside run_first)
   peak_rss               peak resident memory of any step above                               < 1.5 GB
   query_*                typical mart queries on that warehouse / the same question in pandas < 50 ms
+  sql_startup            `wage sql "select 1"` on the published warehouse, whole process (median
+                         of 7) / `duckdb -readonly wage.duckdb -c "select 1"` (the DuckDB CLI)   < 0.5 s
   server_p50/p95/p99     `wage serve` on 127.0.0.1: 2,000 requests at concurrency 16 over a mix of
                          lookups (wages, search, compare, areas, releases), latency percentiles and
                          errors / the same lookups on a DuckDB connection in this process         p95 < 50 ms, 0 errors
+                         (the server keeps answers per warehouse file; `--server-only wage.duckdb
+                         --serve-arg=--cache=0` measures every request querying)
   server_p95_publishing  the same while builds publish new warehouse files                    p95 < 50 ms, 0 errors
 
 Writes bench/results.json. Run with the project's venv: `make bench` (or --quick for a tiny
@@ -212,6 +216,16 @@ def timed_queries(warehouse: Path, frame: pd.DataFrame, latest: int, previous: i
     return figures
 
 
+def sql_startup(warehouse: Path, repeat: int) -> Figure:
+    """Whole-process time of `wage sql "select 1"` against the DuckDB CLI doing the same (median of `repeat`)."""
+    env = {**os.environ, "WAGE_DB": str(warehouse)}
+    wage = median_of(repeat, lambda: subprocess.run([str(WAGE), "sql", "select 1"], env=env, cwd=REPO, capture_output=True, check=True))
+    cli = shutil.which("duckdb", path=str(WAGE.parent)) or shutil.which("duckdb")
+    command = [cli, "-readonly", str(warehouse), "-c", "select 1"] if cli else None
+    baseline = median_of(repeat, lambda: subprocess.run(command, capture_output=True, check=True)) if command else None
+    return Figure("sql_startup", wage, "s", "duckdb -c (DuckDB CLI)" if cli else "no duckdb CLI installed", baseline, "< 0.5 s", wage < 0.5)
+
+
 def server_mix(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable]]:
     """The lookups of the server figures: (path, the same look-up on a connection).
 
@@ -251,27 +265,47 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _load(url: str, paths: list[str], n_requests: int, concurrency: int) -> tuple[list[float], int]:
-    """(seconds of each request, errors) of n_requests over the mix, `concurrency` at a time."""
-    import urllib.error
-    import urllib.request
-    from concurrent.futures import ThreadPoolExecutor
+    """(seconds of each request, errors) of n_requests over the mix, `concurrency` at a time.
 
-    def one(index: int) -> tuple[float, bool]:
-        started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(url + paths[index % len(paths)], timeout=30) as response:
+    Each of `concurrency` threads keeps one HTTP/1.1 connection open (as browsers and load
+    testers do) and sends its share of the requests one after another: the client costs a
+    few tens of microseconds a request, so it does not starve the server of the machine's cores.
+    """
+    import http.client
+    import threading
+    from urllib.parse import urlsplit
+
+    address = urlsplit(url)
+    results: list[tuple[float, bool]] = []
+    lock = threading.Lock()
+
+    def worker(first: int) -> None:
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        mine = []
+        for index in range(first, n_requests, concurrency):
+            started = time.perf_counter()
+            try:
+                connection.request("GET", paths[index % len(paths)])
+                response = connection.getresponse()
                 response.read()
                 ok = response.status == 200
-        except (urllib.error.URLError, OSError):
-            ok = False
-        return time.perf_counter() - started, ok
+            except (http.client.HTTPException, OSError):
+                connection.close()  # reconnects on the next request
+                ok = False
+            mine.append((time.perf_counter() - started, ok))
+        connection.close()
+        with lock:
+            results.extend(mine)
 
-    with ThreadPoolExecutor(concurrency) as pool:
-        results = list(pool.map(one, range(n_requests)))
+    threads = [threading.Thread(target=worker, args=(first,)) for first in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return [seconds for seconds, _ in results], sum(1 for _, ok in results if not ok)
 
 
-def server_figures(warehouse: Path, workdir: Path, quick: bool) -> tuple[list[Figure], dict]:
+def server_figures(warehouse: Path, workdir: Path, quick: bool, serve_args: tuple[str, ...] = ()) -> tuple[list[Figure], dict]:
     """`wage serve` under load, plain and while builds publish, beside the same lookups on a connection."""
     import re
     import threading
@@ -294,7 +328,7 @@ def server_figures(warehouse: Path, workdir: Path, quick: bool) -> tuple[list[Fi
     stderr = folder / "serve.err"
     env = {**os.environ, **folder_environment(folder, REPO), "WAGE_DB": str(served)}
     with stderr.open("w") as err:
-        child = subprocess.Popen([str(WAGE), "serve", "--port", "0"], env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=err)
+        child = subprocess.Popen([str(WAGE), "serve", "--port", "0", *serve_args], env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=err)
     try:
         deadline = time.monotonic() + 120
         while not (found := re.search(r"Uvicorn running on (http://[^ ]+:\d+)", stderr.read_text())):
@@ -305,6 +339,7 @@ def server_figures(warehouse: Path, workdir: Path, quick: bool) -> tuple[list[Fi
         _load(url, paths, 50, 4)  # warm up: each worker thread opens its cursor
         plain, plain_errors = _load(url, paths, n_requests, concurrency)
         stop = threading.Event()
+        published = [0]
 
         def republish() -> None:
             while not stop.is_set():
@@ -312,6 +347,7 @@ def server_figures(warehouse: Path, workdir: Path, quick: bool) -> tuple[list[Fi
                 shutil.copyfile(warehouse, side)
                 finish_side_file(side)
                 os.replace(side, served)  # the rename a build publishes with
+                published[0] += 1
                 stop.wait(0.5)
 
         publisher = threading.Thread(target=republish)
@@ -334,7 +370,7 @@ def server_figures(warehouse: Path, workdir: Path, quick: bool) -> tuple[list[Fi
                           "< 50 ms", ms(busy, 95) < 50 and busy_errors == 0))  # fmt: skip
     details = {
         "requests": n_requests, "concurrency": concurrency, "mix": paths,
-        "errors": plain_errors, "errors_while_publishing": busy_errors,
+        "errors": plain_errors, "errors_while_publishing": busy_errors, "publishes": published[0],
         "p50_p95_p99_ms": [ms(plain, q) for q in (50, 95, 99)],
         "while_publishing_p50_p95_p99_ms": [ms(busy, q) for q in (50, 95, 99)],
         "direct_p50_p95_p99_ms": [ms(direct, q) for q in (50, 95, 99)],
@@ -403,6 +439,8 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     with duckdb.connect(str(multi / "wage.duckdb"), read_only=True) as con:
         frame = con.sql("select * from fct_occupation_wages").df()
     figures += timed_queries(multi / "wage.duckdb", frame, max(releases), max(releases) - 1)
+    log("wage sql start-up vs the DuckDB CLI")
+    figures.append(sql_startup(single / "wage.duckdb", 3 if quick else 7))
 
     log("server: 2,000 requests at concurrency 16 (200 with --quick), then again while builds publish")
     served, details = server_figures(single / "wage.duckdb", workdir, quick)
@@ -425,15 +463,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny inputs, one repetition: checks the harness, not the targets")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
+    parser.add_argument("--server-only", type=Path, metavar="WAREHOUSE", help="only the server figures, over a copy of this wage.duckdb")
+    parser.add_argument("--serve-arg", action="append", default=[], help="pass to `wage serve` (e.g. --serve-arg=--cache=0)")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="wage-bench-") as folder:
-        figures, server = measure(args.quick, Path(folder))
+        if args.server_only:
+            figures, server = server_figures(args.server_only, Path(folder), args.quick, tuple(args.serve_arg))
+        else:
+            figures, server = measure(args.quick, Path(folder))
     print(table(figures))
+    print(f"machine: {os.cpu_count()} cores, 1-minute load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
     print(f"server: {server['requests']} requests at concurrency {server['concurrency']}: {server['errors']} errors, "
-          f"{server['errors_while_publishing']} while publishing; mix {', '.join(server['mix'])}")
+          f"{server['errors_while_publishing']} while {server['publishes']} new files were published; mix {', '.join(server['mix'])}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "quick": args.quick,
+        "server_only": args.server_only is not None,
+        "load_average_before_after": [load_before, os.getloadavg()],
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "figures": [{**asdict(figure), "ratio": figure.ratio} for figure in figures],
         "server": server,

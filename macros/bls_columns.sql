@@ -4,6 +4,11 @@
     {{ return(['tot_emp', 'emp_prse', 'jobs_1000', 'loc_quotient', 'pct_total', 'pct_rpt']) }}
 {% endmacro %}
 
+{#- Counts (employment): whole numbers, typed BIGINT in staging. -#}
+{% macro bls_count_columns() %}
+    {{ return(['tot_emp']) }}
+{% endmacro %}
+
 {% macro bls_hourly_wage_columns() %}
     {{ return(['h_mean', 'h_pct10', 'h_pct25', 'h_median', 'h_pct75', 'h_pct90']) }}
 {% endmacro %}

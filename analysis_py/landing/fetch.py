@@ -114,7 +114,13 @@ def fetch_release(
     if not 2000 <= year <= 2099:
         raise InputError(str(year), "not an OEWS release year (BLS names its zips by two digits, 2000-2099)")
     contact = contact or os.environ.get("WAGE_CONTACT_EMAIL")
-    if not contact or not _EMAIL.fullmatch(contact):
+    if not contact:
+        raise InputError(
+            "--contact",
+            "no contact e-mail given: BLS refuses downloads without one in the User-Agent; "
+            "pass --contact you@example.org or set WAGE_CONTACT_EMAIL",
+        )
+    if not _EMAIL.fullmatch(contact):
         raise InputError(
             "--contact",
             f"{contact!r} is no e-mail address: BLS refuses downloads without a contact e-mail in the "

@@ -92,7 +92,7 @@ def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -
     if head.startswith(_EMPTY_ZIP_SIGNATURE):
         raise InputError(str(path), "is an empty zip archive, not an .xlsx workbook: download it again")
     if not head.startswith(_ZIP_SIGNATURE):
-        raise InputError(str(path), _not_a_zip_problem(head))
+        raise InputError(str(path), _not_a_zip_problem(head, path.suffix))
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -129,8 +129,8 @@ def _ole2_problem(path: Path) -> str:
     return "is an OLE2 compound file (an old Office format), not an .xlsx workbook"
 
 
-def _not_a_zip_problem(head: bytes) -> str:
-    """What a file that is not a zip most likely is, from its first bytes."""
+def _not_a_zip_problem(head: bytes, suffix: str) -> str:
+    """What a file that is not a zip most likely is, from its first bytes (and its name's `suffix`)."""
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if text[:15].lower().startswith((b"<!doctype html", b"<html")):
         return "is an HTML page, not an .xlsx workbook (a failed download?): download it again"
@@ -141,6 +141,8 @@ def _not_a_zip_problem(head: bytes) -> str:
     except UnicodeDecodeError:
         return "is not an .xlsx workbook (it does not start with the zip signature PK)"
     kind = "a CSV file" if ("," in first_line or "\t" in first_line) else "a text file"
+    if suffix.lower() != ".xlsx":
+        return f"is not an .xlsx workbook: it is {kind} (it starts with {first_line!r}); give a BLS .xlsx workbook"
     return f"is {kind} renamed .xlsx (it starts with {first_line!r}), not an .xlsx workbook: open it in Excel and save it as .xlsx"
 
 

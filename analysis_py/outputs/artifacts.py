@@ -24,8 +24,8 @@ from analysis_py.files import file_sha256, write_text_atomic
 from analysis_py.outputs import charts
 from analysis_py.outputs.report import REPORT_FILES, write_report
 from analysis_py.study.analysis import SAMPLE_FILE, AnalysisResults
-from analysis_py.study.questions import WELCH_T, Z_TEST
-from analysis_py.study.regressions import MODEL_NAMES, OLS_LINEAR, RegressionResult
+from analysis_py.study.questions import LEVENE_MAJOR_GROUPS, WELCH_T, Z_TEST
+from analysis_py.study.regressions import MODEL_NAMES, OLS_LINEAR, OLS_LOG, RegressionResult
 from analysis_py.timing import timed_step
 
 __all__ = [
@@ -48,6 +48,7 @@ CHART_FILES: dict[str, str] = {
     "management_vs_production": "charts/management_vs_production.png",
     "employment_vs_wage": "charts/employment_vs_wage.png",
     "tech_vs_nontech": "charts/tech_vs_nontech.png",
+    "spread_by_major_group": "charts/spread_by_major_group.png",
 }
 #: Drawn only when two or more releases of a file kind are loaded (study.changes).
 RELEASE_CHART: tuple[str, str] = ("real_wage_by_release", "charts/real_wage_by_release.png")
@@ -141,7 +142,10 @@ def _package_versions() -> dict[str, str | None]:
 
 
 def _manifest(results: AnalysisResults, artifacts_dir: Path, repo_root: Path | None, pipeline_seconds: dict[str, float],
-              written: list[str], generated_at: datetime) -> dict[str, Any]:  # fmt: skip
+              written: list[str], generated_at: datetime, run_started_at: datetime | None) -> dict[str, Any]:  # fmt: skip
+    """started_at: when the command began (`run_started_at`; else the analysis); ended_at: when this manifest
+    is written, the run's last step but the rename that publishes it."""
+    started_at = run_started_at or results.started_at
     commit = _git(repo_root, "rev-parse", "HEAD") if repo_root else None
     status = _git(repo_root, "status", "--porcelain", "--untracked-files=no") if commit else None
     ended_at = _now()
@@ -156,10 +160,10 @@ def _manifest(results: AnalysisResults, artifacts_dir: Path, repo_root: Path | N
         "git_commit": commit,
         "git_dirty": None if status is None else bool(status),
         "packages": _package_versions(),
-        "started_at": results.started_at.isoformat(timespec="seconds"),
+        "started_at": started_at.isoformat(timespec="seconds"),
         "generated_at": generated_at.isoformat(timespec="seconds"),
         "ended_at": ended_at.isoformat(timespec="seconds"),
-        "duration_seconds": round((ended_at - results.started_at).total_seconds(), 3),
+        "duration_seconds": round((ended_at - started_at).total_seconds(), 3),
         "step_seconds": {"pipeline": dict(pipeline_seconds), "analysis": dict(results.step_seconds)},
         "artifacts": [{"path": name, "sha256": file_sha256(artifacts_dir / name)} for name in sorted(written)],
     })  # fmt: skip
@@ -170,6 +174,7 @@ def write_artifacts(
     artifacts_dir: Path,
     repo_root: Path | None = None,
     pipeline_seconds: dict[str, float] | None = None,
+    run_started_at: datetime | None = None,
 ) -> dict[str, Path]:
     """Write models, charts, the Parquet sample, results.json, then manifest.json; name -> path."""
     artifacts_dir.mkdir(parents=True, exist_ok=True)
@@ -183,8 +188,11 @@ def write_artifacts(
             "state_ranking": charts.state_ranking_chart(results.ranking),
             "wage_distribution": charts.wage_distribution_chart(results.sample),
             "management_vs_production": charts.management_vs_production_chart(results.sample, results.test(WELCH_T)),
-            "employment_vs_wage": charts.employment_vs_wage_chart(results.sample, results.regression(OLS_LINEAR)),
+            "employment_vs_wage": charts.employment_vs_wage_chart(
+                results.sample, results.regression(OLS_LINEAR), results.regression(OLS_LOG)
+            ),
             "tech_vs_nontech": charts.tech_vs_nontech_chart(results.sample, results.test(Z_TEST)),
+            "spread_by_major_group": charts.spread_by_major_group_chart(results.sample, results.test(LEVENE_MAJOR_GROUPS)),
         }  # fmt: skip
         if results.release_changes is not None:
             figures[RELEASE_CHART[0]] = charts.real_wage_by_release_chart(results.release_changes)
@@ -206,7 +214,7 @@ def write_artifacts(
     with timed_step(seconds, "report"):
         # Rendered from the very document just written, so report and JSON cannot disagree.
         written += [path.name for path in write_report(json.loads(_json_text(document)), artifacts_dir)]
-    manifest = _manifest(results, artifacts_dir, repo_root, pipeline_seconds or {}, written, generated_at)
+    manifest = _manifest(results, artifacts_dir, repo_root, pipeline_seconds or {}, written, generated_at, run_started_at)
     write_text_atomic(artifacts_dir / MANIFEST_FILE, _json_text(manifest))
     logger.info("analysis artifacts: %s written to %s", ", ".join([*written, RESULTS_FILE, MANIFEST_FILE]), artifacts_dir)
     return {name: artifacts_dir / name for name in [*written, RESULTS_FILE, MANIFEST_FILE]}

@@ -10,6 +10,7 @@ import hashlib
 import html
 import json
 import logging
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from analysis_py.formatting import printable
 from analysis_py.study.questions import F_TEST, LEVENE_MAJOR_GROUPS, LEVENE_TWO_GROUPS, PEARSON, WELCH_T, Z_TEST
 from analysis_py.study.regressions import OLS_LINEAR, OLS_LOG
 
-__all__ = ["REPORT_FILES", "report_markdown", "report_html", "write_report"]
+__all__ = ["REPORT_FILES", "report_markdown", "report_html", "write_report", "findings_markdown", "readme_with_findings", "update_readme_findings"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +35,11 @@ LIMITATIONS = """\
 - **Who is counted.** OEWS surveys establishments: it excludes the self-employed, owners and
   partners of unincorporated firms, and household workers. Wages are straight-time gross pay
   (no overtime, tips are included, benefits are not).
-- **Top-coding.** Where BLS prints `#`, the wage is at or above the release's bound
-  ($239,200 a year or $115.00 an hour from 2022; $208,000 / $100.00 for 2019–2021, wages
-  top-coded at $239,200 in 2025) and has no value here. Statistics exclude those cells
-  (counted above) or, in sensitivity runs, set them to the bound, which understates them.
-  Values above the bound that the workbook does print as numbers are used as printed.
+- **Top-coding.** Where BLS prints `#`, the wage is at least the release's bound ({bound} a
+  year in this release; $239,200 from 2022, $208,000 for 2019–2021) and has no value here:
+  statistics exclude those cells and count them. The bound is not a ceiling of the published
+  numbers ({above}), so `#` cells are not "the highest wages"; the tech test shows how far
+  setting them to the bound or to the largest published value moves its result.
 - **Pooled panels.** Each release pools six semiannual survey panels over three years, and
   its wages are aged to the reference month. Consecutive releases share most of their
   sample, so year-over-year differences are neither independent nor a time series: BLS
@@ -66,15 +67,30 @@ def _count(value: int | None) -> str:
 
 
 def _num(value: float | None, digits: int = 3) -> str:
+    """`digits` significant digits for people: 75,039 / 70.2 / -0.0253 / 2.2e-09 (whole numbers from 10^digits)."""
     if value is None:
         return "n/a"
-    return f"{value:.{digits}g}" if abs(value) < 1e-3 or abs(value) >= 1e6 else f"{value:,.{digits}f}"
+    size = abs(value)
+    if size == 0:
+        return "0"
+    if size >= 10**digits:
+        return f"{value:,.0f}"
+    if size < 1e-4:
+        return f"{value:.{digits}g}"
+    return f"{value:,.{max(digits - 1 - math.floor(math.log10(size)), 0)}f}"
 
 
 def _p(value: float | None) -> str:
     if value is None:
         return "n/a"
     return "< 0.0001" if value < 1e-4 else f"{value:.4f}"
+
+
+def _p_exact(value: float | None) -> str:
+    """A p-value in scientific notation; 0.0 (below what a double holds) as < 1e-300."""
+    if value is None:
+        return "n/a"
+    return "< 1e-300" if value == 0 else f"{value:.3g}"
 
 
 def _p_is(value: float | None) -> str:
@@ -119,11 +135,6 @@ def _verdict(test: dict[str, Any]) -> str:
     return f"not statistically significant at the 5% level after Holm correction ({_p_is(p_holm)})"
 
 
-def _json_number(value: Any) -> str:
-    """A value exactly as results.json writes it."""
-    return json.dumps(value)
-
-
 def _group(test: dict[str, Any], name: str) -> dict[str, Any]:
     return test.get("groups", {}).get(name, {})
 
@@ -144,7 +155,7 @@ def _welch_words(test: dict[str, Any]) -> str:
         f"than production occupations (SOC 51): a mean of {_money(management.get('mean'))} over "
         f"{_count(management.get('n'))} state × occupation estimates against {_money(production.get('mean'))} over "
         f"{_count(production.get('n'))} ({_ci_text(test)} for the difference; Welch t = {_num(test['statistic'])}, "
-        f"df = {_num(test.get('df'), 1)}; Hedges' g = {_num(g.get('value'), 2)}, a {_cohen_size(g.get('value'))} effect). "
+        f"df = {_num(test.get('df'), 1)}; Hedges' g = {_num(g.get('value'))}, a {_cohen_size(g.get('value'))} effect). "
         f"The difference is {_verdict(test)}."
     )
 
@@ -164,16 +175,37 @@ def _pearson_words(test: dict[str, Any]) -> str:
     )
 
 
+def _top_code_bounds_words(test: dict[str, Any]) -> str:
+    """What the top-coded medians can do to the difference: the runs with them set to the bound and higher."""
+    scenarios = test.get("top_code_scenarios") or []
+    if not scenarios or not test.get("n_top_coded"):
+        return "No median in the sample is top-coded."
+    runs = "; ".join(
+        f"set to {_money(run['value_set'])} ({_text(run['scenario'].split(' set to ', 1)[-1])}), the difference is "
+        f"{_money(run['mean_difference'])} (95% CI {_money(run['ci_low'])} to {_money(run['ci_high'])}; z = {_num(run['statistic'])})"
+        for run in scenarios
+    )
+    differences = [run["mean_difference"] for run in scenarios] + [test["mean_difference"]]
+    p_values = [run["p_value"] for run in scenarios] + [test["p_value"]]
+    same_sign = all(d > 0 for d in differences) or all(d < 0 for d in differences)
+    conclusion = (
+        "the sign and significance of the difference do not depend on how they are treated"
+        if same_sign and all(p < ALPHA for p in p_values)
+        else "the conclusion depends on how they are treated"
+    )
+    return (
+        f"The {_count(test['n_top_coded'])} top-coded medians (`#`, at least the bound) are excluded; {runs}: "
+        f"the difference moves by at most {_money(max(differences) - min(differences))}, and {conclusion}."
+    )
+
+
 def _ztest_words(test: dict[str, Any]) -> str:
     tech, other = _group(test, "tech"), _group(test, "nontech")
-    sensitivity = test.get("sensitivity", {})
     return (
         f"Tech occupations (SOC 15) had median annual wages **{_money(test.get('mean_difference'))} higher** on "
         f"average than all other occupations ({_money(tech.get('mean'))} over {_count(tech.get('n'))} estimates vs "
         f"{_money(other.get('mean'))} over {_count(other.get('n'))}; {_ci_text(test)}; z = {_num(test['statistic'])}). "
-        f"The difference is {_verdict(test)}. {test.get('n_top_coded', 0)} top-coded medians were excluded; "
-        f"setting {sensitivity.get('n_set_to_bound', 'them')} of them to the bound instead gives "
-        f"z = {_num(sensitivity.get('statistic'))} ({_p_is(sensitivity.get('p_value'))})."
+        f"The difference is {_verdict(test)}. {_top_code_bounds_words(test)}"
     )
 
 
@@ -181,10 +213,16 @@ def _spread_words(test: dict[str, Any]) -> str:
     management, production = _group(test, "management"), _group(test, "production")
     effect = test.get("effect_size", {})
     if test["name"] == LEVENE_MAJOR_GROUPS:
+        by_sd = sorted(test.get("groups", {}).values(), key=lambda group: group["sd"])
+        spread = (
+            f" The SD of mean wages runs from {_money(by_sd[0]['sd'])} ({_text(by_sd[0]['label'])}) to "
+            f"{_money(by_sd[-1]['sd'])} ({_text(by_sd[-1]['label'])}), a ratio of {_num(effect.get('value'), 2)}."
+            if by_sd else ""
+        )
         return (
             f"Wage spread differs between the {len(test.get('groups', {}))} SOC major groups: Levene's W = "
-            f"{_num(test['statistic'])} (df {_num(test.get('df'), 0)} and {_num(test.get('df_denominator'), 0)}), "
-            f"{_verdict(test)}."
+            f"{_num(test['statistic'])} (df {_count(round(test['df']))} and {_count(round(test['df_denominator']))}), "
+            f"{_verdict(test)}.{spread}"
         )
     kind = "Levene's test (median-centred)" if test["name"].startswith("levene") else "The F-test of equal variances"
     return (
@@ -214,7 +252,8 @@ TEST_TEXT: dict[str, tuple[str, str, str, Callable[[dict[str, Any]], str]]] = {
         "Do tech occupations earn more than the rest?",
         "Two-sample z-test (statsmodels `ztest`) on `a_median`",
         "With n in the thousands the z-test of means is appropriate; top-coded medians (`#`) have no value, so "
-        "they are excluded and counted, and a sensitivity run sets them to the top-code bound.",
+        "they are excluded and counted, and two runs bound their effect: set to the top-code bound (the least "
+        "they can be) and to the largest median the release publishes as a number.",
         _ztest_words,
     ),
     LEVENE_TWO_GROUPS: (
@@ -242,6 +281,7 @@ TEST_TEXT: dict[str, tuple[str, str, str, Callable[[dict[str, Any]], str]]] = {
 TEST_CHARTS = {
     WELCH_T: "management_vs_production",
     Z_TEST: "tech_vs_nontech",
+    LEVENE_MAJOR_GROUPS: "spread_by_major_group",
 }
 
 
@@ -250,42 +290,93 @@ def _chart(results: Results, name: str, caption: str) -> list[str]:
     return [f"![{caption}]({path})", ""] if path else []
 
 
+def _indistinguishable(comparison: dict[str, Any]) -> bool:
+    """p >= 0.05 (|z| < 1.96): the survey cannot tell the two estimates apart."""
+    return comparison["p_value"] >= ALPHA
+
+
+def _rank_label(label: str) -> str:
+    """'Texas (rank 12)' -> 'Texas'."""
+    return re.sub(r" \(rank -?\d+\)$", "", label)
+
+
+def state_neighbours_summary(results: Results) -> dict[str, Any]:
+    """How many neighbouring pairs of the state ranking cannot be told apart, and the closest pair."""
+    comparisons = results.get("state_comparisons", [])
+    close = [row for row in comparisons if _indistinguishable(row)]
+    closest = min(comparisons, key=lambda row: abs(row["z"]), default=None)
+    return {"n_pairs": len(comparisons), "n_indistinguishable": len(close), "indistinguishable": close, "closest": closest}
+
+
 def _state_section(results: Results) -> list[str]:
     ranking = results.get("state_ranking", [])
+    neighbours = state_neighbours_summary(results)
     lines = [
         "## How wages differ between states",
         "",
-        "Each state's all-occupations mean annual wage (BLS's `00-0000` row, so every worker counts), with a "
-        "standard error from BLS's `MEAN_PRSE` (se = mean × PRSE / 100) and a 95% confidence interval.",
+        f"Each state's all-occupations mean annual wage (BLS's `00-0000` row, so every worker counts), with a "
+        f"standard error from BLS's `MEAN_PRSE` (se = mean × PRSE / 100) and a 95% confidence interval; all "
+        f"{len(ranking)} are in the chart and in the appendix.",
+        "",
+        *_chart(results, "state_ranking", "Every state by mean annual wage, 95% CI; linked states cannot be told from their neighbour"),
+    ]
+    if neighbours["n_pairs"]:
+        closest = neighbours["closest"]
+        lines += [
+            "A rank is a point estimate. Two neighbours in the ranking differ when their difference is large against "
+            "the survey's own standard errors: z = (x₁ − x₂) / √(se₁² + se₂²), as BLS advises. "
+            f"**{neighbours['n_indistinguishable']} of the {neighbours['n_pairs']} neighbouring pairs cannot be told "
+            f"apart** (|z| < 1.96); the closest are {_text(_rank_label(closest['label_1']))} and "
+            f"{_text(_rank_label(closest['label_2']))}, {_money(abs(closest['difference']))} apart (z = {_num(closest['z'], 2)}).",
+            "",
+        ]
+    if neighbours["indistinguishable"]:
+        lines += [
+            "| ranks | neighbours that cannot be told apart | difference | 95% CI | z |",
+            "| --- | --- | ---: | --- | ---: |",
+        ]
+        for row in neighbours["indistinguishable"]:
+            ranks = re.findall(r"\(rank (-?\d+)\)$", row["label_1"]) + re.findall(r"\(rank (-?\d+)\)$", row["label_2"])
+            lines.append(
+                f"| {'–'.join(ranks)} | {_cell(_rank_label(row['label_1']))} vs {_cell(_rank_label(row['label_2']))} | "
+                f"{_money(row['difference'])} | {_money(row['ci_low'])} to {_money(row['ci_high'])} | {_num(row['z'], 2)} |"
+            )
+        lines.append("")
+    return lines
+
+
+def _ranking_appendix(results: Results) -> list[str]:
+    ranking = results.get("state_ranking", [])
+    if not ranking:
+        return []
+    lines = [
+        "## Appendix: every state's all-occupations mean annual wage",
         "",
         "| rank | state | mean annual wage | 95% CI |",
         "| ---: | --- | ---: | --- |",
     ]
-    shown = ranking[:10] + ([{"rank": "…"}] if len(ranking) > 20 else []) + ranking[-10:] if len(ranking) > 20 else ranking
-    for row in shown:
-        if row.get("rank") == "…":
-            lines.append("| … | | | |")
-            continue
-        lines.append(
-            f"| {row['rank']} | {_cell(row['area_title'])} | {_money(row['a_mean'])} | {_money(row['ci_low'])} – {_money(row['ci_high'])} |"
-        )
-    lines += ["", *_chart(results, "state_ranking", "Top and bottom 10 states by mean annual wage, 95% CI")]
-    comparisons = results.get("state_comparisons", [])
-    if comparisons:
-        lines += [
-            "Two estimates differ when their difference is large against the survey's own standard errors: "
-            "z = (x₁ − x₂) / √(se₁² + se₂²), as BLS advises.",
-            "",
-            "| comparison | difference | 95% CI | z | p |",
-            "| --- | ---: | --- | ---: | ---: |",
-        ]
-        for row in comparisons:
-            lines.append(
-                f"| {_cell(row['label_1'])} vs {_cell(row['label_2'])} | {_money(row['difference'])} | {_money(row['ci_low'])} – "
-                f"{_money(row['ci_high'])} | {_num(row['z'])} | {_p(row['p_value'])} |"
-            )
-        lines.append("")
-    return lines
+    lines += [
+        f"| {row['rank']} | {_cell(row['area_title'])} | {_money(row['a_mean'])} | {_money(row['ci_low'])} to {_money(row['ci_high'])} |"
+        for row in ranking
+    ]
+    return [*lines, ""]
+
+
+def _groups_text(test: dict[str, Any]) -> str:
+    """The test's own groups: its `sample` text without the sample description the Data section states once."""
+    return test.get("sample", "").split("; ", 1)[-1]
+
+
+def _group_table(test: dict[str, Any]) -> list[str]:
+    """Each group's n, mean, median and SD, largest SD first."""
+    groups = sorted(test.get("groups", {}).values(), key=lambda group: group["sd"], reverse=True)
+    lines = ["| SOC major group | n | mean | median | SD | excluded: suppressed, top-coded |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines += [
+        f"| {_cell(group['label'])} | {_count(group['n'])} | {_money(group['mean'])} | {_money(group['median'])} | "
+        f"{_money(group['sd'])} | {_count(group['n_excluded_suppressed'])}, {_count(group['n_top_coded'])} |"
+        for group in groups
+    ]
+    return [*lines, ""]
 
 
 def _test_section(results: Results, test: dict[str, Any]) -> list[str]:
@@ -296,24 +387,79 @@ def _test_section(results: Results, test: dict[str, Any]) -> list[str]:
         f"*Test:* {method} (`{test['name']}`).  ",
         f"*Why this test:* {why}  ",
         f"*Assumptions:* {_text(test.get('assumptions', ''))}  ",
-        f"*Sample:* {_text(test.get('sample', ''))}; {test.get('n_excluded_suppressed', 0)} suppressed values excluded, "
-        f"{test.get('n_top_coded', 0)} top-coded.",
+        f"*Groups:* {_text(_groups_text(test))}; n = {_count(test.get('n'))}, {_count(test.get('n_excluded_suppressed', 0))} "
+        f"suppressed and {_count(test.get('n_top_coded', 0))} top-coded values excluded.",
         "",
         f"**Result.** {words(test)}",
         "",
     ]
+    if test["name"] == LEVENE_MAJOR_GROUPS:
+        lines += _group_table(test)
     if test["name"] in TEST_CHARTS:
         lines += _chart(results, TEST_CHARTS[test["name"]], title)
     return lines
+
+
+def _percent_gap(log_points: float) -> float:
+    """A log-wage difference as a percent difference: 100 × (e^b − 1)."""
+    return 100 * math.expm1(log_points)
+
+
+def elasticity_words(results: Results) -> str | None:
+    """The log model's employment elasticity with its CI, and what 10% more employment means, in words."""
+    model = results.get("regressions", {}).get(OLS_LOG, {})
+    term = model.get("focus_term")
+    coefficient = next((c for c in model.get("coefficients", []) if c["term"] == term), None)
+    if coefficient is None:
+        return None
+    b = coefficient["estimate"]
+    change = 100 * (1.1**b - 1)
+    return (
+        f"the elasticity of the wage with respect to employment is {_num(b, 2)} (95% CI {_num(coefficient['ci_low'], 2)} "
+        f"to {_num(coefficient['ci_high'], 2)}): 10% more employment goes with a wage about {_num(abs(change), 2)}% "
+        f"{'lower' if change < 0 else 'higher'}"
+    )
+
+
+def _coefficient_rows(model: dict[str, Any]) -> list[str]:
+    """The model's coefficients for people: the focus term first, then the intercept, then the rest by label."""
+    labels, focus, is_log = model.get("term_labels", {}), model.get("focus_term"), model.get("name") == OLS_LOG
+    order = {focus: 0, "Intercept": 1}
+    rows = sorted(model.get("coefficients", []), key=lambda c: (order.get(c["term"], 2), labels.get(c["term"], c["term"])))
+    header = "| term | estimate | 95% CI | p |" + (" ≈ % wage difference |" if is_log else "")
+    lines = [header, "| --- | ---: | --- | ---: |" + (" ---: |" if is_log else "")]
+    for c in rows:
+        label = _cell(labels.get(c["term"], c["term"]))
+        label = f"**{label}**" if c["term"] == focus else label
+        gap = f" {_percent_gap(c['estimate']):+.1f}% |" if is_log and c["term"] not in (focus, "Intercept") else (" |" if is_log else "")
+        lines.append(f"| {label} | {_num(c['estimate'])} | {_num(c['ci_low'])} to {_num(c['ci_high'])} | {_p(c['p_value'])} |{gap}")
+    return lines
+
+
+def _diagnostics_words(results: Results) -> str:
+    """Which models' residuals fail normality (Jarque–Bera) and constant variance (Breusch–Pagan) at 5%."""
+    models = results.get("regressions", {})
+    verdicts = []
+    for test, what in (("jarque_bera", "are not normal"), ("breusch_pagan", "do not have constant variance")):
+        failing = [f"`{model['formula']}`" for model in models.values() if model["diagnostics"][test]["p_value"] < ALPHA]
+        verdicts.append(
+            f"residuals {what} in {' and '.join(failing)}" if failing else f"no model's residuals {what.replace('are not', 'fail to be')}"
+        )
+    return (
+        f"At the 5% level, {verdicts[0]}; {verdicts[1]}. The HC3 standard errors do not need either, and n is large; "
+        "the coefficients describe averages, not causal effects."
+    )
 
 
 def _regression_section(results: Results) -> list[str]:
     lines = [
         "## Regression: wage and employment",
         "",
-        "Two ordinary least squares models with HC3 (heteroskedasticity-robust) standard errors. The first is "
-        "the notebook's model; the second asks the better question: holding the occupation's major group "
-        "fixed, how does the wage change with employment, in percent?",
+        "Two ordinary least squares models with HC3 (heteroskedasticity-robust) standard errors, on the sample "
+        "above. The first is the notebook's model; the second asks the better question: holding the "
+        "occupation's major group fixed, how does the wage change with employment, in percent? Each table "
+        "starts with the coefficient of employment; in the second, each major group's row is its log-wage gap "
+        "to the reference group, also shown as a percent difference.",
         "",
     ]
     for name, model in results.get("regressions", {}).items():
@@ -326,33 +472,24 @@ def _regression_section(results: Results) -> list[str]:
             f"{_p_is(jb.get('p_value'))}, constant variance (Breusch–Pagan) {_p_is(bp.get('p_value'))}. "
             f"Model file: `{model.get('model_path', '')}` (joblib).",
             "",
-            "| term | estimate | 95% CI | p |",
-            "| --- | ---: | --- | ---: |",
+            *_coefficient_rows(model),
+            "",
         ]
-        for coefficient in model.get("coefficients", [])[:8]:
-            lines.append(
-                f"| {_cell(coefficient['term'])} | {_num(coefficient['estimate'], 4)} | {_num(coefficient['ci_low'], 4)} – "
-                f"{_num(coefficient['ci_high'], 4)} | {_p(coefficient['p_value'])} |"
-            )
-        if len(model.get("coefficients", [])) > 8:
-            lines.append(f"| … {len(model['coefficients']) - 8} more terms in `analysis.regression_coefficients` | | | |")
-        lines.append("")
     linear = results.get("regressions", {}).get(OLS_LINEAR, {})
-    slope = next((c for c in linear.get("coefficients", []) if c["term"] == "tot_emp"), None)
+    slope = next((c for c in linear.get("coefficients", []) if c["term"] == linear.get("focus_term")), None)
     log_model = results.get("regressions", {}).get(OLS_LOG, {})
-    elasticity = next((c for c in log_model.get("coefficients", []) if "tot_emp" in c["term"]), None)
+    elasticity = elasticity_words(results)
     if slope and elasticity:
         lines += [
             f"**In plain words.** Each extra 1,000 workers in an occupation goes with a mean wage "
             f"{_money(abs(slope['estimate']) * 1000)} {'lower' if slope['estimate'] < 0 else 'higher'} "
-            f"(R² = {_num(linear['r_squared'])}: employment explains almost none of the variation). Within a major "
-            f"group, 10% more employment goes with a wage about {_num(abs(1.1 ** elasticity['estimate'] - 1) * 100, 3)}% "
-            f"{'lower' if elasticity['estimate'] < 0 else 'higher'}; the major group itself explains most of what "
-            f"the second model captures (R² = {_num(log_model['r_squared'])}). Residuals are not normal and their "
-            f"variance is not constant, which is why the standard errors are HC3 and the sample is large.",
+            f"(95% CI {_money(slope['ci_low'] * 1000)} to {_money(slope['ci_high'] * 1000)}; R² = {_num(linear['r_squared'])}: "
+            f"employment explains almost none of the variation). Within a major group, {elasticity}; the major group "
+            f"itself explains most of what the second model captures (R² = {_num(log_model['r_squared'])}). "
+            f"{_diagnostics_words(results)}",
             "",
         ]
-    lines += _chart(results, "employment_vs_wage", "Employment vs mean annual wage with the fitted line")
+    lines += _chart(results, "employment_vs_wage", "Employment vs mean annual wage, each model on its own scale")
     return lines
 
 
@@ -418,25 +555,74 @@ def _changes_section(results: Results) -> list[str]:
 
 def _appendix(results: Results) -> list[str]:
     lines = [
-        "## Appendix: every test's numbers as in `results.json`",
+        "## Appendix: every test's numbers",
         "",
-        "A p-value of 0.0 is below what double precision can hold (< 1e-300), not exactly zero.",
+        "Statistics to 6 significant digits (full precision in `results.json`); a p-value below what double "
+        "precision holds is shown as < 1e-300.",
         "",
         "| test | statistic | value | p | p (Holm) | n |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for test in results.get("tests", []):
         lines.append(
-            f"| `{test['name']}` | {test['statistic_name']} | {_json_number(test['statistic'])} | "
-            f"{_json_number(test['p_value'])} | {_json_number(test['p_holm'])} | {_json_number(test['n'])} |"
+            f"| `{test['name']}` | {test['statistic_name']} | {_num(test['statistic'], 6)} | "
+            f"{_p_exact(test['p_value'])} | {_p_exact(test['p_holm'])} | {_count(test['n'])} |"
         )
-    return [*lines, ""]
+    return [*lines, "", *_ranking_appendix(results)]
+
+
+def _column_counts(columns: dict[str, Any], key: str) -> str:
+    """'92 `a_mean`, 92 `a_median` and 98 `a_pct90`'."""
+    parts = [f"{_count(counts[key])} `{column}`" for column, counts in columns.items()]
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+
+
+def top_coding_words(results: Results) -> str:
+    """The release's top-coding as the sample shows it: `#` cells against published values above the bound."""
+    top = results.get("sample", {}).get("top_coding")
+    if not top:
+        return ""
+    bound, columns = _money(top["annual_bound"]), top["columns"]
+    largest = columns.get("a_median", {}).get("max_published")
+    return (
+        f"BLS prints `#` for a wage at or above {bound} a year. In this sample that is {_column_counts(columns, 'n_top_coded')} "
+        f"cells, yet the release publishes {_column_counts(columns, 'n_published_above_bound')} values above {bound} as "
+        f"numbers (the largest median {_money(largest)}). So `#` means \"at least the bound\", not \"the highest "
+        "wages\": the statistics exclude `#` cells and count them, and use published numbers as printed."
+    )
+
+
+def _data_section(results: Results) -> list[str]:
+    sample = results.get("sample", {})
+    files = results.get("source_files", [])
+    top = top_coding_words(results)
+    return [
+        "## Data",
+        "",
+        "| file | SHA-256 |",
+        "| --- | --- |",
+        *[f"| {_cell(f['source_file'])} | `{_cell(f['source_sha256'])}` |" for f in files],
+        "",
+        f"**Sample** (every test and model below uses it; each says which groups and how many values it excludes). "
+        f"{_text(sample.get('description', ''))} {_count(sample.get('n_rows'))} rows from "
+        f"{_count(sample.get('n_areas'))} areas and {_count(sample.get('n_occupations'))} distinct detailed occupations "
+        "(not every occupation is published in every state).",
+        "",
+        *([f"**Top-coding.** {top}", ""] if top else []),
+    ]
+
+
+def _limitations(results: Results) -> str:
+    top = results.get("sample", {}).get("top_coding")
+    if not top:
+        return LIMITATIONS.format(bound="$239,200", above="see the Data section")
+    columns = top["columns"]
+    above = f"{_column_counts(columns, 'n_published_above_bound')} values above it are published in this sample"
+    return LIMITATIONS.format(bound=_money(top["annual_bound"]), above=above)
 
 
 def report_markdown(results: Results) -> str:
     """The report as Markdown, every number taken from `results`."""
-    sample = results.get("sample", {})
-    files = results.get("source_files", [])
     lines = [
         f"# How wages differ across U.S. states and occupations — OEWS May {results['release_year']}",
         "",
@@ -452,16 +638,7 @@ def report_markdown(results: Results) -> str:
         "answers five common questions with a stated sample, tests whose assumptions fit the data, effect "
         "sizes and confidence intervals, and corrections for testing several hypotheses at once.",
         "",
-        "## Data",
-        "",
-        "| file | SHA-256 |",
-        "| --- | --- |",
-        *[f"| {_cell(f['source_file'])} | `{_cell(f['source_sha256'])}` |" for f in files],
-        "",
-        f"**Sample.** {_text(sample.get('description', ''))} {_count(sample.get('n_rows'))} rows from "
-        f"{_count(sample.get('n_areas'))} areas and {_count(sample.get('n_occupations'))} distinct detailed occupations "
-        "(not every occupation is published in every state).",
-        "",
+        *_data_section(results),
         *_state_section(results),
         "## The spread of wages",
         "",
@@ -477,9 +654,88 @@ def report_markdown(results: Results) -> str:
     lines += _regression_section(results)
     lines += _naive_section(results)
     lines += _changes_section(results)
-    lines += ["## Limitations", "", LIMITATIONS, "## Next steps", "", NEXT_STEPS]
+    lines += ["## Limitations", "", _limitations(results), "## Next steps", "", NEXT_STEPS]
     lines += _appendix(results)
     return "\n".join(lines)
+
+
+#: The README's findings section lies between these lines; `update_readme_findings` rewrites what is between.
+FINDINGS_START = "<!-- findings: generated from artifacts/results.json by update_readme_findings; do not edit -->"
+FINDINGS_END = "<!-- end of findings -->"
+
+
+def _test_by_name(results: Results, name: str) -> dict[str, Any]:
+    return next((test for test in results.get("tests", []) if test["name"] == name), {})
+
+
+def findings_markdown(results: Results) -> str:
+    """The README's "Latest findings" bullets, every number taken from `results` (as the report's)."""
+    ranking, neighbours = results["state_ranking"], state_neighbours_summary(results)
+    top, bottom, closest = ranking[0], ranking[-1], neighbours["closest"]
+    welch, pearson, ztest = (_test_by_name(results, name) for name in (WELCH_T, PEARSON, Z_TEST))
+    levene_two, levene_all = _test_by_name(results, LEVENE_TWO_GROUPS), _test_by_name(results, LEVENE_MAJOR_GROUPS)
+    linear = results["regressions"][OLS_LINEAR]
+    naive = {row["question"]: row for row in results.get("naive_comparison", [])}
+    production = naive.get("Mean annual wage of production occupations")
+    gap = naive.get("Management minus production mean annual wage")
+    scenarios = ztest.get("top_code_scenarios", [])
+    differences = [run["mean_difference"] for run in scenarios]
+    sample = results["sample"]
+    lines = [
+        f"Sample: {_count(sample['n_rows'])} rows, detailed occupations in {_count(sample['n_areas'])} areas (the states "
+        f"and DC), May {results['release_year']}, values BLS published.",
+        "",
+        f"- **States.** All-occupations mean annual wages run from {_money(top['a_mean'])} in {_text(top['area_title'])} "
+        f"(95% CI {_money(top['ci_low'])}–{_money(top['ci_high'])}) to {_money(bottom['a_mean'])} in "
+        f"{_text(bottom['area_title'])} (95% CI {_money(bottom['ci_low'])}–{_money(bottom['ci_high'])}). Ranks are point "
+        f"estimates: {neighbours['n_indistinguishable']} of the {neighbours['n_pairs']} neighbouring pairs in the ranking "
+        f"cannot be told apart with BLS's standard errors (|z| < 1.96), e.g. {_text(_rank_label(closest['label_1']))} "
+        f"and {_text(_rank_label(closest['label_2']))}, {_money(abs(closest['difference']))} apart (z = {_num(closest['z'], 2)}).",
+        f"- **Management vs production.** Management occupations average **{_money(welch['mean_difference'])} more** a "
+        f"year than production occupations (95% CI {_money(welch['ci']['low'])}–{_money(welch['ci']['high'])}; Welch "
+        f"t = {_num(welch['statistic'])}; Hedges' g = {_num(welch['effect_size']['value'])}), {_verdict(welch)}.",
+        f"- **Size vs pay.** Bigger occupations pay very slightly less: Pearson r = {_num(pearson['statistic'], 2)} "
+        f"(95% CI {_num(pearson['ci']['low'], 2)} to {_num(pearson['ci']['high'], 2)}); employment explains "
+        f"{_num(100 * linear['r_squared'], 2)}% of wage variance (OLS R² = {_num(linear['r_squared'])}). Within SOC major "
+        f"groups, {elasticity_words(results)}.",
+        f"- **Tech.** Computer and mathematical occupations have median wages {_money(ztest['mean_difference'])} higher "
+        f"on average than all others (95% CI {_money(ztest['ci']['low'])}–{_money(ztest['ci']['high'])}; "
+        f"z = {_num(ztest['statistic'])})"
+        + (
+            f"; setting the {_count(ztest['n_top_coded'])} top-coded medians to the bound or to the largest published "
+            f"median instead of excluding them gives {_money(min(differences))}–{_money(max(differences))}."
+            if differences else "."
+        ),
+        f"- **Top-coding.** {top_coding_words(results)}",
+        f"- **Spread.** Management wages are far more spread out than production wages (SD ratio "
+        f"{_num(levene_two['effect_size']['value'], 2)}; Levene W = {_num(levene_two['statistic'])}), and spread differs "
+        f"across all {len(levene_all['groups'])} major groups (Levene W = {_num(levene_all['statistic'])}; largest "
+        f"to smallest SD {_num(levene_all['effect_size']['value'], 2)})."
+    ]
+    if production and gap:
+        lines.append(
+            f"- **Why the sample matters.** Picking groups by title words and mixing hierarchy levels, as a quick "
+            f"notebook does, puts production at {_money(production['naive_value'])} instead of "
+            f"{_money(production['sound_value'])} and the management gap at {_money(gap['naive_value'])} instead of "
+            f"{_money(gap['sound_value'])} (the report's side-by-side table)."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def readme_with_findings(readme: str, results: Results) -> str:
+    """`readme` with the text between FINDINGS_START and FINDINGS_END replaced by `findings_markdown(results)`."""
+    head, rest = readme.split(FINDINGS_START, 1)
+    _, tail = rest.split(FINDINGS_END, 1)
+    return f"{head}{FINDINGS_START}\n{findings_markdown(results)}{FINDINGS_END}{tail}"
+
+
+def update_readme_findings(readme_path: Path, results_path: Path) -> bool:
+    """Rewrite README.md's findings from a run's results.json; True when the text changed."""
+    old = readme_path.read_text(encoding="utf-8")
+    new = readme_with_findings(old, json.loads(results_path.read_text(encoding="utf-8")))
+    if new != old:
+        readme_path.write_text(new, encoding="utf-8")
+    return new != old
 
 
 _STYLE = """
@@ -537,3 +793,7 @@ def write_report(results: Results, artifacts_dir: Path) -> tuple[Path, Path]:
     html_path.write_text(report_html(text, artifacts_dir), encoding="utf-8")
     logger.info("report: wrote %s and %s", md_path, html_path)
     return md_path, html_path
+
+
+if __name__ == "__main__":  # python -m analysis_py.outputs.report: README.md's findings from artifacts/results.json
+    update_readme_findings(Path("README.md"), Path("artifacts/results.json"))

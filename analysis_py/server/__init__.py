@@ -4,9 +4,10 @@ Read-only; every answer comes from `study` (lookups and comparisons) and `stats`
 formats, it computes nothing of its own. Layer: above `study`, `stats` and `warehouse`; below `cli`.
 
     app          FastAPI app: routers, Host check, CORS (opt-in), JSON errors, static files
-    database     the warehouse file per generation, a cursor per request thread, the SQL guard
+    database     the warehouse file per generation, a cursor per request thread (SQL guard: warehouse.query)
     routers/     one per resource: lookups, wages, compare, results, sql, pages (explorer, docs)
     models       pydantic response models (what /openapi.json documents)
+    options      ServerOptions: bind address, port, Host check, SQL limits (no FastAPI import)
     formats      JSON or CSV, spreadsheet-safe cells
     serve        uvicorn
     static/      the explorer (index.html, explorer.js, explorer.css) and vendored, licensed assets

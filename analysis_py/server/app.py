@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +15,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, WageError
+from analysis_py.server.cache import AnswerCache
 from analysis_py.server.database import NoWarehouse, Warehouse
+from analysis_py.server.options import LOCAL_HOSTS, ServerOptions
 from analysis_py.server.routers import compare, lookups, pages, results, sql, wages
 from analysis_py.study.lookup import UnknownCode
 
@@ -24,35 +25,12 @@ __all__ = ["ServerOptions", "create_app", "LOCAL_HOSTS"]
 
 logger = logging.getLogger(__name__)
 
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})
-
 DESCRIPTION = """\
 BLS OEWS wage estimates from the published `wage.duckdb`, read-only, with 95% CIs from
 BLS's percent relative standard errors. JSON by default; `?format=csv` (or `Accept: text/csv`)
 for CSV. Errors are JSON `{"error": ..., "parameter": ...}`: 400 for a bad parameter, 404 for an
 unknown code, 503 when there is no warehouse yet.
 """
-
-
-@dataclass(frozen=True)
-class ServerOptions:
-    """How `wage serve` runs: where it binds, which Host headers it answers, CORS, SQL limits."""
-
-    host: str = "127.0.0.1"
-    port: int = 8765
-    cors: bool = False
-    row_cap: int = 1000
-    time_limit: float = 5.0
-    threads: int = 1
-    allowed_hosts: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def hosts(self) -> frozenset[str] | None:
-        """Host header names answered (None: any, when bound to every address)."""
-        if self.host in ANY_ADDRESS and not self.allowed_hosts:
-            return None
-        return LOCAL_HOSTS | {self.host.lower()} | {host.lower() for host in self.allowed_hosts}
 
 
 class HostCheck:
@@ -150,6 +128,8 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     for module in (lookups, wages, compare, results, sql, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    if options.cache_entries:
+        app.add_middleware(AnswerCache, warehouse=database, entries=options.cache_entries)
     if options.cors:
         app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["Accept"])
     hosts = options.hosts

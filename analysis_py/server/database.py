@@ -1,7 +1,7 @@
 """The published warehouse, read-only, for many request threads; a new file is noticed and served.
 
-A `Generation` is one opened file: an in-memory DuckDB with `wage.duckdb` attached read-only
-(file access then switched off and the configuration locked), and one cursor per request
+A `Generation` is one opened file: `warehouse.query.open_read_only` (an in-memory DuckDB with
+`wage.duckdb` attached read-only, file access off, configuration locked), and one cursor per request
 thread. On each request `Warehouse.cursor()` compares the file's inode, size and mtime with
 the open generation's; when a build renamed a new file over it, the next request opens a new
 generation, and the old one closes once its last request is done (it keeps reading the old,
@@ -15,23 +15,23 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
-from analysis_py.errors import AnalysisError, BuildError
+from analysis_py.errors import BuildError
+from analysis_py.warehouse.query import open_read_only
 
-__all__ = ["NoWarehouse", "QueryResult", "Warehouse", "guarded_query"]
+__all__ = ["NoWarehouse", "Warehouse", "files_read"]
 
 logger = logging.getLogger(__name__)
 
-#: Statement types `/api/sql` runs (DuckDB's parser decides: SELECT covers WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE).
-READ_STATEMENTS = (duckdb.StatementType.SELECT,)
+#: A list the request's task sets; each cursor lease appends the identity of the file it read
+#: (the answer cache keeps an answer only when all of it came from one file).
+files_read: ContextVar[list[tuple[int, int, int, int]] | None] = ContextVar("files_read", default=None)
 
 
 class NoWarehouse(BuildError):
@@ -52,15 +52,7 @@ class Generation:
 
     def __init__(self, path: Path, signature: tuple[int, int, int, int], threads: int) -> None:
         self.signature = signature
-        self._con = duckdb.connect(":memory:", config={"threads": threads})
-        try:
-            self._con.execute(f"attach '{_quoted(path)}' as wage (read_only)")
-            self._con.execute("use wage")
-            self._con.execute("set enable_external_access = false")
-            self._con.execute("set lock_configuration = true")
-        except duckdb.Error:
-            self._con.close()
-            raise
+        self._con = open_read_only(path, threads)
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
@@ -115,10 +107,6 @@ class Generation:
         self._con.close()
 
 
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
 class Warehouse:
     """`with warehouse.cursor() as con:` a read-only cursor on the newest published file."""
 
@@ -163,6 +151,9 @@ class Warehouse:
             generation = self._generation()
             if generation.acquire():
                 break
+        read = files_read.get()
+        if read is not None:
+            read.append(generation.signature)
         try:
             yield generation
         finally:
@@ -184,6 +175,10 @@ class Warehouse:
             finally:
                 cursor.close()
 
+    def file_identity(self) -> tuple[int, int, int, int] | None:
+        """Device, inode, size and mtime of the file at the path now (None when there is none)."""
+        return _signature(self.path)
+
     def warm(self) -> None:
         """Pay the one-time costs before the first request: DuckDB's first parameter binding
         imports pandas (seconds), and the file is opened if there is one."""
@@ -200,53 +195,3 @@ class Warehouse:
             current, self._current = self._current, None
         if current is not None:
             current.retire()
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    """A user query's columns and rows; `truncated` when it had more than `row_cap` rows."""
-
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
-    truncated: bool
-    row_cap: int
-    seconds: float
-
-
-def guarded_query(cursor: duckdb.DuckDBPyConnection, sql: str, row_cap: int, time_limit: float) -> QueryResult:
-    """Run one read-only statement on `cursor` (file access off, configuration locked).
-
-    AnalysisError("q", ...) for several statements, a statement that is not a query, a
-    syntax error, an error of the query, or one that runs past `time_limit` seconds (it is
-    interrupted). At most `row_cap` rows are kept.
-    """
-    text = sql.strip().rstrip(";").strip()
-    if not text:
-        raise AnalysisError("q", "is empty: give one SELECT statement")
-    try:
-        statements = cursor.extract_statements(text)
-    except duckdb.Error as exc:
-        raise AnalysisError("q", f"does not parse: {_first_line(exc)}") from None
-    if len(statements) != 1:
-        raise AnalysisError("q", f"holds {len(statements)} statements: give exactly one SELECT statement")
-    if statements[0].type not in READ_STATEMENTS:
-        kind = statements[0].type.name
-        raise AnalysisError("q", f"is a {kind} statement: only read-only SELECT queries run here")
-    timer = threading.Timer(time_limit, cursor.interrupt)
-    started = time.perf_counter()
-    timer.start()
-    try:
-        cursor.execute(text)
-        rows = cursor.fetchmany(row_cap + 1)
-        columns = [column[0] for column in cursor.description or ()]
-    except duckdb.InterruptException:
-        raise AnalysisError("q", f"ran longer than the time limit of {time_limit:g} s and was stopped") from None
-    except duckdb.Error as exc:
-        raise AnalysisError("q", f"failed: {_first_line(exc)}") from None
-    finally:
-        timer.cancel()
-    return QueryResult(columns, rows[:row_cap], len(rows) > row_cap, row_cap, time.perf_counter() - started)
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

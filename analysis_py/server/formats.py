@@ -9,11 +9,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from analysis_py.formatting import spreadsheet_safe
+
 __all__ = ["wants_csv", "csv_cell", "csv_response"]
-
-#: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def wants_csv(request: Request) -> bool:
     """`?format=csv`, or an Accept header that asks for text/csv (and not JSON first)."""
@@ -32,9 +30,7 @@ def csv_cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         value = ";".join(str(item) for item in value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def csv_response(columns: Sequence[str], rows: Iterable[Sequence[Any] | Mapping[str, Any]], filename: str) -> Response:

@@ -25,11 +25,11 @@ from analysis_py.study.questions import (
     PEARSON,
     HypothesisTest,
     StateRanking,
-    compare_states,
     f_test_management_vs_production,
     holm_adjusted,
     levene_major_groups,
     levene_management_vs_production,
+    neighbour_comparisons,
     pearson_tot_emp_a_mean,
     state_wage_ranking,
     welch_t_management_vs_production,
@@ -123,7 +123,26 @@ def _sample_info(sample: pd.DataFrame) -> dict[str, Any]:
         "n_a_mean_suppressed": int((sample["a_mean"].isna() & ~sample["is_a_mean_top_coded"]).sum()),
         "n_a_mean_top_coded": int(sample["is_a_mean_top_coded"].sum()),
         "parquet": SAMPLE_FILE,
+        "top_coding": _top_coding(sample),
     }
+
+
+#: Annual wage columns whose top-coding the report describes.
+TOP_CODED_COLUMNS: tuple[str, ...] = ("a_mean", "a_median", "a_pct90")
+
+
+def _top_coding(sample: pd.DataFrame) -> dict[str, Any]:
+    """Per annual wage column: `#` cells (top-coded), and values the release publishes as numbers above the bound."""
+    bound = float(sample["top_code_annual_bound"].max())
+    columns = {}
+    for column in (column for column in TOP_CODED_COLUMNS if f"is_{column}_top_coded" in sample):
+        values = sample[column].dropna()
+        columns[column] = {
+            "n_top_coded": int(sample[f"is_{column}_top_coded"].fillna(False).astype(bool).sum()),
+            "n_published_above_bound": int((values > bound).sum()),
+            "max_published": float(values.max()) if len(values) else None,
+        }
+    return {"annual_bound": bound, "columns": columns}
 
 
 def _log_test(test: HypothesisTest) -> None:
@@ -157,8 +176,7 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         sample_info = _sample_info(sample)
     with timed_step(seconds, "state ranking"):
         ranking = state_wage_ranking(marts.state_totals(con, release_year))
-        pairs = [(1, 2), (2, 3), (-2, -1)] if len(ranking.rows) >= 4 else [(1, -1)]
-        comparisons = tuple(compare_states(ranking, first, second) for first, second in pairs)
+        comparisons = neighbour_comparisons(ranking)
     with timed_step(seconds, "tests"):
         tests = tuple(holm_adjusted([
             welch_t_management_vs_production(sample),

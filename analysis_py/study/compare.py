@@ -42,7 +42,7 @@ class Estimate(Record):
     a_mean_se: float | None
     mean_prse: float | None
     is_a_mean_top_coded: bool
-    tot_emp: float | None
+    tot_emp: int | None
 
     @property
     def label(self) -> str:

@@ -7,7 +7,8 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -27,6 +28,8 @@ MODEL_NAMES: tuple[str, ...] = (OLS_LINEAR, OLS_LOG)
 class RegressionResult:
     """One of the study's models: its name, the sample it was fitted on and what it excluded, and the fit.
 
+    `focus_term` is the coefficient the study is about (the slope of employment);
+    `term_labels` names each term for people (a group dummy by the group's title).
     `model_path` is set once `outputs` saved the fitted model.
     """
 
@@ -35,6 +38,8 @@ class RegressionResult:
     n_excluded_suppressed: int
     n_top_coded: int
     sample: str
+    focus_term: str
+    term_labels: Mapping[str, str] = field(default_factory=dict)
     model_path: str | None = None
 
     @property
@@ -72,6 +77,8 @@ class RegressionResult:
             "r_squared": self.fit.r_squared,
             "adj_r_squared": self.fit.adj_r_squared,
             "coefficients": [coefficient.to_dict() for coefficient in self.fit.coefficients],
+            "focus_term": self.focus_term,
+            "term_labels": dict(self.term_labels),
             "diagnostics": self.fit.diagnostics,
             "n_excluded_suppressed": self.n_excluded_suppressed,
             "n_top_coded": self.n_top_coded,
@@ -93,7 +100,17 @@ def _model_rows(sample: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame,
 def ols_a_mean_on_tot_emp(sample: pd.DataFrame, description: str = "analysis sample") -> RegressionResult:
     """OLS a_mean ~ tot_emp (HC3): the notebook's model."""
     data, suppressed, top_coded = _model_rows(sample, ["a_mean", "tot_emp"])
-    return RegressionResult(OLS_LINEAR, ols_hc3("a_mean ~ tot_emp", data), suppressed, top_coded, description)
+    labels = {"tot_emp": "tot_emp (dollars per job)", "Intercept": "intercept"}
+    return RegressionResult(OLS_LINEAR, ols_hc3("a_mean ~ tot_emp", data), suppressed, top_coded, description, "tot_emp", labels)
+
+
+_GROUP_TERM = "C(soc_major_group_code)[T.{}]"
+_LOG_EMP = "np.log(tot_emp)"
+
+
+def _group_title(sample: pd.DataFrame, code: str) -> str:
+    titles = sample.loc[sample["soc_major_group_code"] == code, "soc_major_group_title"].dropna()
+    return code if titles.empty else str(titles.iloc[0]).removesuffix(" Occupations")
 
 
 def ols_log_wage_on_log_emp_major_group(sample: pd.DataFrame, description: str = "analysis sample") -> RegressionResult:
@@ -101,7 +118,13 @@ def ols_log_wage_on_log_emp_major_group(sample: pd.DataFrame, description: str =
     data, suppressed, top_coded = _model_rows(sample, ["a_mean", "tot_emp", "soc_major_group_code"])
     positive = (data["a_mean"] > 0) & (data["tot_emp"] > 0)
     data = data.loc[positive].reset_index(drop=True).astype({"soc_major_group_code": str})
-    formula = "np.log(a_mean) ~ np.log(tot_emp) + C(soc_major_group_code)"
+    formula = f"np.log(a_mean) ~ {_LOG_EMP} + C(soc_major_group_code)"
+    codes = sorted(data["soc_major_group_code"].unique())
+    labels = {
+        _LOG_EMP: "log(tot_emp): elasticity within major groups",
+        "Intercept": f"intercept ({_group_title(sample, codes[0])}, the reference group)",
+        **{_GROUP_TERM.format(code): f"{_group_title(sample, code)} (vs {_group_title(sample, codes[0])})" for code in codes[1:]},
+    }
     return RegressionResult(
-        OLS_LOG, ols_hc3(formula, data), suppressed + int((~positive).sum()), top_coded, description
+        OLS_LOG, ols_hc3(formula, data), suppressed + int((~positive).sum()), top_coded, description, _LOG_EMP, labels
     )

@@ -1,4 +1,5 @@
-"""The warehouse: the one dbt runner, side-file build, lock and publish, build fingerprint, docs site.
+"""The warehouse: the one dbt runner, side-file build, lock and publish, build fingerprint, docs site,
+read-only SQL (`query`: the guard of `wage sql`, `wage export` and `/api/sql`) and `export`.
 
-May import: `bls`, `config`, `errors`, `files`, `timing`, `landing` (the raw landing it builds from).
+May import: `bls`, `config`, `errors`, `files`, `formatting`, `timing`, `landing` (the raw landing it builds from).
 """

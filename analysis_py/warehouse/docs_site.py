@@ -26,7 +26,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from analysis_py.config import Settings
+from analysis_py.config import DOCS_PORT, Settings
 from analysis_py.errors import BuildError, ConfigError
 from analysis_py.files import write_text_atomic
 from analysis_py.warehouse.dbt import run_dbt
@@ -46,7 +46,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PORT = 8080
+DEFAULT_PORT = DOCS_PORT
 
 #: The browser may load only what the site itself holds (inline code, data: URIs, its own
 #: files); dbt-docs is AngularJS, which needs 'unsafe-eval'.

@@ -34,9 +34,13 @@ renamed as (
         trim(occ_title) as occ_title,
         lower(trim(o_group)) as o_group,
 
-        ---------- employment (** = not available)
+        ---------- employment (** = not available; counts as BIGINT)
         {% for column in bls_employment_columns() %}
+        {% if column in bls_count_columns() %}
+        cast({{ parse_bls_number(column) }} as bigint) as {{ column }},
+        {% else %}
         {{ parse_bls_number(column) }} as {{ column }},
+        {% endif %}
         {{ is_bls_symbol(column, '**') }} as is_{{ column }}_not_available,
         {% endfor %}
         {{ is_bls_symbol('pct_rpt', '~') }} as is_pct_rpt_below_half_percent,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -101,6 +102,14 @@ def test_manifest_records_inputs_counts_versions_and_steps(real_warehouse: Setti
     assert {"sample", "tests", "regressions", "tables", "charts"} <= set(manifest["step_seconds"]["analysis"])
     for artifact in manifest["artifacts"]:
         assert file_sha256(real_warehouse.artifacts_dir / artifact["path"]) == artifact["sha256"]
+
+
+def test_manifest_start_and_end_cover_the_whole_run(real_warehouse: Settings) -> None:
+    manifest = json.loads((real_warehouse.artifacts_dir / "manifest.json").read_text())
+    before_artifacts = sum(manifest["step_seconds"]["pipeline"][step] for step in ("ingest", "build", "analyze"))
+    assert manifest["duration_seconds"] >= before_artifacts > 0
+    started, ended = (datetime.fromisoformat(manifest[key]) for key in ("started_at", "ended_at"))
+    assert (ended - started).total_seconds() >= int(before_artifacts)
 
 
 def test_pipeline_log_has_a_line_per_test_with_its_statistics(real_warehouse: Settings, real_results: dict) -> None:

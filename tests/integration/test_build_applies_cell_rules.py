@@ -27,3 +27,14 @@ def test_build_refuses_a_raw_cell_that_ingest_refuses(
 
     errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and failing_test in errors[0], errors
+
+
+def test_build_refuses_a_fractional_employment_count(built: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    with duckdb.connect(str(built.raw_db)) as con:
+        con.execute("update oews_estimates set tot_emp = '1234.5' where occ_code = '11-1011'")
+    capsys.readouterr()
+
+    assert main(["build"]) == 2
+
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "bls_counts_whole" in errors[0], errors

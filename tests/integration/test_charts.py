@@ -11,7 +11,10 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def test_wage_run_wrote_every_chart_as_png(real_warehouse: Settings, real_results: dict) -> None:
-    assert set(real_results["charts"]) == {"state_ranking", "wage_distribution", "management_vs_production", "employment_vs_wage", "tech_vs_nontech"}
+    assert set(real_results["charts"]) == {
+        "state_ranking", "wage_distribution", "management_vs_production", "employment_vs_wage", "tech_vs_nontech",
+        "spread_by_major_group",
+    }  # fmt: skip
     for relative in real_results["charts"].values():
         data = (real_warehouse.artifacts_dir / relative).read_bytes()
         assert data.startswith(PNG_SIGNATURE) and len(data) > 20_000, relative

@@ -59,3 +59,11 @@ def test_state_totals_are_the_workbooks_all_occupations_rows(con: duckdb.DuckDBP
     for area, row in cells.items():
         assert totals.loc[area, "a_mean"] == float(row["a_mean"])
         assert totals.loc[area, "a_mean_se"] == pytest.approx(float(row["a_mean"]) * float(row["mean_prse"]) / 100, rel=1e-12)
+
+
+@pytest.mark.parametrize("model", ["stg_oews__estimates", "int_estimates_deduplicated", "fct_occupation_wages"])
+def test_employment_counts_are_integers(con: duckdb.DuckDBPyConnection, model: str) -> None:
+    [(data_type,)] = con.execute(
+        "select data_type from information_schema.columns where table_name = ? and column_name = 'tot_emp'", [model]
+    ).fetchall()
+    assert data_type == "BIGINT"

@@ -1,6 +1,7 @@
 """Releases side by side on BLS's real workbooks: dim_release, fct_wage_changes, real dollars, `wage remove`."""
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.landing.cpi_seed import cpi_u_may
+from analysis_py.outputs.report import FINDINGS_END, FINDINGS_START, findings_markdown
 from tests.conftest import REPO, settings_in, wage_run
 
 RAW = REPO / "data" / "raw"
@@ -151,3 +153,55 @@ def test_readme_query_answers_the_same_with_one_release_or_four(
 def test_readme_release_comparison_gives_the_nurses_change(four_releases: Settings) -> None:
     [row] = query(four_releases, readme_queries()["6"])
     assert row[:4] == ("Registered Nurses", 89010, 98430, 9420) and row[-1] == 2025
+
+
+# ---------- README's findings are this run's results.json
+
+
+def readme_findings() -> str:
+    """The text between README.md's findings markers."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return text.split(FINDINGS_START, 1)[1].split(FINDINGS_END, 1)[0]
+
+
+def default_results(settings: Settings) -> dict:
+    return json.loads((settings.artifacts_dir / "results.json").read_text(encoding="utf-8"))
+
+
+def test_readme_findings_are_generated_from_the_default_runs_results(four_releases: Settings) -> None:
+    assert readme_findings().strip() == findings_markdown(default_results(four_releases)).strip(), (
+        "README.md's findings differ from the default run's results.json: after `make run`, "
+        "`.venv/bin/python -m analysis_py.outputs.report` rewrites them"
+    )
+
+
+def numeric_leaves(value: object) -> list[float]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in numeric_leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in numeric_leaves(item)]
+    return [abs(float(value))] if isinstance(value, (int, float)) and not isinstance(value, bool) else []
+
+
+#: Numbers of the findings' wording itself: 95% CIs, the 1.96 of |z|, 5% level, p < 0.0001, "10% more employment".
+WORDING_NUMBERS = {95.0, 1.96, 5.0, 0.0001, 10.0}
+
+
+def test_every_number_in_the_readme_findings_comes_from_results_json(four_releases: Settings) -> None:
+    results = default_results(four_releases)
+    elasticity = next(c for c in results["regressions"]["ols_log_wage_on_log_emp_major_group"]["coefficients"]
+                      if c["term"] == "np.log(tot_emp)")["estimate"]  # fmt: skip
+    derived = [
+        len(results["state_comparisons"]),
+        sum(abs(row["z"]) < 1.96 for row in results["state_comparisons"]),
+        100 * results["regressions"]["ols_a_mean_on_tot_emp"]["r_squared"],
+        abs(100 * (1.1**elasticity - 1)),
+    ]
+    used = ("release_year", "sample", "state_ranking", "state_comparisons", "tests", "regressions", "naive_comparison")
+    candidates = numeric_leaves({key: results[key] for key in used}) + derived
+    tokens = re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", readme_findings())
+    assert len(tokens) > 40
+    for token in tokens:
+        shown = float(token.replace(",", ""))
+        half_unit = 0.5 * 10 ** -len(token.split(".")[1]) if "." in token else 0.5
+        assert shown in WORDING_NUMBERS or any(abs(shown - value) <= half_unit * 1.0001 for value in candidates), token

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import pandas as pd
 import pytest
 
 from analysis_py.config import Settings
@@ -27,11 +28,14 @@ def report_page(real_warehouse: Settings) -> str:
 
 
 @pytest.mark.parametrize("name", TEST_NAMES)
-def test_report_has_each_tests_numbers_exactly_as_in_results(report_text: str, real_results: dict, name: str) -> None:
+def test_report_appendix_has_each_tests_numbers_as_in_results(report_text: str, real_results: dict, name: str) -> None:
     test = next(test for test in real_results["tests"] if test["name"] == name)
     row = next(line for line in report_text.splitlines() if line.startswith(f"| `{name}` |"))
-    cells = [cell.strip() for cell in row.strip("|").split("|")]
-    assert cells[2:] == [json.dumps(test[key]) for key in ("statistic", "p_value", "p_holm", "n")]
+    statistic, p, p_holm, n = (cell.strip() for cell in row.strip("|").split("|")[2:])
+    assert float(statistic.replace(",", "")) == pytest.approx(test["statistic"], rel=5e-6)
+    for shown, value in ((p, test["p_value"]), (p_holm, test["p_holm"])):
+        assert shown == "< 1e-300" if value == 0 else float(shown) == pytest.approx(value, rel=5e-3)
+    assert int(n.replace(",", "")) == test["n"]
 
 
 def test_report_states_the_welch_difference_in_words(report_text: str, real_results: dict) -> None:
@@ -69,3 +73,34 @@ def test_html_embeds_every_chart_and_loads_nothing_from_outside(report_page: str
 
 def test_html_renders_the_markdown_tables(report_page: str) -> None:
     assert report_page.count("<table>") >= 5
+
+
+def test_report_names_the_elasticity_with_its_ci_first(report_text: str, real_results: dict) -> None:
+    model = real_results["regressions"]["ols_log_wage_on_log_emp_major_group"]
+    slope = next(c for c in model["coefficients"] if c["term"] == model["focus_term"])
+    table = report_text.split("### `np.log(a_mean)", 1)[1]
+    first_row = next(line for line in table.splitlines() if line.startswith("| **"))
+    name, estimate, ci = (cell.strip() for cell in first_row.strip("|").split("|")[:3])
+    assert name == "**log(tot\\_emp): elasticity within major groups**" and slope["ci_high"] < 0
+    assert float(estimate) == pytest.approx(slope["estimate"], rel=5e-3)
+    assert [float(x) for x in ci.split(" to ")] == pytest.approx([slope["ci_low"], slope["ci_high"]], rel=5e-3)
+
+
+def test_report_lists_the_indistinguishable_neighbouring_pairs(report_text: str, real_results: dict) -> None:
+    ranking = real_results["state_ranking"]
+    close = [
+        (first["area_title"], second["area_title"])
+        for first, second in zip(ranking, ranking[1:])
+        if abs(first["a_mean"] - second["a_mean"]) < 1.96 * (first["a_mean_se"] ** 2 + second["a_mean_se"] ** 2) ** 0.5
+    ]
+    assert len(close) > 10
+    for first, second in close:
+        assert f"| {first} vs {second} |" in report_text
+    assert f"**{len(close)} of the {len(ranking) - 1} neighbouring pairs cannot be told apart**" in report_text
+
+
+def test_top_coding_paragraph_counts_the_published_values_above_the_bound(report_text: str, workbook_sample: pd.DataFrame) -> None:
+    paragraph = next(line for line in report_text.splitlines() if line.startswith("**Top-coding.**"))
+    above = (workbook_sample["a_median"] > 239_200).sum()
+    assert above > 100
+    assert f"{above:,} `a_median`" in paragraph and f"${workbook_sample['a_median'].max():,.0f}" in paragraph

@@ -80,14 +80,27 @@ def test_ztest_matches_statsmodels_on_the_workbook_sample(real_results: dict, wo
     assert (got["groups"]["tech"]["n"], got["groups"]["nontech"]["n"]) == (len(tech), len(rest))
 
 
-def test_ztest_sensitivity_sets_top_coded_medians_to_the_bound(real_results: dict, workbook_sample: pd.DataFrame) -> None:
-    # The bound is stated by the data README for 2022 onwards: $239,200 a year.
-    medians = workbook_sample["a_median"].where(workbook_sample["a_median_cell"] != "#", 239_200.0)
+@pytest.mark.parametrize("scenario", [0, 1])
+def test_ztest_top_code_scenarios_set_top_coded_medians_to_the_bound_and_to_the_largest_median(
+    real_results: dict, workbook_sample: pd.DataFrame, scenario: int
+) -> None:
+    # The bound is stated by the data README for 2022 onwards: $239,200 a year; the largest published median is read here.
+    value = (239_200.0, workbook_sample["a_median"].max())[scenario]
+    medians = workbook_sample["a_median"].where(workbook_sample["a_median_cell"] != "#", value)
     is_tech = workbook_sample["major"] == "15"
     z, p = ztest(medians[is_tech].dropna(), medians[~is_tech].dropna(), usevar="unequal")
-    sensitivity = result(real_results, "ztest_tech_vs_nontech_a_median")["sensitivity"]
-    assert (sensitivity["statistic"], sensitivity["p_value"]) == pytest.approx((z, p), rel=REL)
-    assert sensitivity["n_set_to_bound"] == (workbook_sample["a_median_cell"] == "#").sum() > 0
+    run = result(real_results, "ztest_tech_vs_nontech_a_median")["top_code_scenarios"][scenario]
+    assert (run["statistic"], run["p_value"]) == pytest.approx((z, p), rel=REL)
+    assert run["mean_difference"] == pytest.approx(medians[is_tech].mean() - medians[~is_tech].mean(), rel=REL)
+    assert run["value_set"] == value and run["n_set"] == (workbook_sample["a_median_cell"] == "#").sum() > 0
+
+
+def test_sample_counts_published_values_above_the_top_code_bound(real_results: dict, workbook_sample: pd.DataFrame) -> None:
+    # The data README: in 2025 hundreds of state medians above $239,200 are published as numbers, the largest $842,800.
+    counts = real_results["sample"]["top_coding"]["columns"]["a_median"]
+    assert counts["n_published_above_bound"] == (workbook_sample["a_median"] > 239_200).sum() > 0
+    assert counts["n_top_coded"] == (workbook_sample["a_median_cell"] == "#").sum()
+    assert counts["max_published"] == workbook_sample["a_median"].max() == 842_800
 
 
 def test_levene_management_vs_production_matches_scipy(real_results: dict, workbook_sample: pd.DataFrame) -> None:

@@ -23,7 +23,7 @@ def test_quick_bench_prints_every_figure_and_writes_json(tmp_path: Path) -> None
     names = [figure["name"] for figure in json.loads(out.read_text())["figures"]]
     assert names == [
         "ingest_state", "run_first", "run_second", "ingest_200k", "build_multi_release", "peak_rss",
-        "query_top_states", "query_one_occupation_all_areas", "query_year_over_year",
+        "query_top_states", "query_one_occupation_all_areas", "query_year_over_year", "sql_startup",
         "server_p50", "server_p95", "server_p99", "server_p95_publishing",
     ]  # fmt: skip
     for name in names:

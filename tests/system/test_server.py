@@ -408,3 +408,45 @@ def test_requests_while_builds_publish_never_fail(real_warehouse: Settings, tmp_
                 worker.join()
     assert failures == []
     assert min(counts) >= 3 and sum(counts) > 20
+
+
+def test_a_published_file_replaces_the_remembered_answers(real_warehouse: Settings, tmp_path: Path) -> None:
+    """Answers are kept per warehouse file: asked again they are the same, after a publish they are the new file's."""
+    folder = tmp_path / "cached"
+    folder.mkdir()
+    target = folder / "wage.duckdb"
+    shutil.copyfile(real_warehouse.warehouse, target)
+    path = "/api/wages?occ_code=29-1141&area=CA"
+    with serve_api(target, folder) as running:
+        first = running.get(path)
+        again = running.get(path)
+        assert first.status == again.status == 200 and first.body == again.body
+        side = folder / "wage.duckdb.building"
+        shutil.copyfile(real_warehouse.warehouse, side)
+        with duckdb.connect(str(side)) as con:
+            con.execute("update main.fct_occupation_wages set a_mean = a_mean + 1000 where occ_code = '29-1141' and area = '6'")
+        finish_side_file(side)
+        os.replace(side, target)
+        after = running.get(path)
+        as_csv = running.get(path + "&format=csv")
+    assert after.json()["rows"][0]["a_mean"] == first.json()["rows"][0]["a_mean"] + 1000
+    assert str(int(first.json()["rows"][0]["a_mean"] + 1000)) in as_csv.body.decode()
+
+
+def test_many_clients_asking_the_same_new_question_get_the_same_answer(server: Server) -> None:
+    """Concurrent first askings of one question wait for one answer (and an unknown code still gets its 404)."""
+    paths = ["/api/wages?occ_code=29-1141&area_type=2&sort=-a_mean", "/api/wages?occ_code=99-9999"]
+    answers: list[Answer] = []
+
+    def ask(index: int) -> None:
+        answers.append(server.get(paths[index % 2]))
+
+    workers = [threading.Thread(target=ask, args=(i,)) for i in range(12)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    found = [a for a in answers if a.status == 200]
+    assert len(found) == 6 and len({a.body for a in found}) == 1
+    assert [a.json()["rows"][0]["a_mean"] for a in found[:1]] == [max(r["a_mean"] for r in found[0].json()["rows"] if r["a_mean"])]
+    assert sorted(a.status for a in answers if a.status != 200) == [404] * 6

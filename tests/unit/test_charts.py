@@ -1,53 +1,104 @@
 """Charts: each function draws what its name says on the given axes (synthetic sample, no build)."""
 from __future__ import annotations
 
+import io
+
 import duckdb
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from scipy import stats
 
 from analysis_py.outputs import charts
-from analysis_py.study.questions import state_wage_ranking, welch_t_management_vs_production, ztest_tech_vs_nontech_a_median
-from analysis_py.study.regressions import ols_a_mean_on_tot_emp
+from analysis_py.study.questions import (
+    levene_major_groups,
+    state_wage_ranking,
+    welch_t_management_vs_production,
+    ztest_tech_vs_nontech_a_median,
+)
+from analysis_py.study.regressions import ols_a_mean_on_tot_emp, ols_log_wage_on_log_emp_major_group
 from analysis_py.study.sample import state_totals
 
 
-def test_state_ranking_chart_shows_top_and_bottom_ten_with_error_bars(marts: duckdb.DuckDBPyConnection) -> None:
+def test_state_ranking_chart_shows_every_state_with_its_ci(marts: duckdb.DuckDBPyConnection) -> None:
     ranking = state_wage_ranking(state_totals(marts))
     figure = Figure()
     ax = figure.add_subplot()
     assert charts.state_ranking_chart(ranking, ax=ax) is figure
     labels = [label.get_text() for label in ax.get_yticklabels()]
-    assert len(labels) == 20
+    assert len(labels) == len(ranking.rows) == 51
     assert labels[0] == f"1. {ranking.rows[0].area_title}" and labels[-1] == f"51. {ranking.rows[-1].area_title}"
-    assert len(ax.containers) == 2  # one errorbar container per group
+    [errorbar] = ax.containers
+    half_widths = [segment[1][0] - segment[0][0] for segment in errorbar.lines[2][0].get_segments()]
+    np.testing.assert_allclose(half_widths, [2 * (row.ci_high - row.a_mean) for row in ranking.rows])
 
 
-def test_wage_distribution_chart_counts_every_published_a_mean(sample: pd.DataFrame) -> None:
+def test_state_ranking_chart_shades_runs_of_indistinguishable_neighbours() -> None:
+    # p of each neighbour pair: True where the two cannot be told apart
+    assert charts._runs([True, True, False, False, True]) == [(0, 2), (4, 5)]
+    assert charts._runs([False, False]) == []
+
+
+def test_wage_distribution_chart_counts_every_published_a_mean_on_a_log_axis(sample: pd.DataFrame) -> None:
     figure = charts.wage_distribution_chart(sample)
     [ax] = figure.axes
     assert sum(patch.get_height() for patch in ax.patches) == sample["a_mean"].notna().sum()
+    assert ax.get_xscale() == "log"
 
 
 def test_management_vs_production_chart_plots_both_groups(sample: pd.DataFrame) -> None:
     figure = charts.management_vs_production_chart(sample, welch_t_management_vs_production(sample))
     [ax] = figure.axes
     published = [sample.loc[sample["soc_major_group_code"] == code, "a_mean"].notna().sum() for code in ("11-0000", "51-0000")]
-    assert [len(collection.get_offsets()) for collection in ax.collections] == published
-    assert "Welch t" in ax.get_title()
+    assert [len(collection.get_offsets()) for collection in ax.collections] == [min(n, charts.MAX_POINTS) for n in published]
+    assert "Welch t" in ax.get_title() and ax.get_yscale() == "log"
 
 
-def test_employment_vs_wage_chart_draws_the_fitted_line(sample: pd.DataFrame) -> None:
-    model = ols_a_mean_on_tot_emp(sample)
-    [ax] = charts.employment_vs_wage_chart(sample, model).axes
-    [line] = ax.get_lines()
+def test_group_box_draws_at_most_max_points_per_group() -> None:
+    figure = Figure()
+    ax = figure.add_subplot()
+    big = np.random.default_rng(1).lognormal(11, 0.4, charts.MAX_POINTS * 3)
+    charts._group_box(ax, [big, big[:10]], ["big", "small"], ["C0", "C1"], "wage")
+    assert [len(collection.get_offsets()) for collection in ax.collections] == [charts.MAX_POINTS, 10]
+
+
+def test_employment_vs_wage_chart_draws_each_fit_straight_on_its_own_axes(sample: pd.DataFrame) -> None:
+    linear, log_model = ols_a_mean_on_tot_emp(sample), ols_log_wage_on_log_emp_major_group(sample)
+    left, right = charts.employment_vs_wage_chart(sample, linear, log_model).axes[:2]
+    [line] = left.get_lines()
     x, y = line.get_data()
-    np.testing.assert_allclose(y, model.fitted.predict(pd.DataFrame({"tot_emp": x})), rtol=1e-9)
-    assert ax.get_xscale() == "log"
+    np.testing.assert_allclose(y, linear.fitted.predict(pd.DataFrame({"tot_emp": x})), rtol=1e-9)
+    assert left.get_xscale() == left.get_yscale() == "linear"
+    [line] = right.get_lines()
+    x, y = line.get_data()
+    assert right.get_xscale() == right.get_yscale() == "log"
+    slope = stats.linregress(np.log(x), np.log(y)).slope  # a straight line on log-log axes, of the elasticity's slope
+    np.testing.assert_allclose(slope, log_model.coefficient("np.log(tot_emp)").estimate, rtol=1e-9)
 
 
-def test_tech_vs_nontech_chart_reports_the_sensitivity_run(sample: pd.DataFrame) -> None:
+def test_tech_vs_nontech_chart_states_the_top_code_runs(sample: pd.DataFrame) -> None:
     test = ztest_tech_vs_nontech_a_median(sample)
     [ax] = charts.tech_vs_nontech_chart(sample, test).axes
     assert test.n_top_coded > 0
     assert f"{test.n_top_coded} top-coded medians excluded" in ax.get_title()
+    low = min(run["mean_difference"] for run in test.details["top_code_scenarios"])
+    assert f"${low:,.0f}" in ax.get_title()
+
+
+def test_spread_chart_has_a_box_per_major_group_ordered_by_sd(sample: pd.DataFrame) -> None:
+    test = levene_major_groups(sample)
+    [ax] = charts.spread_by_major_group_chart(sample, test).axes
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    by_sd = sorted(test.groups.values(), key=lambda group: group.sd)
+    assert len(labels) == len(test.groups) and [label.split("  (")[0] for label in labels] == [
+        group.label.removesuffix(" Occupations") for group in by_sd
+    ]
+
+
+def test_chart_text_with_dollar_signs_is_drawn_literally(sample: pd.DataFrame) -> None:
+    test = ztest_tech_vs_nontech_a_median(sample)  # its title holds several $ amounts
+    figure = charts.tech_vs_nontech_chart(sample, test)
+    figure.savefig(io.BytesIO(), format="png")
+    texts = figure.findobj(Text)
+    assert [text.get_text() for text in texts if "$" in text.get_text() and text.get_parse_math()] == []

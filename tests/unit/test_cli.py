@@ -1,6 +1,7 @@
 """`wage` command line with the library stubbed (or with no dbt to reach): exit codes, output, the one `error:` line."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import duckdb
@@ -135,15 +136,60 @@ def test_sql_prints_csv(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[
 
 def test_sql_prints_null_for_missing_values(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sql", "select a_mean from fct_occupation_wages where occ_code = '11-2021'"]) == 0
-    assert capsys.readouterr().out.split() == ["a_mean", "NULL"]
+    assert capsys.readouterr().out.split() == ["a_mean", "------", "NULL", "(1", "row)"]
 
 
-def test_sql_error_is_one_error_line_naming_the_warehouse(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sql_error_starts_with_one_error_line_naming_the_warehouse(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sql", "select * from no_such_table"]) == 2
-    [line] = capsys.readouterr().err.splitlines()
-    assert line.startswith(f"error: {tiny_warehouse.warehouse}: Catalog Error")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"error: {tiny_warehouse.warehouse}: Catalog Error")
+    assert error_lines("\n".join(err)) == [err[0]]
 
 
 def test_sql_opens_the_warehouse_read_only(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sql", "create table t (x integer)"]) == 2
     assert "read-only" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- small things
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"wage {version('wage-warehouse')}\n"
+
+
+def test_every_command_help_has_a_description() -> None:
+    from analysis_py.cli import _parser
+
+    [commands] = [action for action in _parser()._actions if isinstance(action, argparse._SubParsersAction)]
+    assert len(commands.choices) >= 12
+    for name, sub in commands.choices.items():
+        help_text = sub.format_help()
+        assert sub.description and sub.description.splitlines()[0] in help_text and "%%" not in help_text, name
+
+
+def test_fetch_without_a_contact_says_one_is_needed(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("WAGE_CONTACT_EMAIL", raising=False)
+    assert main(["fetch", "--year", "2025", "--kind", "state", "--base-url", "http://127.0.0.1:9/"]) == 2
+    [line] = error_lines(capsys.readouterr().err)
+    assert line.startswith("error: --contact: no contact e-mail given") and "None" not in line
+
+
+def test_ingesting_a_text_file_says_it_is_not_a_workbook(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Wages\n\nSome text.\n")
+    assert main(["ingest", str(readme), "--year", "2025", "--kind", "state"]) == 2
+    [line] = error_lines(capsys.readouterr().err)
+    assert line == f"error: {readme}: is not an .xlsx workbook: it is a text file (it starts with '# Wages'); give a BLS .xlsx workbook"
+
+
+def test_a_failure_is_logged_at_error_and_printed_once(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "state_M2025_dl.xlsx"
+    assert main(["ingest", str(missing)]) == 2
+    assert f"ERROR analysis_py.cli: failed: {missing}: file does not exist" in (settings.logs_dir / "pipeline.log").read_text()
+    assert [line for line in capsys.readouterr().err.splitlines() if "does not exist" in line] == [f"error: {missing}: file does not exist"]

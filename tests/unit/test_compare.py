@@ -14,7 +14,7 @@ from analysis_py.study.compare import compare_areas, compare_occupations, compar
 COLUMNS = (
     "release_year integer, area varchar, area_title varchar, area_type integer, prim_state varchar, occ_code varchar, "
     "occ_title varchar, o_group varchar, a_mean double, mean_prse double, a_mean_se double, is_a_mean_top_coded boolean, "
-    "tot_emp double, is_cross_industry_all_ownerships boolean"
+    "tot_emp bigint, is_cross_industry_all_ownerships boolean"
 )
 
 #: (release, area, title, type, state, occ_code, occ_title, o_group, a_mean, mean_prse, top-coded, tot_emp, cross-industry)

@@ -288,7 +288,7 @@ def test_state_ranking_chart_draws_a_mathtext_title_literally() -> None:
     figure = state_ranking_chart(StateRanking(release_year=2025, rows=rows))
     figure.savefig(io.BytesIO(), format="png")  # raised ValueError (mathtext) before
     labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
-    assert labels[0] == "1. District of \\$\\notacommand\\$ Columbia"
+    assert labels[0] == "1. District of $\\notacommand$ Columbia"  # drawn as is, not as mathtext
 
 
 # ---------- finding 1 and 11: `wage sql` output and one `error:` line
@@ -316,10 +316,13 @@ def test_sql_csv_output_neutralises_formula_cells(hostile_warehouse: Settings, c
 
 
 @pytest.mark.parametrize("statement", ["copy (select 1) to '{folder}/x.csv'", "set threads=1"])
-def test_sql_statement_without_rows_says_it_ran(hostile_warehouse: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], statement: str) -> None:
+def test_sql_statement_that_would_write_is_refused_in_one_line(
+    hostile_warehouse: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], statement: str
+) -> None:
     code, out, err = _wage(["sql", statement.format(folder=tmp_path)], capsys)
-    assert code == 0, err
-    assert out == "ok: the statement ran; it returns no rows\n"
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1 and err.startswith("error:") and "only read-only queries" in err
+    assert not (tmp_path / "x.csv").exists()
 
 
 def test_a_file_name_with_a_newline_cannot_forge_a_second_error_line(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,9 +9,9 @@ from scipy import stats
 
 from analysis_py.errors import AnalysisError
 from analysis_py.server.app import ServerOptions, _host_name
-from analysis_py.server.database import guarded_query
 from analysis_py.server.formats import csv_cell
 from analysis_py.study import lookup
+from analysis_py.warehouse.query import guarded_query
 
 OCCUPATIONS = [
     ("29-1141", "Registered Nurses", "detailed"),

@@ -17,6 +17,7 @@ from analysis_py.study.questions import (
     compare_states,
     holm_adjusted,
     levene_major_groups,
+    neighbour_comparisons,
     pearson_tot_emp_a_mean,
     state_wage_ranking,
     welch_t_management_vs_production,
@@ -155,6 +156,29 @@ def test_compare_states_counts_negative_ranks_from_the_bottom() -> None:
     comparison = compare_states(ranking, -2, -1)
     assert comparison.z == pytest.approx((60_000 - 50_000) / math.sqrt(300.0**2 + 500.0**2), rel=1e-12)
     assert (comparison.label_1, comparison.label_2) == ("Gamma (rank 2)", "Alpha (rank 3)")
+
+
+def test_neighbour_comparisons_compare_each_state_with_the_next_one_down() -> None:
+    ranking = state_wage_ranking(totals([("Alpha", 50_000.0, 1.0), ("Beta", 70_000.0, 2.0), ("Gamma", 60_000.0, 0.5)]))
+    pairs = neighbour_comparisons(ranking)
+    assert [(pair.label_1, pair.label_2) for pair in pairs] == [("Beta (rank 1)", "Gamma (rank 2)"), ("Gamma (rank 2)", "Alpha (rank 3)")]
+    assert pairs[1].z == pytest.approx((60_000 - 50_000) / math.sqrt(300.0**2 + 500.0**2), rel=1e-12)
+
+
+# ---------------------------------------------------------------- top-code scenarios of the tech z test
+
+
+@pytest.mark.parametrize("scenario", [0, 1])
+def test_ztest_top_code_scenarios_match_statsmodels_with_the_cells_filled(sample: pd.DataFrame, scenario: int) -> None:
+    flagged = sample["is_a_median_top_coded"].astype(bool)
+    value = (239_200.0, sample["a_median"].max())[scenario]  # the synthetic bound; the largest published median
+    medians = sample["a_median"].where(~flagged, value)
+    is_tech = sample["soc_major_group_code"] == "15-0000"
+    z, p = ztest(medians[is_tech].dropna(), medians[~is_tech].dropna(), usevar="unequal")
+    run = ztest_tech_vs_nontech_a_median(sample).details["top_code_scenarios"][scenario]
+    assert flagged.sum() > 0 and run["n_set"] == flagged.sum() and run["value_set"] == value
+    assert (run["statistic"], run["p_value"]) == pytest.approx((z, p), rel=1e-9)
+    assert run["mean_difference"] == pytest.approx(medians[is_tech].mean() - medians[~is_tech].mean(), rel=1e-12)
 
 
 # ---------------------------------------------------------------- holm_adjusted

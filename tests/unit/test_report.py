@@ -10,7 +10,15 @@ import pytest
 from matplotlib.figure import Figure
 
 from analysis_py.outputs.artifacts import CHART_FILES, results_document
-from analysis_py.outputs.report import report_html, report_markdown
+from analysis_py.outputs.report import (
+    FINDINGS_END,
+    FINDINGS_START,
+    elasticity_words,
+    findings_markdown,
+    readme_with_findings,
+    report_html,
+    report_markdown,
+)
 from analysis_py.study.analysis import analyze
 from tests.unit.conftest import marts_connection, synthetic_fact
 
@@ -46,11 +54,14 @@ def report_page(results: dict, report_text: str, tmp_path_factory: pytest.TempPa
 
 
 @pytest.mark.parametrize("name", TEST_NAMES)
-def test_report_has_each_tests_numbers_exactly_as_in_results(report_text: str, results: dict, name: str) -> None:
+def test_report_appendix_has_each_tests_numbers_as_in_results(report_text: str, results: dict, name: str) -> None:
     test = next(test for test in results["tests"] if test["name"] == name)
     row = next(line for line in report_text.splitlines() if line.startswith(f"| `{name}` |"))
-    cells = [cell.strip() for cell in row.strip("|").split("|")]
-    assert cells[2:] == [json.dumps(test[key]) for key in ("statistic", "p_value", "p_holm", "n")]
+    statistic, p, p_holm, n = (cell.strip() for cell in row.strip("|").split("|")[2:])
+    assert float(statistic.replace(",", "")) == pytest.approx(test["statistic"], rel=5e-6)
+    for shown, value in ((p, test["p_value"]), (p_holm, test["p_holm"])):
+        assert shown == "< 1e-300" if value == 0 else float(shown) == pytest.approx(value, rel=5e-3)
+    assert int(n.replace(",", "")) == test["n"]
 
 
 def test_report_states_the_welch_difference_in_words(report_text: str, results: dict) -> None:
@@ -95,3 +106,72 @@ def test_free_text_cannot_inject_html(tmp_path: Path) -> None:
     page = report_html(report_markdown(results), tmp_path)
     assert "is_&lt;column&gt;_top_coded" in page
     assert "<script>" not in page
+
+
+def test_log_model_table_leads_with_the_elasticity_and_its_ci(report_text: str, results: dict) -> None:
+    model = results["regressions"]["ols_log_wage_on_log_emp_major_group"]
+    slope = next(c for c in model["coefficients"] if c["term"] == "np.log(tot_emp)")
+    table = report_text.split("### `np.log(a_mean)", 1)[1]
+    first_row = next(line for line in table.splitlines() if line.startswith("| **"))
+    cells = [cell.strip() for cell in first_row.strip("|").split("|")]
+    assert cells[0] == "**log(tot\\_emp): elasticity within major groups**"
+    low, high = (float(text) for text in cells[2].split(" to "))
+    assert float(cells[1]) == pytest.approx(slope["estimate"], rel=5e-3)
+    assert (low, high) == pytest.approx((slope["ci_low"], slope["ci_high"]), rel=5e-3)
+
+
+def test_group_dummies_are_labelled_by_title_not_by_patsy_term(report_text: str) -> None:
+    assert "[T." not in report_text
+    assert "| Computer and Mathematical (vs Management) |" in report_text
+
+
+def test_report_lists_every_indistinguishable_neighbouring_pair(report_text: str, results: dict) -> None:
+    close = [row for row in results["state_comparisons"] if abs(row["z"]) < 1.96]
+    assert len(results["state_comparisons"]) == len(results["state_ranking"]) - 1
+    assert close, "the synthetic states have no indistinguishable neighbours"
+    for row in close:
+        first, second = (re.sub(r" \(rank \d+\)$", "", label) for label in (row["label_1"], row["label_2"]))
+        assert f"| {first} vs {second} | " in report_text
+    assert f"**{len(close)} of the {len(results['state_comparisons'])} neighbouring pairs cannot be told apart**" in report_text
+
+
+def test_top_coding_paragraph_counts_published_values_above_the_bound(report_text: str, results: dict) -> None:
+    columns = results["sample"]["top_coding"]["columns"]
+    paragraph = next(line for line in report_text.splitlines() if line.startswith("**Top-coding.**"))
+    for column, counts in columns.items():
+        assert f"{counts['n_published_above_bound']:,} `{column}`" in paragraph
+        assert f"{counts['n_top_coded']:,} `{column}`" in paragraph
+
+
+def test_sample_is_described_once(report_text: str, results: dict) -> None:
+    assert report_text.count(results["sample"]["description"].split(",")[0].replace("_", "\\_")) == 1
+
+
+def test_report_prints_no_long_floats_and_no_p_of_zero(report_text: str) -> None:
+    assert not re.search(r"\d\.\d{9,}", report_text)  # at most 6 significant digits (0.0390796)
+    assert "p = 0.0 " not in report_text and "| 0.0 |" not in report_text
+
+
+def test_p_below_double_precision_reads_as_below_1e_300() -> None:
+    test = {"name": "welch_t_management_vs_production", "statistic_name": "t", "statistic": 70.2, "p_value": 0.0, "p_holm": 0.0, "n": 9}
+    row = next(line for line in report_markdown({"release_year": 2025, "tests": [test]}).splitlines() if line.startswith("| `welch"))
+    assert row == "| `welch_t_management_vs_production` | t | 70.2000 | < 1e-300 | < 1e-300 | 9 |"
+
+
+def test_report_and_readme_findings_state_the_same_elasticity(report_text: str, results: dict) -> None:
+    words = elasticity_words(results)
+    assert words and words in report_text and words in findings_markdown(results)
+
+
+def test_readme_with_findings_replaces_only_the_marked_block(results: dict) -> None:
+    readme = f"# title\n\nbefore\n{FINDINGS_START}\nold numbers 0.06%\n{FINDINGS_END}\nafter\n"
+    new = readme_with_findings(readme, results)
+    assert new.startswith("# title\n\nbefore\n") and new.endswith(f"{FINDINGS_END}\nafter\n")
+    assert "0.06%" not in new and findings_markdown(results) in new
+
+
+def test_findings_escape_workbook_text(results: dict) -> None:
+    hostile = json.loads(json.dumps(results))
+    hostile["state_ranking"][0]["area_title"] = "<img src=x onerror=alert(1)> [link](http://x) *bold*"
+    text = findings_markdown(hostile)
+    assert "<img" not in text and "&lt;img" in text and "\\[link\\]" in text and "\\*bold\\*" in text

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
-from analysis_py.server.database import Warehouse, guarded_query
+from analysis_py.server.database import Warehouse
 from analysis_py.server.dependencies import known_parameters, warehouse
 from analysis_py.server.formats import csv_response, wants_csv
 from analysis_py.server.models import SqlResponse
+from analysis_py.warehouse.query import guarded_query
 
 __all__ = ["router"]
 

@@ -109,12 +109,24 @@
       for (const text of flagText(row)) tip.appendChild(el("div", "Flag: " + text));
     }
     const wrap = $("map-wrap").getBoundingClientRect();
-    let x, y;
-    if (event) { x = event.clientX - wrap.left + 14; y = event.clientY - wrap.top + 14; }
-    else { const box = path.getBoundingClientRect(); x = box.right - wrap.left + 6; y = box.top - wrap.top; }
     tip.hidden = false;
     const width = tip.offsetWidth;
-    if (x + width > wrap.width) x = Math.max(0, x - width - 28);
+    let x, y;
+    if (event) {
+      x = event.clientX - wrap.left + 14; y = event.clientY - wrap.top + 14;
+      if (x + width > wrap.width) x = Math.max(0, x - width - 28);
+    } else {
+      // Keyboard focus: beside the state, never over it (right, else left, else above, else below it).
+      const box = path.getBoundingClientRect(), height = tip.offsetHeight;
+      const left = box.left - wrap.left, right = box.right - wrap.left, top = box.top - wrap.top;
+      y = top;
+      if (right + 6 + width <= wrap.width) x = right + 6;
+      else if (left - 6 - width >= 0) x = left - 6 - width;
+      else {
+        x = Math.max(0, Math.min(left, wrap.width - width));
+        y = top - 6 - height >= 0 ? top - 6 - height : box.bottom - wrap.top + 6;
+      }
+    }
     tip.style.left = x + "px";
     tip.style.top = Math.max(0, y) + "px";
   }
