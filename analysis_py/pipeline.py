@@ -28,6 +28,7 @@ from analysis_py.landing.raw_store import LandResult, ingest_workbooks, landed_w
 from analysis_py.landing.removal import remove_landed_release
 from analysis_py.timing import timed_step
 from analysis_py.warehouse.build import (
+    BUILD_ARGS,
     BuildSummary,
     build_side_file,
     finish_side_file,
@@ -43,6 +44,7 @@ from analysis_py.warehouse.fingerprint import (
     record_fingerprint,
     recorded_fingerprint,
 )
+from analysis_py.warehouse.dbt import StartedDbt, start_dbt
 from analysis_py.warehouse.lock import build_lock
 from analysis_py.warehouse.publish import (
     check_preconditions,
@@ -141,21 +143,23 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
             return summary
         raw_stage = stage_raw_copy(settings)
         try:
-            with timed_step(seconds, "ingest", logger):
-                summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed, kind)
-            _build_analyze_publish(settings, summary, raw_stage)
+            with start_dbt(settings, BUILD_ARGS) as dbt:  # dbt imports itself while the workbooks are ingested
+                with timed_step(seconds, "ingest", logger):
+                    summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed, kind)
+                _build_analyze_publish(settings, summary, raw_stage, dbt)
         finally:
             discard_side_files(settings)
     return summary
 
 
-def _build_analyze_publish(settings: Settings, summary: RunSummary, raw_stage: Path) -> None:
-    """The steps after the raw landing's staged copy is ready: build, analyze, artifacts, publish all three together."""
+def _build_analyze_publish(settings: Settings, summary: RunSummary, raw_stage: Path, dbt: StartedDbt) -> None:
+    """The steps after the raw landing's staged copy is ready: build (on `dbt`, started earlier), analyze,
+    artifacts, publish all three together."""
     seconds = summary.step_seconds
     side = settings.build_copy
     fingerprint = build_fingerprint(raw_stage, code_fingerprint(settings.root))
     with timed_step(seconds, "build", logger):
-        summary.build = build_side_file(settings, raw_stage)
+        summary.build = build_side_file(settings, raw_stage, dbt)
     with timed_step(seconds, "analyze", logger):
         summary.analysis = _analysis_or_none(side, settings.warehouse)
     with timed_step(seconds, "artifacts", logger):
@@ -185,12 +189,13 @@ def remove_release(settings: Settings, release_year: int, file_kind: str | None 
         check_preconditions(settings, [settings.raw_db, settings.warehouse, settings.artifacts_dir])
         raw_stage = stage_raw_copy(settings)
         try:
-            with timed_step(seconds, "remove", logger):
-                try:
-                    summary.landed = remove_landed_release(raw_stage, release_year, file_kind)
-                except InputError as exc:  # said of the raw landing, not of its staged copy
-                    raise InputError(str(settings.raw_db), exc.problem) from None
-            _build_analyze_publish(settings, summary, raw_stage)
+            with start_dbt(settings, BUILD_ARGS) as dbt:
+                with timed_step(seconds, "remove", logger):
+                    try:
+                        summary.landed = remove_landed_release(raw_stage, release_year, file_kind)
+                    except InputError as exc:  # said of the raw landing, not of its staged copy
+                        raise InputError(str(settings.raw_db), exc.problem) from None
+                _build_analyze_publish(settings, summary, raw_stage, dbt)
         finally:
             discard_side_files(settings)
     return summary

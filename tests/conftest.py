@@ -197,6 +197,23 @@ def built(settings: Settings, small_build: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def two_releases_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-row workbook as state releases 2024 and 2025 (other employment) through `wage run`, once: read it only."""
+    folder = tmp_path_factory.mktemp("two_releases")
+    older = write_workbook(folder / "state_M2024_dl.xlsx", two_state_rows(TOT_EMP=700))
+    newer = write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows())
+    assert wage_run(folder, "run", str(older), str(newer)) == 0
+    return folder
+
+
+@pytest.fixture
+def two_releases(settings: Settings, two_releases_build: Path) -> Settings:
+    """`settings` holding a copy of `two_releases_build` (raw landing, warehouse, artifacts): the test's own to change."""
+    copy_build(two_releases_build, settings.warehouse.parent, artifacts=True)
+    return settings
+
+
+@pytest.fixture(scope="session")
 def duckdb_cli() -> Path:
     """The DuckDB command-line client installed in the venv from PyPI's duckdb-cli."""
     path = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin" / "duckdb"

@@ -20,10 +20,11 @@ import duckdb
 
 from analysis_py.config import Settings
 from analysis_py.errors import BuildError
-from analysis_py.warehouse.dbt import run_dbt
+from analysis_py.warehouse.dbt import StartedDbt, start_dbt
 from analysis_py.warehouse.publish import refuse_if_held
 
 __all__ = [
+    "BUILD_ARGS",
     "BuildSummary",
     "build_side_file",
     "connect_read_only",
@@ -109,17 +110,25 @@ def finish_side_file(side: Path) -> None:
         raise BuildError(str(side), "still has a write-ahead log after checkpoint; not published")
 
 
-def build_side_file(settings: Settings, raw_db: Path) -> BuildSummary:
+#: `dbt build`, without the JSON files nobody reads (manifest.json twice, run_results.json): the
+#: node results come from the dbt child itself.
+BUILD_ARGS = ["build", "--no-write-json"]
+
+
+def build_side_file(settings: Settings, raw_db: Path, dbt: StartedDbt | None = None) -> BuildSummary:
     """`dbt build` from the raw landing `raw_db` into the side file `settings.build_copy` (not published).
 
-    The caller holds `build_lock`, then adds to the side file and publishes it with
-    `publish.publish_together`; an empty warehouse or a failed build removes the side file and raises BuildError.
+    `dbt`: a child started earlier with `start_dbt(settings, BUILD_ARGS)` (it imported dbt
+    meanwhile), else one is started now. The caller holds `build_lock`, then adds to the
+    side file and publishes it with `publish.publish_together`; an empty warehouse or a
+    failed build removes the side file and raises BuildError.
     """
     if not raw_db.exists():
         raise BuildError(str(raw_db), "no raw landing yet: run `wage ingest PATH` or `wage run` first")
     side = settings.build_copy
     remove_duckdb_file(side)
-    run = run_dbt(settings, ["build"], side, raw_db)
+    with dbt or start_dbt(settings, BUILD_ARGS) as child:
+        run = child.run(side, raw_db)
     passed: Counter[str] = Counter(r["unique_id"].split(".")[0] for r in run.results if r["status"] in ("success", "pass"))
     failures = [
         f'{r["unique_id"]}: {r["status"]} {r.get("message") or ""}'.strip()

@@ -1,41 +1,68 @@
 """The one way this project starts dbt: a child process on this project, its profile and log folder.
 
-dbt runs in a child process (`python -m dbt.cli.main`), never in-process: dbt-duckdb
-caches its DuckDB connection at module level, which would block re-opening the side
-file. The child dies with the process that started it (Linux PR_SET_PDEATHSIG), so a
-killed build leaves no dbt writing on behind it. `wage build` and `wage docs` both call
-`run_dbt`.
+dbt runs in a child process, never in-process: dbt-duckdb caches its DuckDB connection at
+module level, which would block re-opening the side file. The child dies with the process
+that started it (Linux PR_SET_PDEATHSIG), so a killed build leaves no dbt writing on behind
+it. `wage build` and `wage docs` both call `run_dbt`; `wage run` starts the child early
+(`start_dbt`) so that it imports dbt (seconds) while the workbooks are ingested, and lets
+it go (`StartedDbt.run`) when the raw landing is ready.
+
+dbt's fixed costs are paid once. dbt re-parses the whole project when the profile's
+connection details change, and the side file, the staged raw landing and every test's
+warehouse have paths of their own. So dbt always sees the same two relative paths,
+`wage.duckdb` and `wage_raw.duckdb`, from its working folder, this warehouse's target
+folder, where they are symbolic links to the files of this build. Its partial-parse state
+(`partial_parse.msgpack`) then fits every build; a new target folder starts from the last
+one the checkout saved (dbt parses in full by itself whenever that does not fit).
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from analysis_py.config import Settings
 
-__all__ = ["DbtRun", "run_dbt", "target_dir"]
+__all__ = ["DbtRun", "StartedDbt", "run_dbt", "start_dbt", "target_dir"]
 
 logger = logging.getLogger(__name__)
 
-#: `python -m dbt.cli.main ARGS` in a process the kernel kills when the build that started
-#: it dies (Linux PR_SET_PDEATHSIG): a killed build leaves no dbt writing on behind it.
+#: What dbt's profile (profiles.yml) opens, relative to dbt's working folder: the same for every build.
+_WAREHOUSE_LINK, _RAW_LINK = "wage.duckdb", "wage_raw.duckdb"
+#: The node results the child writes (dbt's own run_results.json is not written: `--no-write-json`).
+_RESULTS = "wage_results.json"
+_PARTIAL_PARSE = "partial_parse.msgpack"
+
+#: dbt in a process the kernel kills when the build that started it dies (Linux
+#: PR_SET_PDEATHSIG): it imports dbt, waits for "go" on stdin (end of input: nothing to do),
+#: runs `dbt ARGS` and writes each node's result to RESULTS.
 _DBT_LAUNCHER = """\
-import ctypes, os, runpy, signal, sys
-parent = int(sys.argv.pop(1))
+import ctypes, json, os, signal, sys
+parent, results = int(sys.argv[1]), sys.argv[2]
 try:
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 except (AttributeError, OSError):
     pass  # not Linux: dbt ends at its next line of output instead (broken pipe)
 if os.getppid() != parent:
     sys.exit("wage: the build that started dbt is gone")
-runpy.run_module("dbt.cli.main", run_name="__main__", alter_sys=True)
+from dbt.cli.main import dbtRunner
+if sys.stdin.readline().strip() != "go":
+    sys.exit(0)
+done = dbtRunner().invoke(sys.argv[3:])
+if done.exception is not None:
+    print(f"Encountered an error:\\n{done.exception}", flush=True)
+nodes = getattr(done.result, "results", None) or []
+with open(results, "w", encoding="utf-8") as out:
+    json.dump([{"unique_id": r.node.unique_id, "status": str(r.status), "message": r.message} for r in nodes], out)
+sys.exit(0 if done.success else 2 if done.exception is not None else 1)
 """
 
 
@@ -69,41 +96,125 @@ def target_dir(settings: Settings) -> Path:
     return real.with_name(real.name + ".dbt-target")
 
 
+class StartedDbt:
+    """A dbt child process that has imported dbt and waits to be let go (`run`) or ended (`close`)."""
+
+    def __init__(self, settings: Settings, args: list[str], target: Path) -> None:
+        self.target = target
+        target.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable, "-c", _DBT_LAUNCHER, str(os.getpid()), str(target / _RESULTS), *args,
+            "--project-dir", str(settings.root),
+            "--profiles-dir", str(settings.root),
+            "--log-path", str(settings.logs_dir),
+            "--target-path", str(target),
+        ]  # fmt: skip
+        env = {**os.environ, "WAGE_DB": _WAREHOUSE_LINK, "WAGE_RAW_DB": _RAW_LINK, "DBT_USE_COLORS": "false"}
+        self._seed = settings.root / "target" / _PARTIAL_PARSE
+        self._child = subprocess.Popen(
+            command, cwd=target, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )  # fmt: skip
+
+    def run(self, database: Path, raw_db: Path) -> DbtRun:
+        """Let dbt go on `database` (built or read) with the raw landing `raw_db` attached; never raises on dbt's failure."""
+        started = time.perf_counter()
+        self._link(database, raw_db)
+        child = self._child
+        assert child.stdin is not None and child.stdout is not None
+        try:
+            child.stdin.write("go\n")
+            child.stdin.close()
+        except BrokenPipeError:
+            pass  # the child is gone already: its output and exit code say why
+        output = []
+        for line in child.stdout:
+            output.append(line.rstrip())
+            logger.debug("dbt: %s", line.rstrip())
+        child.wait()
+        self._unlink(database)
+        self._save_parse_state()
+        return DbtRun(
+            returncode=child.returncode,
+            output=tuple(output),
+            results=tuple(_run_results(self.target / _RESULTS)),
+            seconds=time.perf_counter() - started,
+        )
+
+    def close(self) -> None:
+        """End the child unless it ran: before "go" it has only imported dbt, so killing it loses nothing."""
+        child = self._child
+        if child.poll() is None:
+            child.kill()
+        for stream in (child.stdin, child.stdout):
+            if stream is not None and not stream.closed:
+                stream.close()
+        child.wait()
+
+    def __enter__(self) -> "StartedDbt":
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None) -> None:
+        self.close()
+
+    def _link(self, database: Path, raw_db: Path) -> None:
+        """dbt's two constant paths, pointing at this build's files; a partial-parse state to start from."""
+        for name in (_WAREHOUSE_LINK, _RAW_LINK):
+            for stale in (self.target / name, self.target / f"{name}.wal"):  # a WAL a killed dbt left here
+                stale.unlink(missing_ok=True)
+        (self.target / _WAREHOUSE_LINK).symlink_to(os.path.abspath(database))
+        (self.target / _RAW_LINK).symlink_to(os.path.abspath(raw_db))
+        (self.target / _RESULTS).unlink(missing_ok=True)  # a stale file would report an older run
+        state = self.target / _PARTIAL_PARSE
+        if not state.exists() and self._seed.exists() and self._seed != state:
+            try:
+                shutil.copy2(self._seed, state)  # with its time: `_save_parse_state` copies back only newer ones
+            except OSError as exc:
+                logger.debug("dbt: no partial-parse state copied from %s: %s", self._seed, exc)
+
+    def _unlink(self, database: Path) -> None:
+        """Remove the links; a write-ahead log DuckDB left beside the link goes beside its database."""
+        wal = self.target / f"{_WAREHOUSE_LINK}.wal"
+        if wal.exists():
+            os.replace(wal, database.with_name(database.name + ".wal"))
+        for name in (_WAREHOUSE_LINK, _RAW_LINK):
+            (self.target / name).unlink(missing_ok=True)
+
+    def _save_parse_state(self) -> None:
+        """Keep this target folder's newer partial-parse state as the one new target folders start from."""
+        state = self.target / _PARTIAL_PARSE
+        try:
+            if state == self._seed or not state.exists():
+                return
+            if self._seed.exists() and self._seed.stat().st_mtime >= state.stat().st_mtime:
+                return
+            self._seed.parent.mkdir(exist_ok=True)
+            partial = self._seed.with_name(f"{_PARTIAL_PARSE}.{os.getpid()}.partial")
+            shutil.copyfile(state, partial)
+            os.replace(partial, self._seed)
+        except OSError as exc:
+            logger.debug("dbt: partial-parse state not saved to %s: %s", self._seed, exc)
+
+
+def start_dbt(settings: Settings, args: list[str], target: Path | None = None) -> StartedDbt:
+    """A dbt child process for `dbt ARGS`, importing dbt now; let it go with `run` (use it as a context manager).
+
+    `target`: dbt's target folder and working folder (default: this warehouse's own, `target_dir`).
+    """
+    return StartedDbt(settings, args, target or target_dir(settings))
+
+
 def run_dbt(settings: Settings, args: list[str], database: Path, raw_db: Path, target: Path | None = None) -> DbtRun:
     """`dbt ARGS` on `database` (built or read) with the raw landing `raw_db` attached; never raises on dbt's failure.
 
     `target`: dbt's target folder (default: this warehouse's own, `target_dir`).
     """
-    target = target or target_dir(settings)
-    env = {**os.environ, "WAGE_DB": str(database), "WAGE_RAW_DB": str(raw_db), "DBT_USE_COLORS": "false"}
-    command = [
-        sys.executable, "-c", _DBT_LAUNCHER, str(os.getpid()), *args,
-        "--project-dir", str(settings.root),
-        "--profiles-dir", str(settings.root),
-        "--log-path", str(settings.logs_dir),
-        "--target-path", str(target),
-    ]  # fmt: skip
-    run_results = target / "run_results.json"
-    run_results.unlink(missing_ok=True)  # a stale file would report an older run
-    started = time.perf_counter()
-    output = []
-    with subprocess.Popen(command, cwd=settings.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as child:
-        assert child.stdout is not None
-        for line in child.stdout:
-            output.append(line.rstrip())
-            logger.debug("dbt: %s", line.rstrip())
-    return DbtRun(
-        returncode=child.returncode,
-        output=tuple(output),
-        results=tuple(_run_results(run_results)),
-        seconds=time.perf_counter() - started,
-    )
+    with start_dbt(settings, args, target) as dbt:
+        return dbt.run(database, raw_db)
 
 
 def _run_results(path: Path) -> list[dict[str, Any]]:
     """The node results of the dbt run that just ended (none if dbt failed before running)."""
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
+        return list(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return []
-    return list(payload.get("results", []))

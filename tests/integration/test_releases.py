@@ -14,7 +14,7 @@ from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.landing.cpi_seed import cpi_u_may
 from analysis_py.outputs.report import FINDINGS_END, FINDINGS_START, findings_markdown
-from tests.conftest import REPO, settings_in, two_state_rows, wage_run, write_workbook
+from tests.conftest import REPO, settings_in, wage_run
 
 RAW = REPO / "data" / "raw"
 FOUR_WORKBOOKS = ("national_M2022_dl.xlsx", "national_M2024_dl.xlsx", "national_M2025_dl.xlsx", "state_M2025_dl.xlsx")
@@ -90,15 +90,6 @@ def test_wage_changes_pair_every_release_with_the_newest_and_consecutive_ones(fo
 
 
 # ---------- wage remove, on small workbooks
-
-
-@pytest.fixture
-def two_releases(settings: Settings, tmp_path: Path) -> Settings:
-    """The two-row workbook as state releases 2024 and 2025 (other employment), built."""
-    older = write_workbook(tmp_path / "state_M2024_dl.xlsx", two_state_rows(TOT_EMP=700))
-    newer = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
-    assert main(["run", str(older), str(newer)]) == 0
-    return settings
 
 
 def test_remove_takes_the_release_out_and_rebuilds(two_releases: Settings, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from analysis_py.cli import main
 from analysis_py.config import Settings
-from tests.conftest import REPO, two_state_rows, write_workbook
+from tests.conftest import REPO
 
 #: `python killable.py MARKER MOMENT wage-args...`: `wage`, paused for good at MOMENT.
 KILLABLE = """
@@ -61,14 +61,6 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 180) -> 
 def releases(warehouse: Path) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(RELEASES_SQL).fetchall()
-
-
-@pytest.fixture
-def two_releases(settings: Settings, tmp_path: Path) -> Settings:
-    older = write_workbook(tmp_path / "state_M2024_dl.xlsx", two_state_rows(TOT_EMP=700))
-    newer = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
-    assert main(["run", str(older), str(newer)]) == 0
-    return settings
 
 
 @pytest.mark.parametrize("moment", ["remove", "dbt", "publish"])

@@ -5,6 +5,7 @@ Issue 11, findings 3, 9 and 12. No test here runs dbt: each refusal comes before
 from __future__ import annotations
 
 import errno
+import io
 import os
 import resource
 import signal
@@ -185,26 +186,52 @@ def test_a_read_only_reader_holding_the_raw_landing_does_not_block_an_ingest(set
     assert done.stdout.startswith("replaced: state_M2025_dl.xlsx")
 
 
+class NoDbt:
+    """A dbt child that exits 0 as soon as it is let go, having run nothing; each records what dbt would see."""
+
+    seen: list[dict[str, str]] = []
+
+    def __init__(self, command: list[str], cwd: Path, env: dict[str, str], **_: object) -> None:
+        self.target, self.cwd, self.env = command[command.index("--target-path") + 1], Path(cwd), env
+        self.stdin, self.stdout, self.returncode = io.StringIO(), io.StringIO(), None
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self) -> int:
+        if self.returncode is None and self.stdin.closed:  # let go: dbt would open the profile's paths now
+            links = {name: os.readlink(self.cwd / self.env[name]) for name in ("WAGE_DB", "WAGE_RAW_DB")}
+            NoDbt.seen.append({"target": self.target, "cwd": str(self.cwd), **self.env, **{f"{k} ->": v for k, v in links.items()}})
+        self.returncode = 0
+        return 0
+
+
 def test_two_warehouses_of_one_checkout_build_in_their_own_dbt_target_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    targets = []
-
-    class NoDbt:
-        def __init__(self, command: list[str], **_: object) -> None:
-            targets.append(command[command.index("--target-path") + 1])
-            self.stdout, self.returncode = iter(()), 0
-
-        def __enter__(self) -> "NoDbt":
-            return self
-
-        def __exit__(self, *_: object) -> None:
-            pass
-
     monkeypatch.setattr(dbt.subprocess, "Popen", NoDbt)
+    monkeypatch.setattr(NoDbt, "seen", [])
     for name in ("a", "b", "a"):
         for key, value in folder_env(tmp_path / name).items():
             monkeypatch.setenv(key, value)
         settings = Settings.from_env()
         dbt.run_dbt(settings, ["build"], settings.build_copy, settings.raw_db)
+    targets = [seen["target"] for seen in NoDbt.seen]
     assert targets[0] != targets[1], "two warehouses share dbt's target folder"
     assert targets[0] == targets[2]
     assert Path(targets[0]).parent == tmp_path / "a"  # beside its warehouse, gone with it
+
+
+def test_dbt_sees_the_same_paths_for_every_warehouse_linked_to_this_builds_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt's partial-parse key includes the profile's paths: they are constant, links in the target folder vary."""
+    monkeypatch.setattr(dbt.subprocess, "Popen", NoDbt)
+    monkeypatch.setattr(NoDbt, "seen", [])
+    for name in ("a", "b"):
+        for key, value in folder_env(tmp_path / name).items():
+            monkeypatch.setenv(key, value)
+        settings = Settings.from_env()
+        dbt.run_dbt(settings, ["build"], settings.build_copy, settings.raw_build_copy)
+        assert NoDbt.seen[-1]["WAGE_DB ->"] == str(settings.build_copy)
+        assert NoDbt.seen[-1]["WAGE_RAW_DB ->"] == str(settings.raw_build_copy)
+        assert NoDbt.seen[-1]["cwd"] == str(dbt.target_dir(settings))
+        assert not (dbt.target_dir(settings) / "wage.duckdb").is_symlink(), "the link outlives the run"
+    a, b = NoDbt.seen
+    assert (a["WAGE_DB"], a["WAGE_RAW_DB"]) == (b["WAGE_DB"], b["WAGE_RAW_DB"]) == ("wage.duckdb", "wage_raw.duckdb")

@@ -42,8 +42,14 @@ def import_edges(package: Path = PACKAGE) -> list[tuple[str, str]]:
     return edges
 
 
-def test_the_graph_has_edges_in_every_layer() -> None:
-    parts = {_part(source) for source, _ in import_edges() if source != "analysis_py"}
+@pytest.fixture(scope="module")
+def edges() -> list[tuple[str, str]]:
+    """The package's import edges, read once for the module's tests."""
+    return import_edges()
+
+
+def test_the_graph_has_edges_in_every_layer(edges: list[tuple[str, str]]) -> None:
+    parts = {_part(source) for source, _ in edges if source != "analysis_py"}
     assert parts >= {"landing", "warehouse", "stats", "study", "outputs", "pipeline", "cli"}
 
 
@@ -58,21 +64,21 @@ def back_edges(edges: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(s, t) for s, t in edges if _part(s) in LAYERS and LAYERS[_part(t)] > LAYERS[_part(s)]]
 
 
-def test_imports_only_go_down() -> None:
-    assert back_edges(import_edges()) == []
+def test_imports_only_go_down(edges: list[tuple[str, str]]) -> None:
+    assert back_edges(edges) == []
 
 
-def test_stats_imports_nothing_above_it() -> None:
+def test_stats_imports_nothing_above_it(edges: list[tuple[str, str]]) -> None:
     above = {"study", "outputs", "pipeline", "cli", "landing", "warehouse"}
-    assert [(s, t) for s, t in import_edges() if _part(s) == "stats" and _part(t) in above] == []
+    assert [(s, t) for s, t in edges if _part(s) == "stats" and _part(t) in above] == []
 
 
-def test_study_never_imports_outputs() -> None:
-    assert [(s, t) for s, t in import_edges() if _part(s) == "study" and _part(t) == "outputs"] == []
+def test_study_never_imports_outputs(edges: list[tuple[str, str]]) -> None:
+    assert [(s, t) for s, t in edges if _part(s) == "study" and _part(t) == "outputs"] == []
 
 
-def test_only_cli_imports_pipeline_or_cli() -> None:
-    assert [(s, t) for s, t in import_edges() if _part(t) in ("pipeline", "cli") and _part(s) not in ("cli", _part(t))] == []
+def test_only_cli_imports_pipeline_or_cli(edges: list[tuple[str, str]]) -> None:
+    assert [(s, t) for s, t in edges if _part(t) in ("pipeline", "cli") and _part(s) not in ("cli", _part(t))] == []
 
 
 def test_a_back_edge_is_caught(tmp_path: Path) -> None:
