@@ -162,7 +162,7 @@ def cached_workbook(cache: Path, n_rows: int) -> Path:
 
 
 def synthetic_release_project(folder: Path, years: range) -> Path:
-    """A copy of the dbt project whose top-code seed also lists `years` (synthetic releases).
+    """A copy of the dbt project whose top-code and SOC-vintage seeds also list `years` (synthetic releases).
 
     The bench replicates the 2025 workbook into ten releases; the project's own seed lists
     only the releases whose bound BLS documents, so the synthetic ones get it in a copy.
@@ -173,12 +173,12 @@ def synthetic_release_project(folder: Path, years: range) -> Path:
         shutil.copyfile(REPO / name, home / name)
     for name in ("models", "macros", "seeds", "tests/dbt"):
         shutil.copytree(REPO / name, home / name)
-    seed = home / "seeds" / "top_code_bounds.csv"
-    listed = {int(line.split(",")[0]) for line in seed.read_text().splitlines()[1:] if line}
-    with seed.open("a", encoding="utf-8") as handle:
-        for year in years:
-            if year not in listed:
-                handle.write(f"{year},115.00,239200\n")
+    # Releases before 2019 were coded in SOC 2010 (BLS's OES); their top-code bound is the 2025 one here.
+    for name, row in (("top_code_bounds.csv", "115.00,239200"), ("soc_vintages.csv", "SOC 2010,false")):
+        seed = home / "seeds" / name
+        listed = {int(line.split(",")[0]) for line in seed.read_text().splitlines()[1:] if line}
+        with seed.open("a", encoding="utf-8") as handle:
+            handle.writelines(f"{year},{row}\n" for year in years if year not in listed)
     return home
 
 
