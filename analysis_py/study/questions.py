@@ -229,6 +229,14 @@ def _management_and_production(sample: pd.DataFrame) -> tuple[np.ndarray, np.nda
 _MGMT_PROD = "management = SOC 11-0000, production = SOC 51-0000; one value per state x detailed occupation"
 
 
+def _top_coded_text(management: int, production: int) -> str:
+    """What excluding the top-coded means (`#`, at least the bound) does to the management - production gap."""
+    if management == production == 0:
+        return "No value in either group is top-coded."
+    widen = " (they could only widen the gap)" if management and not production else ""
+    return f"Top-coded values are excluded: {management} in management{widen}, {production} in production."
+
+
 def welch_t_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
     """Welch's t test of a_mean, management (SOC 11) vs production (SOC 51)."""
     x, y, groups = _management_and_production(sample)
@@ -247,8 +255,7 @@ def welch_t_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
             "Independent observations; group means roughly normal (n in the thousands, so the CLT "
             "covers the skew); variances NOT assumed equal (Welch). Each value is an occupation's "
             "estimated mean in one state, unweighted by employment: the test compares occupations, "
-            "not workers. Top-coded values (see n_top_coded) are excluded; in management they could only "
-            "widen the gap."
+            "not workers. " + _top_coded_text(groups["management"].n_top_coded, groups["production"].n_top_coded)
         ),
         sample=_sample_text(sample, _MGMT_PROD),
         details={"mean_difference": result.mean_difference},

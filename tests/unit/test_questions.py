@@ -84,6 +84,15 @@ def test_welch_t_matches_scipy_and_counts_the_exclusions(sample: pd.DataFrame) -
     assert test.n == len(x) + len(y)
 
 
+def test_welch_t_assumptions_count_the_top_coded_values_of_each_group(sample: pd.DataFrame) -> None:
+    test = welch_t_management_vs_production(sample)
+    for code, group in (("11-0000", "management"), ("51-0000", "production")):
+        rows = sample.loc[sample["soc_major_group_code"] == code]
+        assert f"{int(rows['is_a_mean_top_coded'].sum())} in {group}" in test.assumptions
+    untouched = sample.assign(is_a_mean_top_coded=False, a_mean=sample["a_mean"].fillna(50_000.0))
+    assert "No value in either group is top-coded." in welch_t_management_vs_production(untouched).assumptions
+
+
 def test_pearson_matches_scipy_on_rows_with_both_values(sample: pd.DataFrame) -> None:
     both = sample[["tot_emp", "a_mean"]].dropna()
     expected = stats.pearsonr(both["tot_emp"], both["a_mean"])
