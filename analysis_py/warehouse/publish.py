@@ -93,21 +93,10 @@ def refuse_if_held(target: Path) -> None:
     Renaming a new file over one a client writes to would lose its writes; a `.wal` left
     beside the path would be replayed into the new file by the next client that opens it.
     """
+    _refuse_if_writer(target, "close that connection or open the file read-only (see README)")
     real = real_path(target)
     if not real.exists():
         return
-    try:
-        duckdb.connect(str(real), read_only=True).close()
-    except duckdb.Error as exc:
-        message = str(exc)
-        if "lock" in message.lower() or "different configuration" in message:
-            holder = re.search(r"PID \d+", message)
-            raise BuildError(
-                str(target),
-                f"is open for writing ({holder.group(0) if holder else 'by this process'}): close that connection "
-                "or open the file read-only (see README), then run again",
-            ) from None
-        # not a DuckDB file any more: replacing it is what the build is for
     for wal in dict.fromkeys((_wal(target), _wal(real))):
         if wal.exists():
             raise BuildError(
@@ -151,7 +140,8 @@ def check_preconditions(settings: Settings, targets: list[Path], incoming_bytes:
             )
 
 
-def _refuse_if_writer(target: Path) -> None:
+def _refuse_if_writer(target: Path, remedy: str = "close that connection") -> None:
+    """BuildError if a process holds DuckDB file `target` for writing (`remedy`: what the message tells to do)."""
     real = real_path(target)
     if not real.exists():
         return
@@ -163,9 +153,9 @@ def _refuse_if_writer(target: Path) -> None:
             holder = re.search(r"PID \d+", message)
             raise BuildError(
                 str(target),
-                f"is open for writing ({holder.group(0) if holder else 'by this process'}): close that connection, "
-                "then run again",
+                f"is open for writing ({holder.group(0) if holder else 'by this process'}): {remedy}, then run again",
             ) from None
+        # not a DuckDB file any more: replacing it is what the build is for
 
 
 def _size(path: Path) -> int:

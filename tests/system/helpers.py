@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -48,3 +50,11 @@ def wage(folder: Path, *args: str, env: dict[str, str] | None = None, **popen: o
 
 def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 180) -> None:
+    """Poll `condition` every 50 ms; fail the test naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import pytest
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from tests.conftest import REPO, bls_row, folder_env, two_state_rows, write_workbook
+from tests.system.helpers import wait_for
 
 SNAPSHOT_SQL = "select count(*), sum(tot_emp), min(source_sha256) from fct_occupation_wages"
 
@@ -86,13 +87,6 @@ while True:
 def snapshot(warehouse: Path) -> list[object]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return list(con.execute(SNAPSHOT_SQL).fetchone())
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def child_pids(pid: int) -> list[int]:

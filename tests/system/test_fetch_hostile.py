@@ -1,7 +1,6 @@
 """`wage fetch` against a hostile local server (issue 11, findings 9 and 10): never bls.gov."""
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
@@ -9,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,6 +19,7 @@ from analysis_py.landing import fetch as fetch_module
 from analysis_py.landing.fetch import fetch_release
 from tests.conftest import REPO, two_state_rows, write_workbook
 from tests.system.helpers import error_lines
+from tests.fetching import raw_dir, zip_of  # noqa: F401 (raw_dir: a fixture)
 
 CONTACT = "analyst@example.org"
 ZIP_PATH = "/oes/special-requests/oesm25st.zip"
@@ -75,23 +74,6 @@ def routes() -> Iterator[tuple[Routes, str]]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def raw_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    monkeypatch.setenv("WAGE_RAW_DIR", str(folder))
-    monkeypatch.setenv("WAGE_LOG_DIR", str(tmp_path / "logs"))
-    return folder
-
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def workbook_bytes(tmp_path: Path) -> bytes:

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -19,6 +18,7 @@ import pytest
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from tests.conftest import REPO
+from tests.system.helpers import wait_for
 
 #: `python killable.py MARKER MOMENT wage-args...`: `wage`, paused for good at MOMENT.
 KILLABLE = """
@@ -49,13 +49,6 @@ sys.exit(cli.main(sys.argv[3:]))
 """
 
 RELEASES_SQL = "select release_year, count(*), sum(tot_emp) from fct_occupation_wages group by 1 order by 1"
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def releases(warehouse: Path) -> list[tuple]:

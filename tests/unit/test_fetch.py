@@ -22,6 +22,7 @@ from analysis_py.landing.fetch import fetch_release
 from analysis_py.landing.reader import read_workbook
 from tests.bad_workbooks import good_workbook
 from tests.conftest import two_state_rows, write_workbook
+from tests.fetching import raw_dir, zip_of  # noqa: F401 (raw_dir: a fixture)
 
 CONTACT = "analyst@example.org"
 
@@ -64,25 +65,6 @@ def bls() -> Iterator[FakeBLS]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def raw_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    monkeypatch.setenv("WAGE_RAW_DIR", str(folder))
-    monkeypatch.setenv("WAGE_LOG_DIR", str(tmp_path / "logs"))
-    return folder
-
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            member = zipfile.ZipInfo(name)  # kept as given: '../x' and '/x' too
-            member.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(member, data)
-    return buffer.getvalue()
 
 
 def bls_state_zip(workbook: bytes) -> bytes:
