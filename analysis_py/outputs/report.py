@@ -510,8 +510,8 @@ def _naive_section(results: Results) -> list[str]:
         is_money = "wage" in row["question"] or "mean" in row["question"].lower()
         fmt = _money if is_money and abs(row["sound_value"]) > 10 else _num
         lines.append(
-            f"| {_cell(row['question'])} | {fmt(row['naive_value'])} | {row['naive_n']} | {fmt(row['sound_value'])} | "
-            f"{row['sound_n']} | {_cell(row['note'])} |"
+            f"| {_cell(row['question'])} | {fmt(row['naive_value'])} | {row['naive_n']:,} | {fmt(row['sound_value'])} | "
+            f"{row['sound_n']:,} | {_cell(row['note'])} |"
         )
     return [*lines, ""]
 

@@ -56,7 +56,7 @@ def test_report_names_the_input_file_and_its_sha256(report_text: str, real_resul
 def test_report_shows_the_naive_notebook_beside_the_sound_sample(report_text: str, real_results: dict) -> None:
     assert real_results["naive_comparison"], "the run computed no naive comparison"
     for row in real_results["naive_comparison"]:
-        assert f"| {row['naive_n']} |" in report_text and f"| {row['sound_n']} |" in report_text
+        assert f"| {row['naive_n']:,} |" in report_text and f"| {row['sound_n']:,} |" in report_text
 
 
 @pytest.mark.parametrize("phrase", ["self-employed", "$239,200", "three years", "Suppressed cells", "Occupations are the units"])
