@@ -1,17 +1,20 @@
 """Build into a side file; publish only when every model and test passed."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from analysis_py.cli import main
 from analysis_py.config import Settings
-from analysis_py.warehouse.build import refuse_if_open_for_writing
-from tests.conftest import settings_in, two_state_rows, write_workbook
+from analysis_py.warehouse.build import UNIT_TEST_ARGS, refuse_if_open_for_writing
+from analysis_py.warehouse.dbt import run_dbt, target_dir
+from tests.conftest import REPO, settings_in, two_state_rows, write_workbook
 
 
 def fact_rows(settings: Settings) -> list[tuple]:
@@ -24,6 +27,30 @@ def test_small_workbook_builds_and_publishes(small_build: Path) -> None:
     settings = settings_in(small_build)
     assert fact_rows(settings) == [("00-0000", 57500.0), ("11-1011", 201200.0)]
     assert not settings.build_copy.exists()
+
+
+def _unit_test_names() -> set[str]:
+    """The dbt unit tests the project's YAML files declare."""
+    names = set()
+    for path in (REPO / "models").rglob("*.yml"):
+        names |= {test["name"] for test in yaml.safe_load(path.read_text(encoding="utf-8")).get("unit_tests", [])}
+    return names
+
+
+def test_a_build_runs_the_data_tests_and_leaves_the_unit_tests_to_make_test(small_build: Path) -> None:
+    results = json.loads((target_dir(settings_in(small_build)) / "wage_results.json").read_text(encoding="utf-8"))
+    kinds = {result["unique_id"].split(".")[0] for result in results}
+    assert {"seed", "model", "test"} <= kinds
+    assert "unit_test" not in kinds
+
+
+def test_every_dbt_unit_test_passes(built: Settings) -> None:
+    """dbt's unit tests (SQL logic on fixed rows), on a built warehouse: they read its models' column types."""
+    run = run_dbt(built, UNIT_TEST_ARGS, built.warehouse, built.raw_db)
+    assert run.returncode == 0, run.error_text()
+    passed = {result["unique_id"].split(".")[-1] for result in run.results if result["status"] == "pass"}
+    assert passed == _unit_test_names()
+    assert len(passed) >= 6
 
 
 def test_failing_dbt_test_leaves_the_warehouse_and_raw_file_unchanged(
