@@ -32,11 +32,15 @@ PYTEST := $(BIN)/python -m pytest -q
 
 # Tiers mirror tests/: unit (no dbt, no real workbook), integration (one real `wage run` per
 # session, shared read-only), system (kill, concurrency, bench harness). `make test` runs the
-# unit tier first (it fails in seconds), then integration and system side by side: two pytest
-# processes that mostly wait on their dbt child processes, so two cores serve both.
-test: $(STAMP)  ## every tier (what CI runs): unit, then integration and system side by side
+# unit tier first (it fails in seconds), then integration and system together on two pytest
+# workers (pytest-xdist, a test file per worker at a time): the slow files are spread over both
+# cores. The workers share the builds and the workbook read that several files read (made once,
+# by the first to need them) in a temporary folder (TESTS_SHARED_BUILDS, tests/conftest.py).
+test: $(STAMP)  ## every tier (what CI runs): unit, then integration and system on two workers
 	$(PYTEST) tests/unit
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-integration test-system
+	@shared=$$(mktemp -d -t wage-test-builds.XXXXXX) && \
+	  TESTS_SHARED_BUILDS=$$shared $(PYTEST) -n 2 --dist loadfile tests/integration tests/system; \
+	  status=$$?; rm -rf "$$shared"; exit $$status
 
 test-fast: $(STAMP)  ## the unit tier only: no dbt process, no real workbook (seconds)
 	$(PYTEST) tests/unit

@@ -4,14 +4,19 @@ Tiers: `tests/unit` (no dbt, no real workbook), `tests/integration` (one real `w
 per session, shared read-only, and the small build), `tests/system` (kill, concurrency,
 bench harness, browser). The build fixtures are lazy: the unit tier never starts dbt.
 No fixture leaves a WAGE_* variable set: `_no_leaked_environment` checks after every test.
+
+`make test` runs the integration and system tiers side by side in two pytest processes: the
+builds both read (`real_build`, `small_build`, `two_releases_build`) are then made once, by
+whichever needs it first, in the folder TESTS_SHARED_BUILDS names (`shared_build`).
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pickle
 import shutil
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -148,16 +153,46 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return use_folder(monkeypatch, tmp_path)
 
 
+#: A folder the pytest processes of one `make test` share for their read-only builds (unset: each builds its own).
+SHARED_BUILDS = "TESTS_SHARED_BUILDS"
+
+
+def shared_build(name: str, tmp_path_factory: pytest.TempPathFactory, build: Callable[[Path], None]) -> Path:
+    """The folder `build(folder)` filled, made once for every pytest process of this `make test`.
+
+    With TESTS_SHARED_BUILDS set, the first process to ask builds `<that folder>/<name>` under
+    an exclusive lock and marks it done; the others wait on the lock and read the same folder
+    (a failed build leaves no mark: the next one that asks tries again, and fails as it did).
+    Unset (one tier run alone), the build is this session's own.
+    """
+    root = os.environ.get(SHARED_BUILDS)
+    if not root:
+        folder = tmp_path_factory.mktemp(name)
+        build(folder)
+        return folder
+    folder, done = Path(root) / name, Path(root) / f"{name}.done"
+    with open(Path(root) / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
-def real_build(tmp_path_factory: pytest.TempPathFactory, _state_cells_read: Future) -> Path:
+def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder of the real state workbook run once through `wage run`: shared, read it only.
 
     Tests that change a warehouse work on a copy (`copy_build`).
     """
-    folder = tmp_path_factory.mktemp("real")
-    workbook = shutil.copy(STATE_WORKBOOK, folder / STATE_WORKBOOK.name)
-    assert wage_run(folder, "run", str(workbook)) == 0
-    return folder
+
+    def build(folder: Path) -> None:
+        workbook = shutil.copy(STATE_WORKBOOK, folder / STATE_WORKBOOK.name)
+        assert wage_run(folder, "run", str(workbook)) == 0
+
+    return shared_build("real", tmp_path_factory, build)
 
 
 @pytest.fixture(scope="session")
@@ -179,13 +214,15 @@ def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     It had stale artifacts (`artifacts/results.json`) before the run: a two-row workbook
     has no state sample, so the run publishes the warehouse without analysis and removes them.
     """
-    folder = tmp_path_factory.mktemp("small")
-    stale = folder / "artifacts" / "results.json"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("{}")
-    workbook = write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows())
-    assert wage_run(folder, "run", str(workbook)) == 0
-    return folder
+
+    def build(folder: Path) -> None:
+        stale = folder / "artifacts" / "results.json"
+        stale.parent.mkdir(parents=True)
+        stale.write_text("{}")
+        workbook = write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows())
+        assert wage_run(folder, "run", str(workbook)) == 0
+
+    return shared_build("small", tmp_path_factory, build)
 
 
 @pytest.fixture
@@ -199,11 +236,13 @@ def built(settings: Settings, small_build: Path) -> Settings:
 @pytest.fixture(scope="session")
 def two_releases_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The two-row workbook as state releases 2024 and 2025 (other employment) through `wage run`, once: read it only."""
-    folder = tmp_path_factory.mktemp("two_releases")
-    older = write_workbook(folder / "state_M2024_dl.xlsx", two_state_rows(TOT_EMP=700))
-    newer = write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows())
-    assert wage_run(folder, "run", str(older), str(newer)) == 0
-    return folder
+
+    def build(folder: Path) -> None:
+        older = write_workbook(folder / "state_M2024_dl.xlsx", two_state_rows(TOT_EMP=700))
+        newer = write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows())
+        assert wage_run(folder, "run", str(older), str(newer)) == 0
+
+    return shared_build("two_releases", tmp_path_factory, build)
 
 
 @pytest.fixture
@@ -235,17 +274,16 @@ def read_state_cells() -> dict[int, dict[str, object]]:
 
 
 @pytest.fixture(scope="session")
-def _state_cells_read() -> Iterator[Future[dict[int, dict[str, object]]]]:
-    """openpyxl's read of the state workbook (tens of seconds), started in a thread: it runs while
-    `real_build` waits on its dbt child process instead of after it."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openpyxl") as pool:
-        yield pool.submit(read_state_cells)
+def workbook_cells(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, object]]:
+    """The state workbook read independently with openpyxl: sheet row -> {lower-case header: cell}.
 
+    openpyxl takes ~16 s of CPU over it: read once for all the pytest processes of a `make test`.
+    """
 
-@pytest.fixture(scope="session")
-def workbook_cells(_state_cells_read: Future[dict[int, dict[str, object]]]) -> dict[int, dict[str, object]]:
-    """The state workbook read independently with openpyxl: sheet row -> {lower-case header: cell}."""
-    return _state_cells_read.result()
+    def read(folder: Path) -> None:
+        (folder / "cells.pickle").write_bytes(pickle.dumps(read_state_cells()))
+
+    return pickle.loads((shared_build("state_cells", tmp_path_factory, read) / "cells.pickle").read_bytes())
 
 
 @pytest.fixture(scope="session")

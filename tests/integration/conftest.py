@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analysis_py.config import Settings
-from tests.conftest import STATE_WORKBOOK, copy_build, wage_run
+from tests.conftest import STATE_WORKBOOK, copy_build, settings_in, shared_build, wage_run
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +17,9 @@ def second_real_run(real_build: Path, tmp_path_factory: pytest.TempPathFactory) 
     The copy has no artifacts, so the run is not skipped as up to date: it lands the same
     workbook a second time, rebuilds with dbt, analyzes and writes artifacts of its own.
     """
-    settings = copy_build(real_build, tmp_path_factory.mktemp("real_again"))
-    assert wage_run(settings.warehouse.parent, "run", str(STATE_WORKBOOK)) == 0
-    return settings
+
+    def build(folder: Path) -> None:
+        copy_build(real_build, folder)
+        assert wage_run(folder, "run", str(STATE_WORKBOOK)) == 0
+
+    return settings_in(shared_build("real_again", tmp_path_factory, build))
