@@ -81,7 +81,9 @@ def read_statements(con: duckdb.DuckDBPyConnection, sql: str, source: str = "q")
     for number, statement in enumerate(statements, 1):
         if statement.type not in READ_STATEMENTS:
             which = f"statement {number} " if len(statements) > 1 else ""
-            raise AnalysisError(source, f"{which}is a {statement.type.name} statement: only read-only queries (SELECT, EXPLAIN) run here")
+            kind = statement.type.name
+            article = "an" if kind[0] in "AEIOU" else "a"  # an ATTACH, an UPDATE; a COPY
+            raise AnalysisError(source, f"{which}is {article} {kind} statement: only read-only queries (SELECT, EXPLAIN) run here")
     return statements
 
 

@@ -101,15 +101,18 @@ def test_a_parser_error_in_a_file_names_the_file(warehouse: Settings, capsys: py
     assert code == 2 and err.startswith(f"error: {query}: Parser Error")
 
 
-@pytest.mark.parametrize(("sql", "kind"), [("copy (select 1) to 'x.csv'", "COPY"), ("set threads = 1", "SET"), ("create table t as select 1", "CREATE")])
+@pytest.mark.parametrize(("sql", "kind"), [
+    ("copy (select 1) to 'x.csv'", "a COPY"), ("set threads = 1", "a SET"), ("create table t as select 1", "a CREATE"),
+    ("attach 'x.duckdb' as x", "an ATTACH"), ("update fct_occupation_wages set a_mean = 0", "an UPDATE"),
+])  # fmt: skip
 def test_a_statement_that_would_write_is_refused_in_one_line(
     warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: str, kind: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, sql)
     assert (code, out) == (2, "")
-    assert err.splitlines() == [f"error: {warehouse.warehouse}: is a {kind} statement: only read-only queries (SELECT, EXPLAIN) run here"]
-    assert not (tmp_path / "x.csv").exists()
+    assert err.splitlines() == [f"error: {warehouse.warehouse}: is {kind} statement: only read-only queries (SELECT, EXPLAIN) run here"]
+    assert not (tmp_path / "x.csv").exists() and not (tmp_path / "x.duckdb").exists()
 
 
 def test_nothing_runs_when_a_later_statement_would_write(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
