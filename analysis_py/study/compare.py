@@ -111,6 +111,16 @@ def find_estimate(con: duckdb.DuckDBPyConnection, occ_code: str, area: str, rele
     )  # fmt: skip
 
 
+def _said(kind: str, first: Estimate, second: Estimate, gap: str) -> str:
+    """The comparison in words, what the two sides share said once: "In May 2025, Registered Nurses
+    earned $X more a year on average in California than in Texas"."""
+    if kind == "areas":
+        return f"In May {first.release_year}, {first.occ_title} earned {gap} in {first.area_title} than in {second.area_title}"
+    if kind == "occupations":
+        return f"In {first.area_title} in May {first.release_year}, {first.occ_title} earned {gap} than {second.occ_title}"
+    return f"{first.occ_title} in {first.area_title} earned {gap} in May {first.release_year} than in May {second.release_year}"
+
+
 def _compared(kind: str, first: Estimate, second: Estimate, caution: str) -> Comparison:
     for side in (first, second):
         if side.a_mean is None or side.a_mean_se is None:
@@ -119,17 +129,13 @@ def _compared(kind: str, first: Estimate, second: Estimate, caution: str) -> Com
     test = estimate_difference_z(first.a_mean, first.a_mean_se, second.a_mean, second.a_mean_se, first.label, second.label)
     distinguishable = test.p_value < 1 - test.level
     direction = "more" if test.difference > 0 else "less"
-    ci = f"{test.level:.0%} CI {_dollars(test.ci_low)} to {_dollars(test.ci_high)}"
+    gap = f"{_dollars(abs(test.difference))} {direction} a year on average"
+    numbers = f"{test.level:.0%} CI {_dollars(test.ci_low)} to {_dollars(test.ci_high)}; z = {test.z:.2f}"
+    said = _said(kind, first, second, gap)
     if distinguishable:
-        sentence = (
-            f"{first.label} pays {_dollars(abs(test.difference))} {direction} a year on average than {second.label} "
-            f"({ci}; z = {test.z:.2f}): more than survey error explains."
-        )
+        sentence = f"{said} ({numbers}): more than survey error explains."
     else:
-        sentence = (
-            f"{first.label} and {second.label} differ by {_dollars(abs(test.difference))} a year on average "
-            f"({ci}; z = {test.z:.2f}): not distinguishable from survey error."
-        )
+        sentence = f"{said} ({numbers}): not distinguishable from survey error."
     return Comparison(kind, first, second, test, distinguishable, sentence, caution)
 
 
@@ -145,7 +151,8 @@ def compare_areas(con: duckdb.DuckDBPyConnection, occ_code: str, area_1: str, ar
     """One occupation's mean annual wage in two areas (same release)."""
     first = find_estimate(con, occ_code, area_1, release_year)
     second = find_estimate(con, occ_code, area_2, release_year or first.release_year)
-    return _compared("areas", first, second, "Independent samples: the z test is exact in form for two areas.")
+    return _compared("areas", first, second, "The two areas' estimates come from separate samples of establishments, so their standard errors combine as "
+        "independent ones.",)
 
 
 def compare_occupations(

@@ -65,7 +65,7 @@ def test_compare_areas_z_is_the_difference_over_the_combined_standard_error(con:
 def test_compare_areas_says_a_clear_difference_in_words(con: duckdb.DuckDBPyConnection) -> None:
     comparison = compare_areas(con, "15-1252", "06", "48")
     assert comparison.distinguishable
-    assert comparison.sentence.startswith("Software Developers in California, May 2025 pays $30,000 more a year on average than")
+    assert comparison.sentence.startswith("In May 2025, Software Developers earned $30,000 more a year on average in California than in Texas (95% CI $")
     assert "more than survey error explains" in comparison.sentence
 
 
@@ -73,6 +73,7 @@ def test_a_difference_within_survey_error_is_not_distinguishable(con: duckdb.Duc
     comparison = compare_areas(con, "15-1252", "31080", "06")
     assert comparison.test.z == pytest.approx(z_of(179_000, 40.0, 180_000, 1.0), rel=1e-12)
     assert not comparison.distinguishable
+    assert comparison.sentence.startswith("In May 2025, Software Developers earned $1,000 less a year on average in ")
     assert "not distinguishable from survey error" in comparison.sentence
 
 
@@ -84,6 +85,7 @@ def test_compare_occupations_in_one_area(con: duckdb.DuckDBPyConnection) -> None
     comparison = compare_occupations(con, "CA", "15-1252", "15-1251")
     assert comparison.test.z == pytest.approx(z_of(180_000, 1.0, 120_000, 3.0), rel=1e-12)
     assert comparison.kind == "occupations" and "conservative" in comparison.caution
+    assert comparison.sentence.startswith("In California in May 2025, Software Developers earned $60,000 more a year on average than ")
 
 
 def test_compare_occupations_of_two_levels_is_refused(con: duckdb.DuckDBPyConnection) -> None:
@@ -96,6 +98,7 @@ def test_compare_releases_of_one_occupation_and_area(con: duckdb.DuckDBPyConnect
     assert comparison.test.z == pytest.approx(z_of(180_000, 1.0, 175_000, 1.0), rel=1e-12)
     assert (comparison.first.release_year, comparison.second.release_year) == (2025, 2024)
     assert "nominal" in comparison.caution
+    assert comparison.sentence.startswith("Software Developers in California earned $5,000 more a year on average in May 2025 than in May 2024 (")
 
 
 def test_find_estimate_takes_the_newest_release_and_the_cross_industry_row(con: duckdb.DuckDBPyConnection) -> None:
