@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,12 @@ from analysis_py.server.options import ServerOptions
 
 if TYPE_CHECKING:
     from analysis_py.warehouse.query import StatementResult
+
+# One BLAS thread, set before numpy loads OpenBLAS (a value the user set wins): the analyses'
+# matrices are tall and thin (36,000 x 24), where OpenBLAS's threads only wait on each other (the
+# regressions took 1.4 s with two threads on a busy 2-core machine, 0.3 s with one), and one thread
+# makes results.json the same to the last bit on every machine, whatever its core count.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # The library is imported in `_dispatch`, per command: `wage sql` starts in a fraction of a
 # second without pandas, dbt, scipy, matplotlib or FastAPI (bench/run_bench.py measures it).

@@ -19,11 +19,11 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from analysis_py.cli import main  # first: it gives OpenBLAS one thread before numpy loads (as `wage` does)
+
 import openpyxl
 import pandas as pd
 import pytest
-
-from analysis_py.cli import main
 from analysis_py.config import Settings, folder_environment
 
 REPO = Path(__file__).resolve().parents[1]

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -193,3 +196,23 @@ def test_a_failure_is_logged_at_error_and_printed_once(settings: Settings, tmp_p
     assert main(["ingest", str(missing)]) == 2
     assert f"ERROR analysis_py.cli: failed: {missing}: file does not exist" in (settings.logs_dir / "pipeline.log").read_text()
     assert [line for line in capsys.readouterr().err.splitlines() if "does not exist" in line] == [f"error: {missing}: file does not exist"]
+
+
+#: In a fresh Python: import the CLI, then numpy, and print how many threads OpenBLAS will use.
+_BLAS_THREADS = """
+import ctypes, glob, os
+import analysis_py.cli
+import numpy
+[library] = glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir, "numpy.libs", "*openblas*"))
+print(ctypes.CDLL(library).scipy_openblas_get_num_threads64_())
+"""
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("2", "2")])
+def test_the_cli_gives_openblas_one_thread_unless_the_user_set_it(given: str | None, expected: str) -> None:
+    env = {name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    done = subprocess.run([sys.executable, "-c", _BLAS_THREADS], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected
