@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from scipy import stats
 
-from analysis_py.outputs import charts
+from analysis_py.outputs import artifacts, charts
 from analysis_py.study.questions import (
     levene_major_groups,
     state_wage_ranking,
@@ -102,3 +105,45 @@ def test_chart_text_with_dollar_signs_is_drawn_literally(sample: pd.DataFrame) -
     figure.savefig(io.BytesIO(), format="png")
     texts = figure.findobj(Text)
     assert [text.get_text() for text in texts if "$" in text.get_text() and text.get_parse_math()] == []
+
+
+def _bar_chart(value: float) -> Figure:
+    figure = Figure(figsize=(3, 2))
+    figure.add_subplot().bar(["a", "b"], [1.0, value])
+    return figure
+
+
+def test_charts_drawn_beside_are_the_bytes_drawn_here(tmp_path: Path) -> None:
+    drawings = {"state_ranking": lambda: _bar_chart(2.0), "employment_vs_wage": lambda: _bar_chart(3.0), "wage_distribution": lambda: _bar_chart(4.0)}
+    forked = {name: tmp_path / "forked" / f"{name}.png" for name in drawings}
+    here = {name: tmp_path / "here" / f"{name}.png" for name in drawings}
+    for path in [*forked.values(), *here.values()]:
+        path.parent.mkdir(exist_ok=True)
+    artifacts._save_charts(drawings, forked)
+    artifacts._save_figures(drawings, here)
+    assert {name: path.read_bytes() for name, path in forked.items()} == {name: path.read_bytes() for name, path in here.items()}
+
+
+def test_an_error_while_drawing_beside_is_raised_here(tmp_path: Path) -> None:
+    def broken() -> Figure:
+        raise ValueError("no such state")
+
+    drawings = {"state_ranking": broken, "wage_distribution": lambda: _bar_chart(4.0)}
+    paths = {name: tmp_path / f"{name}.png" for name in drawings}
+    with pytest.raises(RuntimeError, match="^ValueError: no such state$"):
+        artifacts._save_charts(drawings, paths)
+    assert paths["wage_distribution"].exists() and not paths["state_ranking"].exists()
+    assert _zombie_children() == []  # the child was waited for
+
+
+def _zombie_children() -> list[int]:
+    """Children of this process that ended and were never waited for (state Z in /proc)."""
+    zombies = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, ValueError):
+            continue
+        if int(ppid) == os.getpid() and state == "Z":
+            zombies.append(int(stat.parent.name))
+    return zombies
