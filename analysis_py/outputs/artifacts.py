@@ -147,6 +147,7 @@ def _save_charts(drawings: dict[str, Callable[[], Figure]], paths: dict[str, Pat
         _save_figures(drawings, paths)
         return
     read, write = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: draw its share, say how it went, leave without the parent's clean-up
         os.close(read)
@@ -154,7 +155,8 @@ def _save_charts(drawings: dict[str, Callable[[], Figure]], paths: dict[str, Pat
         try:
             with contextlib.suppress(AttributeError, OSError):
                 ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            _save_figures(theirs, paths)
+            if os.getppid() == parent:  # else the run died before the line above: draw nothing
+                _save_figures(theirs, paths)
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
             message = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:4000]
         finally:
