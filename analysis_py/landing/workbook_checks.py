@@ -8,8 +8,8 @@ file", and every reader accepts an empty workbook. So before parsing,
 OLE2 file is an old .xls or a password-protected workbook), then every zip member,
 decompressed as a stream under a byte and a ratio budget, its CRC checked and any XML
 DTD refused (an .xlsx never declares one; a DTD is how entity expansion attacks begin).
-The same pass scans each worksheet's XML (sheet_scan): a sheet whose declared or real
-extent is beyond the cell budget is refused before a reader allocates it.
+The same pass scans each worksheet's XML (sheet_scan): a sheet with cells beyond Excel's
+own extent is refused (the reader reads any sheet within it in pieces of bounded size).
 """
 from __future__ import annotations
 
@@ -45,9 +45,9 @@ class WorkbookLimits:
     max_total_bytes: int = 4 * _GIB
     max_ratio: float = 200.0  # deflate tops out near 1,032:1; Excel's XML compresses 5-30:1
     ratio_floor_bytes: int = 1 * _MIB  # members smaller than this may compress any amount
-    #: cells of one sheet's bounding box (rows x columns) a reader may allocate, ~40 bytes
-    #: each: BLS's all-data file is ~400,000 x 32 = 12.8 M; a cell at AO1048576 is 43 M.
-    max_sheet_cells: int = 1 << 24
+    #: Excel's own extent (1,048,576 rows x XFD): sheet_pieces reads any sheet within it in bounded memory.
+    max_rows: int = 1 << 20
+    max_columns: int = 1 << 14
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -111,7 +111,7 @@ def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -
             scan.name, scan.visible = name, visible
             named.append(scan)
     for scan in scans.values():
-        _check_cell_budget(path, scan, limits)
+        _check_extent(path, scan, limits)
     return named
 
 
@@ -185,17 +185,14 @@ def check_zip_members(
     return scans
 
 
-def _check_cell_budget(path: Path, scan: SheetScan, limits: WorkbookLimits) -> None:
-    if scan.n_cells <= limits.max_sheet_cells:
+def _check_extent(path: Path, scan: SheetScan, limits: WorkbookLimits) -> None:
+    """Cells beyond Excel's last row or column: no program that saves .xlsx makes them."""
+    if scan.n_rows <= limits.max_rows and scan.n_columns <= limits.max_columns:
         return
-    if scan.declared_rows * scan.declared_columns > limits.max_sheet_cells:
-        extent = f"declares {scan.declared_rows:,} rows x {scan.declared_columns:,} columns (its <dimension>)"
-    else:
-        extent = f"has cells up to row {scan.n_rows:,} and column {scan.n_columns:,}"
     raise InputError(
         str(path),
-        f"sheet {scan.name or scan.member!r} {extent}: {scan.n_cells:,} cells, more than the {limits.max_sheet_cells:,} a sheet may "
-        "span (a reader allocates every cell of that box): refused; delete the stray far-away cells and save again",
+        f"sheet {scan.name or scan.member!r} has cells up to row {scan.n_rows:,} and column {scan.n_columns:,}, beyond "
+        f"Excel's own limit of {limits.max_rows:,} rows and {limits.max_columns:,} columns: refused",
     )
 
 
