@@ -34,8 +34,9 @@ import numpy as np
 import pyarrow as pa
 
 from analysis_py.errors import InputError
+from analysis_py.landing.sheet_scan import column_number
 
-__all__ = ["SheetPiece", "XmlPiece", "SheetPieces", "column_letter", "fastexcel_call", "xml_pieces"]
+__all__ = ["EXCEL_ROWS", "MAX_PIECE_CELLS", "SheetPiece", "SheetPieces", "XmlPiece", "column_letter", "fastexcel_call", "xml_pieces"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,6 +48,8 @@ PIECE_BYTES = 8 * _MIB
 MAX_PIECE_CELLS = 1 << 22
 #: Bytes of cell text a piece may expand to through shared strings (a short reference to a long string).
 MAX_PIECE_TEXT = 256 * _MIB
+#: Excel's last row: a row or cell beyond it is refused.
+EXCEL_ROWS = 1 << 20
 #: A single row longer than this (XML bytes) is refused: no writer makes one.
 MAX_ROW_BYTES = 64 * _MIB
 _READ = 1 * _MIB
@@ -102,6 +105,8 @@ class _Cutter:
         self.path, self.where, self.n_columns, self.max_cells = path, where, max(n_columns, 1), max_cells
         self.row_start = b"<" + prefix + b"row"
         self.numbered = re.compile(re.escape(self.row_start) + rb'\b(?: r="(\d+)")?')
+        self.cell_start = re.escape(b"<" + prefix + b"c") + rb"\b"
+        self.referenced = re.compile(self.cell_start + rb'(?: r="[A-Z]{1,3}(\d+)")?')
         self.last_row = 0
 
     def refuse(self, problem: str) -> InputError:
@@ -127,10 +132,38 @@ class _Cutter:
                 "in ascending order); open the file in Excel or LibreOffice and save it again"
             )
         self.last_row = int(rows[-1])
-        if (rows[-1] - rows[0] + 2) * self.n_columns <= self.max_cells:
-            yield XmlPiece(int(rows[0]), int(rows[-1]), rows_xml)
+        if self.last_row > EXCEL_ROWS:
+            raise self.refuse(f"has cells up to row {self.last_row:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused")
+        whole = (rows[-1] - rows[0] + 2) * self.n_columns <= self.max_cells
+        for piece in [XmlPiece(int(rows[0]), int(rows[-1]), rows_xml)] if whole else self._split(rows_xml, rows):
+            self._check_references(piece)
+            yield piece
+
+    def _check_references(self, piece: XmlPiece) -> None:
+        """Every cell's reference names a row of the piece: calamine places a cell by its reference, so
+        one naming a far row would make it allocate every row between, one naming an earlier row be lost."""
+        found = self.referenced.findall(piece.rows_xml)
+        if found and not all(found):  # a cell whose first attribute is not r (the scan missed its column): read each tag
+            found = []
+            for tag in re.finditer(self.cell_start + rb"([^>]*)>", piece.rows_xml):
+                if (reference := re.search(rb'\sr="([A-Z]{1,3})(\d+)"', tag.group(1))) is not None:
+                    if column_number(reference.group(1).decode()) > self.n_columns:
+                        raise self.refuse(f"has a cell at {reference.group(1).decode()}{reference.group(2).decode()}, "
+                                          "beyond the columns its other cells use, written unlike Excel writes cells: refused")
+                    found.append(reference.group(2))
+        if not found:
             return
-        yield from self._split(rows_xml, rows)
+        rows = np.array(found).astype(np.int64)
+        low, high = int(rows.min()), int(rows.max())
+        if low < piece.first_row or high > piece.last_row:
+            named = low if low < piece.first_row else high
+            if named > EXCEL_ROWS:
+                raise self.refuse(f"has cells up to row {named:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused")
+            raise self.refuse(
+                f"has a cell whose reference names row {named:,} inside the row element of another row "
+                f"(rows {piece.first_row:,}-{piece.last_row:,} there): the file was edited or damaged; "
+                "open it in Excel or LibreOffice and save it again"
+            )
 
     def _row_numbers(self, rows_xml: bytes) -> list[int]:
         """Each row's number from its start tag; a row without one follows the row before (as calamine reads it)."""
@@ -155,13 +188,12 @@ class _Cutter:
 
 
 def xml_pieces(
-    path: Path, stream: io.RawIOBase | io.BufferedIOBase, where: str, n_columns: int,
-    piece_bytes: int = PIECE_BYTES, max_cells: int = MAX_PIECE_CELLS,
+    path: Path, stream: io.RawIOBase | io.BufferedIOBase, where: str, n_columns: int, piece_bytes: int = PIECE_BYTES, max_cells: int = MAX_PIECE_CELLS,
 ) -> tuple[bytes, bytes, Iterator[XmlPiece]]:  # fmt: skip
     """(the sheet's XML before its rows, after them, its pieces) from the stream of one worksheet member.
 
     The head keeps everything up to <sheetData> but the <dimension> (calamine would reserve
-    the box it declares). A piece ends after a row end tag; `n_columns`: the sheet's extent.
+    the box it declares). A piece ends after a row end tag; `n_columns`: the sheet's column extent.
     """
     head = b""
     while (found := _SHEET_DATA.search(head)) is None:
@@ -223,7 +255,9 @@ class SheetPieces:
     At most three pieces are in memory at once: one being read, one queued, one with the caller.
     """
 
-    def __init__(self, path: Path, member: str, sheet_name: str, n_columns: int, piece_bytes: int = PIECE_BYTES) -> None:
+    def __init__(
+        self, path: Path, member: str, sheet_name: str, n_columns: int, piece_bytes: int = PIECE_BYTES
+    ) -> None:
         self.path, self.member, self.sheet_name, self.n_columns = Path(path), member, sheet_name, n_columns
         self.piece_bytes = piece_bytes
         self._queue: queue.Queue[SheetPiece | BaseException | None] = queue.Queue(maxsize=1)
