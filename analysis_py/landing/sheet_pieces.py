@@ -153,8 +153,8 @@ class _Cutter:
                     found.append(reference.group(2))
         if not found:
             return
-        rows = np.array(found).astype(np.int64)
-        low, high = int(rows.min()), int(rows.max())
+        named = [int(row) for row in set(found)]  # a few thousand rows, named by ~30 cells each
+        low, high = min(named), max(named)
         if low < piece.first_row or high > piece.last_row:
             named = low if low < piece.first_row else high
             if named > EXCEL_ROWS:
@@ -212,19 +212,22 @@ def _cut(stream: io.RawIOBase | io.BufferedIOBase, buffer: bytes, cutter: _Cutte
     row_end = b"</" + cutter.row_start[1:] + b">"
     data_end = b"</" + cutter.row_start[1:-3] + b"sheetData>"
     while True:
-        if (end := buffer.find(data_end)) >= 0:
-            yield from cutter.pieces(buffer[:end])
-            return
-        if len(buffer) >= piece_bytes:
-            cut = buffer.rfind(row_end)
-            if cut < 0:
-                if len(buffer) > MAX_ROW_BYTES:
-                    raise cutter.refuse(f"has a row of more than {MAX_ROW_BYTES // _MIB} MiB of XML: refused")
-            else:
+        end = buffer.find(data_end)
+        rows_end = end if end >= 0 else len(buffer)
+        if rows_end > piece_bytes:
+            # after the last row that ends within piece_bytes (or the first to end at all: a long row)
+            cut = buffer.rfind(row_end, 0, piece_bytes)
+            cut = cut if cut >= 0 else buffer.find(row_end, 0, rows_end)
+            if cut >= 0:
                 cut += len(row_end)
                 yield from cutter.pieces(buffer[:cut])
                 buffer = buffer[cut:]
                 continue
+            if rows_end > MAX_ROW_BYTES:
+                raise cutter.refuse(f"has a row of more than {MAX_ROW_BYTES // _MIB} MiB of XML: refused")
+        if end >= 0:
+            yield from cutter.pieces(buffer[:end])
+            return
         data = stream.read(max(_READ, piece_bytes - len(buffer)))
         if not data:
             raise cutter.refuse("ends before its </sheetData>: the file is damaged, download it again")
@@ -256,10 +259,10 @@ class SheetPieces:
     """
 
     def __init__(
-        self, path: Path, member: str, sheet_name: str, n_columns: int, piece_bytes: int = PIECE_BYTES
+        self, path: Path, member: str, sheet_name: str, n_columns: int, piece_bytes: int | None = None
     ) -> None:
         self.path, self.member, self.sheet_name, self.n_columns = Path(path), member, sheet_name, n_columns
-        self.piece_bytes = piece_bytes
+        self.piece_bytes = piece_bytes or PIECE_BYTES
         self._queue: queue.Queue[SheetPiece | BaseException | None] = queue.Queue(maxsize=1)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._produce, name=f"read {sheet_name}", daemon=True)
