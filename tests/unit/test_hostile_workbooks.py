@@ -193,7 +193,7 @@ def test_ingest_accepts_a_notes_sheet_naming_bls_columns_on_row_2(settings: Sett
 # ---------- finding 5: bounded reading
 
 
-@pytest.mark.parametrize(("row", "column"), [(1048575, 16383), (1048575, 40), (99_000, 5000)])
+@pytest.mark.parametrize(("row", "column"), [(1048575, 16383), (99_000, 5000)])
 def test_ingest_reads_a_sheet_with_a_far_away_cell_in_bounded_pieces(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int, column: int
 ) -> None:
@@ -203,7 +203,7 @@ def test_ingest_reads_a_sheet_with_a_far_away_cell_in_bounded_pieces(
     assert "(release 2025, state, 2 rows)" in out  # the far cell is in no BLS column
 
 
-@pytest.mark.parametrize("row", [99_999, 600_000, 1048575])
+@pytest.mark.parametrize("row", [600_000, 1048575])
 def test_a_bad_cell_far_below_is_refused_naming_its_own_row(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int
 ) -> None:
