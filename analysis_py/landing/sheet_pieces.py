@@ -16,6 +16,7 @@ more than that. Workbooks must have passed workbook_checks (zip budgets, no DTD)
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import posixpath
@@ -253,9 +254,11 @@ def _longest_shared_string(parts: dict[str, bytes]) -> int:
 
 
 class SheetPieces:
-    """The pieces of one sheet, read ahead on a worker thread; iterate, then `close` (or use `with`).
+    """The pieces of one sheet, cut and read ahead on two worker threads; iterate, then `close` (or use `with`).
 
-    At most three pieces are in memory at once: one being read, one queued, one with the caller.
+    One thread cuts the XML and wraps each piece (Python, zlib, regular expressions), the
+    other reads them (fastexcel, without the GIL), while the caller checks the last piece:
+    at most five pieces are in memory at once (one in each of these five places).
     """
 
     def __init__(
@@ -263,10 +266,15 @@ class SheetPieces:
     ) -> None:
         self.path, self.member, self.sheet_name, self.n_columns = Path(path), member, sheet_name, n_columns
         self.piece_bytes = piece_bytes or PIECE_BYTES
-        self._queue: queue.Queue[SheetPiece | BaseException | None] = queue.Queue(maxsize=1)
+        self._books: queue.Queue[tuple[bytes, int] | BaseException | None] = queue.Queue(maxsize=1)
+        self._pieces: queue.Queue[SheetPiece | BaseException | None] = queue.Queue(maxsize=1)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._produce, name=f"read {sheet_name}", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._cut, name=f"cut {sheet_name}", daemon=True),
+            threading.Thread(target=self._read, name=f"read {sheet_name}", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def __enter__(self) -> SheetPieces:
         return self
@@ -275,30 +283,28 @@ class SheetPieces:
         self.close()
 
     def __iter__(self) -> Iterator[SheetPiece]:
-        while (item := self._queue.get()) is not None:
+        while (item := self._pieces.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
             yield item
 
     def close(self) -> None:
         self._stop.set()
-        while self._thread.is_alive():  # unblock a worker waiting to hand over a piece
-            try:
-                self._queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        self._thread.join()
+        for thread in self._threads:
+            while thread.is_alive():  # unblock a worker waiting to hand over a piece
+                for waiting in (self._books, self._pieces):
+                    with contextlib.suppress(queue.Empty):
+                        waiting.get(timeout=0.02)
+            thread.join()
 
-    def _put(self, item: SheetPiece | BaseException | None) -> bool:
+    def _put(self, into: queue.Queue, item: object) -> bool:
         while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.05)
+            with contextlib.suppress(queue.Full):
+                into.put(item, timeout=0.05)
                 return True
-            except queue.Full:
-                continue
         return False
 
-    def _produce(self) -> None:
+    def _cut(self) -> None:
         try:
             with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as stream:
                 parts = _book_parts(archive)
@@ -308,20 +314,43 @@ class SheetPieces:
                 where = f"sheet {self.sheet_name!r}"
                 head, tail, pieces = xml_pieces(self.path, stream, where, self.n_columns, piece_bytes)
                 for piece in pieces:
-                    if self._stop.is_set() or not self._put(self._read(parts, head + piece.rows_xml + tail, piece.first_row)):
+                    if not self._put(self._books, (self._book(parts, head + piece.rows_xml + tail), piece.first_row)):
                         return
-            self._put(None)
+            self._put(self._books, None)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            self._put(exc)
+            self._put(self._books, exc)
 
-    def _read(self, parts: dict[str, bytes], sheet_xml: bytes, first_row: int) -> SheetPiece:
+    def _book(self, parts: dict[str, bytes], sheet_xml: bytes) -> bytes:
+        """A stored .xlsx of the workbook's parts and `sheet_xml` as this sheet's member."""
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as book:
             for name, data in parts.items():
                 book.writestr(name, data)
             book.writestr(self.member, sheet_xml)
-        del sheet_xml
-        reader = fastexcel_call(self.path, lambda: fastexcel.read_excel(buffer.getvalue()))
+        return buffer.getvalue()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                item = self._books.get(timeout=0.05)
+            except queue.Empty:
+                if self._stop.is_set():
+                    return
+                continue
+            if item is None or isinstance(item, BaseException):
+                self._put(self._pieces, item)
+                return
+            try:
+                piece = self._read_piece(*item)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                self._put(self._pieces, exc)
+                self._stop.set()  # the cutter stops too
+                return
+            if not self._put(self._pieces, piece):
+                return
+
+    def _read_piece(self, book: bytes, first_row: int) -> SheetPiece:
+        reader = fastexcel_call(self.path, lambda: fastexcel.read_excel(book))
         header_row = first_row - 2 if first_row >= 2 else None  # the row above the first: row 0 is first_row
         sheet = fastexcel_call(
             self.path, lambda: reader.load_sheet(self.sheet_name, header_row=header_row, skip_rows=0, dtypes="string")
