@@ -27,7 +27,7 @@ from analysis_py.files import file_sha256
 from analysis_py.landing.cell_checks import checked_cells, count_bad_numbers
 from analysis_py.landing.release_year import FirstRows, check_release_year, stated_release_years
 from analysis_py.landing.sheet_pieces import SheetPiece, SheetPieces, column_letter
-from analysis_py.landing.sheet_scan import SheetScan
+from analysis_py.landing.sheet_scan import SheetScan, Worksheet
 from analysis_py.landing.workbook_checks import check_workbook_file, size_text
 
 __all__ = ["Workbook", "read_workbook"]
@@ -103,15 +103,15 @@ class _Sheet:
     first: SheetPiece | None
 
 
-def _open_sheet(path: Path, scan: SheetScan) -> _Sheet:
-    pieces = SheetPieces(path, scan.member, scan.name, scan.n_columns)
+def _open_sheet(path: Path, worksheet: Worksheet) -> _Sheet:
+    pieces = SheetPieces(path, worksheet.member, worksheet.name)
     rest = iter(pieces)
     try:
         first = next(rest, None)
     except BaseException:
         pieces.close()
         raise
-    return _Sheet(name=scan.name, pieces=pieces, rest=rest, first=first)
+    return _Sheet(name=worksheet.name, pieces=pieces, rest=rest, first=first)
 
 
 def _header_candidate(first: SheetPiece) -> tuple[int, dict[int, str]] | None:
@@ -134,21 +134,21 @@ def _row_one(sheet: _Sheet) -> str:
     return ", ".join(repr(value) for value in first.rows.slice(0, 1).to_pylist()[0].values() if value)[:120]
 
 
-def _data_sheet(path: Path, scans: list[SheetScan]) -> tuple[_Sheet, dict[int, str]]:
+def _data_sheet(path: Path, worksheets: list[Worksheet]) -> tuple[_Sheet, dict[int, str]]:
     """The first visible sheet whose row 1 is the BLS header, and that header (normalized names by column), or InputError.
 
     A BLS-like header further down a sheet (a Notes sheet naming AREA, OCC_CODE, ...) is
     the error only when no visible sheet has the header on row 1. Only a sheet's first
     piece is read to look; the caller reads the rest of the data sheet and closes it.
     """
-    hidden = {scan.name for scan in scans if not scan.visible}
+    hidden = {worksheet.name for worksheet in worksheets if not worksheet.visible}
     first_nonempty: str | None = None
     row_one = ""
     lower_header: tuple[str, int] | None = None
-    for scan in scans:
-        if not scan.visible:
+    for worksheet in worksheets:
+        if not worksheet.visible:
             continue
-        sheet = _open_sheet(path, scan)
+        sheet = _open_sheet(path, worksheet)
         found = False
         try:
             if sheet.first is None or sheet.first.rows.num_rows == 0:
@@ -185,7 +185,7 @@ def _data_sheet(path: Path, scans: list[SheetScan]) -> tuple[_Sheet, dict[int, s
         )
     hidden_note = f" (hidden sheets are never read: {', '.join(repr(name) for name in sorted(hidden))})" if hidden else ""
     if first_nonempty is None:
-        where = f"its only sheet {scans[0].name!r} is empty" if len(scans) == 1 else "every visible sheet is empty"
+        where = f"its only sheet {worksheets[0].name!r} is empty" if len(worksheets) == 1 else "every visible sheet is empty"
         raise InputError(str(path), f"the workbook has no data: {where}{hidden_note}")
     raise InputError(
         str(path),
@@ -194,11 +194,11 @@ def _data_sheet(path: Path, scans: list[SheetScan]) -> tuple[_Sheet, dict[int, s
     )
 
 
-def _first_rows(path: Path, scans: list[SheetScan]) -> FirstRows:
+def _first_rows(path: Path, worksheets: list[Worksheet]) -> FirstRows:
     """A sheet's first n rows (values), read from its first piece only."""
     def first_rows(name: str, n_rows: int) -> list[list[object]]:
-        scan = next(scan for scan in scans if scan.name == name)
-        with SheetPieces(path, scan.member, scan.name, scan.n_columns) as pieces:
+        worksheet = next(worksheet for worksheet in worksheets if worksheet.name == name)
+        with SheetPieces(path, worksheet.member, worksheet.name) as pieces:
             first = next(iter(pieces), None)
         if first is None:
             return []
@@ -250,9 +250,8 @@ def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], letters: dic
     return (pa.concat_tables(tables) if tables else _piece_cells(sheet.first, header)), bad_numbers
 
 
-def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scans: list[SheetScan]) -> None:
+def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scan: SheetScan | None) -> None:
     """Formula errors, formulas without a value and merged cells read as empty cells: refused, never landed as NULL."""
-    scan = next((scan for scan in scans if scan.name == sheet_name), None)
     if scan is None:
         return
     where = f"sheet {sheet_name!r}"
@@ -284,17 +283,17 @@ def read_workbook(
     `kind`: the file kind (state, national, ...) when the file name does not start with BLS's prefix.
     """
     path = Path(path)
-    scans = check_workbook_file(path)
+    worksheets = check_workbook_file(path)
     release_year = _release_year(path, year, releases)
     file_kind = _file_kind(path, kind)
     sha256 = file_sha256(path)
-    sheet, header = _data_sheet(path, scans)
+    sheet, header = _data_sheet(path, worksheets)
     with sheet.pieces:
-        _check_cells_the_reader_would_empty(path, sheet.name, scans)
-        stated = stated_release_years(path, sheet.name, [scan.name for scan in scans], _first_rows(path, scans))
+        stated = stated_release_years(path, sheet.name, [worksheet.name for worksheet in worksheets], _first_rows(path, worksheets))
         check_release_year(path, release_year, year, stated)
         letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
         cells, bad_numbers = _sheet_cells(path, sheet, header, letters)
+    _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
     if cells.num_rows == 0:
         raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
     ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]

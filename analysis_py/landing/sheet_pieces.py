@@ -12,7 +12,10 @@ A piece is read with `header_row` set to the row just above its first row (not
 `first_row + i` and every cell keeps its true sheet row. Rows must come in ascending order
 (as Excel writes them); a piece whose row numbers go back, repeat or span more than
 `max_cells` cells of bounding box is split or refused, so no piece makes the reader allocate
-more than that. Workbooks must have passed workbook_checks (zip budgets, no DTD) first.
+more than that, and each cell's reference must name a row of its piece (calamine places a
+cell by its reference). The XML comes from workbook_checks.member_chunks (checked as it
+is decompressed, once) and passes sheet_scan on its way; the workbook must have passed
+check_workbook_file first.
 """
 from __future__ import annotations
 
@@ -35,7 +38,8 @@ import numpy as np
 import pyarrow as pa
 
 from analysis_py.errors import InputError
-from analysis_py.landing.sheet_scan import column_number
+from analysis_py.landing.sheet_scan import SheetScan, WorksheetScanner, column_number
+from analysis_py.landing.workbook_checks import member_chunks
 
 __all__ = ["EXCEL_ROWS", "MAX_PIECE_CELLS", "SheetPiece", "SheetPieces", "XmlPiece", "column_letter", "fastexcel_call", "xml_pieces"]
 
@@ -49,14 +53,16 @@ PIECE_BYTES = 8 * _MIB
 MAX_PIECE_CELLS = 1 << 22
 #: Bytes of cell text a piece may expand to through shared strings (a short reference to a long string).
 MAX_PIECE_TEXT = 256 * _MIB
-#: Excel's last row: a row or cell beyond it is refused.
-EXCEL_ROWS = 1 << 20
+#: Excel's last row and column: a cell beyond them is refused.
+EXCEL_ROWS, EXCEL_COLUMNS = 1 << 20, 1 << 14
+#: Columns A-AF (BLS's 32): cells written as Excel writes them there need no closer look.
+_NEAR_COLUMNS = 32
 #: A single row longer than this (XML bytes) is refused: no writer makes one.
 MAX_ROW_BYTES = 64 * _MIB
-_READ = 1 * _MIB
 _SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*/>")
 _ROW_NUMBER_IN_TAG = re.compile(rb'\sr="(\d+)"')
+_REFERENCE = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
@@ -100,14 +106,15 @@ def fastexcel_call(path: Path, action: Callable[[], T]) -> T:
 
 
 class _Cutter:
-    """Turns the stream of one sheet's XML into XmlPieces (see xml_pieces)."""
+    """Turns whole rows of one sheet's XML into XmlPieces (see xml_pieces)."""
 
-    def __init__(self, path: Path, where: str, prefix: bytes, n_columns: int, max_cells: int) -> None:
-        self.path, self.where, self.n_columns, self.max_cells = path, where, max(n_columns, 1), max_cells
+    def __init__(self, path: Path, where: str, prefix: bytes, max_cells: int) -> None:
+        self.path, self.where, self.max_cells = path, where, max_cells
         self.row_start = b"<" + prefix + b"row"
         self.numbered = re.compile(re.escape(self.row_start) + rb'\b(?: r="(\d+)")?')
         self.cell_start = re.escape(b"<" + prefix + b"c") + rb"\b"
-        self.referenced = re.compile(self.cell_start + rb'(?: r="[A-Z]{1,3}(\d+)")?')
+        # a cell in columns A-AF whose first attribute is its reference (how Excel writes every cell)
+        self.near_cell = re.compile(self.cell_start + rb'(?: r="(?:[A-Z]|A[A-F])(\d+)")?')
         self.last_row = 0
 
     def refuse(self, problem: str) -> InputError:
@@ -135,36 +142,56 @@ class _Cutter:
         self.last_row = int(rows[-1])
         if self.last_row > EXCEL_ROWS:
             raise self.refuse(f"has cells up to row {self.last_row:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused")
-        whole = (rows[-1] - rows[0] + 2) * self.n_columns <= self.max_cells
-        for piece in [XmlPiece(int(rows[0]), int(rows[-1]), rows_xml)] if whole else self._split(rows_xml, rows):
-            self._check_references(piece)
+        named, n_columns = self._cell_rows(rows_xml)
+        piece = XmlPiece(int(rows[0]), int(rows[-1]), rows_xml)
+        if (piece.last_row - piece.first_row + 2) * n_columns <= self.max_cells:
+            self._check_cell_rows(piece, named)
             yield piece
-
-    def _check_references(self, piece: XmlPiece) -> None:
-        """Every cell's reference names a row of the piece: calamine places a cell by its reference, so
-        one naming a far row would make it allocate every row between, one naming an earlier row be lost."""
-        found = self.referenced.findall(piece.rows_xml)
-        if found and not all(found):  # a cell whose first attribute is not r (the scan missed its column): read each tag
-            found = []
-            for tag in re.finditer(self.cell_start + rb"([^>]*)>", piece.rows_xml):
-                if (reference := re.search(rb'\sr="([A-Z]{1,3})(\d+)"', tag.group(1))) is not None:
-                    if column_number(reference.group(1).decode()) > self.n_columns:
-                        raise self.refuse(f"has a cell at {reference.group(1).decode()}{reference.group(2).decode()}, "
-                                          "beyond the columns its other cells use, written unlike Excel writes cells: refused")
-                    found.append(reference.group(2))
-        if not found:
             return
-        named = [int(row) for row in set(found)]  # a few thousand rows, named by ~30 cells each
-        low, high = min(named), max(named)
-        if low < piece.first_row or high > piece.last_row:
-            named = low if low < piece.first_row else high
-            if named > EXCEL_ROWS:
-                raise self.refuse(f"has cells up to row {named:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused")
-            raise self.refuse(
-                f"has a cell whose reference names row {named:,} inside the row element of another row "
-                f"(rows {piece.first_row:,}-{piece.last_row:,} there): the file was edited or damaged; "
-                "open it in Excel or LibreOffice and save it again"
-            )
+        for part in self._split(rows_xml, rows, n_columns):
+            self._check_cell_rows(part, self._cell_rows(part.rows_xml)[0])
+            yield part
+
+    def _cell_rows(self, rows_xml: bytes) -> tuple[list[bytes], int]:
+        """(the row named by each cell's reference, the highest column a cell lands in).
+
+        calamine places a cell by its reference (a cell without one after the cell before it).
+        """
+        found = self.near_cell.findall(rows_xml)
+        if all(found):
+            return found, _NEAR_COLUMNS
+        named, highest, unnamed = [], _NEAR_COLUMNS, 0
+        for tag in re.finditer(self.cell_start + rb"([^>]*)>", rows_xml):
+            if (reference := _REFERENCE.search(tag.group(1))) is None:
+                unnamed += 1
+                continue
+            column = column_number(reference.group(1).decode())
+            if column > EXCEL_COLUMNS:
+                raise self.refuse(
+                    f"has a cell at {reference.group(1).decode()}{reference.group(2).decode()}, beyond Excel's own "
+                    f"limit of {EXCEL_COLUMNS:,} columns: refused"
+                )
+            highest = max(highest, column)
+            named.append(reference.group(2))
+        return named, highest + unnamed
+
+    def _check_cell_rows(self, piece: XmlPiece, named: list[bytes]) -> None:
+        """Every cell names a row of the piece: one naming a far row would make calamine allocate
+        every row between, one naming an earlier row would be lost with the rows above the piece."""
+        if not named:
+            return
+        rows = [int(row) for row in set(named)]  # a few thousand rows, named by ~30 cells each
+        low, high = min(rows), max(rows)
+        if low >= piece.first_row and high <= piece.last_row:
+            return
+        outside = low if low < piece.first_row else high
+        if outside > EXCEL_ROWS:
+            raise self.refuse(f"has cells up to row {outside:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused")
+        raise self.refuse(
+            f"has a cell whose reference names row {outside:,} inside the row element of another row "
+            f"(rows {piece.first_row:,}-{piece.last_row:,} there): the file was edited or damaged; "
+            "open it in Excel or LibreOffice and save it again"
+        )
 
     def _row_numbers(self, rows_xml: bytes) -> list[int]:
         """Each row's number from its start tag; a row without one follows the row before (as calamine reads it)."""
@@ -176,10 +203,10 @@ class _Cutter:
             numbers.append(int(found.group(1)) if found else numbers[-1] + 1)
         return numbers
 
-    def _split(self, rows_xml: bytes, rows: np.ndarray) -> Iterator[XmlPiece]:
+    def _split(self, rows_xml: bytes, rows: np.ndarray, n_columns: int) -> Iterator[XmlPiece]:
         """Sparse rows (a stray cell far below): pieces of rows that span at most max_cells cells each."""
         starts = [match.start() for match in re.finditer(re.escape(self.row_start) + rb"\b", rows_xml)]
-        span_rows = max(self.max_cells // self.n_columns - 1, 1)
+        span_rows = max(self.max_cells // n_columns - 1, 1)
         first = 0
         for index in range(1, len(starts) + 1):
             if index == len(starts) or rows[index] - rows[first] + 1 > span_rows:
@@ -189,27 +216,28 @@ class _Cutter:
 
 
 def xml_pieces(
-    path: Path, stream: io.RawIOBase | io.BufferedIOBase, where: str, n_columns: int, piece_bytes: int = PIECE_BYTES, max_cells: int = MAX_PIECE_CELLS,
-) -> tuple[bytes, bytes, Iterator[XmlPiece]]:  # fmt: skip
-    """(the sheet's XML before its rows, after them, its pieces) from the stream of one worksheet member.
+    path: Path, chunks: Iterator[bytes], where: str, piece_bytes: int = PIECE_BYTES, max_cells: int = MAX_PIECE_CELLS
+) -> tuple[bytes, bytes, Iterator[XmlPiece]]:
+    """(the sheet's XML before its rows, after them, its pieces) from the chunks of one worksheet member.
 
     The head keeps everything up to <sheetData> but the <dimension> (calamine would reserve
-    the box it declares). A piece ends after a row end tag; `n_columns`: the sheet's column extent.
+    the box it declares). A piece ends after a row end tag; no piece makes calamine allocate
+    more than `max_cells` cells (rows spanned x the columns its cells reach).
     """
     head = b""
     while (found := _SHEET_DATA.search(head)) is None:
-        data = stream.read(_READ)
+        data = next(chunks, b"")
         if not data or len(head) > 16 * _MIB:
             raise InputError(str(path), f"{where} has no <sheetData> element where its rows should begin: refused")
         head += data
     prefix, empty = found.group(1), found.group(2)
-    cutter = _Cutter(path, where, prefix, n_columns, max_cells)
+    cutter = _Cutter(path, where, prefix, max_cells)
     sheet_head = _DIMENSION.sub(b"", head[: found.end()]) if not empty else b""
     tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
-    return sheet_head, tail, (iter(()) if empty else _cut(stream, head[found.end() :], cutter, piece_bytes))
+    return sheet_head, tail, (iter(()) if empty else _cut(chunks, head[found.end() :], cutter, piece_bytes))
 
 
-def _cut(stream: io.RawIOBase | io.BufferedIOBase, buffer: bytes, cutter: _Cutter, piece_bytes: int) -> Iterator[XmlPiece]:
+def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, piece_bytes: int) -> Iterator[XmlPiece]:
     row_end = b"</" + cutter.row_start[1:] + b">"
     data_end = b"</" + cutter.row_start[1:-3] + b"sheetData>"
     while True:
@@ -229,10 +257,27 @@ def _cut(stream: io.RawIOBase | io.BufferedIOBase, buffer: bytes, cutter: _Cutte
         if end >= 0:
             yield from cutter.pieces(buffer[:end])
             return
-        data = stream.read(max(_READ, piece_bytes - len(buffer)))
+        buffer = _gathered(chunks, buffer, piece_bytes, data_end, cutter)
+
+
+def _gathered(chunks: Iterator[bytes], buffer: bytes, piece_bytes: int, data_end: bytes, cutter: _Cutter) -> bytes:
+    """`buffer` and a chunk or more after it, until it holds more than piece_bytes or the end of the rows (one copy)."""
+    gathered, size = [buffer], len(buffer)
+    while True:
+        data = next(chunks, b"")
         if not data:
             raise cutter.refuse("ends before its </sheetData>: the file is damaged, download it again")
-        buffer += data
+        seam = gathered[-1][-len(data_end) :] + data[: len(data_end)]
+        gathered.append(data)
+        size += len(data)
+        if size > piece_bytes or data_end in seam or data_end in data:
+            return b"".join(gathered)
+
+
+def _scanned(chunks: Iterator[bytes], scanner: WorksheetScanner) -> Iterator[bytes]:
+    for chunk in chunks:
+        scanner.feed(chunk)
+        yield chunk
 
 
 def _book_parts(archive: zipfile.ZipFile) -> dict[str, bytes]:
@@ -262,10 +307,12 @@ class SheetPieces:
     """
 
     def __init__(
-        self, path: Path, member: str, sheet_name: str, n_columns: int, piece_bytes: int | None = None
+        self, path: Path, member: str, sheet_name: str, piece_bytes: int | None = None
     ) -> None:
-        self.path, self.member, self.sheet_name, self.n_columns = Path(path), member, sheet_name, n_columns
+        self.path, self.member, self.sheet_name = Path(path), member, sheet_name
         self.piece_bytes = piece_bytes or PIECE_BYTES
+        #: what the sheet holds that the reader would change silently: set once every piece was read
+        self.scan: SheetScan | None = None
         self._books: queue.Queue[tuple[bytes, int] | BaseException | None] = queue.Queue(maxsize=1)
         self._pieces: queue.Queue[SheetPiece | BaseException | None] = queue.Queue(maxsize=1)
         self._stop = threading.Event()
@@ -306,16 +353,21 @@ class SheetPieces:
 
     def _cut(self) -> None:
         try:
-            with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as stream:
+            with zipfile.ZipFile(self.path) as archive:
                 parts = _book_parts(archive)
-                longest = _longest_shared_string(parts)
-                # a cell of ~20 bytes of XML may name the longest shared string: bound the text a piece expands to
-                piece_bytes = min(self.piece_bytes, max(MAX_PIECE_TEXT * 20 // max(longest, 1), 64 * 1024))
-                where = f"sheet {self.sheet_name!r}"
-                head, tail, pieces = xml_pieces(self.path, stream, where, self.n_columns, piece_bytes)
-                for piece in pieces:
-                    if not self._put(self._books, (self._book(parts, head + piece.rows_xml + tail), piece.first_row)):
-                        return
+                member = archive.getinfo(self.member)
+            longest = _longest_shared_string(parts)
+            # a cell of ~20 bytes of XML may name the longest shared string: bound the text a piece expands to
+            piece_bytes = min(self.piece_bytes, max(MAX_PIECE_TEXT * 20 // max(longest, 1), 64 * 1024))
+            scanner = WorksheetScanner(self.member)
+            chunks = _scanned(member_chunks(self.path, member), scanner)
+            head, tail, pieces = xml_pieces(self.path, chunks, f"sheet {self.sheet_name!r}", piece_bytes)
+            for piece in pieces:
+                if not self._put(self._books, (self._book(parts, head + piece.rows_xml + tail), piece.first_row)):
+                    return
+            for _ in chunks:  # the rest: merged cells follow the rows, the CRC is checked after the last chunk
+                pass
+            self.scan = scanner.finish()
             self._put(self._books, None)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             self._put(self._books, exc)

@@ -1,19 +1,14 @@
-"""What each worksheet of an .xlsx holds, seen in its XML bytes before any reader allocates.
+"""What a worksheet holds that the reader would change silently, seen in its XML bytes.
 
-calamine (fastexcel) allocates one cell per position of a bounding box: sheet_pieces
-bounds each piece's by the sheet's column extent, found here. While workbook_checks
-streams every zip member anyway, `WorksheetScanner` looks at each worksheet's chunks with
-a few regular expressions (C speed, no Python loop over cells) for:
+sheet_pieces feeds `WorksheetScanner` the checked chunks of the data sheet's XML as it
+cuts them (substring searches first, C speed; a regular expression only where they hit):
 
-* the real column extent: every cell reference beyond column AF (BLS's 32 columns) is
-  read (the declared `<dimension>` is not: sheet_pieces drops it, and checks every cell's
-  row reference as it cuts the sheet);
 * cells holding a formula error (`t="e"`, e.g. `#DIV/0!`) or a formula with no cached
   value, which the reader would turn into an empty cell;
 * merged ranges (`<mergeCell ref=...>`), which leave every cell but the first empty.
 
-`workbook_sheets` then names each worksheet and says whether it is visible
-(xl/workbook.xml and its relationships).
+`workbook_sheets` names each worksheet and says whether it is visible (xl/workbook.xml
+and its relationships).
 """
 from __future__ import annotations
 
@@ -23,18 +18,13 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-__all__ = ["SheetScan", "WorksheetScanner", "workbook_sheets", "column_number", "is_worksheet_member"]
+__all__ = ["SheetScan", "Worksheet", "WorksheetScanner", "workbook_sheets", "column_number", "is_worksheet_member"]
 
-#: References the scan reads one by one: a column beyond AF (none in a BLS workbook).
-#: (calamine places a cell by its own reference, whatever its row element says.)
-_FAR_COLUMN_REF = re.compile(rb'<c r="([B-Z][A-Z]+|A[G-Z][A-Z]*|A[A-F][A-Z])(\d+)')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?')
 _UNCACHED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<f[^>]*?/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _OVERLAP = 256  # bytes kept from the previous chunk: a match may straddle two
 _SHOWN = 3
-#: Below this the extent is not read reference by reference (BLS: 32 columns, AF).
-_NEAR_COLUMNS = 32
 
 
 def column_number(letters: str) -> int:
@@ -49,19 +39,23 @@ def is_worksheet_member(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
 
 
+@dataclass(frozen=True)
+class Worksheet:
+    """A worksheet of the workbook: its name, its zip member, whether it is visible."""
+
+    name: str
+    member: str
+    visible: bool
+
+
 @dataclass
 class SheetScan:
-    """One worksheet member: its extent and the cells the reader would change silently."""
+    """One worksheet member: the cells the reader would change silently (the first few of each kind)."""
 
     member: str
-    name: str = ""
-    visible: bool = True
-    n_rows: int = 0  # the highest row of a reference beyond column AF (0: none)
-    n_columns: int = 0  # the highest column of any reference, at least AF's 32 (0: no cells)
-    error_cells: dict[str, str] = field(default_factory=dict)  # ref -> cached error text, first few
+    error_cells: dict[str, str] = field(default_factory=dict)  # ref -> cached error text
     uncached_formulas: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
-
 
 
 class WorksheetScanner:
@@ -70,20 +64,11 @@ class WorksheetScanner:
     def __init__(self, member: str) -> None:
         self.scan = SheetScan(member=member)
         self._tail = b""
-        self._far_rows = 0
-        self._far_columns = 0
-        self._any_cell = False
         self._last = b""
 
     def feed(self, chunk: bytes) -> None:
         window = self._tail + chunk
         scan = self.scan
-        if not self._any_cell and b"<c " in window:
-            self._any_cell = True
-        if far := _FAR_COLUMN_REF.findall(window):  # none in a BLS workbook
-            columns, rows = zip(*far)
-            self._far_columns = max([self._far_columns, *(column_number(c.decode()) for c in set(columns))])
-            self._far_rows = max(self._far_rows, max(map(int, rows)))
         if b't="e"' in window and len(scan.error_cells) < _SHOWN:
             for ref, value in _ERROR_CELL.findall(window):
                 if len(scan.error_cells) < _SHOWN:
@@ -99,14 +84,11 @@ class WorksheetScanner:
         scan = self.scan
         after_data = self._last[self._last.rfind(b"</sheetData>") + 1 :]
         scan.merged = [ref.decode() for ref in _MERGED.findall(after_data)[:_SHOWN]]
-        if self._any_cell:
-            scan.n_rows = self._far_rows
-            scan.n_columns = max(self._far_columns, _NEAR_COLUMNS)
         return scan
 
 
-def workbook_sheets(archive: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
-    """(sheet name, worksheet member, visible) in the workbook's order, from xl/workbook.xml and its rels.
+def workbook_sheets(archive: zipfile.ZipFile) -> list[Worksheet]:
+    """The worksheets in the workbook's order, from xl/workbook.xml and its rels.
 
     Call only after the members passed workbook_checks (no DTD, within the byte budget).
     """
@@ -126,6 +108,6 @@ def workbook_sheets(archive: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
     if sheets is None:
         return []
     return [
-        (sheet.get("name", ""), targets.get(sheet.get(f"{rel_ns}id", ""), ""), sheet.get("state", "visible") == "visible")
+        Worksheet(sheet.get("name", ""), targets.get(sheet.get(f"{rel_ns}id", ""), ""), sheet.get("state", "visible") == "visible")
         for sheet in sheets.findall(f"{main}sheet")
     ]

@@ -1,10 +1,9 @@
 """A sheet read in pieces: cut only between rows, and the same cells on the same sheet rows as a whole read."""
 from __future__ import annotations
 
-import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +44,12 @@ def _sheet_xml(rows_xml: bytes, prefix: str = "") -> bytes:
     )
 
 
-def _cut(sheet_xml: bytes, piece_bytes: int, n_columns: int = 5) -> list[sheet_pieces.XmlPiece]:
-    _, _, pieces = xml_pieces(Path("book.xlsx"), io.BytesIO(sheet_xml), "sheet 'data'", n_columns, piece_bytes)
+def _chunks(data: bytes, size: int = 97) -> Iterator[bytes]:
+    return (data[start : start + size] for start in range(0, len(data), size))
+
+
+def _cut(sheet_xml: bytes, piece_bytes: int) -> list[sheet_pieces.XmlPiece]:
+    _, _, pieces = xml_pieces(Path("book.xlsx"), _chunks(sheet_xml), "sheet 'data'", piece_bytes)
     return list(pieces)
 
 
@@ -70,7 +73,7 @@ def test_a_namespace_prefix_is_cut_the_same() -> None:
 
 
 def test_the_head_keeps_no_dimension() -> None:
-    head, tail, _ = xml_pieces(Path("book.xlsx"), io.BytesIO(_sheet_xml(_rows_xml(3))), "sheet 'data'", 5)
+    head, tail, _ = xml_pieces(Path("book.xlsx"), _chunks(_sheet_xml(_rows_xml(3))), "sheet 'data'")
     assert b"dimension" not in head and head.endswith(b"<sheetData>")
     assert tail == b"</sheetData></worksheet>"
 
@@ -105,9 +108,15 @@ def test_a_cell_naming_an_earlier_row_is_refused_not_lost() -> None:
 
 
 def test_sparse_rows_are_split_so_no_piece_spans_more_than_its_cells() -> None:
-    rows_xml = b'<row r="2"><c r="A2"><v>1</v></c></row><row r="1000000"><c r="A1000000"><v>1</v></c></row>'
-    pieces = _cut(_sheet_xml(rows_xml), 1 << 20, n_columns=16384)
+    rows_xml = b'<row r="2"><c r="A2"><v>1</v></c></row><row r="1000000"><c r="XFD1000000"><v>1</v></c></row>'
+    pieces = _cut(_sheet_xml(rows_xml), 1 << 20)
     assert [(piece.first_row, piece.last_row) for piece in pieces] == [(2, 2), (1000000, 1000000)]
+
+
+def test_a_cell_beyond_excels_last_column_is_refused() -> None:
+    rows_xml = b'<row r="2"><c r="A2"><v>1</v></c><c r="XFE2"><v>1</v></c></row>'
+    with pytest.raises(InputError, match="a cell at XFE2, beyond Excel's own limit of 16,384 columns"):
+        _cut(_sheet_xml(rows_xml), 1 << 20)
 
 
 def test_a_row_beyond_excels_last_row_is_refused() -> None:
@@ -130,10 +139,10 @@ def _whole_read(path: Path) -> Cells:
     }
 
 
-def _piece_read(path: Path, piece_bytes: int, n_columns: int = 32) -> tuple[Cells, int]:
+def _piece_read(path: Path, piece_bytes: int) -> tuple[Cells, int]:
     cells: Cells = {}
     n_pieces = 0
-    with SheetPieces(path, "xl/worksheets/sheet1.xml", "data", n_columns, piece_bytes) as pieces:
+    with SheetPieces(path, "xl/worksheets/sheet1.xml", "data", piece_bytes) as pieces:
         for piece in pieces:
             n_pieces += 1
             for offset, row in enumerate(piece.rows.to_pylist()):
