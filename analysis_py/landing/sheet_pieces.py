@@ -5,7 +5,7 @@ million BLS rows. Here the sheet's XML is streamed from the zip (never whole in 
 and cut after a row's end tag into pieces of about `piece_bytes`; each piece is wrapped as
 a tiny stored .xlsx (the workbook's own workbook, relationship, style and shared-string
 parts, and the piece as the sheet) and read by fastexcel on a worker thread (fastexcel
-releases the GIL), so the next piece is read while the caller checks the last one.
+releases the GIL) while the next piece is cut and the caller checks the last one.
 
 A piece is read with `header_row` set to the row just above its first row (not
 `skip_rows`, which costs time in the rows skipped), so row i of a piece is sheet row
@@ -28,6 +28,7 @@ import re
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -55,6 +56,8 @@ MAX_PIECE_CELLS = 1 << 22
 MAX_PIECE_TEXT = 256 * _MIB
 #: Excel's last row and column: a cell beyond them is refused.
 EXCEL_ROWS, EXCEL_COLUMNS = 1 << 20, 1 << 14
+#: Threads reading pieces with fastexcel (which releases the GIL); two were no faster on 2 shared cores.
+_READERS = 1
 #: Columns A-AF (BLS's 32): cells written as Excel writes them there need no closer look.
 _NEAR_COLUMNS = 32
 #: A single row longer than this (XML bytes) is refused: no writer makes one.
@@ -299,11 +302,11 @@ def _longest_shared_string(parts: dict[str, bytes]) -> int:
 
 
 class SheetPieces:
-    """The pieces of one sheet, cut and read ahead on two worker threads; iterate, then `close` (or use `with`).
+    """The pieces of one sheet, cut and read ahead on worker threads; iterate, then `close` (or use `with`).
 
-    One thread cuts the XML and wraps each piece (Python, zlib, regular expressions), the
-    other reads them (fastexcel, without the GIL), while the caller checks the last piece:
-    at most five pieces are in memory at once (one in each of these five places).
+    One thread cuts the XML and wraps each piece (Python, zlib, regular expressions), another
+    reads them (fastexcel, without the GIL), in order, while the caller checks the last
+    piece: at most four pieces are in memory at once.
     """
 
     def __init__(
@@ -313,15 +316,11 @@ class SheetPieces:
         self.piece_bytes = piece_bytes or PIECE_BYTES
         #: what the sheet holds that the reader would change silently: set once every piece was read
         self.scan: SheetScan | None = None
-        self._books: queue.Queue[tuple[bytes, int] | BaseException | None] = queue.Queue(maxsize=1)
-        self._pieces: queue.Queue[SheetPiece | BaseException | None] = queue.Queue(maxsize=1)
+        self._pieces: queue.Queue[Future[SheetPiece] | BaseException | None] = queue.Queue(maxsize=_READERS)
         self._stop = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._cut, name=f"cut {sheet_name}", daemon=True),
-            threading.Thread(target=self._read, name=f"read {sheet_name}", daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._readers = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix=f"read {sheet_name}")
+        self._cutter = threading.Thread(target=self._cut, name=f"cut {sheet_name}", daemon=True)
+        self._cutter.start()
 
     def __enter__(self) -> SheetPieces:
         return self
@@ -333,21 +332,20 @@ class SheetPieces:
         while (item := self._pieces.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            yield item.result()
 
     def close(self) -> None:
         self._stop.set()
-        for thread in self._threads:
-            while thread.is_alive():  # unblock a worker waiting to hand over a piece
-                for waiting in (self._books, self._pieces):
-                    with contextlib.suppress(queue.Empty):
-                        waiting.get(timeout=0.02)
-            thread.join()
+        while self._cutter.is_alive():  # unblock the cutter waiting to hand over a piece
+            with contextlib.suppress(queue.Empty):
+                self._pieces.get(timeout=0.02)
+        self._cutter.join()
+        self._readers.shutdown(wait=True, cancel_futures=True)
 
-    def _put(self, into: queue.Queue, item: object) -> bool:
+    def _put(self, item: object) -> bool:
         while not self._stop.is_set():
             with contextlib.suppress(queue.Full):
-                into.put(item, timeout=0.05)
+                self._pieces.put(item, timeout=0.05)
                 return True
         return False
 
@@ -363,14 +361,15 @@ class SheetPieces:
             chunks = _scanned(member_chunks(self.path, member), scanner)
             head, tail, pieces = xml_pieces(self.path, chunks, f"sheet {self.sheet_name!r}", piece_bytes)
             for piece in pieces:
-                if not self._put(self._books, (self._book(parts, head + piece.rows_xml + tail), piece.first_row)):
+                book = self._book(parts, head + piece.rows_xml + tail)
+                if self._stop.is_set() or not self._put(self._readers.submit(self._read_piece, book, piece.first_row)):
                     return
             for _ in chunks:  # the rest: merged cells follow the rows, the CRC is checked after the last chunk
                 pass
             self.scan = scanner.finish()
-            self._put(self._books, None)
+            self._put(None)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            self._put(self._books, exc)
+            self._put(exc)
 
     def _book(self, parts: dict[str, bytes], sheet_xml: bytes) -> bytes:
         """A stored .xlsx of the workbook's parts and `sheet_xml` as this sheet's member."""
@@ -380,26 +379,6 @@ class SheetPieces:
                 book.writestr(name, data)
             book.writestr(self.member, sheet_xml)
         return buffer.getvalue()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                item = self._books.get(timeout=0.05)
-            except queue.Empty:
-                if self._stop.is_set():
-                    return
-                continue
-            if item is None or isinstance(item, BaseException):
-                self._put(self._pieces, item)
-                return
-            try:
-                piece = self._read_piece(*item)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-                self._put(self._pieces, exc)
-                self._stop.set()  # the cutter stops too
-                return
-            if not self._put(self._pieces, piece):
-                return
 
     def _read_piece(self, book: bytes, first_row: int) -> SheetPiece:
         reader = fastexcel_call(self.path, lambda: fastexcel.read_excel(book))
