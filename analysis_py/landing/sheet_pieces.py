@@ -127,7 +127,7 @@ class _Cutter:
         """`rows_xml` (whole row elements) as one piece, or several when its rows span too many cells."""
         if self.row_start not in rows_xml:
             return  # whitespace, or nothing but what no reader turns into cells
-        if b"<!--" in rows_xml or b"<![CDATA[" in rows_xml:
+        if b"<!" in rows_xml:  # <!-- or <![CDATA[: a row end tag inside one is no row's end
             raise self.refuse("holds an XML comment or CDATA section among its rows, which Excel never writes: refused")
         numbers = self.numbered.findall(rows_xml)
         if not numbers:
@@ -243,38 +243,45 @@ def xml_pieces(
 def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, piece_bytes: int) -> Iterator[XmlPiece]:
     row_end = b"</" + cutter.row_start[1:] + b">"
     data_end = b"</" + cutter.row_start[1:-3] + b"sheetData>"
+    ended = False  # every chunk is in `buffer` (the member's CRC was checked), cut at </sheetData>
     while True:
-        end = buffer.find(data_end)
-        rows_end = end if end >= 0 else len(buffer)
-        if rows_end > piece_bytes:
-            # after the last row that ends within piece_bytes (or the first to end at all: a long row)
-            cut = buffer.rfind(row_end, 0, piece_bytes)
-            cut = cut if cut >= 0 else buffer.find(row_end, 0, rows_end)
-            if cut >= 0:
-                cut += len(row_end)
-                yield from cutter.pieces(buffer[:cut])
-                buffer = buffer[cut:]
-                continue
-            if rows_end > MAX_ROW_BYTES:
-                raise cutter.refuse(f"has a row of more than {MAX_ROW_BYTES // _MIB} MiB of XML: refused")
-        if end >= 0:
-            yield from cutter.pieces(buffer[:end])
+        if not ended and len(buffer) <= piece_bytes:
+            buffer, ended = _gathered(chunks, buffer, piece_bytes, data_end, cutter)
+        if ended and len(buffer) <= piece_bytes:
+            yield from cutter.pieces(buffer)
             return
-        buffer = _gathered(chunks, buffer, piece_bytes, data_end, cutter)
+        # after the last row that ends within piece_bytes (or the first to end at all: a long row)
+        cut = buffer.rfind(row_end, 0, piece_bytes)
+        cut = cut if cut >= 0 else buffer.find(row_end)
+        if cut < 0:
+            if len(buffer) > MAX_ROW_BYTES:
+                raise cutter.refuse(f"has a row of more than {MAX_ROW_BYTES // _MIB} MiB of XML: refused")
+            if ended:  # rows without an end tag (all <row .../>): the rest is one piece
+                yield from cutter.pieces(buffer)
+                return
+            buffer, ended = _gathered(chunks, buffer, len(buffer), data_end, cutter)
+            continue
+        rows_xml, buffer = buffer[: cut + len(row_end)], buffer[cut + len(row_end) :]
+        if not ended and data_end in rows_xml:  # the rows ended inside this piece, before the member
+            rows_xml = rows_xml[: rows_xml.find(data_end)]
+            yield from cutter.pieces(rows_xml)
+            return
+        yield from cutter.pieces(rows_xml)
 
 
-def _gathered(chunks: Iterator[bytes], buffer: bytes, piece_bytes: int, data_end: bytes, cutter: _Cutter) -> bytes:
-    """`buffer` and a chunk or more after it, until it holds more than piece_bytes or the end of the rows (one copy)."""
+def _gathered(chunks: Iterator[bytes], buffer: bytes, piece_bytes: int, data_end: bytes, cutter: _Cutter) -> tuple[bytes, bool]:
+    """(`buffer` and the chunks after it until it holds more than piece_bytes, whether the member
+    ended: then cut at </sheetData>), one copy."""
     gathered, size = [buffer], len(buffer)
-    while True:
-        data = next(chunks, b"")
-        if not data:
-            raise cutter.refuse("ends before its </sheetData>: the file is damaged, download it again")
-        seam = gathered[-1][-len(data_end) :] + data[: len(data_end)]
+    while size <= piece_bytes:
+        if not (data := next(chunks, b"")):
+            whole = b"".join(gathered)
+            if (end := whole.find(data_end)) < 0:
+                raise cutter.refuse("ends before its </sheetData>: the file is damaged, download it again")
+            return whole[:end], True
         gathered.append(data)
         size += len(data)
-        if size > piece_bytes or data_end in seam or data_end in data:
-            return b"".join(gathered)
+    return b"".join(gathered), False
 
 
 def _scanned(chunks: Iterator[bytes], scanner: WorksheetScanner) -> Iterator[bytes]:
