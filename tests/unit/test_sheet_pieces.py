@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 
 from analysis_py.errors import InputError
-from analysis_py.landing import sheet_pieces
+from analysis_py.landing import reader, sheet_pieces
 from analysis_py.landing.reader import read_workbook
 from analysis_py.landing.sheet_pieces import SheetPieces, xml_pieces
 from tests.conftest import HEADER, bls_row, write_workbook
@@ -229,3 +229,12 @@ def test_an_exact_repeat_in_a_later_piece_is_kept_once(tmp_path: Path, monkeypat
     cells = read_workbook(path).cells
     assert cells.num_rows == 300
     assert 302 not in cells.column("sheet_row").to_pylist()
+
+
+def test_a_sheet_holding_more_cell_text_than_the_budget_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [bls_row(AREA=area, AREA_TITLE="x" * 500) for area in range(1, 301)]
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", rows)
+    monkeypatch.setattr(sheet_pieces, "PIECE_BYTES", 30_000)
+    monkeypatch.setattr(reader, "_MAX_CELL_BYTES", 100_000)
+    with pytest.raises(InputError, match=r"sheet 'data' holds more than 97.7 KiB of cell text by row \d+: refused"):
+        read_workbook(path)
