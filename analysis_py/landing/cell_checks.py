@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS
 from analysis_py.errors import InputError
 
-__all__ = ["checked_cells"]
+__all__ = ["checked_cells", "count_bad_numbers"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,16 +35,29 @@ _SHOWN = 5
 _BATCH_ROWS = 16_384
 
 
-def checked_cells(path: Path, sheet_name: str, cells: pa.Table, letters: Mapping[str, str]) -> pa.Table:
+def count_bad_numbers(con: duckdb.DuckDBPyConnection, cells: pa.Table, letters: Mapping[str, str]) -> int:
+    """How many numeric cells of `cells` (part of a sheet, as `checked_cells` takes it) break the number rules."""
+    con.register("cells", cells)
+    try:
+        return _count_bad_numbers(con, [name for name in NUMERIC_COLUMNS if name in letters])
+    finally:
+        con.unregister("cells")
+
+
+def checked_cells(
+    path: Path, sheet_name: str, cells: pa.Table, letters: Mapping[str, str], bad_numbers: int | None = None
+) -> pa.Table:
     """`cells` without exact repeats, or InputError naming the first bad cells or clashing rows.
 
-    `cells`: BLS columns as text plus `sheet_row`; `letters`: column name -> Excel column letter.
+    `cells`: BLS columns as text plus `sheet_row`; `letters`: column name -> Excel column letter;
+    `bad_numbers`: what count_bad_numbers found over every piece of `cells` (None: not counted yet).
     """
     with duckdb.connect() as con:
         # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core (landing
         # one batch is cheaper: the raw store gets the table as it is)
         con.register("cells", pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema))
-        _check_numbers(con, path, sheet_name, letters)
+        if bad_numbers != 0:
+            _check_numbers(con, path, sheet_name, letters)
         if not _key_clashes(con):  # the common case: then no row can repeat another either
             return cells
         repeats = _exact_repeats(con, [name for name in cells.column_names if name != "sheet_row"])
@@ -107,16 +120,21 @@ def _is_bad_number(cell: str, column: str) -> str:
     return f"(not coalesce(regexp_full_match({cell}, ' *(|{symbols}|{NUMBER_PATTERN}) *') and {in_bounds}, true))"
 
 
-def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, letters: Mapping[str, str]) -> None:
-    columns = [name for name in NUMERIC_COLUMNS if name in letters]
+def _count_bad_numbers(con: duckdb.DuckDBPyConnection, columns: list[str]) -> int:
+    """One pass counting per column (fast): the cells are located only when there are some."""
     if not columns:
-        return
-    # one pass counting per column (fast); the cells are located only when there are some
+        return 0
     [(n_bad,)] = con.execute(
         "select "
         + " + ".join(f"count(*) filter (where {_is_bad_number(column, column)})" for column in columns)
         + " from cells"
     ).fetchall()
+    return n_bad
+
+
+def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, letters: Mapping[str, str]) -> None:
+    columns = [name for name in NUMERIC_COLUMNS if name in letters]
+    n_bad = _count_bad_numbers(con, columns)
     if not n_bad:
         return
     reasons = "\n".join(

@@ -1,21 +1,22 @@
 """Workbook -> Arrow: the data sheet of a BLS workbook, every cell as the text BLS printed.
 
-The file is checked first (workbook_checks: an .xlsx, safe to parse, no sheet beyond the
-cell budget). Its data sheet, the first VISIBLE sheet with the BLS header on row 1 (the
-sheet's name varies by year; hidden sheets are never read), is read
-with fastexcel (Rust, calamine) straight into Arrow and its cells checked in DuckDB
-(cell_checks); no Python loop touches a cell.
+The file is checked first (workbook_checks: an .xlsx, safe to parse, within Excel's
+extent). Its data sheet, the first VISIBLE sheet with the BLS header on row 1 (the
+sheet's name varies by year; hidden sheets are never read), is read in pieces of bounded
+size (sheet_pieces: fastexcel, i.e. Rust calamine, straight into Arrow on a worker thread)
+and its cells checked in DuckDB (cell_checks): each piece's numbers while the next piece
+is read, repeats and key clashes over the whole sheet. No Python loop touches a cell.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-import fastexcel
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,18 +24,20 @@ import pyarrow.compute as pc
 from analysis_py.bls import BLS_COLUMNS, KIND_PREFIXES, REQUIRED_COLUMNS, file_kind_from_name, release_year_from_name
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
-from analysis_py.landing.cell_checks import checked_cells
-from analysis_py.landing.release_year import check_release_year, stated_release_years
-from analysis_py.landing.sheet_scan import SheetScan
-from analysis_py.landing.workbook_checks import check_workbook_file
+from analysis_py.landing.cell_checks import checked_cells, count_bad_numbers
+from analysis_py.landing.release_year import FirstRows, check_release_year, stated_release_years
+from analysis_py.landing.sheet_pieces import SheetPiece, SheetPieces, column_letter
+from analysis_py.landing.sheet_scan import SheetScan, Worksheet
+from analysis_py.landing.workbook_checks import check_workbook_file, size_text
 
 __all__ = ["Workbook", "read_workbook"]
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 #: A header row further down than this is not looked for (BLS puts it on row 1).
 _HEADER_SEARCH_ROWS = 20
+#: Arrow bytes of the data rows a workbook may hold: a 1,048,575-row MSA-like sheet holds ~0.3 GiB.
+_MAX_CELL_BYTES = 1 << 30
 
 @dataclass(frozen=True)
 class Workbook:
@@ -90,112 +93,165 @@ def _file_kind(path: Path, kind: str | None) -> str:
     return found
 
 
-def _fastexcel(path: Path, action: Callable[[], T]) -> T:
-    """Run a fastexcel call; every failure (calamine panics are BaseException) becomes InputError."""
-    try:
-        return action()
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException derives from BaseException
-        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise InputError(str(path), f"cannot be read as an .xlsx workbook ({detail})") from exc
-
-
-@dataclass(frozen=True)
+@dataclass
 class _Sheet:
-    """One sheet read whole: every cell as text, row i of `rows` is sheet row i + 1."""
+    """A visible sheet being read in pieces; `first` is its first piece (None: the sheet has no rows)."""
 
     name: str
-    rows: pa.Table
-    letters: tuple[str, ...]  # the Excel column letter of each column of `rows`
+    pieces: SheetPieces
+    rest: Iterator[SheetPiece]
+    first: SheetPiece | None
 
 
-def _column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
+def _open_sheet(path: Path, worksheet: Worksheet) -> _Sheet:
+    pieces = SheetPieces(path, worksheet.member, worksheet.name)
+    rest = iter(pieces)
+    try:
+        first = next(rest, None)
+    except BaseException:
+        pieces.close()
+        raise
+    return _Sheet(name=worksheet.name, pieces=pieces, rest=rest, first=first)
 
 
-def _load_sheet(path: Path, reader: fastexcel.ExcelReader, index: int) -> _Sheet:
-    # header_row=None + skip_rows=0: keep leading empty rows, so row i is sheet row i+1.
-    sheet = _fastexcel(path, lambda: reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string"))
-    batch = _fastexcel(path, sheet.to_arrow)
-    rows = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-    letters = tuple(_column_letter(column.absolute_index) for column in sheet.available_columns())
-    return _Sheet(name=reader.sheet_names[index], rows=rows, letters=letters)
-
-
-def _header_candidate(sheet: _Sheet) -> tuple[int, list[str]] | None:
-    """(0-based row, names) of the row among the first rows that names most BLS columns (3 at least)."""
-    best: tuple[int, list[str]] | None = None
+def _header_candidate(first: SheetPiece) -> tuple[int, dict[int, str]] | None:
+    """(sheet row, names by 0-based column) of the row among the first rows that names most BLS columns (3 at least)."""
+    best: tuple[int, dict[int, str]] | None = None
     best_score = 2
-    for number, values in enumerate(sheet.rows.slice(0, _HEADER_SEARCH_ROWS).to_pylist()):
-        names = [_normalized_header(value) for value in values.values()]
-        score = len(set(names) & set(BLS_COLUMNS))
+    top = first.rows.slice(0, max(_HEADER_SEARCH_ROWS - first.first_row + 1, 0))
+    for offset, values in enumerate(top.to_pylist()):
+        names = {index: _normalized_header(value) for index, value in zip(first.column_indexes, values.values())}
+        score = len(set(names.values()) & set(BLS_COLUMNS))
         if score > best_score:
-            best, best_score = (number, names), score
+            best, best_score = (first.first_row + offset, names), score
     return best
 
 
-def _data_sheet(path: Path, reader: fastexcel.ExcelReader, scans: list[SheetScan]) -> tuple[_Sheet, list[str]]:
-    """The first visible sheet whose row 1 is the BLS header, and that header (normalized names), or InputError.
+def _row_one(sheet: _Sheet) -> str:
+    first = sheet.first
+    if first is None or first.first_row != 1 or first.rows.num_rows == 0:
+        return ""
+    return ", ".join(repr(value) for value in first.rows.slice(0, 1).to_pylist()[0].values() if value)[:120]
+
+
+def _data_sheet(path: Path, worksheets: list[Worksheet]) -> tuple[_Sheet, dict[int, str]]:
+    """The first visible sheet whose row 1 is the BLS header, and that header (normalized names by column), or InputError.
 
     A BLS-like header further down a sheet (a Notes sheet naming AREA, OCC_CODE, ...) is
-    the error only when no visible sheet has the header on row 1.
+    the error only when no visible sheet has the header on row 1. Only a sheet's first
+    piece is read to look; the caller reads the rest of the data sheet and closes it.
     """
-    names = _fastexcel(path, lambda: list(reader.sheet_names))
-    hidden = {scan.name for scan in scans if not scan.visible}
-    first_nonempty: _Sheet | None = None
-    lower_header: tuple[_Sheet, int] | None = None
-    for index, name in enumerate(names):
-        if name in hidden:
+    hidden = {worksheet.name for worksheet in worksheets if not worksheet.visible}
+    first_nonempty: str | None = None
+    row_one = ""
+    lower_header: tuple[str, int] | None = None
+    for worksheet in worksheets:
+        if not worksheet.visible:
             continue
-        sheet = _load_sheet(path, reader, index)
-        if sheet.rows.num_rows == 0:
-            continue
-        first_nonempty = first_nonempty or sheet
-        candidate = _header_candidate(sheet)
-        if candidate is None:
-            continue
-        row, header = candidate
-        if row > 0:
-            lower_header = lower_header or (sheet, row)
-            continue
-        missing = [column for column in REQUIRED_COLUMNS if column not in header]
-        if missing:
-            raise InputError(
-                str(path), f"sheet {sheet.name!r} row 1 lacks required column(s) {', '.join(c.upper() for c in missing)}"
-            )
-        duplicated = sorted({name for name in header if name in BLS_COLUMNS and header.count(name) > 1})
-        if duplicated:
-            raise InputError(str(path), f"sheet {sheet.name!r} has the column(s) {', '.join(duplicated)} twice")
-        return sheet, header
+        sheet = _open_sheet(path, worksheet)
+        found = False
+        try:
+            if sheet.first is None or sheet.first.rows.num_rows == 0:
+                continue
+            if first_nonempty is None:
+                first_nonempty, row_one = sheet.name, _row_one(sheet)
+            candidate = _header_candidate(sheet.first)
+            if candidate is None:
+                continue
+            row, header = candidate
+            if row > 1:
+                lower_header = lower_header or (sheet.name, row)
+                continue
+            names = list(header.values())
+            missing = [column for column in REQUIRED_COLUMNS if column not in names]
+            if missing:
+                raise InputError(
+                    str(path), f"sheet {sheet.name!r} row 1 lacks required column(s) {', '.join(c.upper() for c in missing)}"
+                )
+            duplicated = sorted({name for name in names if name in BLS_COLUMNS and names.count(name) > 1})
+            if duplicated:
+                raise InputError(str(path), f"sheet {sheet.name!r} has the column(s) {', '.join(duplicated)} twice")
+            found = True
+            return sheet, header
+        finally:
+            if not found:
+                sheet.pieces.close()
     if lower_header is not None:
-        sheet, row = lower_header
+        name, row = lower_header
         raise InputError(
             str(path),
-            f"the header row (AREA, OCC_CODE, ...) is on row {row + 1} of sheet {sheet.name!r}, not on row 1 "
-            f"as in BLS workbooks: delete the {row} row(s) above it and save again",
+            f"the header row (AREA, OCC_CODE, ...) is on row {row} of sheet {name!r}, not on row 1 "
+            f"as in BLS workbooks: delete the {row - 1} row(s) above it and save again",
         )
     hidden_note = f" (hidden sheets are never read: {', '.join(repr(name) for name in sorted(hidden))})" if hidden else ""
     if first_nonempty is None:
-        where = f"its only sheet {names[0]!r} is empty" if len(names) == 1 else "every visible sheet is empty"
+        where = f"its only sheet {worksheets[0].name!r} is empty" if len(worksheets) == 1 else "every visible sheet is empty"
         raise InputError(str(path), f"the workbook has no data: {where}{hidden_note}")
-    shown = ", ".join(repr(value) for value in first_nonempty.rows.slice(0, 1).to_pylist()[0].values() if value)[:120]
     raise InputError(
         str(path),
         f"no visible sheet has the BLS header row (AREA, OCC_CODE, O_GROUP, TOT_EMP, A_MEAN, ... on row 1){hidden_note}; "
-        f"sheet {first_nonempty.name!r} row 1 holds {shown or 'nothing'}",
+        f"sheet {first_nonempty!r} row 1 holds {row_one or 'nothing'}",
     )
 
 
-def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scans: list[SheetScan]) -> None:
+def _first_rows(path: Path, worksheets: list[Worksheet]) -> FirstRows:
+    """A sheet's first n rows (values), read from its first piece only."""
+    def first_rows(name: str, n_rows: int) -> list[list[object]]:
+        worksheet = next(worksheet for worksheet in worksheets if worksheet.name == name)
+        with SheetPieces(path, worksheet.member, worksheet.name) as pieces:
+            first = next(iter(pieces), None)
+        if first is None:
+            return []
+        return [list(row.values()) for row in first.rows.slice(0, max(n_rows - first.first_row + 1, 0)).to_pylist()]
+
+    return first_rows
+
+
+def _piece_cells(piece: SheetPiece, header: dict[int, str]) -> pa.Table:
+    """The BLS columns of a piece's data rows (sheet row 1, the header, left out) plus `sheet_row`,
+    without the rows empty in every BLS column (Excel's formatted-but-empty tail)."""
+    start = 1 if piece.first_row == 1 else 0
+    n_rows = piece.rows.num_rows - start
+    position = {index: number for number, index in enumerate(piece.column_indexes)}
+    by_name = {name: index for index, name in header.items() if name in BLS_COLUMNS}
+    columns = {}
+    for name in BLS_COLUMNS:
+        index = by_name.get(name)
+        column = piece.rows.column(position[index]).slice(start) if index in position else pa.nulls(n_rows, pa.string())
+        columns[name] = column if column.type == pa.string() else column.cast(pa.string())
+    columns["sheet_row"] = pa.array(np.arange(piece.first_row + start, piece.first_row + start + n_rows, dtype=np.int32))
+    cells = pa.Table.from_arrays(list(columns.values()), names=list(columns))
+    keep = None
+    for name in BLS_COLUMNS:
+        present = pc.is_valid(cells.column(name))
+        keep = present if keep is None else pc.or_(keep, present)
+    if keep is not None and pc.sum(keep).as_py() != cells.num_rows:  # filtering copies every cell: only when a row goes
+        cells = cells.filter(keep)
+    return cells
+
+
+def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], letters: dict[str, str]) -> tuple[pa.Table, int]:
+    """Every data row of the data sheet, read piece by piece, and how many numeric cells break the
+    number rules (counted as each piece arrives, while the next one is read)."""
+    tables, bad_numbers, text_bytes = [], 0, 0
+    with duckdb.connect() as con:
+        for piece in itertools.chain([sheet.first], sheet.rest):
+            cells = _piece_cells(piece, header)
+            text_bytes += cells.nbytes
+            if text_bytes > _MAX_CELL_BYTES:
+                raise InputError(
+                    str(path),
+                    f"sheet {sheet.name!r} holds more than {size_text(_MAX_CELL_BYTES)} of cell text by row "
+                    f"{piece.first_row + piece.rows.num_rows - 1:,}: refused (BLS's largest workbook holds a few hundred MiB)",
+                )
+            if cells.num_rows:
+                bad_numbers += count_bad_numbers(con, cells, letters)
+                tables.append(cells)
+    return (pa.concat_tables(tables) if tables else _piece_cells(sheet.first, header)), bad_numbers
+
+
+def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scan: SheetScan | None) -> None:
     """Formula errors, formulas without a value and merged cells read as empty cells: refused, never landed as NULL."""
-    scan = next((scan for scan in scans if scan.name == sheet_name), None)
     if scan is None:
         return
     where = f"sheet {sheet_name!r}"
@@ -227,37 +283,23 @@ def read_workbook(
     `kind`: the file kind (state, national, ...) when the file name does not start with BLS's prefix.
     """
     path = Path(path)
-    scans = check_workbook_file(path)
+    worksheets = check_workbook_file(path)
     release_year = _release_year(path, year, releases)
     file_kind = _file_kind(path, kind)
     sha256 = file_sha256(path)
-    reader = _fastexcel(path, lambda: fastexcel.read_excel(path))
-    sheet, header = _data_sheet(path, reader, scans)
-    _check_cells_the_reader_would_empty(path, sheet.name, scans)
-    check_release_year(path, release_year, year, stated_release_years(path, sheet.name, reader))
-    data = sheet.rows.slice(1)
-    by_name = {name: data.column(index) for index, name in enumerate(header) if name in BLS_COLUMNS}
-    n_data = data.num_rows
-    columns = {
-        name: by_name[name] if name in by_name else pa.nulls(n_data, pa.string())
-        for name in BLS_COLUMNS
-    }
-    columns["sheet_row"] = pa.array(np.arange(2, n_data + 2, dtype=np.int32))
-    cells = pa.Table.from_arrays(list(columns.values()), names=list(columns))
-    # Drop rows that are empty in every BLS column (Excel's formatted-but-empty tail).
-    keep = None
-    for name in BLS_COLUMNS:
-        present = pc.is_valid(cells.column(name))
-        keep = present if keep is None else pc.or_(keep, present)
-    if pc.sum(keep).as_py() != cells.num_rows:  # filtering copies every cell: only when a row goes
-        cells = cells.filter(keep)
+    sheet, header = _data_sheet(path, worksheets)
+    with sheet.pieces:
+        stated = stated_release_years(path, sheet.name, [worksheet.name for worksheet in worksheets], _first_rows(path, worksheets))
+        check_release_year(path, release_year, year, stated)
+        letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
+        cells, bad_numbers = _sheet_cells(path, sheet, header, letters)
+    _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
     if cells.num_rows == 0:
         raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
-    ignored = [name for name in header if name and name not in BLS_COLUMNS]
+    ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
     if ignored:
         logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
-    letters = {name: sheet.letters[index] for index, name in enumerate(header) if name in BLS_COLUMNS}
-    cells = checked_cells(path, sheet.name, cells, letters)
+    cells = checked_cells(path, sheet.name, cells, letters, bad_numbers)
     return Workbook(
         path=path,
         sha256=sha256,

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import fastexcel
 
 from analysis_py.bls import release_year_from_name
 from analysis_py.errors import InputError
@@ -21,6 +19,7 @@ from analysis_py.errors import InputError
 __all__ = ["StatedYear", "stated_release_years", "check_release_year"]
 
 logger = logging.getLogger(__name__)
+FirstRows = Callable[[str, int], Sequence[Sequence[object]]]
 
 #: How many rows of the Field Descriptions sheet are searched for "May <year>".
 _DESCRIPTION_ROWS = 10
@@ -38,36 +37,32 @@ class StatedYear:
         return {"year": self.year, "where": self.where}
 
 
-def _field_descriptions_year(path: Path, reader: fastexcel.ExcelReader | None) -> StatedYear | None:
+def _field_descriptions_year(path: Path, sheet_names: Sequence[str], first_rows: FirstRows) -> StatedYear | None:
     """The "May <year>" in the first rows of the Field Descriptions sheet, if any."""
+    name = next((sheet for sheet in sheet_names if sheet.strip().lower() == "field descriptions"), None)
+    if name is None:
+        return None
     try:
-        reader = reader or fastexcel.read_excel(path)
-        name = next((sheet for sheet in reader.sheet_names if sheet.strip().lower() == "field descriptions"), None)
-        if name is None:
-            return None
-        sheet = reader.load_sheet(name, header_row=None, n_rows=_DESCRIPTION_ROWS, dtypes="string")
-        rows = sheet.to_arrow().to_pylist()
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - calamine panics; the data sheet was read already
+        rows = first_rows(name, _DESCRIPTION_ROWS)
+    except InputError as exc:  # the data sheet was read already; this sheet only adds a check
         logger.debug("%s: Field Descriptions not read (%s)", path.name, exc)
         return None
     for row in rows:
-        for value in row.values():
+        for value in row:
             if value and (match := _MAY_YEAR.search(str(value))):
                 return StatedYear(int(match.group(1)), f"its {name!r} sheet says {match.group(0)!r}")
     return None
 
 
-def stated_release_years(path: Path, data_sheet: str, reader: fastexcel.ExcelReader | None = None) -> list[StatedYear]:
+def stated_release_years(path: Path, data_sheet: str, sheet_names: Sequence[str], first_rows: FirstRows) -> list[StatedYear]:
     """The years the workbook states about itself: its data sheet's name, its Field Descriptions.
 
-    `reader`: the workbook already opened (its shared strings are parsed once, not twice).
+    `first_rows(sheet, n)`: the values of a sheet's first n rows (the reader's bounded read).
     """
     stated = []
     if (year := release_year_from_name(data_sheet)) is not None:
         stated.append(StatedYear(year, f"its data sheet is named {data_sheet!r}"))
-    if (described := _field_descriptions_year(path, reader)) is not None:
+    if (described := _field_descriptions_year(path, sheet_names, first_rows)) is not None:
         stated.append(described)
     return stated
 

@@ -1,22 +1,14 @@
-"""What each worksheet of an .xlsx holds, seen in its XML bytes before any reader allocates.
+"""What a worksheet holds that the reader would change silently, seen in its XML bytes.
 
-calamine (fastexcel) allocates one cell per position of a sheet's bounding box: a single
-cell at XFD1048576 asks for 512 GiB and aborts the process. So while workbook_checks
-streams every zip member anyway, `WorksheetScanner` looks at each worksheet's chunks with
-a few regular expressions (C speed, no Python loop over cells) for:
+sheet_pieces feeds `WorksheetScanner` the checked chunks of the data sheet's XML as it
+cuts them (substring searches first, C speed; a regular expression only where they hit):
 
-* the declared `<dimension ref=...>` and the real extent: every cell reference beyond
-  column AF (BLS's 32 columns) is read; rows are bounded by 99,999 unless a reference has
-  six digits or more (a `bytes.translate` and a substring search show it), and only then
-  are the 6- and 7-digit rows collected, as bytes whose maximum C compares (no Python
-  loop over cells: an MSA file has 200,000 rows, the all-data file 400,000); cells
-  without an `r` attribute, which no known writer emits, are not counted;
 * cells holding a formula error (`t="e"`, e.g. `#DIV/0!`) or a formula with no cached
   value, which the reader would turn into an empty cell;
 * merged ranges (`<mergeCell ref=...>`), which leave every cell but the first empty.
 
-`workbook_sheets` then names each worksheet and says whether it is visible
-(xl/workbook.xml and its relationships).
+`workbook_sheets` names each worksheet and says whether it is visible (xl/workbook.xml
+and its relationships).
 """
 from __future__ import annotations
 
@@ -26,26 +18,13 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-__all__ = ["SheetScan", "WorksheetScanner", "workbook_sheets", "column_number", "is_worksheet_member"]
+__all__ = ["SheetScan", "Worksheet", "WorksheetScanner", "workbook_sheets", "column_number", "is_worksheet_member"]
 
-#: References the scan reads one by one: a column beyond AF (none in a BLS workbook).
-#: (calamine places a cell by its own reference, whatever its row element says.)
-_FAR_COLUMN_REF = re.compile(rb'<c r="([B-Z][A-Z]+|A[G-Z][A-Z]*|A[A-F][A-Z])(\d+)')
-#: Rows of 6, 7 and 8+ digits, looked for only when the translated chunk shows a 6-digit reference.
-_ROW_6 = re.compile(rb'<c r="[A-Z]{1,3}(\d{6})"')
-_ROW_7 = re.compile(rb'<c r="[A-Z]{1,3}(\d{7})"')
-_ROW_8 = re.compile(rb'<c r="[A-Z]{1,3}(\d{8,})"')
-#: letters -> A, digits -> 9: a reference of 6 digits or more then holds `A999999"`.
-_SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"9" * 10)
-_SIX_DIGIT_SHAPE = b'A999999'
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?')
 _UNCACHED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<f[^>]*?/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?"')
 _OVERLAP = 256  # bytes kept from the previous chunk: a match may straddle two
 _SHOWN = 3
-#: Below these the extent is not read reference by reference (BLS: 32 columns, AF).
-_NEAR_COLUMNS, _NEAR_ROWS = 32, 99_999
 
 
 def column_number(letters: str) -> int:
@@ -60,34 +39,23 @@ def is_worksheet_member(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
 
 
+@dataclass(frozen=True)
+class Worksheet:
+    """A worksheet of the workbook: its name, its zip member, whether it is visible."""
+
+    name: str
+    member: str
+    visible: bool
+
+
 @dataclass
 class SheetScan:
-    """One worksheet member: its extent (an upper bound) and the cells the reader would change silently."""
+    """One worksheet member: the cells the reader would change silently (the first few of each kind)."""
 
     member: str
-    name: str = ""
-    visible: bool = True
-    declared_rows: int = 0
-    declared_columns: int = 0
-    n_rows: int = 0
-    n_columns: int = 0
-    error_cells: dict[str, str] = field(default_factory=dict)  # ref -> cached error text, first few
+    error_cells: dict[str, str] = field(default_factory=dict)  # ref -> cached error text
     uncached_formulas: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
-
-    @property
-    def n_cells(self) -> int:
-        """Cells of the bounding box a reader allocates (the larger of declared and real)."""
-        return max(self.n_rows * self.n_columns, self.declared_rows * self.declared_columns)
-
-
-def _highest_row(window: bytes, shape: bytes) -> int:
-    """The highest row of 6 digits or more referenced in `window` (0 if none), `shape` its
-    translation: equal-length digit strings compare as their numbers, so C's `max` does it."""
-    for digits, pattern in ((8, _ROW_8), (7, _ROW_7), (6, _ROW_6)):
-        if b"A" + b"9" * digits in shape and (found := pattern.findall(window)):
-            return max(map(int, found)) if digits == 8 else int(max(found))
-    return 0
 
 
 class WorksheetScanner:
@@ -96,30 +64,11 @@ class WorksheetScanner:
     def __init__(self, member: str) -> None:
         self.scan = SheetScan(member=member)
         self._tail = b""
-        self._started = False
-        self._far_rows = 0
-        self._far_columns = 0
-        self._any_cell = False
         self._last = b""
 
     def feed(self, chunk: bytes) -> None:
         window = self._tail + chunk
         scan = self.scan
-        if not self._started:
-            self._started = True
-            if (dimension := _DIMENSION.search(window[:4096])) is not None:
-                first_col, first_row, last_col, last_row = (part.decode() if part else "" for part in dimension.groups())
-                last_col, last_row = last_col or first_col, last_row or first_row
-                scan.declared_columns = column_number(last_col) - column_number(first_col or "A") + 1 if last_col else 0
-                scan.declared_rows = int(last_row) - int(first_row or 1) + 1 if last_row else 0
-        if not self._any_cell and b"<c " in window:
-            self._any_cell = True
-        if far := _FAR_COLUMN_REF.findall(window):  # none in a BLS workbook
-            columns, rows = zip(*far)
-            self._far_columns = max([self._far_columns, *(column_number(c.decode()) for c in set(columns))])
-            self._far_rows = max(self._far_rows, max(map(int, rows)))
-        if _SIX_DIGIT_SHAPE in (shape := window.translate(_SHAPE)):
-            self._far_rows = max(self._far_rows, _highest_row(window, shape))
         if b't="e"' in window and len(scan.error_cells) < _SHOWN:
             for ref, value in _ERROR_CELL.findall(window):
                 if len(scan.error_cells) < _SHOWN:
@@ -135,14 +84,11 @@ class WorksheetScanner:
         scan = self.scan
         after_data = self._last[self._last.rfind(b"</sheetData>") + 1 :]
         scan.merged = [ref.decode() for ref in _MERGED.findall(after_data)[:_SHOWN]]
-        if self._any_cell:
-            scan.n_rows = max(self._far_rows, _NEAR_ROWS)
-            scan.n_columns = max(self._far_columns, _NEAR_COLUMNS)
         return scan
 
 
-def workbook_sheets(archive: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
-    """(sheet name, worksheet member, visible) in the workbook's order, from xl/workbook.xml and its rels.
+def workbook_sheets(archive: zipfile.ZipFile) -> list[Worksheet]:
+    """The worksheets in the workbook's order, from xl/workbook.xml and its rels.
 
     Call only after the members passed workbook_checks (no DTD, within the byte budget).
     """
@@ -162,6 +108,6 @@ def workbook_sheets(archive: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
     if sheets is None:
         return []
     return [
-        (sheet.get("name", ""), targets.get(sheet.get(f"{rel_ns}id", ""), ""), sheet.get("state", "visible") == "visible")
+        Worksheet(sheet.get("name", ""), targets.get(sheet.get(f"{rel_ns}id", ""), ""), sheet.get("state", "visible") == "visible")
         for sheet in sheets.findall(f"{main}sheet")
     ]

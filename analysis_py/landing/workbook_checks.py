@@ -8,8 +8,8 @@ file", and every reader accepts an empty workbook. So before parsing,
 OLE2 file is an old .xls or a password-protected workbook), then every zip member,
 decompressed as a stream under a byte and a ratio budget, its CRC checked and any XML
 DTD refused (an .xlsx never declares one; a DTD is how entity expansion attacks begin).
-The same pass scans each worksheet's XML (sheet_scan): a sheet whose declared or real
-extent is beyond the cell budget is refused before a reader allocates it.
+A worksheet's stream is checked as it is read (`member_chunks`, which sheet_pieces cuts
+the sheet from): its XML is decompressed once, and no byte reaches a parser unchecked.
 """
 from __future__ import annotations
 
@@ -17,14 +17,15 @@ import mmap
 import struct
 import zipfile
 import zlib
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from analysis_py.errors import InputError
-from analysis_py.landing.sheet_scan import SheetScan, WorksheetScanner, is_worksheet_member, workbook_sheets
+from analysis_py.landing.sheet_scan import Worksheet, is_worksheet_member, workbook_sheets
 
-__all__ = ["WorkbookLimits", "check_workbook_file", "check_zip_members", "size_text"]
+__all__ = ["WorkbookLimits", "check_workbook_file", "check_zip_members", "member_chunks", "size_text"]
 
 _KIB, _MIB, _GIB = 1 << 10, 1 << 20, 1 << 30
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -45,9 +46,6 @@ class WorkbookLimits:
     max_total_bytes: int = 4 * _GIB
     max_ratio: float = 200.0  # deflate tops out near 1,032:1; Excel's XML compresses 5-30:1
     ratio_floor_bytes: int = 1 * _MIB  # members smaller than this may compress any amount
-    #: cells of one sheet's bounding box (rows x columns) a reader may allocate, ~40 bytes
-    #: each: BLS's all-data file is ~400,000 x 32 = 12.8 M; a cell at AO1048576 is 43 M.
-    max_sheet_cells: int = 1 << 24
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -61,10 +59,11 @@ def size_text(n_bytes: float) -> str:
     return f"{int(n_bytes)} bytes"
 
 
-def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -> list[SheetScan]:
-    """Raise InputError unless `path` is an .xlsx (zip) workbook that is safe to parse.
+def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -> list[Worksheet]:
+    """Raise InputError unless `path` is an .xlsx (zip) workbook that is safe to parse (its
+    worksheets' streams are checked as they are read: member_chunks).
 
-    Returns what each worksheet holds (sheet_scan), in the workbook's sheet order.
+    Returns its worksheets, in the workbook's sheet order.
     """
     path = Path(path)
     if path.name.startswith("~$"):
@@ -101,18 +100,11 @@ def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -
             str(path), f"is truncated or corrupt: its zip directory cannot be read ({exc}); download it again"
         ) from None
     _check_is_xlsx(path, members)
-    scans = check_zip_members(path, members, limits)
+    check_zip_members(path, members, limits, deferred={member.filename for member in members if is_worksheet_member(member.filename)})
     with zipfile.ZipFile(path) as archive:
         sheets = workbook_sheets(archive)
-    named = []
-    for name, member, visible in sheets:
-        if member in scans:
-            scan = scans[member]
-            scan.name, scan.visible = name, visible
-            named.append(scan)
-    for scan in scans.values():
-        _check_cell_budget(path, scan, limits)
-    return named
+    present = {member.filename for member in members}
+    return [sheet for sheet in sheets if sheet.member in present]
 
 
 def _ole2_problem(path: Path) -> str:
@@ -160,12 +152,10 @@ def _check_is_xlsx(path: Path, members: list[zipfile.ZipInfo]) -> None:
 
 
 def check_zip_members(
-    path: Path, members: list[zipfile.ZipInfo], limits: WorkbookLimits = WorkbookLimits()
-) -> dict[str, SheetScan]:
-    """Every member within the byte and ratio budget, by its header and by its actual stream.
-
-    Returns the scan of each worksheet member (xl/worksheets/*.xml).
-    """
+    path: Path, members: list[zipfile.ZipInfo], limits: WorkbookLimits = WorkbookLimits(), deferred: Collection[str] = ()
+) -> None:
+    """Every member within the byte and ratio budget, by its header and by its actual stream
+    (the `deferred` members' streams are left to member_chunks as they are read)."""
     if len(members) > limits.max_members:
         raise InputError(str(path), f"has {len(members):,} zip members (at most {limits.max_members:,}): refused")
     declared_total = sum(member.file_size for member in members)
@@ -175,28 +165,18 @@ def check_zip_members(
         )
     for member in members:
         _check_declared_size(path, member, limits)
-    scans: dict[str, SheetScan] = {}
     with path.open("rb") as handle:
         for member in members:
-            scanner = WorksheetScanner(member.filename) if is_worksheet_member(member.filename) else None
-            _check_member_stream(path, handle, member, scanner)
-            if scanner is not None:
-                scans[member.filename] = scanner.finish()
-    return scans
+            if member.filename not in deferred:
+                for _ in _checked_chunks(path, handle, member):
+                    pass
 
 
-def _check_cell_budget(path: Path, scan: SheetScan, limits: WorkbookLimits) -> None:
-    if scan.n_cells <= limits.max_sheet_cells:
-        return
-    if scan.declared_rows * scan.declared_columns > limits.max_sheet_cells:
-        extent = f"declares {scan.declared_rows:,} rows x {scan.declared_columns:,} columns (its <dimension>)"
-    else:
-        extent = f"has cells up to row {scan.n_rows:,} and column {scan.n_columns:,}"
-    raise InputError(
-        str(path),
-        f"sheet {scan.name or scan.member!r} {extent}: {scan.n_cells:,} cells, more than the {limits.max_sheet_cells:,} a sheet may "
-        "span (a reader allocates every cell of that box): refused; delete the stray far-away cells and save again",
-    )
+def member_chunks(path: Path, member: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The decompressed chunks of one member (of a file check_workbook_file passed), each checked
+    before it is yielded: never more than the member declares, no DTD; its CRC after the last."""
+    with Path(path).open("rb") as handle:
+        yield from _checked_chunks(path, handle, member)
 
 
 def _check_declared_size(path: Path, member: zipfile.ZipInfo, limits: WorkbookLimits) -> None:
@@ -217,7 +197,7 @@ def _check_declared_size(path: Path, member: zipfile.ZipInfo, limits: WorkbookLi
             )
 
 
-def _check_member_stream(path: Path, handle: BinaryIO, member: zipfile.ZipInfo, scanner: WorksheetScanner | None = None) -> None:
+def _checked_chunks(path: Path, handle: BinaryIO, member: zipfile.ZipInfo) -> Iterator[bytes]:
     """Decompress one member as a stream: never more than it declares, CRC right, no DTD."""
     name = member.filename
     handle.seek(member.header_offset)
@@ -250,15 +230,15 @@ def _check_member_stream(path: Path, handle: BinaryIO, member: zipfile.ZipInfo, 
             )
         crc = zlib.crc32(out, crc)
         window = tail + out  # a marker may straddle two chunks
-        if any(marker in window for marker in _DTD_MARKERS):
+        if b"<!" in window and any(marker in window for marker in _DTD_MARKERS):  # one scan of the chunk, not two
             raise InputError(
                 str(path),
                 f"zip member {name} declares an XML DTD (<!DOCTYPE or <!ENTITY), which .xlsx files never do: "
                 "refused (an XML entity expansion attack?)",
             )
         tail = window[-16:]
-        if scanner is not None:
-            scanner.feed(out)
+        if out:
+            yield out
         if inflate is not None and inflate.eof:
             break
     if inflate is not None and not inflate.eof and member.file_size:

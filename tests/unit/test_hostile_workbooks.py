@@ -193,23 +193,48 @@ def test_ingest_accepts_a_notes_sheet_naming_bls_columns_on_row_2(settings: Sett
 # ---------- finding 5: bounded reading
 
 
-@pytest.mark.parametrize(("row", "column"), [(1048575, 16383), (1048575, 40), (99_000, 5000), (1048575, 0), (600_000, 2)])
-def test_ingest_refuses_a_cell_far_away_before_reading(
+@pytest.mark.parametrize(("row", "column"), [(1048575, 16383), (99_000, 5000)])
+def test_ingest_reads_a_sheet_with_a_far_away_cell_in_bounded_pieces(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int, column: int
 ) -> None:
-    def far_cell(book: Any, sheet: Any) -> None:
-        sheet.write_string(row, column, "x")
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), lambda book, sheet: sheet.write_string(row, column, "x"))
+    code, out, err = _wage(["ingest", str(path)], capsys)
+    assert code == 0, err
+    assert "(release 2025, state, 2 rows)" in out  # the far cell is in no BLS column
 
-    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), far_cell)
-    assert "more than the 16,777,216 a sheet may span" in _refused(path, capsys)
+
+@pytest.mark.parametrize("row", [600_000, 1048575])
+def test_a_bad_cell_far_below_is_refused_naming_its_own_row(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int
+) -> None:
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), lambda book, sheet: sheet.write_string(row, 18, "x"))
+    assert f"sheet 'data' row {row + 1} column S (A_MEAN): x is neither a number" in _refused(path, capsys)
 
 
-def test_ingest_refuses_a_far_cell_behind_a_small_declared_dimension(
+def test_a_far_cell_behind_a_small_declared_dimension_is_still_read(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), lambda book, sheet: sheet.write_string(1048575, 40, "x"))
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), lambda book, sheet: sheet.write_string(1048575, 18, "x"))
     _rewrite_member(path, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:AF3"/>', xml))
-    assert "has cells up to row 1,048,576 and column 41" in _refused(path, capsys)
+    assert "row 1048576 column S (A_MEAN)" in _refused(path, capsys)
+
+
+def test_a_dimension_declaring_all_of_excel_allocates_nothing(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+    _rewrite_member(path, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', xml))
+    code, out, err = _wage(["ingest", str(path)], capsys)
+    assert code == 0, err
+    assert "(release 2025, state, 2 rows)" in out
+
+
+@pytest.mark.parametrize(("reference", "shown"), [(b"A1048577", "up to row 1,048,577"), (b"XFE3", "a cell at XFE3")])
+def test_ingest_refuses_a_cell_beyond_excels_extent(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], reference: bytes, shown: str
+) -> None:
+    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+    # the last cell of row 3 moves beyond Excel's last row or column
+    _rewrite_member(path, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<c r="AD3"', b'<c r="' + reference + b'"', xml))
+    assert f"{shown}" in (line := _refused(path, capsys)) and "beyond Excel's own limit" in line
 
 
 def _rewrite_member(path: Path, name: str, change: Callable[[bytes], bytes]) -> None:

@@ -12,7 +12,7 @@ import pytest
 from analysis_py.bls import file_kind_from_name, release_year_from_name
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
-from analysis_py.landing import reader
+from analysis_py.landing import sheet_pieces
 from analysis_py.landing.raw_store import ingest_workbooks, releases_with_top_code_bound
 from analysis_py.landing.reader import read_workbook
 from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
@@ -234,7 +234,7 @@ def test_a_calamine_panic_becomes_an_input_error(tmp_path: Path, monkeypatch: py
     def panicking_reader(path: Path) -> None:
         raise PanicException("called `Option::unwrap()` on a `None` value")
 
-    monkeypatch.setattr(reader.fastexcel, "read_excel", panicking_reader)
+    monkeypatch.setattr(sheet_pieces.fastexcel, "read_excel", panicking_reader)
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
     with pytest.raises(InputError, match="cannot be read as an .xlsx workbook .*Option::unwrap"):
         read_workbook(path)

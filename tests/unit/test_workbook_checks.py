@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from analysis_py.errors import InputError
-from analysis_py.landing.workbook_checks import WorkbookLimits, check_workbook_file
+from analysis_py.landing.reader import read_workbook
+from analysis_py.landing.workbook_checks import WorkbookLimits, check_workbook_file, member_chunks
 from tests.bad_workbooks import good_workbook, ole2_file, rewritten_zip, xml_entity_bomb
 from tests.conftest import two_state_rows, write_workbook
 
@@ -24,13 +25,25 @@ def test_a_dtd_split_across_two_chunks_is_found(tmp_path: Path) -> None:
     # 1 MiB - 3 bytes of padding: '<!DOCTYPE' starts 3 bytes before the first chunk ends.
     padded = b" " * ((1 << 20) - 3) + b"<!DOCTYPE worksheet>" + sheet
     path = rewritten_zip(source, tmp_path / "state_M2025_dl.xlsx", {"xl/worksheets/sheet1.xml": padded})
+    check_workbook_file(path, WorkbookLimits(max_ratio=10_000))  # a worksheet's stream is checked as it is read
+    with zipfile.ZipFile(path) as archive:
+        sheet_member = archive.getinfo("xl/worksheets/sheet1.xml")
     with pytest.raises(InputError, match="declares an XML DTD"):
-        check_workbook_file(path, WorkbookLimits(max_ratio=10_000))
+        for _ in member_chunks(path, sheet_member):
+            pass
 
 
 def test_entity_bomb_is_refused_before_any_expansion(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="entity expansion"):
-        check_workbook_file(xml_entity_bomb(tmp_path, levels=3))
+        read_workbook(xml_entity_bomb(tmp_path, levels=3))
+
+
+def test_a_dtd_in_a_member_that_is_no_worksheet_is_found_by_the_file_check(tmp_path: Path) -> None:
+    with zipfile.ZipFile(good_workbook(tmp_path, "whole.xlsx")) as archive:
+        styles = archive.read("xl/styles.xml")
+    path = rewritten_zip(tmp_path / "whole.xlsx", tmp_path / "state_M2025_dl.xlsx", {"xl/styles.xml": b"<!DOCTYPE x>" + styles})
+    with pytest.raises(InputError, match="zip member xl/styles.xml declares an XML DTD"):
+        check_workbook_file(path)
 
 
 def test_members_over_the_total_budget_are_refused(tmp_path: Path) -> None:

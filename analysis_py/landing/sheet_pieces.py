@@ -1,0 +1,399 @@
+"""A worksheet read in pieces of bounded size, so that memory does not grow with the sheet.
+
+calamine (fastexcel) holds a whole sheet as cells before Arrow sees any of it: 2.5 GB for a
+million BLS rows. Here the sheet's XML is streamed from the zip (never whole in memory)
+and cut after a row's end tag into pieces of about `piece_bytes`; each piece is wrapped as
+a tiny stored .xlsx (the workbook's own workbook, relationship, style and shared-string
+parts, and the piece as the sheet) and read by fastexcel on a worker thread (fastexcel
+releases the GIL) while the next piece is cut and the caller checks the last one.
+
+A piece is read with `header_row` set to the row just above its first row (not
+`skip_rows`, which costs time in the rows skipped), so row i of a piece is sheet row
+`first_row + i` and every cell keeps its true sheet row. Rows must come in ascending order
+(as Excel writes them); a piece whose row numbers go back, repeat or span more than
+`max_cells` cells of bounding box is split or refused, so no piece makes the reader allocate
+more than that, and each cell's reference must name a row of its piece (calamine places a
+cell by its reference). The XML comes from workbook_checks.member_chunks (checked as it
+is decompressed, once) and passes sheet_scan on its way; the workbook must have passed
+check_workbook_file first.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import posixpath
+import queue
+import re
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from xml.etree import ElementTree
+
+import fastexcel
+import numpy as np
+import pyarrow as pa
+
+from analysis_py.errors import InputError
+from analysis_py.landing.sheet_scan import SheetScan, WorksheetScanner, column_number
+from analysis_py.landing.workbook_checks import member_chunks
+
+__all__ = ["EXCEL_ROWS", "MAX_PIECE_CELLS", "SheetPiece", "SheetPieces", "XmlPiece", "column_letter", "fastexcel_call", "xml_pieces"]
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_MIB = 1 << 20
+#: Bytes of sheet XML per piece: ~7,000 BLS rows; larger pieces read no faster.
+PIECE_BYTES = 8 * _MIB
+#: Cells of bounding box (rows spanned x the sheet's columns) one piece may make the reader allocate.
+MAX_PIECE_CELLS = 1 << 22
+#: Bytes of cell text a piece may expand to through shared strings (a short reference to a long string).
+MAX_PIECE_TEXT = 256 * _MIB
+#: Excel's last row and column: a cell beyond them is refused.
+EXCEL_ROWS, EXCEL_COLUMNS = 1 << 20, 1 << 14
+#: Threads reading pieces with fastexcel (which releases the GIL); two were no faster on 2 shared cores.
+_READERS = 1
+#: Columns A-AF (BLS's 32): cells written as Excel writes them there need no closer look.
+_NEAR_COLUMNS = 32
+#: A single row longer than this (XML bytes) is refused: no writer makes one.
+MAX_ROW_BYTES = 64 * _MIB
+_SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*/>")
+_ROW_NUMBER_IN_TAG = re.compile(rb'\sr="(\d+)"')
+_REFERENCE = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass(frozen=True)
+class XmlPiece:
+    """Whole rows of a sheet's XML: the first row's number, the last's, and the row elements."""
+
+    first_row: int
+    last_row: int
+    rows_xml: bytes
+
+
+@dataclass(frozen=True)
+class SheetPiece:
+    """A piece read: row i of `rows` is sheet row `first_row + i`; every cell as text."""
+
+    first_row: int
+    rows: pa.Table
+    column_indexes: tuple[int, ...]  # 0-based sheet column of each column of `rows`
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def fastexcel_call(path: Path, action: Callable[[], T]) -> T:
+    """Run a fastexcel call; every failure (calamine panics are BaseException) becomes InputError."""
+    try:
+        return action()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException derives from BaseException
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(str(path), f"cannot be read as an .xlsx workbook ({detail})") from exc
+
+
+class _Cutter:
+    """Turns whole rows of one sheet's XML into XmlPieces (see xml_pieces)."""
+
+    def __init__(self, path: Path, where: str, prefix: bytes, max_cells: int) -> None:
+        self.path, self.where, self.max_cells = path, where, max_cells
+        self.row_start = b"<" + prefix + b"row"
+        self.numbered = re.compile(re.escape(self.row_start) + rb'\b(?: r="(\d+)")?')
+        self.cell_start = re.escape(b"<" + prefix + b"c") + rb"\b"
+        # a cell in columns A-AF whose first attribute is its reference (how Excel writes every cell)
+        self.near_cell = re.compile(self.cell_start + rb'(?: r="(?:[A-Z]|A[A-F])(\d+)")?')
+        self.last_row = 0
+
+    def refuse(self, problem: str) -> InputError:
+        return InputError(str(self.path), f"{self.where} {problem}")
+
+    def pieces(self, rows_xml: bytes) -> Iterator[XmlPiece]:
+        """`rows_xml` (whole row elements) as one piece, or several when its rows span too many cells."""
+        if self.row_start not in rows_xml:
+            return  # whitespace, or nothing but what no reader turns into cells
+        if b"<!" in rows_xml:  # <!-- or <![CDATA[: a row end tag inside one is no row's end
+            raise self.refuse("holds an XML comment or CDATA section among its rows, which Excel never writes: refused")
+        numbers = self.numbered.findall(rows_xml)
+        if not numbers:
+            return
+        if not numbers[0] or not all(numbers):  # a row without r, or with attributes before it: read each tag
+            numbers = self._row_numbers(rows_xml)
+        rows = np.array(numbers).astype(np.int64)
+        sequence = np.concatenate(([self.last_row], rows))
+        if not (np.diff(sequence) > 0).all():
+            back = int(np.argmax(np.diff(sequence) <= 0))
+            raise self.refuse(
+                f"has row {sequence[back + 1]} after row {sequence[back]}: rows out of order (Excel writes them "
+                "in ascending order); open the file in Excel or LibreOffice and save it again"
+            )
+        self.last_row = int(rows[-1])
+        if self.last_row > EXCEL_ROWS:
+            raise self.refuse(f"has cells up to row {self.last_row:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused")
+        named, n_columns = self._cell_rows(rows_xml)
+        piece = XmlPiece(int(rows[0]), int(rows[-1]), rows_xml)
+        if (piece.last_row - piece.first_row + 2) * n_columns <= self.max_cells:
+            self._check_cell_rows(piece, named)
+            yield piece
+            return
+        for part in self._split(rows_xml, rows, n_columns):
+            self._check_cell_rows(part, self._cell_rows(part.rows_xml)[0])
+            yield part
+
+    def _cell_rows(self, rows_xml: bytes) -> tuple[list[bytes], int]:
+        """(the row named by each cell's reference, the highest column a cell lands in).
+
+        calamine places a cell by its reference (a cell without one after the cell before it).
+        """
+        found = self.near_cell.findall(rows_xml)
+        if all(found):
+            return found, _NEAR_COLUMNS
+        named, highest, unnamed = [], _NEAR_COLUMNS, 0
+        for tag in re.finditer(self.cell_start + rb"([^>]*)>", rows_xml):
+            if (reference := _REFERENCE.search(tag.group(1))) is None:
+                unnamed += 1
+                continue
+            column = column_number(reference.group(1).decode())
+            if column > EXCEL_COLUMNS:
+                raise self.refuse(
+                    f"has a cell at {reference.group(1).decode()}{reference.group(2).decode()}, beyond Excel's own "
+                    f"limit of {EXCEL_COLUMNS:,} columns: refused"
+                )
+            highest = max(highest, column)
+            named.append(reference.group(2))
+        return named, highest + unnamed
+
+    def _check_cell_rows(self, piece: XmlPiece, named: list[bytes]) -> None:
+        """Every cell names a row of the piece: one naming a far row would make calamine allocate
+        every row between, one naming an earlier row would be lost with the rows above the piece."""
+        if not named:
+            return
+        rows = [int(row) for row in set(named)]  # a few thousand rows, named by ~30 cells each
+        low, high = min(rows), max(rows)
+        if low >= piece.first_row and high <= piece.last_row:
+            return
+        outside = low if low < piece.first_row else high
+        if outside > EXCEL_ROWS:
+            raise self.refuse(f"has cells up to row {outside:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused")
+        raise self.refuse(
+            f"has a cell whose reference names row {outside:,} inside the row element of another row "
+            f"(rows {piece.first_row:,}-{piece.last_row:,} there): the file was edited or damaged; "
+            "open it in Excel or LibreOffice and save it again"
+        )
+
+    def _row_numbers(self, rows_xml: bytes) -> list[int]:
+        """Each row's number from its start tag; a row without one follows the row before (as calamine reads it)."""
+        numbers: list[int] = []
+        for match in re.finditer(re.escape(self.row_start) + rb"\b([^>]*)>", rows_xml):
+            found = _ROW_NUMBER_IN_TAG.search(match.group(1))
+            if found is None and not numbers:
+                raise self.refuse("has a row without a row number (r attribute) where a piece starts: refused")
+            numbers.append(int(found.group(1)) if found else numbers[-1] + 1)
+        return numbers
+
+    def _split(self, rows_xml: bytes, rows: np.ndarray, n_columns: int) -> Iterator[XmlPiece]:
+        """Sparse rows (a stray cell far below): pieces of rows that span at most max_cells cells each."""
+        starts = [match.start() for match in re.finditer(re.escape(self.row_start) + rb"\b", rows_xml)]
+        span_rows = max(self.max_cells // n_columns - 1, 1)
+        first = 0
+        for index in range(1, len(starts) + 1):
+            if index == len(starts) or rows[index] - rows[first] + 1 > span_rows:
+                end = starts[index] if index < len(starts) else len(rows_xml)
+                yield XmlPiece(int(rows[first]), int(rows[index - 1]), rows_xml[starts[first] : end])
+                first = index
+
+
+def xml_pieces(
+    path: Path, chunks: Iterator[bytes], where: str, piece_bytes: int = PIECE_BYTES, max_cells: int = MAX_PIECE_CELLS
+) -> tuple[bytes, bytes, Iterator[XmlPiece]]:
+    """(the sheet's XML before its rows, after them, its pieces) from the chunks of one worksheet member.
+
+    The head keeps everything up to <sheetData> but the <dimension> (calamine would reserve
+    the box it declares). A piece ends after a row end tag; no piece makes calamine allocate
+    more than `max_cells` cells (rows spanned x the columns its cells reach).
+    """
+    head = b""
+    while (found := _SHEET_DATA.search(head)) is None:
+        data = next(chunks, b"")
+        if not data or len(head) > 16 * _MIB:
+            raise InputError(str(path), f"{where} has no <sheetData> element where its rows should begin: refused")
+        head += data
+    prefix, empty = found.group(1), found.group(2)
+    cutter = _Cutter(path, where, prefix, max_cells)
+    sheet_head = _DIMENSION.sub(b"", head[: found.end()]) if not empty else b""
+    tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+    return sheet_head, tail, (iter(()) if empty else _cut(chunks, head[found.end() :], cutter, piece_bytes))
+
+
+def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, piece_bytes: int) -> Iterator[XmlPiece]:
+    row_end = b"</" + cutter.row_start[1:] + b">"
+    data_end = b"</" + cutter.row_start[1:-3] + b"sheetData>"
+    ended = False  # every chunk is in `buffer` (the member's CRC was checked), cut at </sheetData>
+    while True:
+        if not ended and len(buffer) <= piece_bytes:
+            buffer, ended = _gathered(chunks, buffer, piece_bytes, data_end, cutter)
+        if ended and len(buffer) <= piece_bytes:
+            yield from cutter.pieces(buffer)
+            return
+        # after the last row that ends within piece_bytes (or the first to end at all: a long row)
+        cut = buffer.rfind(row_end, 0, piece_bytes)
+        cut = cut if cut >= 0 else buffer.find(row_end)
+        if cut < 0:
+            if len(buffer) > MAX_ROW_BYTES:
+                raise cutter.refuse(f"has a row of more than {MAX_ROW_BYTES // _MIB} MiB of XML: refused")
+            if ended:  # rows without an end tag (all <row .../>): the rest is one piece
+                yield from cutter.pieces(buffer)
+                return
+            buffer, ended = _gathered(chunks, buffer, len(buffer), data_end, cutter)
+            continue
+        rows_xml, buffer = buffer[: cut + len(row_end)], buffer[cut + len(row_end) :]
+        if not ended and data_end in rows_xml:  # the rows ended inside this piece, before the member
+            rows_xml = rows_xml[: rows_xml.find(data_end)]
+            yield from cutter.pieces(rows_xml)
+            return
+        yield from cutter.pieces(rows_xml)
+
+
+def _gathered(chunks: Iterator[bytes], buffer: bytes, piece_bytes: int, data_end: bytes, cutter: _Cutter) -> tuple[bytes, bool]:
+    """(`buffer` and the chunks after it until it holds more than piece_bytes, whether the member
+    ended: then cut at </sheetData>), one copy."""
+    gathered, size = [buffer], len(buffer)
+    while size <= piece_bytes:
+        if not (data := next(chunks, b"")):
+            whole = b"".join(gathered)
+            if (end := whole.find(data_end)) < 0:
+                raise cutter.refuse("ends before its </sheetData>: the file is damaged, download it again")
+            return whole[:end], True
+        gathered.append(data)
+        size += len(data)
+    return b"".join(gathered), False
+
+
+def _scanned(chunks: Iterator[bytes], scanner: WorksheetScanner) -> Iterator[bytes]:
+    for chunk in chunks:
+        scanner.feed(chunk)
+        yield chunk
+
+
+def _book_parts(archive: zipfile.ZipFile) -> dict[str, bytes]:
+    """The members every piece workbook holds: content types, package and workbook relationships,
+    the workbook, its styles and shared strings (what calamine reads before a sheet)."""
+    names = ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"]
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for relation in rels.iter(f"{_NS}Relationship"):
+        kind, target = relation.get("Type", ""), relation.get("Target", "")
+        if kind.endswith(("/styles", "/sharedStrings")):
+            names.append(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target)))
+    present = set(archive.namelist())
+    return {name: archive.read(name) for name in names if name in present}
+
+
+def _longest_shared_string(parts: dict[str, bytes]) -> int:
+    strings = next((data for name, data in parts.items() if name.lower().endswith("sharedstrings.xml")), b"")
+    return max((len(item) for item in strings.split(b"<si>")), default=0) if strings else 0
+
+
+class SheetPieces:
+    """The pieces of one sheet, cut and read ahead on worker threads; iterate, then `close` (or use `with`).
+
+    One thread cuts the XML and wraps each piece (Python, zlib, regular expressions), another
+    reads them (fastexcel, without the GIL), in order, while the caller checks the last
+    piece: at most four pieces are in memory at once.
+    """
+
+    def __init__(
+        self, path: Path, member: str, sheet_name: str, piece_bytes: int | None = None
+    ) -> None:
+        self.path, self.member, self.sheet_name = Path(path), member, sheet_name
+        self.piece_bytes = piece_bytes or PIECE_BYTES
+        #: what the sheet holds that the reader would change silently: set once every piece was read
+        self.scan: SheetScan | None = None
+        self._pieces: queue.Queue[Future[SheetPiece] | BaseException | None] = queue.Queue(maxsize=_READERS)
+        self._stop = threading.Event()
+        self._readers = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix=f"read {sheet_name}")
+        self._cutter = threading.Thread(target=self._cut, name=f"cut {sheet_name}", daemon=True)
+        self._cutter.start()
+
+    def __enter__(self) -> SheetPieces:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[SheetPiece]:
+        while (item := self._pieces.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item.result()
+
+    def close(self) -> None:
+        self._stop.set()
+        while self._cutter.is_alive():  # unblock the cutter waiting to hand over a piece
+            with contextlib.suppress(queue.Empty):
+                self._pieces.get(timeout=0.02)
+        self._cutter.join()
+        self._readers.shutdown(wait=True, cancel_futures=True)
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            with contextlib.suppress(queue.Full):
+                self._pieces.put(item, timeout=0.05)
+                return True
+        return False
+
+    def _cut(self) -> None:
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                parts = _book_parts(archive)
+                member = archive.getinfo(self.member)
+            longest = _longest_shared_string(parts)
+            # a cell of ~20 bytes of XML may name the longest shared string: bound the text a piece expands to
+            piece_bytes = min(self.piece_bytes, max(MAX_PIECE_TEXT * 20 // max(longest, 1), 64 * 1024))
+            scanner = WorksheetScanner(self.member)
+            chunks = _scanned(member_chunks(self.path, member), scanner)
+            head, tail, pieces = xml_pieces(self.path, chunks, f"sheet {self.sheet_name!r}", piece_bytes)
+            for piece in pieces:
+                book = self._book(parts, head + piece.rows_xml + tail)
+                if self._stop.is_set() or not self._put(self._readers.submit(self._read_piece, book, piece.first_row)):
+                    return
+            for _ in chunks:  # the rest: merged cells follow the rows, the CRC is checked after the last chunk
+                pass
+            self.scan = scanner.finish()
+            self._put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            self._put(exc)
+
+    def _book(self, parts: dict[str, bytes], sheet_xml: bytes) -> bytes:
+        """A stored .xlsx of the workbook's parts and `sheet_xml` as this sheet's member."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as book:
+            for name, data in parts.items():
+                book.writestr(name, data)
+            book.writestr(self.member, sheet_xml)
+        return buffer.getvalue()
+
+    def _read_piece(self, book: bytes, first_row: int) -> SheetPiece:
+        reader = fastexcel_call(self.path, lambda: fastexcel.read_excel(book))
+        header_row = first_row - 2 if first_row >= 2 else None  # the row above the first: row 0 is first_row
+        sheet = fastexcel_call(
+            self.path, lambda: reader.load_sheet(self.sheet_name, header_row=header_row, skip_rows=0, dtypes="string")
+        )
+        batch = fastexcel_call(self.path, sheet.to_arrow)
+        rows = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        indexes = tuple(column.absolute_index for column in sheet.available_columns())
+        return SheetPiece(first_row=first_row if header_row is not None else 1, rows=rows, column_indexes=indexes)
