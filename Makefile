@@ -37,13 +37,13 @@ PYTEST := $(BIN)/python -m pytest -q
 # cores. The workers share the builds and the workbook read that several files read (made once,
 # by the first to need them) in a temporary folder (TESTS_SHARED_BUILDS, tests/conftest.py).
 test: $(STAMP)  ## every tier (what CI runs): unit, then integration and system on two workers
-	$(PYTEST) tests/unit
+	$(PYTEST) -n 2 tests/unit
 	@shared=$$(mktemp -d -t wage-test-builds.XXXXXX) && \
 	  TESTS_SHARED_BUILDS=$$shared $(PYTEST) -n 2 --dist loadfile tests/integration tests/system; \
 	  status=$$?; rm -rf "$$shared"; exit $$status
 
-test-fast: $(STAMP)  ## the unit tier only: no dbt process, no real workbook (seconds)
-	$(PYTEST) tests/unit
+test-fast: $(STAMP)  ## the unit tier only, on two workers: no dbt process, no real workbook (seconds)
+	$(PYTEST) -n 2 tests/unit
 
 test-integration: $(STAMP)  ## the integration tier: the real workbook through `wage run` once, small builds
 	$(PYTEST) tests/integration
