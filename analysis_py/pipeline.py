@@ -129,7 +129,6 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     summary = RunSummary()
     seconds = summary.step_seconds
     workbooks = paths or default_workbooks(settings)
-    _preload("analysis_py.outputs.artifacts")
     with build_lock(settings):
         finish_or_discard(settings)
         check_preconditions(settings, [settings.raw_db, settings.warehouse, settings.artifacts_dir], _total_bytes(workbooks))
@@ -141,6 +140,7 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
             )  # fmt: skip
             summary.skipped = True
             return summary
+        _preload("analysis_py.outputs.artifacts")  # not before: a run with nothing to do needs none of it
         raw_stage = stage_raw_copy(settings)
         try:
             with start_dbt(settings, BUILD_ARGS) as dbt:  # dbt imports itself while the workbooks are ingested

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -19,7 +21,7 @@ from analysis_py.landing.raw_store import _ensure_raw_tables
 from analysis_py.outputs import artifacts as artifacts_module
 from tests.system.helpers import copy_published, described_workbooks, error_lines, wage
 from tests.system.small import small_rows, small_workbook
-from tests.conftest import write_workbook
+from tests.conftest import REPO, folder_env, write_workbook
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +113,19 @@ def test_a_symlinked_warehouse_is_published_through_the_link(settings: Settings,
     # beside the link's target: the warehouse and its own dbt target folder, no side file left
     assert sorted(path.name for path in elsewhere.iterdir()) == ["warehouse-file.duckdb", "warehouse-file.duckdb.dbt-target"]
     assert not settings.warehouse.with_name("wage.duckdb.publish.json").exists()
+
+
+def test_a_run_with_nothing_to_do_loads_no_analysis_library(settings: Settings, published: Path) -> None:
+    """The no-op rerun is checked before the analysis stack (pandas, scipy, matplotlib) starts loading."""
+    copy_published(published, settings)
+    script = (
+        "import sys; from analysis_py.cli import main; code = main(['run', sys.argv[1]]); "
+        "print(code, sorted({'pandas', 'scipy', 'matplotlib', 'statsmodels'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(published / "in" / "state_M2025_dl.xlsx")],
+        cwd=REPO, env={**os.environ, **folder_env(settings.warehouse.parent)}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 []"
+    assert "nothing to do" in done.stderr
