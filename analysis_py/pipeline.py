@@ -140,12 +140,14 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
             )  # fmt: skip
             summary.skipped = True
             return summary
-        _preload("analysis_py.outputs.artifacts")  # not before: a run with nothing to do needs none of it
         raw_stage = stage_raw_copy(settings)
         try:
             with start_dbt(settings, BUILD_ARGS) as dbt:  # dbt imports itself while the workbooks are ingested
                 with timed_step(seconds, "ingest", logger):
                     summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed, kind)
+                # the analysis libraries load while dbt builds: not during the ingest, whose reader
+                # threads and dbt's import already share the two cores, nor when there is nothing to do
+                _preload("analysis_py.outputs.artifacts")
                 _build_analyze_publish(settings, summary, raw_stage, dbt)
         finally:
             discard_side_files(settings)
