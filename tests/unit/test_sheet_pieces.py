@@ -83,46 +83,28 @@ def test_an_empty_sheet_has_no_pieces() -> None:
     assert _cut(sheet, 100) == []
 
 
-def test_rows_out_of_order_are_refused() -> None:
-    rows_xml = b'<row r="2"><c r="A2"><v>1</v></c></row><row r="9"><c r="A9"><v>1</v></c></row><row r="4"><c r="A4"><v>1</v></c></row>'
-    with pytest.raises(InputError, match="has row 4 after row 9: rows out of order"):
-        _cut(_sheet_xml(rows_xml), 1 << 20)
+#: (rows XML, piece bytes, the refusal): rows out of order or repeated, a cell naming a far or an
+#: earlier row (a reader would allocate every row between, or lose the cell), cells beyond Excel's limits.
+REFUSED_ROWS = [
+    pytest.param(b'<row r="2"><c r="A2"><v>1</v></c></row><row r="9"><c r="A9"><v>1</v></c></row><row r="4"><c r="A4"><v>1</v></c></row>', 1 << 20, "has row 4 after row 9: rows out of order", id="rows out of order"),
+    pytest.param(b'<row r="2"><c r="A2"><v>1</v></c></row>' * 2, 1, "has row 2 after row 2", id="a row repeated across two pieces"),
+    pytest.param(b'<row r="2"><c r="A2"><v>1</v></c><c r="B900000"><v>1</v></c></row><row r="3"><c r="A3"><v>1</v></c></row>', 1 << 20, "names row 900,000", id="a cell naming a far row"),
+    pytest.param(b'<row r="2"><c r="A2"><v>1</v></c></row><row r="30"><c r="A30"><v>1</v></c><c r="B3"><v>1</v></c></row>', 1, "names row 3 ", id="a cell naming an earlier row"),
+    pytest.param(b'<row r="2"><c r="A2"><v>1</v></c><c r="XFE2"><v>1</v></c></row>', 1 << 20, "a cell at XFE2, beyond Excel's own limit of 16,384 columns", id="a cell beyond the last column"),
+    pytest.param(b'<row r="1048577"><c r="A1048577"><v>1</v></c></row>', 1 << 20, "up to row 1,048,577, beyond Excel's own limit", id="a row beyond the last row"),
+]  # fmt: skip
 
 
-def test_a_row_repeated_across_two_pieces_is_refused() -> None:
-    rows_xml = b'<row r="2"><c r="A2"><v>1</v></c></row>' * 2
-    with pytest.raises(InputError, match="has row 2 after row 2"):
-        _cut(_sheet_xml(rows_xml), 1)
-
-
-def test_a_cell_naming_a_far_row_is_refused_before_any_reader_allocates() -> None:
-    rows_xml = b'<row r="2"><c r="A2"><v>1</v></c><c r="B900000"><v>1</v></c></row><row r="3"><c r="A3"><v>1</v></c></row>'
-    with pytest.raises(InputError, match="names row 900,000"):
-        _cut(_sheet_xml(rows_xml), 1 << 20)
-
-
-def test_a_cell_naming_an_earlier_row_is_refused_not_lost() -> None:
-    rows_xml = b'<row r="2"><c r="A2"><v>1</v></c></row><row r="30"><c r="A30"><v>1</v></c><c r="B3"><v>1</v></c></row>'
-    with pytest.raises(InputError, match="names row 3 "):
-        _cut(_sheet_xml(rows_xml), 1)
+@pytest.mark.parametrize(("rows_xml", "piece_bytes", "refusal"), REFUSED_ROWS)
+def test_rows_a_reader_would_misplace_are_refused_before_any_reader_allocates(rows_xml: bytes, piece_bytes: int, refusal: str) -> None:
+    with pytest.raises(InputError, match=refusal):
+        _cut(_sheet_xml(rows_xml), piece_bytes)
 
 
 def test_sparse_rows_are_split_so_no_piece_spans_more_than_its_cells() -> None:
     rows_xml = b'<row r="2"><c r="A2"><v>1</v></c></row><row r="1000000"><c r="XFD1000000"><v>1</v></c></row>'
     pieces = _cut(_sheet_xml(rows_xml), 1 << 20)
     assert [(piece.first_row, piece.last_row) for piece in pieces] == [(2, 2), (1000000, 1000000)]
-
-
-def test_a_cell_beyond_excels_last_column_is_refused() -> None:
-    rows_xml = b'<row r="2"><c r="A2"><v>1</v></c><c r="XFE2"><v>1</v></c></row>'
-    with pytest.raises(InputError, match="a cell at XFE2, beyond Excel's own limit of 16,384 columns"):
-        _cut(_sheet_xml(rows_xml), 1 << 20)
-
-
-def test_a_row_beyond_excels_last_row_is_refused() -> None:
-    rows_xml = b'<row r="1048577"><c r="A1048577"><v>1</v></c></row>'
-    with pytest.raises(InputError, match="up to row 1,048,577, beyond Excel's own limit"):
-        _cut(_sheet_xml(rows_xml), 1 << 20)
 
 
 # ---------- pieces read by fastexcel: the cells a whole read gives, on the same sheet rows
