@@ -130,6 +130,8 @@ def build_side_file(settings: Settings, raw_db: Path, dbt: StartedDbt | None = N
     """
     if not raw_db.exists():
         raise BuildError(str(raw_db), "no raw landing yet: run `wage ingest PATH` or `wage run` first")
+    if _raw_rows(raw_db) == 0:  # refused before dbt runs: seconds sooner, and the same answer
+        raise _no_rows_error(raw_db)
     side = settings.build_copy
     remove_duckdb_file(side)
     with dbt or start_dbt(settings, BUILD_ARGS) as child:
@@ -164,11 +166,23 @@ def _refuse_if_empty(side: Path, raw_db: Path) -> None:
         raise BuildError(str(side), f"cannot count the built fact rows ({one_line(exc)}); not published") from None
     if n_rows == 0:
         remove_duckdb_file(side)
-        raise BuildError(
-            str(raw_db),
-            "holds no workbook rows (an ingest that never finished?): the warehouse would be empty and is not "
-            "published; land a workbook with `wage ingest PATH` or `wage run PATH`",
-        )
+        raise _no_rows_error(raw_db)
+
+
+def _raw_rows(raw_db: Path) -> int:
+    """Workbook rows in the raw landing (0 when it has no table of them yet)."""
+    with duckdb.connect(str(raw_db), read_only=True) as con:
+        if not con.execute("select count(*) from duckdb_tables() where table_name = 'oews_estimates'").fetchone()[0]:
+            return 0
+        return con.execute("select count(*) from oews_estimates").fetchone()[0]
+
+
+def _no_rows_error(raw_db: Path) -> BuildError:
+    return BuildError(
+        str(raw_db),
+        "holds no workbook rows (an ingest that never finished?): the warehouse would be empty and is not "
+        "published; land a workbook with `wage ingest PATH` or `wage run PATH`",
+    )
 
 
 def connect_read_only(settings: Settings) -> duckdb.DuckDBPyConnection:

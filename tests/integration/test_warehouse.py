@@ -53,6 +53,23 @@ def test_every_dbt_unit_test_passes(built: Settings) -> None:
     assert len(passed) >= 6
 
 
+def test_not_null_columns_fails_on_each_column_holding_nulls_counting_its_cells(built: Settings) -> None:
+    """The one not-null test per model (macros/tests/not_null_columns.sql) names each column with NULLs."""
+    with duckdb.connect(str(built.warehouse)) as con:
+        con.execute("update fct_occupation_wages set area = null")  # both rows
+        con.execute("update fct_occupation_wages set real_dollars_base_year = null where occ_code = '00-0000'")
+        con.execute("update dim_area set area_title = null")
+        expected = {"fct_occupation_wages": 3, "dim_area": con.execute("select count(*) from dim_area").fetchone()[0]}
+    run = run_dbt(built, ["test", "--no-write-json", "--select", "test_name:not_null_columns"], built.warehouse, built.raw_db)
+    assert run.returncode == 1, run.error_text()
+    failed = {result["unique_id"].split(".")[2]: result["message"] for result in run.results if result["status"] == "fail"}
+    assert {name.removeprefix("not_null_columns_")[:12] for name in failed} == {"fct_occupati", "dim_area_are"}
+    for model, cells in expected.items():
+        [message] = [message for name, message in failed.items() if name.startswith(f"not_null_columns_{model}")]
+        assert message == f"Got {cells} result{'s' if cells > 1 else ''}, configured to fail if != 0"
+    assert sum(result["status"] == "pass" for result in run.results) >= 10  # every other model's columns hold values
+
+
 def test_failing_dbt_test_leaves_the_warehouse_and_raw_file_unchanged(
     built: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -74,18 +74,17 @@ def test_a_title_that_trips_a_chart_never_leaves_the_three_disagreeing(
     assert all_describe(settings, hostile) if code == 0 else described_workbooks(settings) == before
 
 
-def test_a_missing_artifact_is_not_nothing_to_do(settings: Settings, published: Path) -> None:
+@pytest.mark.parametrize("spoil", ["report.html removed", "results.json stale"])
+def test_a_missing_or_stale_artifact_is_not_nothing_to_do(settings: Settings, published: Path, spoil: str) -> None:
+    """The up-to-date check a run starts with (the run itself then goes ahead as every first run does)."""
     copy_published(published, settings)
-    (settings.artifacts_dir / "report.html").unlink()
-    summary = pipeline.run(settings, [published / "in" / "state_M2025_dl.xlsx"])
-    assert not summary.skipped
-    assert (settings.artifacts_dir / "report.html").exists()
-
-
-def test_a_stale_artifact_is_not_nothing_to_do(settings: Settings, published: Path) -> None:
-    copy_published(published, settings)
-    (settings.artifacts_dir / "results.json").write_text("{}")
-    assert not pipeline.run(settings, [published / "in" / "state_M2025_dl.xlsx"]).skipped
+    workbooks = [published / "in" / "state_M2025_dl.xlsx"]
+    assert pipeline._up_to_date(settings, workbooks, None), "the copy as published is up to date"
+    if spoil == "report.html removed":
+        (settings.artifacts_dir / "report.html").unlink()
+    else:
+        (settings.artifacts_dir / "results.json").write_text("{}")
+    assert not pipeline._up_to_date(settings, workbooks, None)
 
 
 def test_a_raw_landing_without_rows_never_becomes_a_published_warehouse(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,6 +94,7 @@ def test_a_raw_landing_without_rows_never_becomes_a_published_warehouse(settings
     [line] = error_lines(capsys.readouterr().err)
     assert "holds no workbook rows" in line
     assert not settings.warehouse.exists() and not settings.build_copy.exists()
+    assert not (settings.logs_dir / "dbt.log").exists(), "refused before dbt ran"
 
 
 def test_a_symlinked_warehouse_is_published_through_the_link(settings: Settings, published: Path, tmp_path: Path) -> None:
