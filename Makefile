@@ -31,15 +31,15 @@ run: $(STAMP)  ## ingest data/raw/*.xlsx, build wage.duckdb, run the analyses
 PYTEST := $(BIN)/python -m pytest -q
 
 # Tiers mirror tests/: unit (no dbt, no real workbook), integration (one real `wage run` per
-# session, shared read-only), system (kill, concurrency, bench harness). `make test` runs the
-# unit tier first (it fails in seconds), then integration and system together on two pytest
-# workers (pytest-xdist, a test file per worker at a time): the slow files are spread over both
-# cores. The workers share the builds and the workbook read that several files read (made once,
-# by the first to need them) in a temporary folder (TESTS_SHARED_BUILDS, tests/conftest.py).
-test: $(STAMP)  ## every tier (what CI runs): unit, then integration and system on two workers
-	$(PYTEST) -n 2 tests/unit
+# session, shared read-only), system (kill, concurrency, bench harness). `make test` runs all
+# three in one pytest session on two workers (pytest-xdist, a test file per worker at a time):
+# the unit files fill the gaps the slow files leave, and no second session starts up. The
+# workers share the builds and the workbook read that several files read (made once, by the
+# first to need them) in a temporary folder (TESTS_SHARED_BUILDS, tests/conftest.py).
+# `make test-fast` is the unit tier alone (seconds).
+test: $(STAMP)  ## every tier (what CI runs): unit, integration and system on two workers
 	@shared=$$(mktemp -d -t wage-test-builds.XXXXXX) && \
-	  TESTS_SHARED_BUILDS=$$shared $(PYTEST) -n 2 --dist loadfile tests/integration tests/system; \
+	  TESTS_SHARED_BUILDS=$$shared $(PYTEST) -n 2 --dist loadfile tests/unit tests/integration tests/system; \
 	  status=$$?; rm -rf "$$shared"; exit $$status
 
 test-fast: $(STAMP)  ## the unit tier only, on two workers: no dbt process, no real workbook (seconds)
