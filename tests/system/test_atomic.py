@@ -119,62 +119,61 @@ def new_workbook(folder: Path) -> Path:
 
 @dataclass(frozen=True)
 class Killed:
-    """A `wage run` killed with SIGKILL at `moment`, and what the warehouse folder held before."""
+    """A `wage run` killed with SIGKILL at `moment`, and the children it left running."""
 
-    settings: Settings
     moment: str
-    warehouse_before: bytes
-    raw_before: bytes
-    snapshot_before: list[object]
+    leftovers: bool  # a staged raw landing or side file is left for the next command
     orphans: list[int]  # children of the killed process still running after it died
 
 
-@pytest.fixture
-def killed_run(request: pytest.FixtureRequest, built: Settings, tmp_path: Path) -> Killed:
-    moment = request.param
-    script = tmp_path / "killable.py"
+def kill_run_at(moment: str, settings: Settings, folder: Path) -> Killed:
+    """`wage run` of a new workbook on `settings`' warehouse, SIGKILLed at `moment`."""
+    folder.mkdir()
+    script, marker = folder / "killable.py", folder / "paused"
     script.write_text(KILLABLE)
-    marker = tmp_path / "paused"
-    workbooks = [new_workbook(tmp_path / "new")]
+    workbooks = [new_workbook(folder / "new")]
     if moment == "ingest":
-        workbooks.append(write_workbook(tmp_path / "national_M2025_dl.xlsx", [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")]))
-    warehouse_before, raw_before = built.warehouse.read_bytes(), built.raw_db.read_bytes()
-    before = snapshot(built.warehouse)
+        workbooks.append(write_workbook(folder / "national_M2025_dl.xlsx", [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")]))
     with subprocess.Popen(
         [sys.executable, str(script), str(marker), moment, "run", *map(str, workbooks)],
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     ) as wage:  # fmt: skip
         if moment == "dbt":
             # dbt has created the side file and is building models into it
-            wait_for(lambda: built.build_copy.exists() and built.build_copy.stat().st_size > 0, "dbt's side file")
+            wait_for(lambda: settings.build_copy.exists() and settings.build_copy.stat().st_size > 0, "dbt's side file")
             time.sleep(1.0)
         else:
             wait_for(marker.exists, f"the {moment} step")
         children = child_pids(wage.pid)
-        assert wage.poll() is None, "wage ended before it could be killed"
+        assert wage.poll() is None, f"wage ended before it could be killed at {moment}"
         assert children or moment != "dbt", "no dbt process to outlive the build"
         os.kill(wage.pid, signal.SIGKILL)
         wage.wait()
     deadline = time.monotonic() + 10
     while any(map(is_running, children)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    return Killed(built, moment, warehouse_before, raw_before, before, [pid for pid in children if is_running(pid)])
+    leftovers = settings.raw_build_copy.exists() or settings.build_copy.exists()
+    return Killed(moment, leftovers, [pid for pid in children if is_running(pid)])
 
 
 MOMENTS = ["ingest", "dbt", "publish"]
 
 
-@pytest.mark.parametrize("killed_run", MOMENTS, indirect=True)
-def test_kill_leaves_the_previous_warehouse_intact_and_a_new_build_succeeds(killed_run: Killed, tmp_path: Path) -> None:
-    settings = killed_run.settings
-    assert killed_run.orphans == [], "dbt outlived the killed build"
-    assert settings.warehouse.read_bytes() == killed_run.warehouse_before
-    assert snapshot(settings.warehouse) == killed_run.snapshot_before
-    assert settings.raw_db.read_bytes() == killed_run.raw_before  # raw and warehouse are published together
-    # what the dead build left behind must not block the next one
-    assert settings.lock_file.read_text().strip() != ""
-    assert settings.raw_build_copy.exists() or settings.build_copy.exists()
+def test_kills_leave_the_previous_warehouse_intact_and_the_next_run_succeeds(built: Settings, tmp_path: Path) -> None:
+    """Killed at each step in turn, each run starting from what the one before left behind (the stress
+    tier, `make test-stress`, kills at every step and at random moments, a completed run after each)."""
+    settings = built
+    warehouse_before, raw_before, snapshot_before = settings.warehouse.read_bytes(), settings.raw_db.read_bytes(), snapshot(settings.warehouse)
+    for moment in MOMENTS:
+        killed = kill_run_at(moment, settings, tmp_path / moment)
+        assert killed.orphans == [], f"dbt outlived the build killed at {moment}"
+        assert settings.warehouse.read_bytes() == warehouse_before, moment
+        assert snapshot(settings.warehouse) == snapshot_before, moment
+        assert settings.raw_db.read_bytes() == raw_before, moment  # raw and warehouse are published together
+        assert settings.lock_file.read_text().strip() != "", moment
+        assert killed.leftovers, moment  # what the next command starts from
 
+    # what the dead builds left behind does not block the next one
     assert main(["run", str(new_workbook(tmp_path / "again"))]) == 0
 
     assert snapshot(settings.warehouse)[:2] == [2, 2113660 + 900]

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from analysis_py.cli import main
 from analysis_py.config import Settings
@@ -56,12 +55,10 @@ def releases(warehouse: Path) -> list[tuple]:
         return con.execute(RELEASES_SQL).fetchall()
 
 
-@pytest.mark.parametrize("moment", ["remove", "dbt", "publish"])
-def test_kill_during_remove_leaves_both_files_as_they_were(two_releases: Settings, tmp_path: Path, moment: str) -> None:
-    settings = two_releases
-    warehouse_before, raw_before = settings.warehouse.read_bytes(), settings.raw_db.read_bytes()
-    before = releases(settings.warehouse)
-    script, marker = tmp_path / "killable.py", tmp_path / "paused"
+def kill_remove_at(moment: str, settings: Settings, folder: Path) -> None:
+    """`wage remove --release 2024` on `settings`' warehouse, SIGKILLed at `moment`."""
+    folder.mkdir()
+    script, marker = folder / "killable.py", folder / "paused"
     script.write_text(KILLABLE)
     with subprocess.Popen(
         [sys.executable, str(script), str(marker), moment, "remove", "--release", "2024"],
@@ -72,14 +69,23 @@ def test_kill_during_remove_leaves_both_files_as_they_were(two_releases: Setting
             time.sleep(1.0)
         else:
             wait_for(marker.exists, f"the {moment} step")
-        assert wage.poll() is None, "wage remove ended before it could be killed"
+        assert wage.poll() is None, f"wage remove ended before it could be killed at {moment}"
         os.kill(wage.pid, signal.SIGKILL)
         wage.wait()
 
-    assert settings.warehouse.read_bytes() == warehouse_before
-    assert settings.raw_db.read_bytes() == raw_before
-    assert releases(settings.warehouse) == before
-    # what the dead command left behind does not block the next one, which then succeeds
+
+def test_kills_during_remove_leave_both_files_as_they_were(two_releases: Settings, tmp_path: Path) -> None:
+    """Killed at each step in turn, each `wage remove` starting from what the one before left behind."""
+    settings = two_releases
+    warehouse_before, raw_before = settings.warehouse.read_bytes(), settings.raw_db.read_bytes()
+    before = releases(settings.warehouse)
+    for moment in ("remove", "dbt", "publish"):
+        kill_remove_at(moment, settings, tmp_path / moment)
+        assert settings.warehouse.read_bytes() == warehouse_before, moment
+        assert settings.raw_db.read_bytes() == raw_before, moment
+        assert releases(settings.warehouse) == before, moment
+
+    # what the dead commands left behind does not block the next one, which then succeeds
     assert main(["remove", "--release", "2024"]) == 0
     assert [row[0] for row in releases(settings.warehouse)] == [2025]
     assert not settings.build_copy.exists() and not settings.raw_build_copy.exists()
