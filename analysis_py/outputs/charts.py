@@ -334,7 +334,7 @@ def real_wage_by_release_chart(changes: ReleaseChanges, ax: Axes | None = None) 
         change_ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:+.0f}%"))
         change_ax.set_xlabel(f"real change since May {years[0]} (percent)")
         change_ax.grid(axis="x", alpha=0.3)
-        change_ax.legend(loc="upper left")
+        change_ax.legend(loc="upper left", reverse=True)  # top to bottom, as each group's bars stack
         change_ax.set_title(f"change since May {years[0]}", fontsize=11)
         ax.figure.suptitle(
             f"{title}\nOEWS is not a time series: nearby releases share survey panels; major-group means also move "

@@ -14,6 +14,7 @@ from matplotlib.text import Text
 from scipy import stats
 
 from analysis_py.outputs import artifacts, charts
+from analysis_py.study.changes import MajorGroupWage, ReleaseChanges
 from analysis_py.study.questions import (
     levene_major_groups,
     state_wage_ranking,
@@ -147,3 +148,19 @@ def _zombie_children() -> list[int]:
         if int(ppid) == os.getpid() and state == "Z":
             zombies.append(int(stat.parent.name))
     return zombies
+
+
+def test_real_wage_by_release_legend_lists_releases_as_each_groups_bars_stack() -> None:
+    """In the change panel a later release's bar sits above an earlier one's: the legend lists them in that order."""
+    groups = tuple(
+        MajorGroupWage(code, title, year, wage * factor, wage * factor)
+        for code, title, wage in (("11-0000", "Management Occupations", 120_000.0), ("51-0000", "Production Occupations", 45_000.0))
+        for year, factor in ((2022, 1.0), (2024, 1.02), (2025, 1.05))
+    )  # fmt: skip
+    changes = ReleaseChanges("national", (2022, 2024, 2025), 2024, 2025, 2025, 0, 0, 0, (), (), groups)
+    figure = charts.real_wage_by_release_chart(changes)
+    change_ax = figure.axes[1]
+    bars = {container.get_label(): container for container in change_ax.containers}
+    heights = {label: bars[label][0].get_y() for label in bars}  # the first group's bar of each release
+    by_height = sorted(heights, key=heights.get, reverse=True)
+    assert [text.get_text() for text in change_ax.get_legend().get_texts()] == by_height == ["May 2025", "May 2024"]
