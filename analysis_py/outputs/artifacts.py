@@ -110,7 +110,9 @@ def results_document(results: AnalysisResults, regressions: tuple[RegressionResu
         "release_year": results.release_year,
         "generated_at": generated_at.isoformat(timespec="seconds"),
         "sample": results.sample_info,
-        "source_files": [{"source_file": s["source_file"], "source_sha256": s["source_sha256"]} for s in results.source_files],
+        "source_files": [
+            {key: source[key] for key in ("source_file", "release_year", "file_kind", "source_sha256")} for source in results.source_files
+        ],
         "state_ranking": results.ranking.to_dict(),
         "state_comparisons": [comparison.to_dict() for comparison in results.state_comparisons],
         "tests": [test.to_dict() for test in results.tests],

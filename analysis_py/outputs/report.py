@@ -599,9 +599,12 @@ def _data_section(results: Results) -> list[str]:
     return [
         "## Data",
         "",
-        "| file | SHA-256 |",
-        "| --- | --- |",
-        *[f"| {_cell(f['source_file'])} | `{_cell(f['source_sha256'])}` |" for f in files],
+        "| file | release | kind | SHA-256 |",
+        "| --- | --- | --- | --- |",
+        *[
+            f"| {_cell(f['source_file'])} | May {_cell(f.get('release_year'))} | {_cell(f.get('file_kind'))} | `{_cell(f['source_sha256'])}` |"
+            for f in files
+        ],
         "",
         f"**Sample** (every test and model below uses it; each says which groups and how many values it excludes). "
         f"{_text(sample.get('description', ''))} {_count(sample.get('n_rows'))} rows from "

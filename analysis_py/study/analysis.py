@@ -87,18 +87,19 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _source_files(con: duckdb.DuckDBPyConnection, release_year: int) -> tuple[dict[str, Any], ...]:
+def _source_files(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], ...]:
+    """Every workbook the warehouse holds (the analyses' release and the others the release changes read)."""
     rows = con.execute(
         """
-        select source_file, source_sha256, file_kind, count(*) as n_rows
+        select source_file, source_sha256, release_year, file_kind, count(*) as n_rows
         from fct_occupation_wages
-        where release_year = ?
         group by all
-        order by source_file, source_sha256
-        """,
-        [release_year],
+        order by release_year, file_kind, source_file, source_sha256
+        """
     ).fetchall()
-    return tuple({"source_file": f, "source_sha256": sha, "file_kind": kind, "n_rows": n} for f, sha, kind, n in rows)
+    return tuple(
+        {"source_file": f, "source_sha256": sha, "release_year": year, "file_kind": kind, "n_rows": n} for f, sha, year, kind, n in rows
+    )
 
 
 def _sample_info(sample: pd.DataFrame) -> dict[str, Any]:
@@ -211,7 +212,7 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
     with timed_step(seconds, "release changes"):
         changes = release_changes(con)
     [(fact_rows,)] = con.execute("select count(*) from fct_occupation_wages").fetchall()
-    source_files = _source_files(con, release_year)
+    source_files = _source_files(con)
     return AnalysisResults(
         release_year=release_year,
         sample=sample,
@@ -226,7 +227,7 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         naive=naive,
         row_counts={
             "fct_occupation_wages": int(fact_rows),
-            "fct_occupation_wages_release": sum(source["n_rows"] for source in source_files),
+            "fct_occupation_wages_release": sum(source["n_rows"] for source in source_files if source["release_year"] == release_year),
             "analysis_sample": len(sample),
             "state_totals": len(ranking.rows),
         },

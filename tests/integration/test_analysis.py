@@ -58,7 +58,9 @@ def test_results_json_holds_six_tests_and_two_regressions_with_n_and_finite_stat
 
 
 def test_source_files_are_the_workbooks_sha256(real_results: dict) -> None:
-    assert real_results["source_files"] == [{"source_file": STATE_WORKBOOK.name, "source_sha256": file_sha256(STATE_WORKBOOK)}]
+    assert real_results["source_files"] == [
+        {"source_file": STATE_WORKBOOK.name, "release_year": 2025, "file_kind": "state", "source_sha256": file_sha256(STATE_WORKBOOK)}
+    ]
 
 
 def test_analysis_test_results_table_equals_results_json(real_warehouse: Settings, real_results: dict) -> None:

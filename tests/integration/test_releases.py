@@ -12,6 +12,7 @@ import pytest
 
 from analysis_py.cli import main
 from analysis_py.config import Settings
+from analysis_py.files import file_sha256
 from analysis_py.landing.cpi_seed import cpi_u_may
 from analysis_py.outputs.report import FINDINGS_END, FINDINGS_START, findings_markdown
 from tests.conftest import REPO, settings_in, wage_run
@@ -205,3 +206,17 @@ def test_every_number_in_the_readme_findings_comes_from_results_json(four_releas
         shown = float(token.replace(",", ""))
         half_unit = 0.5 * 10 ** -len(token.split(".")[1]) if "." in token else 0.5
         assert shown in WORDING_NUMBERS or any(abs(shown - value) <= half_unit * 1.0001 for value in candidates), token
+
+
+def test_results_and_report_list_every_workbook_the_warehouse_holds(four_releases: Settings) -> None:
+    """The release changes read the older national workbooks too: the Data section lists all four."""
+    results = default_results(four_releases)
+    expected = []
+    for name in FOUR_WORKBOOKS:
+        kind, year = re.match(r"(\w+)_M(\d{4})_dl\.xlsx", name).groups()
+        expected.append({"source_file": name, "release_year": int(year), "file_kind": kind, "source_sha256": file_sha256(RAW / name)})
+    assert sorted(results["source_files"], key=lambda f: f["source_file"]) == expected
+    report = (four_releases.artifacts_dir / "report.md").read_text(encoding="utf-8")
+    for source in expected:
+        shown = source["source_file"].replace("_", "\\_")
+        assert f"| {shown} | May {source['release_year']} | {source['file_kind']} | `{source['source_sha256']}` |" in report

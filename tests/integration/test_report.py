@@ -50,7 +50,7 @@ def test_report_states_the_welch_difference_in_words(report_text: str, real_resu
 def test_report_names_the_input_file_and_its_sha256(report_text: str, real_results: dict) -> None:
     for source in real_results["source_files"]:
         shown = source["source_file"].replace("_", "\\_")  # Markdown-escaped: workbook text is never markup
-        assert f"| {shown} | `{source['source_sha256']}` |" in report_text
+        assert f"| {shown} | May {source['release_year']} | {source['file_kind']} | `{source['source_sha256']}` |" in report_text
 
 
 def test_report_shows_the_naive_notebook_beside_the_sound_sample(report_text: str, real_results: dict) -> None:

@@ -269,7 +269,7 @@ _LINK_TITLE = "[click](javascript:alert(1)) ![x](http://example.org/x.png) *Ohio
 def _results(*titles: str) -> dict[str, Any]:
     return {
         "release_year": 2025,
-        "source_files": [{"source_file": "state_M2025_dl.xlsx", "source_sha256": "0" * 64}],
+        "source_files": [{"source_file": "state_M2025_dl.xlsx", "release_year": 2025, "file_kind": "state", "source_sha256": "0" * 64}],
         "sample": {"description": "states"},
         "state_ranking": [
             {"rank": rank, "area_title": title, "a_mean": 50000.0, "ci_low": 49000.0, "ci_high": 51000.0}
