@@ -10,6 +10,7 @@ database: DuckDB reuses an open instance per path (the server relies on this to 
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -82,6 +83,8 @@ def read_statements(con: duckdb.DuckDBPyConnection, sql: str, source: str = "q")
         if statement.type not in READ_STATEMENTS:
             which = f"statement {number} " if len(statements) > 1 else ""
             kind = statement.type.name
+            if kind == "LOAD" and re.match(r"\s*(force\s+)?install\b", statement.query, re.IGNORECASE):
+                kind = "INSTALL"  # DuckDB files INSTALL under its LOAD statement type
             article = "an" if kind[0] in "AEIOU" else "a"  # an ATTACH, an UPDATE; a COPY
             raise AnalysisError(source, f"{which}is {article} {kind} statement: only read-only queries (SELECT, EXPLAIN) run here")
     return statements

@@ -104,6 +104,7 @@ def test_a_parser_error_in_a_file_names_the_file(warehouse: Settings, capsys: py
 @pytest.mark.parametrize(("sql", "kind"), [
     ("copy (select 1) to 'x.csv'", "a COPY"), ("set threads = 1", "a SET"), ("create table t as select 1", "a CREATE"),
     ("attach 'x.duckdb' as x", "an ATTACH"), ("update fct_occupation_wages set a_mean = 0", "an UPDATE"),
+    ("install httpfs", "an INSTALL"), ("force install httpfs", "an INSTALL"), ("load httpfs", "a LOAD"),
 ])  # fmt: skip
 def test_a_statement_that_would_write_is_refused_in_one_line(
     warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: str, kind: str
