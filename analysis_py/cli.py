@@ -152,6 +152,10 @@ def _parser() -> argparse.ArgumentParser:
         "--cache", type=int, default=ServerOptions.cache_entries, metavar="N",
         help="answers kept in memory per warehouse file (default: %(default)s; 0 queries the warehouse on every request)",
     )  # fmt: skip
+    serve_.add_argument(
+        "--sql-time-limit", type=_seconds, default=ServerOptions.time_limit, metavar="SECONDS",
+        help="stop an /api/sql query after this long (default: %(default)g)",
+    )  # fmt: skip
 
     versus = command("compare", "two areas, two occupations or two releases: difference, 95%% CI, z, p",
                      "Standard errors from BLS's percent relative standard errors (MEAN_PRSE).")
@@ -185,6 +189,16 @@ def _count(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
     return value
 
 
@@ -288,7 +302,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "serve":
         from analysis_py.server.serve import serve
 
-        serve(settings, ServerOptions(host=args.host, port=args.port, cors=args.cors, cache_entries=max(args.cache, 0)))
+        options = ServerOptions(
+            host=args.host, port=args.port, cors=args.cors, cache_entries=max(args.cache, 0), time_limit=args.sql_time_limit
+        )  # fmt: skip
+        serve(settings, options)
         return
     if args.command == "fetch":
         from analysis_py.landing.fetch import fetch_release

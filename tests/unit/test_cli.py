@@ -216,3 +216,20 @@ def test_the_cli_gives_openblas_one_thread_unless_the_user_set_it(given: str | N
     done = subprocess.run([sys.executable, "-c", _BLAS_THREADS], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "soon"])
+def test_serve_refuses_a_sql_time_limit_that_is_not_a_positive_number(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["serve", "--sql-time-limit", value])
+    assert stop.value.code == 2
+    assert f"argument --sql-time-limit: {value} is not a positive number of seconds" in capsys.readouterr().err
+
+
+def test_serve_passes_its_sql_time_limit_to_the_server(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    from analysis_py.server import serve
+
+    started = []
+    monkeypatch.setattr(serve, "serve", lambda _, options: started.append(options))
+    assert main(["serve", "--sql-time-limit", "2.5"]) == 0
+    assert [options.time_limit for options in started] == [2.5]
