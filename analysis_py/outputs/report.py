@@ -602,7 +602,7 @@ def _data_section(results: Results) -> list[str]:
         "| file | release | kind | SHA-256 |",
         "| --- | --- | --- | --- |",
         *[
-            f"| {_cell(f['source_file'])} | May {_cell(f.get('release_year'))} | {_cell(f.get('file_kind'))} | `{_cell(f['source_sha256'])}` |"
+            f"| {_cell(f['source_file'])} | May {_cell(f['release_year'])} | {_cell(f['file_kind'])} | `{_cell(f['source_sha256'])}` |"
             for f in files
         ],
         "",
