@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 #: DuckDB's memory for landing (the cells it inserts are Arrow, outside this limit).
 _LANDING_MEMORY = "256MB"
+#: Rows per row group of the raw landing (DuckDB's default is 122,880, more than a state workbook holds).
+_ROW_GROUP_ROWS = 16_384
 
 _PROVENANCE_DDL = """
     source_file varchar not null,
@@ -246,10 +248,15 @@ def ingest_workbooks(
     created = not raw_db.exists()
     read: dict[tuple[int, str], Workbook] = {}
     try:
-        with duckdb.connect(str(raw_db)) as con:
+        with duckdb.connect(config={"temp_directory": f"{raw_db}.tmp"}) as con:
+            # row groups of _ROW_GROUP_ROWS, each written to the file (compressed) as it fills,
+            # while the reader reads on: the commit has little left to write (~15% larger file)
+            quoted = str(raw_db).replace("'", "''")
+            con.execute(f"attach '{quoted}' as raw (row_group_size {_ROW_GROUP_ROWS})")
+            con.execute("use raw")
+            con.execute("set write_buffer_row_group_count = 1")
             # text columns as dictionaries only: a quarter less CPU than weighing FSST per column, ~20% larger file
             con.execute("set force_compression = 'dictionary'")
-            # row groups go to the file as they fill instead of gathering in memory; no slower
             con.execute(f"set memory_limit = '{_LANDING_MEMORY}'")
             con.execute("set threads = 1")  # the reader has the other core
             loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
