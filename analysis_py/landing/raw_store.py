@@ -233,13 +233,14 @@ def ingest_workbooks(
     _warm_duckdb_imports()
     landed = landed_workbooks(raw_db)
     unchanged: list[LandResult] = []
-    to_read: dict[tuple[str, str], Path] = {}  # (name, sha256) -> path: the same bytes under the same name are read once
+    to_read: dict[tuple[object, ...], Path] = {}
     for path in paths:
         if (same := _already_landed(path, year, landed, kind)) is not None:
             unchanged.append(same)  # same bytes as landed: not even read again
             continue
-        names = [seen.name for seen in to_read.values()]
-        to_read.setdefault((path.name, file_sha256(path) if path.name in names and path.is_file() else str(path)), path)
+        # the same bytes named for the same release and kind (a file passed twice) are read once
+        content = file_sha256(path) if len(paths) > 1 and path.is_file() else str(path)
+        to_read.setdefault((year or release_year_from_name(path.name), kind or file_kind_from_name(path.name), content), path)
     for result in unchanged:
         logger.info("unchanged %s: release %d, kind %s, already landed (sha256 %s)", result.source_file, result.release_year, result.file_kind, result.source_sha256)
     if not to_read:
