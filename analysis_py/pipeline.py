@@ -254,7 +254,7 @@ def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None, kin
     landed = landed_workbooks(settings.raw_db)
     for path in workbooks:
         key = (year or release_year_from_name(path.name), kind or file_kind_from_name(path.name))
-        if not path.is_file() or landed.get(key, (None,))[0] != file_sha256(path):
+        if not path.is_file() or key not in landed or landed[key][0] != file_sha256(path):
             return False  # new or changed: the normal path lands it (or says what is wrong with it)
     expected = build_fingerprint(settings.raw_db, code_fingerprint(settings.root))
     if recorded_fingerprint(settings.warehouse) != expected:

@@ -5,8 +5,10 @@ The raw file holds:
 * `oews_estimates`: one row per data row, BLS columns as text (lower-case names);
 * `oews_files`: one row per landed workbook (the latest for each release and kind).
 
-Every workbook of a call is read (and checked) before anything is written, so one bad
-file lands nothing; each lands by one INSERT ... SELECT from Arrow in one transaction.
+The workbooks of a call land in one transaction, each piece of a sheet by an INSERT ...
+SELECT from Arrow while the reader reads the next; a refusal (a bad file among good ones,
+a check over a whole sheet) rolls it back, so one bad file lands nothing and the raw file
+keeps its bytes (a raw file this call created is removed).
 """
 from __future__ import annotations
 
@@ -30,7 +32,6 @@ from analysis_py.landing.reader import Workbook, read_workbook
 __all__ = [
     "LandResult",
     "releases_with_top_code_bound",
-    "land_workbook",
     "ingest_workbooks",
     "landed_workbooks",
 ]
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 #: DuckDB's memory for landing (the cells it inserts are Arrow, outside this limit).
 _LANDING_MEMORY = "256MB"
+#: Rows per row group of the raw landing (DuckDB's default is 122,880, more than a state workbook holds).
+_ROW_GROUP_ROWS = 16_384
 
 _PROVENANCE_DDL = """
     source_file varchar not null,
@@ -96,68 +99,85 @@ def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def land_workbook(con: duckdb.DuckDBPyConnection, workbook: Workbook) -> LandResult:
-    """Land a read workbook in the raw file, replacing its release and kind in one transaction
-    (the tables too are created in it: a killed first ingest leaves no empty tables)."""
-    key = (workbook.release_year, workbook.file_kind)
-    has_files = con.execute("select count(*) from duckdb_tables() where table_name = 'oews_files'").fetchone()[0]
-    landed = (
-        con.execute("select source_sha256 from oews_files where release_year = ? and file_kind = ?", key).fetchall()
-        if has_files
-        else []
+def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime) -> None:
+    """Insert `workbook.cells` (a piece of its rows) with the workbook's provenance."""
+    con.register("incoming_cells", workbook.cells)
+    con.execute(
+        """
+        insert into oews_estimates by name
+        select
+            incoming_cells.*,
+            $source_file as source_file,
+            $sha256 as source_sha256,
+            $sheet_name as sheet_name,
+            $release_year as release_year,
+            $file_kind as file_kind,
+            $loaded_at as loaded_at,
+        from incoming_cells
+        """,
+        dict(
+            source_file=workbook.path.name,
+            sha256=workbook.sha256,
+            sheet_name=workbook.sheet_name,
+            release_year=workbook.release_year,
+            file_kind=workbook.file_kind,
+            loaded_at=loaded_at,
+        ),
     )
-    result = dict(
-        source_file=workbook.path.name,
-        source_sha256=workbook.sha256,
-        release_year=workbook.release_year,
-        file_kind=workbook.file_kind,
-        n_rows=workbook.n_rows,
-    )
-    if [row[0] for row in landed] == [workbook.sha256]:
-        return LandResult(**result, action="unchanged")
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    con.execute("begin transaction")
+    con.unregister("incoming_cells")
+
+
+def _land_workbook(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    read: dict[tuple[int, str], Workbook],
+    landed: dict[tuple[int, str], tuple[str, int]],
+    loaded_at: datetime,
+    **options: object,
+) -> Workbook:
+    """Read one workbook, landing each piece as it is read in the open transaction (its release and
+    kind replaced); `read`: the workbooks landed before in this transaction, by release and kind."""
+    n_landed = 0
+
+    def land(piece: Workbook) -> None:
+        nonlocal n_landed
+        key = (piece.release_year, piece.file_kind)
+        if not n_landed:
+            other = read.get(key)
+            if other is not None:
+                raise InputError(
+                    str(path),
+                    f"is a second {piece.file_kind} workbook for release {piece.release_year} in this run "
+                    f"(the first is {other.path}); pass one of them",
+                )
+            if key in landed:
+                con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
+                con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
+        _insert_cells(con, piece, loaded_at)
+        n_landed += piece.n_rows
+
     try:
-        _ensure_raw_tables(con)
-        con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
-        con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
-        con.register("incoming_cells", workbook.cells)
+        workbook = read_workbook(path, land=land, **options)  # type: ignore[arg-type]
+    except OSError as exc:  # the workbook's (DuckDB's own failures are duckdb.Error)
+        raise InputError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+    key = (workbook.release_year, workbook.file_kind)
+    if n_landed != workbook.n_rows:  # rows that repeat an earlier row exactly: each is kept once
+        con.register("kept_rows", workbook.cells.select(["sheet_row"]))
         con.execute(
-            """
-            insert into oews_estimates by name
-            select
-                incoming_cells.*,
-                $source_file as source_file,
-                $sha256 as source_sha256,
-                $sheet_name as sheet_name,
-                $release_year as release_year,
-                $file_kind as file_kind,
-                $loaded_at as loaded_at,
-            from incoming_cells
-            """,
-            dict(
-                source_file=workbook.path.name,
-                sha256=workbook.sha256,
-                sheet_name=workbook.sheet_name,
-                release_year=workbook.release_year,
-                file_kind=workbook.file_kind,
-                loaded_at=loaded_at,
-            ),
+            "delete from oews_estimates where release_year = ? and file_kind = ? "
+            "and sheet_row not in (select sheet_row from kept_rows)",
+            key,
         )
-        con.unregister("incoming_cells")
-        con.execute(
-            "insert into oews_files values (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                workbook.sha256, workbook.path.name, str(workbook.path.resolve()), workbook.sheet_name,
-                workbook.release_year, workbook.file_kind, workbook.n_rows, loaded_at,
-            ),
-        )  # fmt: skip
-        con.execute("commit")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):  # a failed write (full disk) may have ended the transaction already
-            con.execute("rollback")
-        raise
-    return LandResult(**result, action="replaced" if landed else "landed")
+        con.unregister("kept_rows")
+    con.execute(
+        "insert into oews_files values (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            workbook.sha256, workbook.path.name, str(workbook.path.resolve()), workbook.sheet_name,
+            workbook.release_year, workbook.file_kind, workbook.n_rows, loaded_at,
+        ),
+    )  # fmt: skip
+    read[key] = workbook
+    return workbook
 
 
 def landed_workbooks(raw_db: Path) -> dict[tuple[int, str], tuple[str, int]]:
@@ -203,7 +223,8 @@ def _warm_duckdb_imports() -> None:
 def ingest_workbooks(
     raw_db: Path, paths: list[Path], year: int | None = None, top_code_seed: Path | None = None, kind: str | None = None
 ) -> list[LandResult]:
-    """Read every workbook first (so one bad file lands nothing), then land each.
+    """Read and land every workbook in one transaction (so one bad file lands nothing): each
+    piece of a sheet lands while the next is read; the checks over a whole sheet follow.
 
     `top_code_seed`: the dbt seed of top-code bounds; a release it lacks is refused (None: any year).
     `kind`: the file kind of every path (default: from BLS's file-name prefix; a name without one is refused).
@@ -211,44 +232,67 @@ def ingest_workbooks(
     releases = releases_with_top_code_bound(top_code_seed) if top_code_seed is not None else None
     _warm_duckdb_imports()
     landed = landed_workbooks(raw_db)
-    workbooks: dict[tuple[int, str], Workbook] = {}
     unchanged: list[LandResult] = []
+    to_read: dict[tuple[object, ...], Path] = {}
     for path in paths:
         if (same := _already_landed(path, year, landed, kind)) is not None:
             unchanged.append(same)  # same bytes as landed: not even read again
             continue
-        workbook = read_workbook(path, year, releases, kind)
-        logger.info("read %s: sheet %r, %d rows, sha256 %s", path.name, workbook.sheet_name, workbook.n_rows, workbook.sha256)
-        key = (workbook.release_year, workbook.file_kind)
-        other = workbooks.get(key)
-        if other is not None and other.sha256 != workbook.sha256:
-            raise InputError(
-                str(path),
-                f"is a second {workbook.file_kind} workbook for release {workbook.release_year} in this run "
-                f"(the first is {other.path}); pass one of them",
-            )
-        workbooks[key] = workbook
+        # the same bytes named for the same release and kind (a file passed twice) are read once
+        content = file_sha256(path) if len(paths) > 1 and path.is_file() else str(path)
+        to_read.setdefault((year or release_year_from_name(path.name), kind or file_kind_from_name(path.name), content), path)
     for result in unchanged:
         logger.info("unchanged %s: release %d, kind %s, already landed (sha256 %s)", result.source_file, result.release_year, result.file_kind, result.source_sha256)
-    if not workbooks:
+    if not to_read:
         return unchanged
     raw_db.parent.mkdir(parents=True, exist_ok=True)
-    results = unchanged
+    created = not raw_db.exists()
+    read: dict[tuple[int, str], Workbook] = {}
     try:
-        with duckdb.connect(str(raw_db)) as con:
+        with duckdb.connect(config={"temp_directory": f"{raw_db}.tmp"}) as con:
+            # row groups of _ROW_GROUP_ROWS, each written to the file (compressed) as it fills,
+            # while the reader reads on: the commit has little left to write (~15% larger file)
+            quoted = str(raw_db).replace("'", "''")
+            con.execute(f"attach '{quoted}' as raw (row_group_size {_ROW_GROUP_ROWS})")
+            con.execute("use raw")
+            con.execute("set write_buffer_row_group_count = 1")
             # text columns as dictionaries only: a quarter less CPU than weighing FSST per column, ~20% larger file
             con.execute("set force_compression = 'dictionary'")
-            # row groups go to the file as they fill instead of gathering in memory (a 1M-row
-            # workbook's insert otherwise adds ~0.5 GB to the read cells' peak); no slower
             con.execute(f"set memory_limit = '{_LANDING_MEMORY}'")
-            for workbook in workbooks.values():
-                result = land_workbook(con, workbook)
-                logger.info(
-                    "%s %s: release %d, kind %s, %d rows, sha256 %s",
-                    result.action, result.source_file, result.release_year, result.file_kind, result.n_rows, result.source_sha256,
-                )  # fmt: skip
-                results.append(result)
+            con.execute("set threads = 1")  # the reader has the other core
+            loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+            con.execute("begin transaction")  # the tables too are created in it: a killed first ingest leaves none
+            try:
+                _ensure_raw_tables(con)
+                for path in to_read.values():
+                    workbook = _land_workbook(con, path, read, landed, loaded_at, year=year, releases=releases, kind=kind)
+                    logger.info("read %s: sheet %r, %d rows, sha256 %s", path.name, workbook.sheet_name, workbook.n_rows, workbook.sha256)
+                con.execute("commit")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):  # a failed write (full disk) may have ended the transaction already
+                    con.execute("rollback")
+                raise
     except (duckdb.Error, OSError) as exc:
+        _remove_created(raw_db, created)
         text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise BuildError(str(raw_db), f"cannot write the raw landing ({' '.join(text.split())[:300]}); nothing was landed") from None
+    except BaseException:
+        _remove_created(raw_db, created)
+        raise
+    results = unchanged
+    for (release, file_kind), workbook in read.items():
+        action = "replaced" if (release, file_kind) in landed else "landed"
+        result = LandResult(workbook.path.name, workbook.sha256, release, file_kind, workbook.n_rows, action=action)
+        logger.info(
+            "%s %s: release %d, kind %s, %d rows, sha256 %s",
+            result.action, result.source_file, result.release_year, result.file_kind, result.n_rows, result.source_sha256,
+        )  # fmt: skip
+        results.append(result)
     return results
+
+
+def _remove_created(raw_db: Path, created: bool) -> None:
+    """A raw landing this ingest created and then refused to fill is removed (nothing was landed)."""
+    if created:
+        for path in (raw_db, raw_db.with_name(raw_db.name + ".wal")):
+            path.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -230,11 +230,14 @@ def _piece_cells(piece: SheetPiece, header: dict[int, str]) -> pa.Table:
     return cells
 
 
-def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], letters: dict[str, str]) -> tuple[pa.Table, int]:
+def _sheet_cells(
+    path: Path, sheet: _Sheet, header: dict[int, str], letters: dict[str, str], land: Callable[[pa.Table], None] | None
+) -> tuple[pa.Table, int]:
     """Every data row of the data sheet, read piece by piece, and how many numeric cells break the
-    number rules (counted as each piece arrives, while the next one is read)."""
+    number rules (counted as each piece arrives, while the next one is read; then the piece is
+    handed to `land` while no bad number was seen)."""
     tables, bad_numbers, text_bytes = [], 0, 0
-    with duckdb.connect() as con:
+    with duckdb.connect(config={"threads": 1}) as con:  # the reader thread has the other core
         for piece in itertools.chain([sheet.first], sheet.rest):
             cells = _piece_cells(piece, header)
             text_bytes += cells.nbytes
@@ -247,6 +250,8 @@ def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], letters: dic
             if cells.num_rows:
                 bad_numbers += count_bad_numbers(con, cells, letters)
                 tables.append(cells)
+                if land is not None and not bad_numbers:
+                    land(cells)
     return (pa.concat_tables(tables) if tables else _piece_cells(sheet.first, header)), bad_numbers
 
 
@@ -275,12 +280,19 @@ def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scan: Sheet
 
 
 def read_workbook(
-    path: Path, year: int | None = None, releases: Collection[int] | None = None, kind: str | None = None
+    path: Path,
+    year: int | None = None,
+    releases: Collection[int] | None = None,
+    kind: str | None = None,
+    land: Callable[[Workbook], None] | None = None,
 ) -> Workbook:
     """Read the data sheet of a BLS workbook, every cell as text, after checking the file and its cells.
 
     `releases`: the release years the warehouse knows a top-code bound for (others are refused).
     `kind`: the file kind (state, national, ...) when the file name does not start with BLS's prefix.
+    `land`: called with each piece's rows as they are read (a Workbook of those rows), before
+    the checks over the whole sheet: the caller lands them in a transaction it rolls back
+    when this function raises, and drops the rows the returned Workbook no longer holds.
     """
     path = Path(path)
     worksheets = check_workbook_file(path)
@@ -292,7 +304,10 @@ def read_workbook(
         stated = stated_release_years(path, sheet.name, [worksheet.name for worksheet in worksheets], _first_rows(path, worksheets))
         check_release_year(path, release_year, year, stated)
         letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
-        cells, bad_numbers = _sheet_cells(path, sheet, header, letters)
+        land_cells = None
+        if land is not None:
+            land_cells = lambda cells: land(Workbook(path, sha256, sheet.name, release_year, file_kind, cells))  # noqa: E731
+        cells, bad_numbers = _sheet_cells(path, sheet, header, letters, land_cells)
     _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
     if cells.num_rows == 0:
         raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")

@@ -108,6 +108,47 @@ def fastexcel_call(path: Path, action: Callable[[], T]) -> T:
         raise InputError(str(path), f"cannot be read as an .xlsx workbook ({detail})") from exc
 
 
+_UPPER, _WORD = np.zeros(256, bool), np.zeros(256, bool)
+_UPPER[ord("A") : ord("Z") + 1] = True
+_WORD[ord("0") : ord("9") + 1] = _WORD[ord("a") : ord("z") + 1] = _WORD[ord("_")] = True
+_WORD |= _UPPER
+_REFERENCE_START = np.frombuffer(b' r="', np.uint8)
+
+
+def _near_cell_rows(rows_xml: bytes, cell_tag: bytes) -> np.ndarray | None:
+    """The row each cell's reference names, when every cell is written as Excel writes it (its
+    reference first, in columns A-AF: `<c r="AB12"`), else None. In numpy, a few passes over the
+    bytes: a regular expression's match per cell costs three times as much."""
+    data = np.frombuffer(rows_xml + b"\0" * 16, np.uint8)
+    end = len(rows_xml) - len(cell_tag) + 1
+    hit = data[:end] == cell_tag[0]
+    for offset in range(1, len(cell_tag)):
+        hit &= data[offset : end + offset] == cell_tag[offset]
+    at = np.flatnonzero(hit) + len(cell_tag)
+    at = at[~_WORD[data[at]]]  # `<c` ends there (not `<col`)
+    first, second = data[at + 4], data[at + 5]
+    two = _UPPER[second]
+    near = _UPPER[first] & (~two | ((first == ord("A")) & (second <= ord("F")) & ~_UPPER[data[at + 6]]))
+    for offset, byte in enumerate(_REFERENCE_START):
+        near &= data[at + offset] == byte
+    if not near.all():
+        return None
+    at += 5 + two  # the reference's first digit
+    rows = np.zeros(len(at), np.int64)
+    digits = np.zeros(len(at), np.int64)
+    going = np.ones(len(at), bool)
+    for offset in range(8):  # Excel's rows have at most 7 digits
+        byte = data[at + offset]
+        going &= (byte >= ord("0")) & (byte <= ord("9"))
+        if not going.any():
+            break
+        rows = np.where(going, rows * 10 + byte - ord("0"), rows)
+        digits += going
+    if not ((digits >= 1) & (digits <= 7) & (data[at + digits] == ord('"'))).all():
+        return None
+    return rows
+
+
 class _Cutter:
     """Turns whole rows of one sheet's XML into XmlPieces (see xml_pieces)."""
 
@@ -115,9 +156,8 @@ class _Cutter:
         self.path, self.where, self.max_cells = path, where, max_cells
         self.row_start = b"<" + prefix + b"row"
         self.numbered = re.compile(re.escape(self.row_start) + rb'\b(?: r="(\d+)")?')
-        self.cell_start = re.escape(b"<" + prefix + b"c") + rb"\b"
-        # a cell in columns A-AF whose first attribute is its reference (how Excel writes every cell)
-        self.near_cell = re.compile(self.cell_start + rb'(?: r="(?:[A-Z]|A[A-F])(\d+)")?')
+        self.cell_tag = b"<" + prefix + b"c"
+        self.cell_start = re.escape(self.cell_tag) + rb"\b"
         self.last_row = 0
 
     def refuse(self, problem: str) -> InputError:
@@ -127,7 +167,8 @@ class _Cutter:
         """`rows_xml` (whole row elements) as one piece, or several when its rows span too many cells."""
         if self.row_start not in rows_xml:
             return  # whitespace, or nothing but what no reader turns into cells
-        if b"<!" in rows_xml:  # <!-- or <![CDATA[: a row end tag inside one is no row's end
+        # <!-- or <![CDATA[: a row end tag inside one is no row's end ("!" alone is 25x quicker to look for)
+        if b"!" in rows_xml and b"<!" in rows_xml:
             raise self.refuse("holds an XML comment or CDATA section among its rows, which Excel never writes: refused")
         numbers = self.numbered.findall(rows_xml)
         if not numbers:
@@ -155,15 +196,15 @@ class _Cutter:
             self._check_cell_rows(part, self._cell_rows(part.rows_xml)[0])
             yield part
 
-    def _cell_rows(self, rows_xml: bytes) -> tuple[list[bytes], int]:
+    def _cell_rows(self, rows_xml: bytes) -> tuple[np.ndarray, int]:
         """(the row named by each cell's reference, the highest column a cell lands in).
 
         calamine places a cell by its reference (a cell without one after the cell before it).
         """
-        found = self.near_cell.findall(rows_xml)
-        if all(found):
-            return found, _NEAR_COLUMNS
-        named, highest, unnamed = [], _NEAR_COLUMNS, 0
+        named = _near_cell_rows(rows_xml, self.cell_tag)
+        if named is not None:
+            return named, _NEAR_COLUMNS
+        rows, highest, unnamed = [], _NEAR_COLUMNS, 0
         for tag in re.finditer(self.cell_start + rb"([^>]*)>", rows_xml):
             if (reference := _REFERENCE.search(tag.group(1))) is None:
                 unnamed += 1
@@ -175,16 +216,15 @@ class _Cutter:
                     f"limit of {EXCEL_COLUMNS:,} columns: refused"
                 )
             highest = max(highest, column)
-            named.append(reference.group(2))
-        return named, highest + unnamed
+            rows.append(int(reference.group(2)))
+        return np.array(rows, dtype=np.int64), highest + unnamed
 
-    def _check_cell_rows(self, piece: XmlPiece, named: list[bytes]) -> None:
+    def _check_cell_rows(self, piece: XmlPiece, named: np.ndarray) -> None:
         """Every cell names a row of the piece: one naming a far row would make calamine allocate
         every row between, one naming an earlier row would be lost with the rows above the piece."""
-        if not named:
+        if not len(named):
             return
-        rows = [int(row) for row in set(named)]  # a few thousand rows, named by ~30 cells each
-        low, high = min(rows), max(rows)
+        low, high = int(named.min()), int(named.max())
         if low >= piece.first_row and high <= piece.last_row:
             return
         outside = low if low < piece.first_row else high

@@ -41,14 +41,14 @@ def pause_here():
     marker.write_text(str(os.getpid()))
     time.sleep(600)
 
-if moment == "ingest":  # the second workbook's landing: the first one is in the staged raw copy
-    land, landed = raw_store.land_workbook, []
-    def land_workbook(con, workbook):
-        if landed:
+if moment == "ingest":  # the second workbook's landing: the first one is in the staged raw copy's open transaction
+    insert, sources = raw_store._insert_cells, set()
+    def insert_cells(con, workbook, loaded_at):
+        sources.add(workbook.path)
+        if len(sources) > 1:
             pause_here()
-        landed.append(workbook)
-        return land(con, workbook)
-    raw_store.land_workbook = land_workbook
+        return insert(con, workbook, loaded_at)
+    raw_store._insert_cells = insert_cells
 elif moment == "publish":  # dbt, analyses and artifacts passed: raw, warehouse and artifacts are published next, together
     publish = pipeline.publish_together
     def publish_together(settings, pairs):

@@ -261,6 +261,17 @@ def test_two_different_workbooks_for_one_release_and_kind_are_refused(tmp_path: 
     assert not (tmp_path / "raw.duckdb").exists()
 
 
+def test_the_same_workbook_passed_twice_lands_once(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+    copy = tmp_path / "a" / "state_M2025_dl (1).xlsx"
+    copy.write_bytes(path.read_bytes())
+    raw_db = tmp_path / "raw.duckdb"
+    results = ingest_workbooks(raw_db, [path, path, copy])
+    assert [(result.source_file, result.action, result.n_rows) for result in results] == [(path.name, "landed", 2)]
+    assert raw_rows(raw_db, "select count(*), count(distinct sheet_row) from oews_estimates") == [(2, 2)]
+
+
 def test_an_unchanged_workbook_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
     raw_db = tmp_path / "raw.duckdb"
