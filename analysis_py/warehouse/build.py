@@ -20,6 +20,7 @@ import duckdb
 
 from analysis_py.config import Settings
 from analysis_py.errors import BuildError
+from analysis_py.landing.raw_store import landed_workbooks
 from analysis_py.warehouse.dbt import StartedDbt, start_dbt
 from analysis_py.warehouse.publish import refuse_if_held
 
@@ -130,7 +131,7 @@ def build_side_file(settings: Settings, raw_db: Path, dbt: StartedDbt | None = N
     """
     if not raw_db.exists():
         raise BuildError(str(raw_db), "no raw landing yet: run `wage ingest PATH` or `wage run` first")
-    if _raw_rows(raw_db) == 0:  # refused before dbt runs: seconds sooner, and the same answer
+    if not landed_workbooks(raw_db):  # refused before dbt runs: seconds sooner, and the same answer
         raise _no_rows_error(raw_db)
     side = settings.build_copy
     remove_duckdb_file(side)
@@ -167,14 +168,6 @@ def _refuse_if_empty(side: Path, raw_db: Path) -> None:
     if n_rows == 0:
         remove_duckdb_file(side)
         raise _no_rows_error(raw_db)
-
-
-def _raw_rows(raw_db: Path) -> int:
-    """Workbook rows in the raw landing (0 when it has no table of them yet)."""
-    with duckdb.connect(str(raw_db), read_only=True) as con:
-        if not con.execute("select count(*) from duckdb_tables() where table_name = 'oews_estimates'").fetchone()[0]:
-            return 0
-        return con.execute("select count(*) from oews_estimates").fetchone()[0]
 
 
 def _no_rows_error(raw_db: Path) -> BuildError:
