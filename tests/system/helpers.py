@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -58,3 +59,41 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 180) -> 
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
+
+
+def paused_and_killed(script: str, moment: str, args: list[str], settings: Settings, folder: Path) -> list[int]:
+    """`python SCRIPT MARKER MOMENT ARGS` (a `wage` that pauses for good at MOMENT after writing
+    MARKER), SIGKILLed there; at "dbt", once dbt's side file holds data. The pids of the children
+    it had, for the caller to check they died with it."""
+    folder.mkdir(exist_ok=True)
+    killable, marker = folder / "killable.py", folder / "paused"
+    killable.write_text(script)
+    with subprocess.Popen(
+        [sys.executable, str(killable), str(marker), moment, *args],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ) as wage:  # fmt: skip
+        if moment == "dbt":  # dbt has created the side file and is building models into it
+            wait_for(lambda: settings.build_copy.exists() and settings.build_copy.stat().st_size > 0, "dbt's side file")
+            time.sleep(1.0)
+        else:
+            wait_for(marker.exists, f"the {moment} step")
+        children = child_pids(wage.pid)
+        assert wage.poll() is None, f"wage {args[0]} ended before it could be killed at {moment}"
+        os.kill(wage.pid, signal.SIGKILL)
+        wage.wait()
+    return children
+
+
+def child_pids(pid: int) -> list[int]:
+    """Direct children of `pid`, from /proc."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                children.append(int(entry.name))
+    return children
+

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ import pytest
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from tests.conftest import REPO, bls_row, folder_env, two_state_rows, write_workbook
-from tests.system.helpers import wait_for
+from tests.system.helpers import paused_and_killed, wait_for
 
 SNAPSHOT_SQL = "select count(*), sum(tot_emp), min(source_sha256) from fct_occupation_wages"
 
@@ -89,20 +88,6 @@ def snapshot(warehouse: Path) -> list[object]:
         return list(con.execute(SNAPSHOT_SQL).fetchone())
 
 
-def child_pids(pid: int) -> list[int]:
-    """Direct children of `pid`, from /proc."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                children.append(int(entry.name))
-    return children
-
-
 def is_running(pid: int) -> bool:
     """True while `pid` exists and is not a zombie."""
     try:
@@ -129,26 +114,11 @@ class Killed:
 def kill_run_at(moment: str, settings: Settings, folder: Path) -> Killed:
     """`wage run` of a new workbook on `settings`' warehouse, SIGKILLed at `moment`."""
     folder.mkdir()
-    script, marker = folder / "killable.py", folder / "paused"
-    script.write_text(KILLABLE)
     workbooks = [new_workbook(folder / "new")]
     if moment == "ingest":
         workbooks.append(write_workbook(folder / "national_M2025_dl.xlsx", [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")]))
-    with subprocess.Popen(
-        [sys.executable, str(script), str(marker), moment, "run", *map(str, workbooks)],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    ) as wage:  # fmt: skip
-        if moment == "dbt":
-            # dbt has created the side file and is building models into it
-            wait_for(lambda: settings.build_copy.exists() and settings.build_copy.stat().st_size > 0, "dbt's side file")
-            time.sleep(1.0)
-        else:
-            wait_for(marker.exists, f"the {moment} step")
-        children = child_pids(wage.pid)
-        assert wage.poll() is None, f"wage ended before it could be killed at {moment}"
-        assert children or moment != "dbt", "no dbt process to outlive the build"
-        os.kill(wage.pid, signal.SIGKILL)
-        wage.wait()
+    children = paused_and_killed(KILLABLE, moment, ["run", *map(str, workbooks)], settings, folder)
+    assert children or moment != "dbt", "no dbt process to outlive the build"
     deadline = time.monotonic() + 10
     while any(map(is_running, children)) and time.monotonic() < deadline:
         time.sleep(0.1)

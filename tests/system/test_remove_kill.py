@@ -5,19 +5,13 @@ step (or the test watches dbt's side file appear) and the test kills it there.
 """
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
 
 from analysis_py.cli import main
 from analysis_py.config import Settings
-from tests.conftest import REPO
-from tests.system.helpers import wait_for
+from tests.system.helpers import paused_and_killed
 
 #: `python killable.py MARKER MOMENT wage-args...`: `wage`, paused for good at MOMENT.
 KILLABLE = """
@@ -55,32 +49,13 @@ def releases(warehouse: Path) -> list[tuple]:
         return con.execute(RELEASES_SQL).fetchall()
 
 
-def kill_remove_at(moment: str, settings: Settings, folder: Path) -> None:
-    """`wage remove --release 2024` on `settings`' warehouse, SIGKILLed at `moment`."""
-    folder.mkdir()
-    script, marker = folder / "killable.py", folder / "paused"
-    script.write_text(KILLABLE)
-    with subprocess.Popen(
-        [sys.executable, str(script), str(marker), moment, "remove", "--release", "2024"],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    ) as wage:  # fmt: skip
-        if moment == "dbt":
-            wait_for(lambda: settings.build_copy.exists() and settings.build_copy.stat().st_size > 0, "dbt's side file")
-            time.sleep(1.0)
-        else:
-            wait_for(marker.exists, f"the {moment} step")
-        assert wage.poll() is None, f"wage remove ended before it could be killed at {moment}"
-        os.kill(wage.pid, signal.SIGKILL)
-        wage.wait()
-
-
 def test_kills_during_remove_leave_both_files_as_they_were(two_releases: Settings, tmp_path: Path) -> None:
     """Killed at each step in turn, each `wage remove` starting from what the one before left behind."""
     settings = two_releases
     warehouse_before, raw_before = settings.warehouse.read_bytes(), settings.raw_db.read_bytes()
     before = releases(settings.warehouse)
     for moment in ("remove", "dbt", "publish"):
-        kill_remove_at(moment, settings, tmp_path / moment)
+        paused_and_killed(KILLABLE, moment, ["remove", "--release", "2024"], settings, tmp_path / moment)
         assert settings.warehouse.read_bytes() == warehouse_before, moment
         assert settings.raw_db.read_bytes() == raw_before, moment
         assert releases(settings.warehouse) == before, moment
