@@ -32,14 +32,16 @@ PYTEST := $(BIN)/python -m pytest -q
 
 # Tiers mirror tests/: unit (no dbt, no real workbook), integration (one real `wage run` per
 # session, shared read-only), system (kill, concurrency, bench harness). `make test` runs all
-# three in one pytest session on two workers (pytest-xdist, a test file per worker at a time):
-# the unit files fill the gaps the slow files leave, and no second session starts up. The
+# three in one pytest session on two workers (pytest-xdist, a test file per worker at a time),
+# the heaviest tier first and in that order (--no-loadscope-reorder: xdist would otherwise start
+# the files with the most tests first and leave the one-test files of whole runs, the longest, to
+# the end, one worker finishing them alone); the unit files fill the gaps at the end. The
 # workers share the builds and the workbook read that several files read (made once, by the
 # first to need them) in a temporary folder (TESTS_SHARED_BUILDS, tests/conftest.py).
 # `make test-fast` is the unit tier alone (seconds).
 test: $(STAMP)  ## every tier (what CI runs): unit, integration and system on two workers
 	@shared=$$(mktemp -d -t wage-test-builds.XXXXXX) && \
-	  TESTS_SHARED_BUILDS=$$shared $(PYTEST) -n 2 --dist loadfile tests/unit tests/integration tests/system; \
+	  TESTS_SHARED_BUILDS=$$shared $(PYTEST) -n 2 --dist loadfile --no-loadscope-reorder tests/system tests/integration tests/unit; \
 	  status=$$?; rm -rf "$$shared"; exit $$status
 
 test-fast: $(STAMP)  ## the unit tier only, on two workers: no dbt process, no real workbook (seconds)
