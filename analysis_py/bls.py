@@ -64,7 +64,7 @@ NUMBER_PATTERN = r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?"
 #: column -> (lowest, highest) value a published number may have, inclusive. Ingest
 #: refuses a cell outside (landing/cell_checks.py) and so does the build (macro
 #: `bls_number_bounds` in macros/parse_bls_number.sql, test `bls_numbers_in_bounds`); a
-#: unit test checks the macro and the marts' `non_negative` tests against this table.
+#: unit test checks the macro and the marts' `non_negative_columns` tests against this table.
 #: Generous on purpose: BLS's largest published values are far inside (2025: tot_emp
 #: 155.5 M, a_median $842,800, h_median $405.19, PRSEs below 50, location quotient 123).
 NUMBER_BOUNDS: dict[str, tuple[float, float]] = {

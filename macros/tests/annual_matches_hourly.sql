@@ -1,22 +1,30 @@
-{#- BLS computes annual wages as hourly x 2,080 hours (rounded). Fails where both are
-    published, the occupation is not annual-only, and they differ by more than
-    `tolerance` dollars. -#}
-{% test annual_matches_hourly(model, column_name, hourly_column, tolerance=25) %}
+{#- BLS computes annual wages as hourly x 2,080 hours (rounded). Fails on every annual cell
+    of `hourly_columns` (annual column -> hourly column) where both are published, the
+    occupation is not annual-only, and they differ by more than `tolerance` dollars. One
+    test for all pairs: a test per pair would cost a dbt node each. -#}
+{% test annual_matches_hourly(model, hourly_columns, tolerance=25) %}
 
 with
 
 comparable as (
+    {%- for annual_column, hourly_column in hourly_columns.items() %}
     select
-        {{ column_name }} as annual_value,
+        '{{ annual_column }}' as column_name,
+        '{{ hourly_column }}' as hourly_column,
+        {{ annual_column }} as annual_value,
         {{ hourly_column }} as hourly_value,
     from {{ model }}
-    where {{ column_name }} is not null
+    where {{ annual_column }} is not null
         and {{ hourly_column }} is not null
         and not annual
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 mismatches as (
-    select *
+    select
+        *,
+        annual_value - hourly_value * 2080 as difference,
     from comparable
     where abs(annual_value - hourly_value * 2080) > {{ tolerance }}
 )

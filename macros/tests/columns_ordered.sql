@@ -1,20 +1,28 @@
-{#- Fails on rows where the columns, read left to right, decrease (NULLs are skipped:
-    a suppressed or top-coded percentile says nothing about order). -#}
-{% test columns_ordered(model, columns) %}
+{#- Fails on rows where the columns of one of `orders`, read left to right, decrease (NULLs
+    are skipped: a suppressed or top-coded percentile says nothing about order). Returns one
+    row per broken rule (`a <= b`) and row; all lists in one test, one dbt node. -#}
+{% test columns_ordered(model, orders) %}
+
+{%- set pairs = [] %}
+{%- for columns in orders %}
+    {%- for i in range(columns | length - 1) %}
+        {%- for j in range(i + 1, columns | length) %}
+            {%- do pairs.append((columns[i], columns[j])) %}
+        {%- endfor %}
+    {%- endfor %}
+{%- endfor %}
 
 with
 
 pairs as (
-    {% for i in range(columns | length - 1) %}
-    {% for j in range(i + 1, columns | length) %}
+    {%- for lower_column, upper_column in pairs %}
     select
-        '{{ columns[i] }} <= {{ columns[j] }}' as rule,
-        {{ columns[i] }} as lower_value,
-        {{ columns[j] }} as upper_value,
+        '{{ lower_column }} <= {{ upper_column }}' as rule,
+        {{ lower_column }} as lower_value,
+        {{ upper_column }} as upper_value,
     from {{ model }}
-    {% if not (i == columns | length - 2) %}union all{% endif %}
-    {% endfor %}
-    {% endfor %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 violations as (

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -44,41 +45,136 @@ def test_a_build_runs_the_data_tests_and_leaves_the_unit_tests_to_make_test(smal
     assert "unit_test" not in kinds
 
 
+#: The bad cells `dbt_tests_on_bad_cells` writes into a copy of the small build (sheet_row 2 is the
+#: total row 00-0000, 3 the detailed row 11-1011). Each change breaks one rule only: where a
+#: column is part of another rule, the cells that rule reads change with it.
+BAD_CELLS_SQL = [
+    # not_null_columns: 4 cells in the fact (a NULL area must pass relationships_columns), every
+    # area_title, and one soc_major_group_title (00-0000, NULL by design, is outside the test's `where`)
+    "update fct_occupation_wages set top_code_hourly_bound = null",
+    "update fct_occupation_wages set real_dollars_base_year = null, area = null where sheet_row = 2",
+    "update dim_area set area_title = null",
+    "update dim_occupation set soc_major_group_title = null",
+    # non_negative_columns: six cells below zero; a_mean, h_mean, tot_emp and mean_prse change sign
+    # together, so that total_payroll, wage_emp_ratio, a_mean_se_real and annual = hourly x 2,080 hold
+    """update fct_occupation_wages set tot_emp = -tot_emp, a_mean = -a_mean, h_mean = -h_mean,
+        mean_prse = -mean_prse, emp_prse = -emp_prse, loc_quotient = -loc_quotient, a_mean_se = -a_mean_se
+        where sheet_row = 3""",
+    "update cpi_u_may set cpi_u = -cpi_u where release_year = (select max(release_year) from cpi_u_may)",
+    # annual_matches_hourly: each pair off by more than $25 on the total row (percentiles keep their order)
+    """update fct_occupation_wages set h_mean = h_mean + 1, a_pct10 = a_pct10 - 100, a_median = a_median + 100,
+        a_pct90 = a_pct90 + 100 where sheet_row = 2""",
+    # columns_ordered: p10 and p25 swapped, hourly and annual (each pair still 2,080 hours apart)
+    """update fct_occupation_wages set h_pct10 = h_pct25, h_pct25 = h_pct10, a_pct10 = a_pct25, a_pct25 = a_pct10
+        where sheet_row = 3""",
+    # equals_expression: one cell per column
+    """update fct_occupation_wages set total_payroll = 2 * total_payroll, wage_emp_ratio = null,
+        a_mean_se_real = 2 * a_mean_se_real where sheet_row = 2""",
+    # accepted_values_columns: one cell per column; a FALSE outside the level workbooks passes (`where`)
+    "update fct_occupation_wages set area_type = 7, file_kind = 'all', is_cross_industry_all_ownerships = false where sheet_row = 2",
+    "update fct_occupation_wages set o_group = 'specific', is_cross_industry_all_ownerships = false where sheet_row = 3",
+    "update cpi_u_may set series_id = 'CUUR0000SA0L1E' where release_year = (select min(release_year) from cpi_u_may)",
+    "update cpi_u_may set period = 'June' where release_year in (select release_year from cpi_u_may order by release_year limit 2)",
+    # relationships_columns: three codes no parent holds (the total row's 00-0000 is outside the `where`)
+    "update fct_occupation_wages set area = '99999', occ_code = '11-9999', soc_major_group_code = '12-0000' where sheet_row = 3",
+    # fct_wage_changes is empty for one release: a pair whose later release is earlier, of rows that
+    # do not exist (every column not_null_columns lists holds a value)
+    """insert into fct_wage_changes by name select
+        'x' as wage_change_id, 'state' as file_kind, 2025 as earlier_release_year, 2024 as later_release_year,
+        false as is_against_newest, true as is_consecutive_pair, '11-1011' as occ_code, 'detailed' as o_group,
+        '1' as area, true as has_earlier_row, true as has_later_row, false as is_a_mean_suppressed_either,
+        false as is_a_mean_top_coded_either, false as is_a_median_suppressed_either,
+        false as is_a_median_top_coded_either, false as is_soc_comparable,
+        'gone-1' as earlier_occupation_wage_id, 'gone-2' as later_occupation_wage_id""",
+]
+
+#: The model-level data tests BAD_CELLS_SQL breaks: test name -> (failure count, what its failing
+#: rows name: the columns, or the broken rules of columns_ordered). dim_area: every row.
+BROKEN_TESTS = {
+    "not_null_columns_fct_occupation_wages": (4, {"top_code_hourly_bound", "real_dollars_base_year", "area"}),
+    "not_null_columns_dim_area": (None, {"area_title"}),
+    "not_null_columns_dim_occupation": (1, {"soc_major_group_title"}),
+    "non_negative_columns_fct_occupation_wages": (6, {"tot_emp", "a_mean", "mean_prse", "emp_prse", "loc_quotient", "a_mean_se"}),
+    "non_negative_columns_cpi_u_may": (1, {"cpi_u"}),
+    "annual_matches_hourly_fct_occupation_wages": (4, {"a_mean", "a_pct10", "a_median", "a_pct90"}),
+    "columns_ordered_fct_occupation_wages": (2, {"h_pct10 <= h_pct25", "a_pct10 <= a_pct25"}),
+    "equals_expression_fct_occupation_wages": (3, {"total_payroll", "wage_emp_ratio", "a_mean_se_real"}),
+    "equals_expression_fct_wage_changes": (1, {"later_release_year"}),
+    "accepted_values_columns_fct_occupation_wages": (3, {"area_type", "o_group", "is_cross_industry_all_ownerships"}),
+    "accepted_values_columns_cpi_u_may": (3, {"series_id", "period"}),
+    "relationships_columns_fct_occupation_wages": (3, {"area", "occ_code", "soc_major_group_code"}),
+    "relationships_columns_fct_wage_changes": (2, {"earlier_occupation_wage_id", "later_occupation_wage_id"}),
+}
+
+#: The model-level generic tests (macros/tests/), one node per model and kind instead of one per column.
+MODEL_LEVEL_TESTS = [
+    "not_null_columns", "non_negative_columns", "annual_matches_hourly", "columns_ordered",
+    "equals_expression", "accepted_values_columns", "relationships_columns",
+]
+
+
+@dataclass(frozen=True)
+class BadCellsRun:
+    """`dbt test` on the bad cells: the run, the cells each broken test must count, the rows it stored."""
+
+    run: DbtRun
+    counts: dict[str, int]
+    failing_rows: dict[str, set[str]]
+
+
 @pytest.fixture(scope="module")
-def dbt_tests_on_nulls(small_build: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, dict[str, int]]:
-    """`dbt test` of the unit tests and the not_null_columns tests on a copy of the small build holding NULLs
-    (one dbt process for both: the unit tests read only the models' column types, which NULLs leave alone).
-    Returns the run and the NULL cells put in each model."""
-    settings = copy_build(small_build, tmp_path_factory.mktemp("nulls"))
+def dbt_tests_on_bad_cells(small_build: Path, tmp_path_factory: pytest.TempPathFactory) -> BadCellsRun:
+    """`dbt test --store-failures` of the unit tests and the model-level data tests on a copy of the
+    small build holding BAD_CELLS_SQL (one dbt process for all: the unit tests read only the models'
+    column types, which the changes leave alone)."""
+    settings = copy_build(small_build, tmp_path_factory.mktemp("bad_cells"))
     with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("update fct_occupation_wages set area = null")  # both rows
-        con.execute("update fct_occupation_wages set real_dollars_base_year = null where occ_code = '00-0000'")
-        con.execute("update dim_area set area_title = null")
-        nulls = {"fct_occupation_wages": 3, "dim_area": con.execute("select count(*) from dim_area").fetchone()[0]}
-    args = [*UNIT_TEST_ARGS, "test_name:not_null_columns"]  # --select takes both
-    return run_dbt(settings, args, settings.warehouse, settings.raw_db), nulls
+        for statement in BAD_CELLS_SQL:
+            con.execute(statement)
+        areas = con.execute("select count(*) from dim_area").fetchone()[0]
+    counts = {test: areas if cells is None else cells for test, (cells, _) in BROKEN_TESTS.items()}
+    args = [*UNIT_TEST_ARGS, *(f"test_name:{name}" for name in MODEL_LEVEL_TESTS), "--store-failures"]
+    run = run_dbt(settings, args, settings.warehouse, settings.raw_db)  # --select takes them all
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        tables = [name for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema like '%dbt_test__audit'"
+        ).fetchall()]  # fmt: skip
+        failing_rows = {
+            table: {row[0] for row in con.execute(f'select * from main_dbt_test__audit."{table}"').fetchall()}
+            for table in tables
+        }
+    return BadCellsRun(run, counts, failing_rows)
 
 
-def test_every_dbt_unit_test_passes(dbt_tests_on_nulls: tuple[DbtRun, dict[str, int]]) -> None:
+def test_every_dbt_unit_test_passes(dbt_tests_on_bad_cells: BadCellsRun) -> None:
     """dbt's unit tests (SQL logic on fixed rows), on a built warehouse: they read its models' column types."""
-    run, _ = dbt_tests_on_nulls
-    unit_tests = [result for result in run.results if result["unique_id"].startswith("unit_test.")]
+    unit_tests = [result for result in dbt_tests_on_bad_cells.run.results if result["unique_id"].startswith("unit_test.")]
     passed = {result["unique_id"].split(".")[-1] for result in unit_tests if result["status"] == "pass"}
     assert passed == _unit_test_names()
     assert len(passed) >= 6
 
 
-def test_not_null_columns_fails_on_each_column_holding_nulls_counting_its_cells(dbt_tests_on_nulls: tuple[DbtRun, dict[str, int]]) -> None:
-    """The one not-null test per model (macros/tests/not_null_columns.sql) names each column with NULLs."""
-    run, nulls = dbt_tests_on_nulls
+def _test_results(run: DbtRun, status: str) -> dict[str, str]:
+    """Data test name -> dbt's message, for the data tests of `run` that ended with `status`."""
+    return {result["unique_id"].split(".")[2]: result["message"] for result in run.results
+            if result["unique_id"].startswith("test.") and result["status"] == status}  # fmt: skip
+
+
+def test_model_level_tests_fail_exactly_where_a_cell_is_bad(dbt_tests_on_bad_cells: BadCellsRun) -> None:
+    """Every model-level test the bad cells break fails, and only those: every other one passes."""
+    run = dbt_tests_on_bad_cells.run
     assert run.returncode == 1, run.error_text()
-    failed = {result["unique_id"].split(".")[2]: result["message"] for result in run.results if result["status"] == "fail"}
-    assert {name.removeprefix("not_null_columns_")[:12] for name in failed} == {"fct_occupati", "dim_area_are"}
-    for model, cells in nulls.items():
-        [message] = [message for name, message in failed.items() if name.startswith(f"not_null_columns_{model}")]
-        assert message == f"Got {cells} result{'s' if cells > 1 else ''}, configured to fail if != 0"
-    passed = [result for result in run.results if result["unique_id"].startswith("test.") and result["status"] == "pass"]
-    assert len(passed) >= 10  # every other model's columns hold values
+    assert set(_test_results(run, "fail")) == set(BROKEN_TESTS)
+    assert len(_test_results(run, "pass")) >= 10  # e.g. every other model's columns hold values
+
+
+@pytest.mark.parametrize("test", BROKEN_TESTS)
+def test_model_level_test_counts_the_bad_cells_and_names_their_columns(dbt_tests_on_bad_cells: BadCellsRun, test: str) -> None:
+    """One failure per bad cell ("Got N results"), and each failing row says which column (or rule) broke."""
+    message = _test_results(dbt_tests_on_bad_cells.run, "fail")[test]
+    cells = dbt_tests_on_bad_cells.counts[test]
+    assert message == f"Got {cells} result{'s' if cells > 1 else ''}, configured to fail if != 0"
+    assert dbt_tests_on_bad_cells.failing_rows[test] == BROKEN_TESTS[test][1]
 
 
 def test_failing_dbt_test_leaves_the_warehouse_and_raw_file_unchanged(

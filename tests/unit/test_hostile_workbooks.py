@@ -77,10 +77,17 @@ def test_dbt_source_tests_apply_the_bls_rules() -> None:
 
 def test_marts_non_negative_tests_agree_with_bls_number_bounds() -> None:
     models = yaml.safe_load((REPO / "models" / "marts" / "_marts__models.yml").read_text(encoding="utf-8"))
-    for model in models["models"]:
-        for column in model.get("columns", []):
-            if "non_negative" in (column.get("data_tests") or []) and column["name"] in NUMBER_BOUNDS:
-                assert NUMBER_BOUNDS[column["name"]][0] >= 0, column["name"]
+    non_negative = {
+        column
+        for model in models["models"]
+        for test in model.get("data_tests", [])
+        if isinstance(test, dict) and "non_negative_columns" in test
+        for column in test["non_negative_columns"]["arguments"]["columns"]
+    }
+    bounded = non_negative & NUMBER_BOUNDS.keys()
+    assert {"tot_emp", "emp_prse", "loc_quotient", "mean_prse", "a_mean"} <= bounded
+    for column in bounded:
+        assert NUMBER_BOUNDS[column][0] >= 0, column
 
 
 def test_ingest_refuses_negative_a_mean_naming_sheet_row_and_column(
