@@ -22,6 +22,8 @@ __all__ = ["NaiveComparison", "naive_comparison"]
 _NAIVE_MANAGEMENT = "Manager"
 _NAIVE_PRODUCTION = "Production|Assembler"
 _NAIVE_TECH = "Computer|Software|Data"
+#: The fact columns the notebook's answers read (all 96 take four times as long to fetch).
+_NAIVE_COLUMNS = ("occ_title", "o_group", "area_type", "soc_major_group_code", "tot_emp", "a_mean", "a_median")
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def _mean_where(frame: pd.DataFrame, mask: pd.Series, column: str) -> tuple[floa
 
 def naive_comparison(con: duckdb.DuckDBPyConnection, results: dict[str, HypothesisTest], release_year: int) -> tuple[NaiveComparison, ...]:
     """The notebook's answers (title words, every area type and hierarchy level mixed) next to the sound ones."""
-    every_row = wage_rows(con, release_year, area_type=None, o_group=None)
+    every_row = wage_rows(con, release_year, area_type=None, o_group=None, columns=_NAIVE_COLUMNS)
     title = every_row["occ_title"].fillna("")
     mixed = f"all {len(every_row):,} rows of the file: {', '.join(sorted(every_row['o_group'].unique()))} levels and area types {sorted(every_row['area_type'].unique().tolist())} mixed"
     welch, pearson, ztest = (results[name] for name in (WELCH_T, PEARSON, Z_TEST))

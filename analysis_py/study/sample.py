@@ -9,6 +9,8 @@ reports, what it excludes.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 import pandas as pd
 
@@ -39,20 +41,25 @@ def wage_rows(
     release_year: int | None = None,
     area_type: int | None = 2,
     o_group: str | None = "detailed",
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Fact rows of one release (default newest), area type and level; None means any.
 
-    Passing `o_group=None` mixes hierarchy levels: only for showing what that does
-    (the naive comparison), never for a statistic. Use `analysis_sample` instead.
+    `columns`: only these fact columns (default: every one but `loaded_at`, and the major
+    group's title). Passing `o_group=None` mixes hierarchy levels: only for showing what that
+    does (the naive comparison), never for a statistic. Use `analysis_sample` instead.
     """
     if o_group is not None and o_group not in O_GROUP_LEVELS:
         raise AnalysisError("fct_occupation_wages", f"o_group {o_group!r} is not one of {', '.join(O_GROUP_LEVELS)}")
     release_year = newest_release(con, area_type) if release_year is None else release_year
+    selected = (
+        "f.* exclude (loaded_at, is_cross_industry_all_ownerships), o.soc_major_group_title"
+        if columns is None
+        else ", ".join(f'f."{column}"' for column in columns)
+    )
     return con.execute(
-        """
-        select
-            f.* exclude (loaded_at, is_cross_industry_all_ownerships),
-            o.soc_major_group_title,
+        f"""
+        select {selected}
         from fct_occupation_wages as f
         left join dim_occupation as o
             on f.occ_code = o.occ_code
