@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # The stamp's name changes when the recipe does, so that older venvs are set up again once.
 STAMP  := $(VENV)/.installed-bytecode
 
-.PHONY: run test test-fast test-integration test-system test-stress bench docs lock clean help cpi-seed serve
+.PHONY: run test test-fast test-integration test-system test-stress test-bench bench docs lock clean help cpi-seed serve
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -31,7 +31,7 @@ run: $(STAMP)  ## ingest data/raw/*.xlsx, build wage.duckdb, run the analyses
 PYTEST := $(BIN)/python -m pytest -q
 
 # Tiers mirror tests/: unit (no dbt, no real workbook), integration (one real `wage run` per
-# session, shared read-only), system (kill, concurrency, bench harness). `make test` runs all
+# session, shared read-only), system (kill, concurrency). `make test` runs all
 # three in one pytest session on two workers (pytest-xdist, a test file per worker at a time),
 # the heaviest tier first and in that order (--no-loadscope-reorder: xdist would otherwise start
 # the files with the most tests first and leave the one-test files of whole runs, the longest, to
@@ -50,8 +50,11 @@ test-fast: $(STAMP)  ## the unit tier only, on two workers: no dbt process, no r
 test-integration: $(STAMP)  ## the integration tier: the real workbook through `wage run` once, small builds
 	$(PYTEST) tests/integration
 
-test-system: $(STAMP)  ## the system tier: kill and concurrency tests, bench harness (browser: make test-browser)
+test-system: $(STAMP)  ## the system tier: kill and concurrency tests (browser, stress, bench harness: their own targets)
 	$(PYTEST) tests/system
+
+test-bench: $(STAMP)  ## the benchmark script end to end on tiny inputs, `bench/run_bench.py --quick` (a minute; CI runs it)
+	$(PYTEST) -m bench tests/system
 
 test-stress: $(STAMP)  ## kill `wage run` at every step and at random moments, 10 rounds (minutes; CI runs it)
 	$(PYTEST) -m stress tests/system

@@ -1,4 +1,8 @@
-"""The benchmark harness runs end to end on tiny inputs (the figures themselves come from `make bench`)."""
+"""The benchmark harness runs end to end on tiny inputs (the figures themselves come from `make bench`).
+
+`make test-bench` (CI runs it): a check of the developers' tool, not of `wage`, and a minute of
+CPU (four dbt builds, a first run, a server), a quarter of what `make test` would otherwise take.
+"""
 from __future__ import annotations
 
 import json
@@ -10,7 +14,7 @@ import pytest
 
 from tests.conftest import REPO
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.bench
 
 
 def test_quick_bench_prints_every_figure_and_writes_json(tmp_path: Path) -> None:
