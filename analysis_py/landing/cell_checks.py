@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS
 from analysis_py.errors import InputError
 
-__all__ = ["checked_cells", "count_bad_numbers"]
+__all__ = ["checked_cells", "count_bad_numbers", "has_bad_number_sql"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,17 +45,23 @@ def count_bad_numbers(con: duckdb.DuckDBPyConnection, cells: pa.Table, letters: 
 
 
 def checked_cells(
-    path: Path, sheet_name: str, cells: pa.Table, letters: Mapping[str, str], bad_numbers: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    sheet_name: str,
+    cells: pa.Table,
+    letters: Mapping[str, str],
+    bad_numbers: int | None = None,
 ) -> pa.Table:
     """`cells` without exact repeats, or InputError naming the first bad cells or clashing rows.
 
-    `cells`: BLS columns as text plus `sheet_row`; `letters`: column name -> Excel column letter;
-    `bad_numbers`: what count_bad_numbers found over every piece of `cells` (None: not counted yet).
+    `con`: a DuckDB connection to check in; `cells`: BLS columns as text plus `sheet_row`;
+    `letters`: column name -> Excel column letter; `bad_numbers`: 0 when every piece of `cells`
+    was found to keep the number rules (count_bad_numbers, has_bad_number_sql), None: not checked yet.
     """
-    with duckdb.connect() as con:
-        # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core (landing
-        # one batch is cheaper: the raw store gets the table as it is)
-        con.register("cells", pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema))
+    # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core (landing
+    # one batch is cheaper: the raw store gets the table as it is)
+    con.register("cells", pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema))
+    try:
         if bad_numbers != 0:
             _check_numbers(con, path, sheet_name, letters)
         if not _key_clashes(con):  # the common case: then no row can repeat another either
@@ -71,6 +77,8 @@ def checked_cells(
             cells = cells.filter(pc.invert(pc.is_in(cells.column("sheet_row"), value_set=dropped)))
             con.register("cells", cells)  # replaces the registration above
         clashes = _key_clashes(con)
+    finally:
+        con.unregister("cells")
     if clashes:
         _refuse_clashes(path, sheet_name, clashes)
     return cells
@@ -105,6 +113,11 @@ def _bad_number_reason(cell: str, column: str) -> str:
             {" ".join(bounds)}
         end
     """
+
+
+def has_bad_number_sql(columns: Iterable[str] = NUMERIC_COLUMNS) -> str:
+    """SQL: TRUE where a row (of a table like `checked_cells` takes) has a cell in `columns` that breaks the number rules."""
+    return "(" + " or ".join(_is_bad_number(column, column) for column in columns) + ")"
 
 
 def _is_bad_number(cell: str, column: str) -> str:

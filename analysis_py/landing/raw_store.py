@@ -27,6 +27,7 @@ import duckdb
 from analysis_py.bls import BLS_COLUMNS, file_kind_from_name, release_year_from_name
 from analysis_py.errors import BuildError, InputError
 from analysis_py.files import file_sha256
+from analysis_py.landing.cell_checks import has_bad_number_sql
 from analysis_py.landing.reader import Workbook, read_workbook
 
 __all__ = [
@@ -99,11 +100,12 @@ def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime) -> None:
-    """Insert `workbook.cells` (a piece of its rows) with the workbook's provenance."""
+def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime) -> int:
+    """Insert the rows of `workbook.cells` (a piece of its rows) without a bad number, with the
+    workbook's provenance; how many (checked in the same pass: the reader refuses the sheet when one has)."""
     con.register("incoming_cells", workbook.cells)
-    con.execute(
-        """
+    [(n_inserted,)] = con.execute(
+        f"""
         insert into oews_estimates by name
         select
             incoming_cells.*,
@@ -114,6 +116,7 @@ def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at:
             $file_kind as file_kind,
             $loaded_at as loaded_at,
         from incoming_cells
+        where not {has_bad_number_sql()}
         """,
         dict(
             source_file=workbook.path.name,
@@ -123,8 +126,9 @@ def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at:
             file_kind=workbook.file_kind,
             loaded_at=loaded_at,
         ),
-    )
+    ).fetchall()
     con.unregister("incoming_cells")
+    return n_inserted
 
 
 def _land_workbook(
@@ -139,7 +143,7 @@ def _land_workbook(
     kind replaced); `read`: the workbooks landed before in this transaction, by release and kind."""
     n_landed = 0
 
-    def land(piece: Workbook) -> None:
+    def land(piece: Workbook) -> int:
         nonlocal n_landed
         key = (piece.release_year, piece.file_kind)
         if not n_landed:
@@ -153,8 +157,9 @@ def _land_workbook(
             if key in landed:
                 con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
                 con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
-        _insert_cells(con, piece, loaded_at)
-        n_landed += piece.n_rows
+        n_inserted = _insert_cells(con, piece, loaded_at)
+        n_landed += n_inserted
+        return n_inserted
 
     try:
         workbook = read_workbook(path, land=land, **options)  # type: ignore[arg-type]
@@ -260,6 +265,7 @@ def ingest_workbooks(
             con.execute("set force_compression = 'dictionary'")
             con.execute(f"set memory_limit = '{_LANDING_MEMORY}'")
             con.execute("set threads = 1")  # the reader has the other core
+            con.execute("set checkpoint_threshold = '0b'")  # the commit writes the file itself, not a log first
             loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
             con.execute("begin transaction")  # the tables too are created in it: a killed first ingest leaves none
             try:

@@ -231,27 +231,31 @@ def _piece_cells(piece: SheetPiece, header: dict[int, str]) -> pa.Table:
 
 
 def _sheet_cells(
-    path: Path, sheet: _Sheet, header: dict[int, str], letters: dict[str, str], land: Callable[[pa.Table], None] | None
+    path: Path,
+    sheet: _Sheet,
+    header: dict[int, str],
+    letters: dict[str, str],
+    land: Callable[[pa.Table], int] | None,
+    con: duckdb.DuckDBPyConnection,
 ) -> tuple[pa.Table, int]:
-    """Every data row of the data sheet, read piece by piece, and how many numeric cells break the
-    number rules (counted as each piece arrives, while the next one is read; then the piece is
-    handed to `land` while no bad number was seen)."""
+    """Every data row of the data sheet, read piece by piece, and how many numeric cells (or
+    rows) break the number rules (0: none). Each piece, while the next one is read, is handed
+    to `land` (which lands its rows that keep the rules and returns how many) or, without
+    `land`, counted in `con`; once one breaks them the sheet is refused and nothing more is."""
     tables, bad_numbers, text_bytes = [], 0, 0
-    with duckdb.connect(config={"threads": 1}) as con:  # the reader thread has the other core
-        for piece in itertools.chain([sheet.first], sheet.rest):
-            cells = _piece_cells(piece, header)
-            text_bytes += cells.nbytes
-            if text_bytes > _MAX_CELL_BYTES:
-                raise InputError(
-                    str(path),
-                    f"sheet {sheet.name!r} holds more than {size_text(_MAX_CELL_BYTES)} of cell text by row "
-                    f"{piece.first_row + piece.rows.num_rows - 1:,}: refused (BLS's largest workbook holds a few hundred MiB)",
-                )
-            if cells.num_rows:
-                bad_numbers += count_bad_numbers(con, cells, letters)
-                tables.append(cells)
-                if land is not None and not bad_numbers:
-                    land(cells)
+    for piece in itertools.chain([sheet.first], sheet.rest):
+        cells = _piece_cells(piece, header)
+        text_bytes += cells.nbytes
+        if text_bytes > _MAX_CELL_BYTES:
+            raise InputError(
+                str(path),
+                f"sheet {sheet.name!r} holds more than {size_text(_MAX_CELL_BYTES)} of cell text by row "
+                f"{piece.first_row + piece.rows.num_rows - 1:,}: refused (BLS's largest workbook holds a few hundred MiB)",
+            )
+        if cells.num_rows:
+            tables.append(cells)
+            if not bad_numbers:
+                bad_numbers = cells.num_rows - land(cells) if land is not None else count_bad_numbers(con, cells, letters)
     return (pa.concat_tables(tables) if tables else _piece_cells(sheet.first, header)), bad_numbers
 
 
@@ -284,14 +288,15 @@ def read_workbook(
     year: int | None = None,
     releases: Collection[int] | None = None,
     kind: str | None = None,
-    land: Callable[[Workbook], None] | None = None,
+    land: Callable[[Workbook], int] | None = None,
 ) -> Workbook:
     """Read the data sheet of a BLS workbook, every cell as text, after checking the file and its cells.
 
     `releases`: the release years the warehouse knows a top-code bound for (others are refused).
     `kind`: the file kind (state, national, ...) when the file name does not start with BLS's prefix.
     `land`: called with each piece's rows as they are read (a Workbook of those rows), before
-    the checks over the whole sheet: the caller lands them in a transaction it rolls back
+    the checks over the whole sheet: the caller lands the rows without a bad number
+    (cell_checks.has_bad_number_sql) and returns how many, in a transaction it rolls back
     when this function raises, and drops the rows the returned Workbook no longer holds.
     """
     path = Path(path)
@@ -300,21 +305,21 @@ def read_workbook(
     file_kind = _file_kind(path, kind)
     sha256 = file_sha256(path)
     sheet, header = _data_sheet(path, worksheets)
-    with sheet.pieces:
+    with sheet.pieces, duckdb.connect() as con:
         stated = stated_release_years(path, sheet.name, [worksheet.name for worksheet in worksheets], _first_rows(path, worksheets))
         check_release_year(path, release_year, year, stated)
         letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
         land_cells = None
         if land is not None:
             land_cells = lambda cells: land(Workbook(path, sha256, sheet.name, release_year, file_kind, cells))  # noqa: E731
-        cells, bad_numbers = _sheet_cells(path, sheet, header, letters, land_cells)
-    _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
-    if cells.num_rows == 0:
-        raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
-    ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
-    if ignored:
-        logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
-    cells = checked_cells(path, sheet.name, cells, letters, bad_numbers)
+        cells, bad_numbers = _sheet_cells(path, sheet, header, letters, land_cells, con)
+        _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
+        if cells.num_rows == 0:
+            raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
+        ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
+        if ignored:
+            logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
+        cells = checked_cells(con, path, sheet.name, cells, letters, bad_numbers)
     return Workbook(
         path=path,
         sha256=sha256,

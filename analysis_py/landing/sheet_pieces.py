@@ -351,7 +351,7 @@ def _longest_shared_string(parts: dict[str, bytes]) -> int:
 class SheetPieces:
     """The pieces of one sheet, cut and read ahead on worker threads; iterate, then `close` (or use `with`).
 
-    One thread cuts the XML and wraps each piece (Python, zlib, regular expressions), another
+    One thread cuts the XML and wraps each piece (Python, ISA-L inflate, regular expressions), another
     reads them (fastexcel, without the GIL), in order, while the caller checks the last
     piece: at most four pieces are in memory at once.
     """
