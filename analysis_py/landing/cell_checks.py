@@ -26,22 +26,13 @@ import pyarrow.compute as pc
 from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS
 from analysis_py.errors import InputError
 
-__all__ = ["checked_cells", "count_bad_numbers", "has_bad_number_sql"]
+__all__ = ["checked_cells", "has_bad_number_sql"]
 
 logger = logging.getLogger(__name__)
 
 _SHOWN = 5
 #: Rows per Arrow batch DuckDB scans (it scans batches in parallel).
 _BATCH_ROWS = 16_384
-
-
-def count_bad_numbers(con: duckdb.DuckDBPyConnection, cells: pa.Table, letters: Mapping[str, str]) -> int:
-    """How many numeric cells of `cells` (part of a sheet, as `checked_cells` takes it) break the number rules."""
-    con.register("cells", cells)
-    try:
-        return _count_bad_numbers(con, [name for name in NUMERIC_COLUMNS if name in letters])
-    finally:
-        con.unregister("cells")
 
 
 def checked_cells(
@@ -55,11 +46,10 @@ def checked_cells(
     """`cells` without exact repeats, or InputError naming the first bad cells or clashing rows.
 
     `con`: a DuckDB connection to check in; `cells`: BLS columns as text plus `sheet_row`;
-    `letters`: column name -> Excel column letter; `bad_numbers`: 0 when every piece of `cells`
-    was found to keep the number rules (count_bad_numbers, has_bad_number_sql), None: not checked yet.
+    `letters`: column name -> Excel column letter; `bad_numbers`: 0 when every row of `cells` was
+    found to keep the number rules as it landed (has_bad_number_sql), None: not checked yet.
     """
-    # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core (landing
-    # one batch is cheaper: the raw store gets the table as it is)
+    # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core
     con.register("cells", pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema))
     try:
         if bad_numbers != 0:

@@ -5,8 +5,9 @@ The raw file holds:
 * `oews_estimates`: one row per data row, BLS columns as text (lower-case names);
 * `oews_files`: one row per landed workbook (the latest for each release and kind).
 
-The workbooks of a call land in one transaction, each piece of a sheet by an INSERT ...
-SELECT from Arrow while the reader reads the next; a refusal (a bad file among good ones,
+The workbooks of a call land in one transaction, a sheet by one INSERT ... SELECT from the
+stream of its pieces (Arrow), each landing, its numbers checked, while the reader reads the
+next; a refusal (a bad file among good ones,
 a check over a whole sheet) rolls it back, so one bad file lands nothing and the raw file
 keeps its bytes (a raw file this call created is removed).
 """
@@ -18,11 +19,13 @@ import importlib
 import logging
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from analysis_py.bls import BLS_COLUMNS, file_kind_from_name, release_year_from_name
 from analysis_py.errors import BuildError, InputError
@@ -100,34 +103,52 @@ def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime) -> int:
-    """Insert the rows of `workbook.cells` (a piece of its rows) without a bad number, with the
-    workbook's provenance; how many (checked in the same pass: the reader refuses the sheet when one has)."""
-    con.register("incoming_cells", workbook.cells)
-    [(n_inserted,)] = con.execute(
-        f"""
-        insert into oews_estimates by name
-        select
-            incoming_cells.*,
-            $source_file as source_file,
-            $sha256 as source_sha256,
-            $sheet_name as sheet_name,
-            $release_year as release_year,
-            $file_kind as file_kind,
-            $loaded_at as loaded_at,
-        from incoming_cells
-        where not {has_bad_number_sql()}
-        """,
-        dict(
-            source_file=workbook.path.name,
-            sha256=workbook.sha256,
-            sheet_name=workbook.sheet_name,
-            release_year=workbook.release_year,
-            file_kind=workbook.file_kind,
-            loaded_at=loaded_at,
-        ),
-    ).fetchall()
-    con.unregister("incoming_cells")
+def _insert_cells(
+    con: duckdb.DuckDBPyConnection, workbook: Workbook, pieces: Iterator[pa.Table], loaded_at: datetime
+) -> int:
+    """Insert the rows of `pieces` (the workbook's, as they are read) without a bad number, with the
+    workbook's provenance, in one INSERT that checks each row as it lands; how many it inserted."""
+    failures: list[BaseException] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for cells in pieces:
+                yield from cells.to_batches()
+        except BaseException as exc:  # DuckDB reports it as an error of its own: raised again below
+            failures.append(exc)
+            raise
+
+    con.register("incoming_cells", pa.RecordBatchReader.from_batches(workbook.cells.schema, batches()))
+    try:
+        [(n_inserted,)] = con.execute(
+            f"""
+            insert into oews_estimates by name
+            select
+                incoming_cells.*,
+                $source_file as source_file,
+                $sha256 as source_sha256,
+                $sheet_name as sheet_name,
+                $release_year as release_year,
+                $file_kind as file_kind,
+                $loaded_at as loaded_at,
+            from incoming_cells
+            where not {has_bad_number_sql()}
+            """,
+            dict(
+                source_file=workbook.path.name,
+                sha256=workbook.sha256,
+                sheet_name=workbook.sheet_name,
+                release_year=workbook.release_year,
+                file_kind=workbook.file_kind,
+                loaded_at=loaded_at,
+            ),
+        ).fetchall()
+    except duckdb.Error:
+        if failures:
+            raise failures[0] from None
+        raise
+    finally:
+        con.unregister("incoming_cells")
     return n_inserted
 
 
@@ -139,27 +160,25 @@ def _land_workbook(
     loaded_at: datetime,
     **options: object,
 ) -> Workbook:
-    """Read one workbook, landing each piece as it is read in the open transaction (its release and
+    """Read one workbook, landing its rows as they are read in the open transaction (its release and
     kind replaced); `read`: the workbooks landed before in this transaction, by release and kind."""
     n_landed = 0
 
-    def land(piece: Workbook) -> int:
+    def land(workbook: Workbook, pieces: Iterator[pa.Table]) -> int:
         nonlocal n_landed
-        key = (piece.release_year, piece.file_kind)
-        if not n_landed:
-            other = read.get(key)
-            if other is not None:
-                raise InputError(
-                    str(path),
-                    f"is a second {piece.file_kind} workbook for release {piece.release_year} in this run "
-                    f"(the first is {other.path}); pass one of them",
-                )
-            if key in landed:
-                con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
-                con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
-        n_inserted = _insert_cells(con, piece, loaded_at)
-        n_landed += n_inserted
-        return n_inserted
+        key = (workbook.release_year, workbook.file_kind)
+        other = read.get(key)
+        if other is not None:
+            raise InputError(
+                str(path),
+                f"is a second {workbook.file_kind} workbook for release {workbook.release_year} in this run "
+                f"(the first is {other.path}); pass one of them",
+            )
+        if key in landed:
+            con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
+            con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
+        n_landed = _insert_cells(con, workbook, pieces, loaded_at)
+        return n_landed
 
     try:
         workbook = read_workbook(path, land=land, **options)  # type: ignore[arg-type]

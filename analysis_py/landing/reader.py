@@ -24,13 +24,13 @@ import pyarrow.compute as pc
 from analysis_py.bls import BLS_COLUMNS, KIND_PREFIXES, REQUIRED_COLUMNS, file_kind_from_name, release_year_from_name
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
-from analysis_py.landing.cell_checks import checked_cells, count_bad_numbers
+from analysis_py.landing.cell_checks import checked_cells
 from analysis_py.landing.release_year import FirstRows, check_release_year, stated_release_years
 from analysis_py.landing.sheet_pieces import SheetPiece, SheetPieces, column_letter
 from analysis_py.landing.sheet_scan import SheetScan, Worksheet
 from analysis_py.landing.workbook_checks import check_workbook_file, size_text
 
-__all__ = ["Workbook", "read_workbook"]
+__all__ = ["CELLS_SCHEMA", "Workbook", "read_workbook"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 _HEADER_SEARCH_ROWS = 20
 #: Arrow bytes of the data rows a workbook may hold: a 1,048,575-row MSA-like sheet holds ~0.3 GiB.
 _MAX_CELL_BYTES = 1 << 30
+#: A data sheet's rows: BLS_COLUMNS as text (NULL for a column the sheet lacks) and the sheet row.
+CELLS_SCHEMA = pa.schema([(name, pa.string()) for name in BLS_COLUMNS] + [("sheet_row", pa.int32())])
 
 @dataclass(frozen=True)
 class Workbook:
@@ -48,7 +50,7 @@ class Workbook:
     sheet_name: str
     release_year: int
     file_kind: str
-    cells: pa.Table  # BLS_COLUMNS as strings + sheet_row
+    cells: pa.Table  # CELLS_SCHEMA
 
     @property
     def n_rows(self) -> int:
@@ -230,19 +232,9 @@ def _piece_cells(piece: SheetPiece, header: dict[int, str]) -> pa.Table:
     return cells
 
 
-def _sheet_cells(
-    path: Path,
-    sheet: _Sheet,
-    header: dict[int, str],
-    letters: dict[str, str],
-    land: Callable[[pa.Table], int] | None,
-    con: duckdb.DuckDBPyConnection,
-) -> tuple[pa.Table, int]:
-    """Every data row of the data sheet, read piece by piece, and how many numeric cells (or
-    rows) break the number rules (0: none). Each piece, while the next one is read, is handed
-    to `land` (which lands its rows that keep the rules and returns how many) or, without
-    `land`, counted in `con`; once one breaks them the sheet is refused and nothing more is."""
-    tables, bad_numbers, text_bytes = [], 0, 0
+def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], tables: list[pa.Table]) -> Iterator[pa.Table]:
+    """Every data row of the data sheet, a piece at a time as each is read, each piece also kept in `tables`."""
+    text_bytes = 0
     for piece in itertools.chain([sheet.first], sheet.rest):
         cells = _piece_cells(piece, header)
         text_bytes += cells.nbytes
@@ -254,9 +246,7 @@ def _sheet_cells(
             )
         if cells.num_rows:
             tables.append(cells)
-            if not bad_numbers:
-                bad_numbers = cells.num_rows - land(cells) if land is not None else count_bad_numbers(con, cells, letters)
-    return (pa.concat_tables(tables) if tables else _piece_cells(sheet.first, header)), bad_numbers
+            yield cells
 
 
 def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scan: SheetScan | None) -> None:
@@ -288,16 +278,17 @@ def read_workbook(
     year: int | None = None,
     releases: Collection[int] | None = None,
     kind: str | None = None,
-    land: Callable[[Workbook], int] | None = None,
+    land: Callable[[Workbook, Iterator[pa.Table]], int] | None = None,
 ) -> Workbook:
     """Read the data sheet of a BLS workbook, every cell as text, after checking the file and its cells.
 
     `releases`: the release years the warehouse knows a top-code bound for (others are refused).
     `kind`: the file kind (state, national, ...) when the file name does not start with BLS's prefix.
-    `land`: called with each piece's rows as they are read (a Workbook of those rows), before
-    the checks over the whole sheet: the caller lands the rows without a bad number
-    (cell_checks.has_bad_number_sql) and returns how many, in a transaction it rolls back
-    when this function raises, and drops the rows the returned Workbook no longer holds.
+    `land`: called once, before the checks over the whole sheet, with the workbook (no cells
+    yet) and its rows a piece at a time as they are read: the caller lands the rows without a
+    bad number (cell_checks.has_bad_number_sql) as they come and returns how many, in a
+    transaction it rolls back when this function raises, and drops the rows the returned
+    Workbook no longer holds.
     """
     path = Path(path)
     worksheets = check_workbook_file(path)
@@ -309,10 +300,15 @@ def read_workbook(
         stated = stated_release_years(path, sheet.name, [worksheet.name for worksheet in worksheets], _first_rows(path, worksheets))
         check_release_year(path, release_year, year, stated)
         letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
-        land_cells = None
+        tables: list[pa.Table] = []
+        pieces = _sheet_cells(path, sheet, header, tables)
+        bad_numbers = None  # not checked yet: checked over the whole sheet below
         if land is not None:
-            land_cells = lambda cells: land(Workbook(path, sha256, sheet.name, release_year, file_kind, cells))  # noqa: E731
-        cells, bad_numbers = _sheet_cells(path, sheet, header, letters, land_cells, con)
+            n_landed = land(Workbook(path, sha256, sheet.name, release_year, file_kind, CELLS_SCHEMA.empty_table()), pieces)
+            bad_numbers = sum(table.num_rows for table in tables) - n_landed
+        for _ in pieces:  # the rest (without `land`: every piece)
+            pass
+        cells = pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table()
         _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
         if cells.num_rows == 0:
             raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")

@@ -50,6 +50,10 @@ T = TypeVar("T")
 _MIB = 1 << 20
 #: Bytes of sheet XML per piece: ~7,000 BLS rows; larger pieces read no faster.
 PIECE_BYTES = 8 * _MIB
+#: The first piece (then each twice the last, up to PIECE_BYTES) and the least the pieces shrink
+#: to toward the sheet's end (each half of what is left): the reader starts early, and little
+#: is left to land once it has read the last piece.
+EDGE_PIECE_BYTES = 1 * _MIB
 #: Cells of bounding box (rows spanned x the sheet's columns) one piece may make the reader allocate.
 MAX_PIECE_CELLS = 1 << 22
 #: Bytes of cell text a piece may expand to through shared strings (a short reference to a long string).
@@ -259,13 +263,20 @@ class _Cutter:
 
 
 def xml_pieces(
-    path: Path, chunks: Iterator[bytes], where: str, piece_bytes: int = PIECE_BYTES, max_cells: int = MAX_PIECE_CELLS
+    path: Path,
+    chunks: Iterator[bytes],
+    where: str,
+    piece_bytes: int = PIECE_BYTES,
+    max_cells: int = MAX_PIECE_CELLS,
+    sheet_bytes: int | None = None,
 ) -> tuple[bytes, bytes, Iterator[XmlPiece]]:
     """(the sheet's XML before its rows, after them, its pieces) from the chunks of one worksheet member.
 
     The head keeps everything up to <sheetData> but the <dimension> (calamine would reserve
     the box it declares). A piece ends after a row end tag; no piece makes calamine allocate
-    more than `max_cells` cells (rows spanned x the columns its cells reach).
+    more than `max_cells` cells (rows spanned x the columns its cells reach). Pieces grow from
+    EDGE_PIECE_BYTES to `piece_bytes` and shrink again toward `sheet_bytes` (the member's
+    declared size; None: unknown).
     """
     head = b""
     while (found := _SHEET_DATA.search(head)) is None:
@@ -277,13 +288,16 @@ def xml_pieces(
     cutter = _Cutter(path, where, prefix, max_cells)
     sheet_head = _DIMENSION.sub(b"", head[: found.end()]) if not empty else b""
     tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
-    return sheet_head, tail, (iter(()) if empty else _cut(chunks, head[found.end() :], cutter, piece_bytes))
+    if empty:
+        return sheet_head, tail, iter(())
+    return sheet_head, tail, _cut(chunks, head[found.end() :], cutter, piece_bytes, sheet_bytes)
 
 
-def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, piece_bytes: int) -> Iterator[XmlPiece]:
+def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, largest: int, sheet_bytes: int | None) -> Iterator[XmlPiece]:
     row_end = b"</" + cutter.row_start[1:] + b">"
     data_end = b"</" + cutter.row_start[1:-3] + b"sheetData>"
     ended = False  # every chunk is in `buffer` (the member's CRC was checked), cut at </sheetData>
+    piece_bytes, left = min(EDGE_PIECE_BYTES, largest), sheet_bytes or 0
     while True:
         if not ended and len(buffer) <= piece_bytes:
             buffer, ended = _gathered(chunks, buffer, piece_bytes, data_end, cutter)
@@ -302,6 +316,8 @@ def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, piece_bytes: i
             buffer, ended = _gathered(chunks, buffer, len(buffer), data_end, cutter)
             continue
         rows_xml, buffer = buffer[: cut + len(row_end)], buffer[cut + len(row_end) :]
+        left -= len(rows_xml)
+        piece_bytes = min(2 * piece_bytes, largest, max(left // 2, EDGE_PIECE_BYTES) if sheet_bytes else largest)
         if not ended and data_end in rows_xml:  # the rows ended inside this piece, before the member
             rows_xml = rows_xml[: rows_xml.find(data_end)]
             yield from cutter.pieces(rows_xml)
@@ -363,7 +379,7 @@ class SheetPieces:
         self.piece_bytes = piece_bytes or PIECE_BYTES
         #: what the sheet holds that the reader would change silently: set once every piece was read
         self.scan: SheetScan | None = None
-        self._pieces: queue.Queue[Future[SheetPiece] | BaseException | None] = queue.Queue(maxsize=_READERS)
+        self._pieces: queue.Queue[Future[SheetPiece] | BaseException | None] = queue.Queue(maxsize=_READERS + 1)
         self._stop = threading.Event()
         self._readers = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix=f"read {sheet_name}")
         self._cutter = threading.Thread(target=self._cut, name=f"cut {sheet_name}", daemon=True)
@@ -406,7 +422,7 @@ class SheetPieces:
             piece_bytes = min(self.piece_bytes, max(MAX_PIECE_TEXT * 20 // max(longest, 1), 64 * 1024))
             scanner = WorksheetScanner(self.member)
             chunks = _scanned(member_chunks(self.path, member), scanner)
-            head, tail, pieces = xml_pieces(self.path, chunks, f"sheet {self.sheet_name!r}", piece_bytes)
+            head, tail, pieces = xml_pieces(self.path, chunks, f"sheet {self.sheet_name!r}", piece_bytes, sheet_bytes=member.file_size)
             for piece in pieces:
                 book = self._book(parts, head + piece.rows_xml + tail)
                 if self._stop.is_set() or not self._put(self._readers.submit(self._read_piece, book, piece.first_row)):
