@@ -296,25 +296,28 @@ def read_workbook(
     file_kind = _file_kind(path, kind)
     sha256 = file_sha256(path)
     sheet, header = _data_sheet(path, worksheets)
-    with sheet.pieces, duckdb.connect() as con:
+    tables: list[pa.Table] = []
+    bad_numbers = None  # not checked yet: checked over the whole sheet below
+    with sheet.pieces:
         stated = stated_release_years(path, sheet.name, [worksheet.name for worksheet in worksheets], _first_rows(path, worksheets))
         check_release_year(path, release_year, year, stated)
-        letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
-        tables: list[pa.Table] = []
         pieces = _sheet_cells(path, sheet, header, tables)
-        bad_numbers = None  # not checked yet: checked over the whole sheet below
         if land is not None:
             n_landed = land(Workbook(path, sha256, sheet.name, release_year, file_kind, CELLS_SCHEMA.empty_table()), pieces)
             bad_numbers = sum(table.num_rows for table in tables) - n_landed
         for _ in pieces:  # the rest (without `land`: every piece)
             pass
-        cells = pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table()
-        _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
-        if cells.num_rows == 0:
-            raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
-        ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
-        if ignored:
-            logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
+    cells = pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table()
+    _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
+    if cells.num_rows == 0:
+        raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
+    ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
+    if ignored:
+        logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
+    letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
+    # a DuckDB of its own, made only now: the memory a long INSERT leaves cached (~0.2 GB for a
+    # million rows) goes back when a DuckDB opens, before the checks take theirs
+    with duckdb.connect() as con:
         cells = checked_cells(con, path, sheet.name, cells, letters, bad_numbers)
     return Workbook(
         path=path,

@@ -379,7 +379,7 @@ class SheetPieces:
         self.piece_bytes = piece_bytes or PIECE_BYTES
         #: what the sheet holds that the reader would change silently: set once every piece was read
         self.scan: SheetScan | None = None
-        self._pieces: queue.Queue[Future[SheetPiece] | BaseException | None] = queue.Queue(maxsize=_READERS + 1)
+        self._pieces: queue.Queue[Future[SheetPiece] | BaseException | None] = queue.Queue(maxsize=_READERS)
         self._stop = threading.Event()
         self._readers = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix=f"read {sheet_name}")
         self._cutter = threading.Thread(target=self._cut, name=f"cut {sheet_name}", daemon=True)
