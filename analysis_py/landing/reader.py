@@ -13,6 +13,7 @@ import itertools
 import logging
 import re
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -294,7 +295,9 @@ def read_workbook(
     worksheets = check_workbook_file(path)
     release_year = _release_year(path, year, releases)
     file_kind = _file_kind(path, kind)
-    sha256 = file_sha256(path)
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+    sha256 = hashing.submit(file_sha256, path)  # on the other core while the first piece is read
+    hashing.shutdown(wait=False)
     sheet, header = _data_sheet(path, worksheets)
     tables: list[pa.Table] = []
     bad_numbers = None  # not checked yet: checked over the whole sheet below
@@ -303,7 +306,7 @@ def read_workbook(
         check_release_year(path, release_year, year, stated)
         pieces = _sheet_cells(path, sheet, header, tables)
         if land is not None:
-            n_landed = land(Workbook(path, sha256, sheet.name, release_year, file_kind, CELLS_SCHEMA.empty_table()), pieces)
+            n_landed = land(Workbook(path, sha256.result(), sheet.name, release_year, file_kind, CELLS_SCHEMA.empty_table()), pieces)
             bad_numbers = sum(table.num_rows for table in tables) - n_landed
         for _ in pieces:  # the rest (without `land`: every piece)
             pass
@@ -321,7 +324,7 @@ def read_workbook(
         cells = checked_cells(con, path, sheet.name, cells, letters, bad_numbers)
     return Workbook(
         path=path,
-        sha256=sha256,
+        sha256=sha256.result(),
         sheet_name=sheet.name,
         release_year=release_year,
         file_kind=file_kind,
