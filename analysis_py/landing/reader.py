@@ -51,7 +51,7 @@ class Workbook:
     sheet_name: str
     release_year: int
     file_kind: str
-    cells: pa.Table  # CELLS_SCHEMA
+    cells: pa.Table  # CELLS_SCHEMA (in what `land` gets: a pa.RecordBatchReader of them as they are read)
 
     @property
     def n_rows(self) -> int:
@@ -250,6 +250,21 @@ def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], tables: list
             yield cells
 
 
+def _streamed(pieces: Iterator[pa.Table], failures: list[BaseException]) -> pa.RecordBatchReader:
+    """`pieces` as an Arrow stream (the consumer reads it on threads of its own); whatever stops
+    them is kept in `failures` (the consumer reports it as an error of its own)."""
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for cells in pieces:
+                yield from cells.to_batches()
+        except BaseException as exc:
+            failures.append(exc)
+            raise
+
+    return pa.RecordBatchReader.from_batches(CELLS_SCHEMA, batches())
+
+
 def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scan: SheetScan | None) -> None:
     """Formula errors, formulas without a value and merged cells read as empty cells: refused, never landed as NULL."""
     if scan is None:
@@ -279,16 +294,16 @@ def read_workbook(
     year: int | None = None,
     releases: Collection[int] | None = None,
     kind: str | None = None,
-    land: Callable[[Workbook, Iterator[pa.Table]], int] | None = None,
+    land: Callable[[Workbook], int] | None = None,
 ) -> Workbook:
     """Read the data sheet of a BLS workbook, every cell as text, after checking the file and its cells.
 
     `releases`: the release years the warehouse knows a top-code bound for (others are refused).
     `kind`: the file kind (state, national, ...) when the file name does not start with BLS's prefix.
-    `land`: called once, before the checks over the whole sheet, with the workbook (no cells
-    yet) and its rows a piece at a time as they are read: the caller lands the rows without a
-    bad number (cell_checks.has_bad_number_sql) as they come and returns how many, in a
-    transaction it rolls back when this function raises, and drops the rows the returned
+    `land`: called once, before the checks over the whole sheet, with the workbook whose cells
+    are a stream of its rows, a piece at a time as they are read: the caller lands the rows
+    without a bad number (cell_checks.has_bad_number_sql) as they come and returns how many,
+    in a transaction it rolls back when this function raises, and drops the rows the returned
     Workbook no longer holds.
     """
     path = Path(path)
@@ -306,7 +321,14 @@ def read_workbook(
         check_release_year(path, release_year, year, stated)
         pieces = _sheet_cells(path, sheet, header, tables)
         if land is not None:
-            n_landed = land(Workbook(path, sha256.result(), sheet.name, release_year, file_kind, CELLS_SCHEMA.empty_table()), pieces)
+            failures: list[BaseException] = []
+            streamed = _streamed(pieces, failures)
+            try:
+                n_landed = land(Workbook(path, sha256.result(), sheet.name, release_year, file_kind, streamed))  # type: ignore[arg-type]
+            except BaseException:
+                if failures:  # the reading's own error, which the landing reported as one of its own
+                    raise failures[0] from None
+                raise
             bad_numbers = sum(table.num_rows for table in tables) - n_landed
         for _ in pieces:  # the rest (without `land`: every piece)
             pass
