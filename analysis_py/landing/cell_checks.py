@@ -54,7 +54,7 @@ def checked_cells(
     try:
         if bad_numbers != 0:
             _check_numbers(con, path, sheet_name, letters)
-        if not _key_clashes(con):  # the common case: then no row can repeat another either
+        if not _has_key_clash(con):  # the common case: then no row can repeat another either
             return cells
         repeats = _exact_repeats(con, [name for name in cells.column_names if name != "sheet_row"])
         if repeats:
@@ -173,23 +173,35 @@ def _exact_repeats(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list[t
     ).fetchall()
 
 
-def _key_clashes(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """The first keys held by two rows or more (key parts, sheet rows, number of such keys).
+#: Each row's key, normalized as staging does: trimmed, o_group lower case, occ_code NN-NNNN.
+_KEYED_ROWS = r"""
+    with keyed_rows as (
+        select
+            sheet_row,
+            trim(area) as area,
+            trim(naics) as naics,
+            trim(own_code) as own_code,
+            regexp_replace(trim(occ_code), '^(\d{2})-?(\d{4})$', '\1-\2') as occ_code,
+            lower(trim(o_group)) as o_group,
+        from cells
+    )
+"""
 
-    The key is normalized as staging does: trimmed, o_group lower case, occ_code NN-NNNN.
-    """
+
+def _has_key_clash(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether two rows hold the same key (a third cheaper than naming them: no list of rows per key)."""
+    [(clash,)] = con.execute(
+        _KEYED_ROWS
+        + "select exists (select 1 from keyed_rows group by area, naics, own_code, occ_code, o_group having count(*) > 1)"
+    ).fetchall()
+    return clash
+
+
+def _key_clashes(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The first keys held by two rows or more (key parts, sheet rows, number of such keys)."""
     return con.execute(
-        r"""
-        with keyed_rows as (
-            select
-                sheet_row,
-                trim(area) as area,
-                trim(naics) as naics,
-                trim(own_code) as own_code,
-                regexp_replace(trim(occ_code), '^(\d{2})-?(\d{4})$', '\1-\2') as occ_code,
-                lower(trim(o_group)) as o_group,
-            from cells
-        ),
+        _KEYED_ROWS
+        + """,
 
         clashing_keys as (
             select area, naics, own_code, occ_code, o_group, list(sheet_row order by sheet_row) as sheet_rows

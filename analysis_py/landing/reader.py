@@ -250,19 +250,29 @@ def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], tables: list
             yield cells
 
 
-def _streamed(pieces: Iterator[pa.Table], failures: list[BaseException]) -> pa.RecordBatchReader:
-    """`pieces` as an Arrow stream (the consumer reads it on threads of its own); whatever stops
-    them is kept in `failures` (the consumer reports it as an error of its own)."""
+def _streamed(pieces: Iterator[pa.Table], failures: list[BaseException], at_end: Callable[[], None]) -> pa.RecordBatchReader:
+    """`pieces` as an Arrow stream (the consumer reads it on threads of its own), then `at_end()`
+    while the consumer takes the last of them; whatever stops them is kept in `failures` (the
+    consumer reports it as an error of its own)."""
 
     def batches() -> Iterator[pa.RecordBatch]:
         try:
             for cells in pieces:
                 yield from cells.to_batches()
+            at_end()
         except BaseException as exc:
             failures.append(exc)
             raise
 
     return pa.RecordBatchReader.from_batches(CELLS_SCHEMA, batches())
+
+
+def _keys_checked(path: Path, sheet_name: str, tables: list[pa.Table], letters: dict[str, str]) -> pa.Table:
+    """The rows of `tables` without exact repeats, or InputError for a key clash (cell_checks, numbers not checked)."""
+    # a DuckDB of its own, made only now: the memory the landing INSERT left cached (~0.2 GB for a
+    # million rows) goes back when a DuckDB opens, before the checks take theirs
+    with duckdb.connect() as con:
+        return checked_cells(con, path, sheet_name, pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table(), letters, 0)
 
 
 def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scan: SheetScan | None) -> None:
@@ -314,15 +324,24 @@ def read_workbook(
     sha256 = hashing.submit(file_sha256, path)  # on the other core while the first piece is read
     hashing.shutdown(wait=False)
     sheet, header = _data_sheet(path, worksheets)
+    letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
     tables: list[pa.Table] = []
     bad_numbers = None  # not checked yet: checked over the whole sheet below
+    keys_checked: list[pa.Table | InputError] = []  # the rows without repeats, or the clash, once every piece is read
+
+    def check_keys() -> None:
+        try:
+            keys_checked.append(_keys_checked(path, sheet.name, tables, letters))
+        except InputError as exc:  # raised below, after any refusal that comes first
+            keys_checked.append(exc)
+
     with sheet.pieces:
         stated = stated_release_years(path, sheet.name, [worksheet.name for worksheet in worksheets], _first_rows(path, worksheets))
         check_release_year(path, release_year, year, stated)
         pieces = _sheet_cells(path, sheet, header, tables)
         if land is not None:
             failures: list[BaseException] = []
-            streamed = _streamed(pieces, failures)
+            streamed = _streamed(pieces, failures, at_end=check_keys)  # the keys are checked while the last pieces land
             try:
                 n_landed = land(Workbook(path, sha256.result(), sheet.name, release_year, file_kind, streamed))  # type: ignore[arg-type]
             except BaseException:
@@ -339,11 +358,13 @@ def read_workbook(
     ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
     if ignored:
         logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
-    letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
-    # a DuckDB of its own, made only now: the memory a long INSERT leaves cached (~0.2 GB for a
-    # million rows) goes back when a DuckDB opens, before the checks take theirs
-    with duckdb.connect() as con:
-        cells = checked_cells(con, path, sheet.name, cells, letters, bad_numbers)
+    if bad_numbers == 0 and keys_checked:
+        if isinstance(keys_checked[0], InputError):
+            raise keys_checked[0]
+        cells = keys_checked[0]
+    else:  # a bad number is named before a key clash
+        with duckdb.connect() as con:
+            cells = checked_cells(con, path, sheet.name, cells, letters, bad_numbers)
     return Workbook(
         path=path,
         sha256=sha256.result(),
