@@ -320,10 +320,15 @@ def read_workbook(
     worksheets = check_workbook_file(path)
     release_year = _release_year(path, year, releases)
     file_kind = _file_kind(path, kind)
-    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
-    sha256 = hashing.submit(file_sha256, path)  # on the other core while the first piece is read
-    hashing.shutdown(wait=False)
-    sheet, header = _data_sheet(path, worksheets)
+    # the hash and the release year the workbook states: on other threads while the data sheet is read
+    aside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="workbook")
+    try:
+        sha256 = aside.submit(file_sha256, path)
+        sheet, header = _data_sheet(path, worksheets)
+        names = [worksheet.name for worksheet in worksheets]
+        stated = aside.submit(stated_release_years, path, sheet.name, names, _first_rows(path, worksheets))
+    finally:
+        aside.shutdown(wait=False)
     letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
     tables: list[pa.Table] = []
     bad_numbers = None  # not checked yet: checked over the whole sheet below
@@ -336,8 +341,6 @@ def read_workbook(
             keys_checked.append(exc)
 
     with sheet.pieces:
-        stated = stated_release_years(path, sheet.name, [worksheet.name for worksheet in worksheets], _first_rows(path, worksheets))
-        check_release_year(path, release_year, year, stated)
         pieces = _sheet_cells(path, sheet, header, tables)
         if land is not None:
             failures: list[BaseException] = []
@@ -351,6 +354,7 @@ def read_workbook(
             bad_numbers = sum(table.num_rows for table in tables) - n_landed
         for _ in pieces:  # the rest (without `land`: every piece)
             pass
+    check_release_year(path, release_year, year, stated.result())
     cells = pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table()
     _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
     if cells.num_rows == 0:
