@@ -19,6 +19,7 @@ import importlib
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -139,19 +140,20 @@ def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at:
 
 
 def _land_workbook(
-    con: duckdb.DuckDBPyConnection,
+    landing: Callable[[], duckdb.DuckDBPyConnection],
     path: Path,
     read: dict[tuple[int, str], Workbook],
     landed: dict[tuple[int, str], tuple[str, int]],
     loaded_at: datetime,
     **options: object,
 ) -> Workbook:
-    """Read one workbook, landing its rows as they are read in the open transaction (its release and
-    kind replaced); `read`: the workbooks landed before in this transaction, by release and kind."""
+    """Read one workbook, landing its rows as they are read in the open transaction of `landing()`
+    (its release and kind replaced); `read`: the workbooks landed before in it, by release and kind."""
     n_landed = 0
 
     def land(workbook: Workbook) -> int:
         nonlocal n_landed
+        con = landing()
         key = (workbook.release_year, workbook.file_kind)
         other = read.get(key)
         if other is not None:
@@ -170,6 +172,7 @@ def _land_workbook(
         workbook = read_workbook(path, land=land, **options)  # type: ignore[arg-type]
     except OSError as exc:  # the workbook's (DuckDB's own failures are duckdb.Error)
         raise InputError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+    con = landing()
     key = (workbook.release_year, workbook.file_kind)
     if n_landed != workbook.n_rows:  # rows that repeat an earlier row exactly: each is kept once
         con.register("kept_rows", workbook.cells.select(["sheet_row"]))
@@ -258,32 +261,28 @@ def ingest_workbooks(
     raw_db.parent.mkdir(parents=True, exist_ok=True)
     created = not raw_db.exists()
     read: dict[tuple[int, str], Workbook] = {}
+    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
-        with duckdb.connect(config={"temp_directory": f"{raw_db}.tmp"}) as con:
-            # row groups of _ROW_GROUP_ROWS, each written to the file (compressed) as it fills,
-            # while the reader reads on: the commit has little left to write;
-            # the 1.5 storage format (an older raw file is upgraded: every client here is DuckDB 1.5)
-            # has DICT_FSST, text as a dictionary of FSST-compressed strings: a third less CPU than
-            # the older format's plain dictionaries, and a smaller file (200,000 rows: 17 MiB, was 18)
-            quoted = str(raw_db).replace("'", "''")
-            con.execute(f"attach '{quoted}' as raw (row_group_size {_ROW_GROUP_ROWS}, storage_version '{_STORAGE_VERSION}')")
-            con.execute("use raw")
-            con.execute("set write_buffer_row_group_count = 1")
-            con.execute("set force_compression = 'dict_fsst'")
-            con.execute(f"set memory_limit = '{_LANDING_MEMORY}'")
-            con.execute("set threads = 1")  # the reader has the other core
-            con.execute("set checkpoint_threshold = '0b'")  # the commit writes the file itself, not a log first
-            loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
-            con.execute("begin transaction")  # the tables too are created in it: a killed first ingest leaves none
+        with contextlib.ExitStack() as stack:
+            opened: list[duckdb.DuckDBPyConnection] = []
+
+            def landing() -> duckdb.DuckDBPyConnection:
+                """The raw landing in this ingest's transaction, opened (~15 ms) when the first rows
+                come: the reader has started meanwhile; a workbook refused before opens nothing."""
+                if not opened:
+                    opened.append(stack.enter_context(_opened_landing(raw_db)))
+                return opened[0]
+
             try:
-                _ensure_raw_tables(con)
                 for path in to_read.values():
-                    workbook = _land_workbook(con, path, read, landed, loaded_at, year=year, releases=releases, kind=kind)
+                    workbook = _land_workbook(landing, path, read, landed, loaded_at, year=year, releases=releases, kind=kind)
                     logger.info("read %s: sheet %r, %d rows, sha256 %s", path.name, workbook.sheet_name, workbook.n_rows, workbook.sha256)
-                con.execute("commit")
+                if opened:
+                    opened[0].execute("commit")
             except BaseException:
-                with contextlib.suppress(duckdb.Error):  # a failed write (full disk) may have ended the transaction already
-                    con.execute("rollback")
+                if opened:
+                    with contextlib.suppress(duckdb.Error):  # a failed write (full disk) may have ended the transaction already
+                        opened[0].execute("rollback")
                 raise
     except (duckdb.Error, OSError) as exc:
         _remove_created(raw_db, created)
@@ -302,6 +301,31 @@ def ingest_workbooks(
         )  # fmt: skip
         results.append(result)
     return results
+
+
+def _opened_landing(raw_db: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB with the raw landing attached as `raw` and set up to land, in a new transaction holding its tables."""
+    con = duckdb.connect(config={"temp_directory": f"{raw_db}.tmp"})
+    try:
+        # row groups of _ROW_GROUP_ROWS, each written to the file (compressed) as it fills,
+        # while the reader reads on: the commit has little left to write;
+        # the 1.5 storage format (an older raw file is upgraded: every client here is DuckDB 1.5)
+        # has DICT_FSST, text as a dictionary of FSST-compressed strings: a third less CPU than
+        # the older format's plain dictionaries, and a smaller file (200,000 rows: 17 MiB, was 18)
+        quoted = str(raw_db).replace("'", "''")
+        con.execute(f"attach '{quoted}' as raw (row_group_size {_ROW_GROUP_ROWS}, storage_version '{_STORAGE_VERSION}')")
+        con.execute("use raw")
+        con.execute("set write_buffer_row_group_count = 1")
+        con.execute("set force_compression = 'dict_fsst'")
+        con.execute(f"set memory_limit = '{_LANDING_MEMORY}'")
+        con.execute("set threads = 1")  # the reader has the other core
+        con.execute("set checkpoint_threshold = '0b'")  # the commit writes the file itself, not a log first
+        con.execute("begin transaction")  # the tables too are created in it: a killed first ingest leaves none
+        _ensure_raw_tables(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def _remove_created(raw_db: Path, created: bool) -> None:
