@@ -2,7 +2,8 @@
 
 calamine (fastexcel) holds a whole sheet as cells before Arrow sees any of it: 2.5 GB for a
 million BLS rows. Here the sheet's XML is streamed from the zip (never whole in memory)
-and cut after a row's end tag into pieces of about `piece_bytes`; each piece is wrapped as
+and cut after a row's end tag into pieces of up to `piece_bytes` (smaller at both ends of
+the sheet: EDGE_PIECE_BYTES); each piece is wrapped as
 a tiny stored .xlsx (the workbook's own workbook, relationship, style and shared-string
 parts, and the piece as the sheet) and read by fastexcel on a worker thread (fastexcel
 releases the GIL) while the next piece is cut and the caller checks the last one.
