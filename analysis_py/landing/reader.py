@@ -14,7 +14,7 @@ import itertools
 import logging
 import re
 from collections.abc import Callable, Collection, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,9 +252,9 @@ def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], tables: list
 
 
 def _streamed(pieces: Iterator[pa.Table], failures: list[BaseException], at_end: Callable[[], None]) -> pa.RecordBatchReader:
-    """`pieces` as an Arrow stream (the consumer reads it on threads of its own), then `at_end()`
-    while the consumer takes the last of them; whatever stops them is kept in `failures` (the
-    consumer reports it as an error of its own)."""
+    """`pieces` as an Arrow stream (the consumer reads it on threads of its own), calling `at_end()`
+    after the last; whatever stops them is kept in `failures` (the consumer reports it as an
+    error of its own)."""
 
     def batches() -> Iterator[pa.RecordBatch]:
         try:
@@ -321,55 +321,48 @@ def read_workbook(
     worksheets = check_workbook_file(path)
     release_year = _release_year(path, year, releases)
     file_kind = _file_kind(path, kind)
-    # the hash and the release year the workbook states: on other threads while the data sheet is read
-    aside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="workbook")
-    try:
+    # the hash, the release year the workbook states and the checks over the whole sheet's keys
+    # run on other threads while the data sheet is read and landed
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="workbook") as aside:
         sha256 = aside.submit(file_sha256, path)
         sheet, header = _data_sheet(path, worksheets)
         names = [worksheet.name for worksheet in worksheets]
         stated = aside.submit(stated_release_years, path, sheet.name, names, _first_rows(path, worksheets))
-    finally:
-        aside.shutdown(wait=False)
-    letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
-    tables: list[pa.Table] = []
-    bad_numbers = None  # not checked yet: checked over the whole sheet below
-    keys_checked: list[pa.Table | InputError] = []  # the rows without repeats, or the clash, once every piece is read
+        letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
+        tables: list[pa.Table] = []
+        bad_numbers = None  # not checked yet: checked over the whole sheet below
+        keys_checked: list[Future[pa.Table]] = []  # the rows without repeats, or the key clash
+        with sheet.pieces:
+            pieces = _sheet_cells(path, sheet, header, tables)
+            if land is not None:
+                failures: list[BaseException] = []
 
-    def check_keys() -> None:
-        try:
-            keys_checked.append(_keys_checked(path, sheet.name, tables, letters))
-        except InputError as exc:  # raised below, after any refusal that comes first
-            keys_checked.append(exc)
+                def check_keys() -> None:  # once every piece is read, while the last ones land
+                    keys_checked.append(aside.submit(_keys_checked, path, sheet.name, tables, letters))
 
-    with sheet.pieces:
-        pieces = _sheet_cells(path, sheet, header, tables)
-        if land is not None:
-            failures: list[BaseException] = []
-            streamed = _streamed(pieces, failures, at_end=check_keys)  # the keys are checked while the last pieces land
-            try:
-                n_landed = land(Workbook(path, sha256.result(), sheet.name, release_year, file_kind, streamed))  # type: ignore[arg-type]
-            except BaseException:
-                if failures:  # the reading's own error, which the landing reported as one of its own
-                    raise failures[0] from None
-                raise
-            bad_numbers = sum(table.num_rows for table in tables) - n_landed
-        for _ in pieces:  # the rest (without `land`: every piece)
-            pass
-    check_release_year(path, release_year, year, stated.result())
-    cells = pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table()
-    _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
-    if cells.num_rows == 0:
-        raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
-    ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
-    if ignored:
-        logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
-    if bad_numbers == 0 and keys_checked:
-        if isinstance(keys_checked[0], InputError):
-            raise keys_checked[0]
-        cells = keys_checked[0]
-    else:  # a bad number is named before a key clash
-        with duckdb.connect() as con:
-            cells = checked_cells(con, path, sheet.name, cells, letters, bad_numbers)
+                streamed = _streamed(pieces, failures, at_end=check_keys)
+                try:
+                    n_landed = land(Workbook(path, sha256.result(), sheet.name, release_year, file_kind, streamed))  # type: ignore[arg-type]
+                except BaseException:
+                    if failures:  # the reading's own error, which the landing reported as one of its own
+                        raise failures[0] from None
+                    raise
+                bad_numbers = sum(table.num_rows for table in tables) - n_landed
+            for _ in pieces:  # the rest (without `land`: every piece)
+                pass
+        check_release_year(path, release_year, year, stated.result())
+        cells = pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table()
+        _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
+        if cells.num_rows == 0:
+            raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
+        ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
+        if ignored:
+            logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
+        if bad_numbers == 0 and keys_checked:
+            cells = keys_checked[0].result()
+        else:  # a bad number is named before a key clash
+            with duckdb.connect() as con:
+                cells = checked_cells(con, path, sheet.name, cells, letters, bad_numbers)
     return Workbook(
         path=path,
         sha256=sha256.result(),
