@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 _HEADER_SEARCH_ROWS = 20
 #: Arrow bytes of the data rows a workbook may hold: a 1,048,575-row MSA-like sheet holds ~0.3 GiB.
 _MAX_CELL_BYTES = 1 << 30
+#: Rows per batch of the stream a landing reads: pyarrow's scanner hands a batch on only once it
+#: has the next, so a piece in one batch would wait for the next piece to be read.
+_STREAM_BATCH_ROWS = 2048
 #: A data sheet's rows: BLS_COLUMNS as text (NULL for a column the sheet lacks) and the sheet row.
 CELLS_SCHEMA = pa.schema([(name, pa.string()) for name in BLS_COLUMNS] + [("sheet_row", pa.int32())])
 
@@ -259,7 +262,7 @@ def _streamed(pieces: Iterator[pa.Table], failures: list[BaseException], at_end:
     def batches() -> Iterator[pa.RecordBatch]:
         try:
             for cells in pieces:
-                yield from cells.to_batches()
+                yield from cells.to_batches(max_chunksize=_STREAM_BATCH_ROWS)
             at_end()
         except BaseException as exc:
             failures.append(exc)
