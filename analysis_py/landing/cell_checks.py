@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS
 from analysis_py.errors import InputError
 
-__all__ = ["checked_cells", "count_bad_numbers"]
+__all__ = ["checked_cells", "has_bad_number_sql"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,30 +35,26 @@ _SHOWN = 5
 _BATCH_ROWS = 16_384
 
 
-def count_bad_numbers(con: duckdb.DuckDBPyConnection, cells: pa.Table, letters: Mapping[str, str]) -> int:
-    """How many numeric cells of `cells` (part of a sheet, as `checked_cells` takes it) break the number rules."""
-    con.register("cells", cells)
-    try:
-        return _count_bad_numbers(con, [name for name in NUMERIC_COLUMNS if name in letters])
-    finally:
-        con.unregister("cells")
-
-
 def checked_cells(
-    path: Path, sheet_name: str, cells: pa.Table, letters: Mapping[str, str], bad_numbers: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    sheet_name: str,
+    cells: pa.Table,
+    letters: Mapping[str, str],
+    bad_numbers: int | None = None,
 ) -> pa.Table:
     """`cells` without exact repeats, or InputError naming the first bad cells or clashing rows.
 
-    `cells`: BLS columns as text plus `sheet_row`; `letters`: column name -> Excel column letter;
-    `bad_numbers`: what count_bad_numbers found over every piece of `cells` (None: not counted yet).
+    `con`: a DuckDB connection to check in; `cells`: BLS columns as text plus `sheet_row`;
+    `letters`: column name -> Excel column letter; `bad_numbers`: 0 when every row of `cells` was
+    found to keep the number rules as it landed (has_bad_number_sql), None: not checked yet.
     """
-    with duckdb.connect() as con:
-        # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core (landing
-        # one batch is cheaper: the raw store gets the table as it is)
-        con.register("cells", pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema))
+    # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core
+    con.register("cells", pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema))
+    try:
         if bad_numbers != 0:
             _check_numbers(con, path, sheet_name, letters)
-        if not _key_clashes(con):  # the common case: then no row can repeat another either
+        if not _has_key_clash(con):  # the common case: then no row can repeat another either
             return cells
         repeats = _exact_repeats(con, [name for name in cells.column_names if name != "sheet_row"])
         if repeats:
@@ -71,6 +67,8 @@ def checked_cells(
             cells = cells.filter(pc.invert(pc.is_in(cells.column("sheet_row"), value_set=dropped)))
             con.register("cells", cells)  # replaces the registration above
         clashes = _key_clashes(con)
+    finally:
+        con.unregister("cells")
     if clashes:
         _refuse_clashes(path, sheet_name, clashes)
     return cells
@@ -105,6 +103,11 @@ def _bad_number_reason(cell: str, column: str) -> str:
             {" ".join(bounds)}
         end
     """
+
+
+def has_bad_number_sql(columns: Iterable[str] = NUMERIC_COLUMNS) -> str:
+    """SQL: TRUE where a row (of a table like `checked_cells` takes) has a cell in `columns` that breaks the number rules."""
+    return "(" + " or ".join(_is_bad_number(column, column) for column in columns) + ")"
 
 
 def _is_bad_number(cell: str, column: str) -> str:
@@ -170,23 +173,35 @@ def _exact_repeats(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list[t
     ).fetchall()
 
 
-def _key_clashes(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """The first keys held by two rows or more (key parts, sheet rows, number of such keys).
+#: Each row's key, normalized as staging does: trimmed, o_group lower case, occ_code NN-NNNN.
+_KEYED_ROWS = r"""
+    with keyed_rows as (
+        select
+            sheet_row,
+            trim(area) as area,
+            trim(naics) as naics,
+            trim(own_code) as own_code,
+            regexp_replace(trim(occ_code), '^(\d{2})-?(\d{4})$', '\1-\2') as occ_code,
+            lower(trim(o_group)) as o_group,
+        from cells
+    )
+"""
 
-    The key is normalized as staging does: trimmed, o_group lower case, occ_code NN-NNNN.
-    """
+
+def _has_key_clash(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether two rows hold the same key (a third cheaper than naming them: no list of rows per key)."""
+    [(clash,)] = con.execute(
+        _KEYED_ROWS
+        + "select exists (select 1 from keyed_rows group by area, naics, own_code, occ_code, o_group having count(*) > 1)"
+    ).fetchall()
+    return clash
+
+
+def _key_clashes(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The first keys held by two rows or more (key parts, sheet rows, number of such keys)."""
     return con.execute(
-        r"""
-        with keyed_rows as (
-            select
-                sheet_row,
-                trim(area) as area,
-                trim(naics) as naics,
-                trim(own_code) as own_code,
-                regexp_replace(trim(occ_code), '^(\d{2})-?(\d{4})$', '\1-\2') as occ_code,
-                lower(trim(o_group)) as o_group,
-            from cells
-        ),
+        _KEYED_ROWS
+        + """,
 
         clashing_keys as (
             select area, naics, own_code, occ_code, o_group, list(sheet_row order by sheet_row) as sheet_rows

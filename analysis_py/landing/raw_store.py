@@ -5,8 +5,9 @@ The raw file holds:
 * `oews_estimates`: one row per data row, BLS columns as text (lower-case names);
 * `oews_files`: one row per landed workbook (the latest for each release and kind).
 
-The workbooks of a call land in one transaction, each piece of a sheet by an INSERT ...
-SELECT from Arrow while the reader reads the next; a refusal (a bad file among good ones,
+The workbooks of a call land in one transaction, a sheet by one INSERT ... SELECT from the
+stream of its pieces (Arrow), each landing, its numbers checked, while the reader reads the
+next; a refusal (a bad file among good ones,
 a check over a whole sheet) rolls it back, so one bad file lands nothing and the raw file
 keeps its bytes (a raw file this call created is removed).
 """
@@ -18,6 +19,7 @@ import importlib
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +29,7 @@ import duckdb
 from analysis_py.bls import BLS_COLUMNS, file_kind_from_name, release_year_from_name
 from analysis_py.errors import BuildError, InputError
 from analysis_py.files import file_sha256
+from analysis_py.landing.cell_checks import has_bad_number_sql
 from analysis_py.landing.reader import Workbook, read_workbook
 
 __all__ = [
@@ -40,8 +43,12 @@ logger = logging.getLogger(__name__)
 
 #: DuckDB's memory for landing (the cells it inserts are Arrow, outside this limit).
 _LANDING_MEMORY = "256MB"
-#: Rows per row group of the raw landing (DuckDB's default is 122,880, more than a state workbook holds).
-_ROW_GROUP_ROWS = 16_384
+#: The raw landing's storage format: DuckDB 1.5's (pyproject pins duckdb 1.5 for every client).
+_STORAGE_VERSION = "v1.5.0"
+#: Rows per row group of the raw landing (DuckDB's default is 122,880, more than a state workbook
+#: holds): each is compressed and written as it fills, ~25 ms of work, so little is left when the
+#: last piece is read (16,384 rows: the state workbook's second group filled at 88% of its rows).
+_ROW_GROUP_ROWS = 8_192
 
 _PROVENANCE_DDL = """
     source_file varchar not null,
@@ -99,67 +106,73 @@ def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime) -> None:
-    """Insert `workbook.cells` (a piece of its rows) with the workbook's provenance."""
+def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime) -> int:
+    """Insert the rows of `workbook.cells` (a stream of them as they are read) without a bad number,
+    with the workbook's provenance, in one INSERT that checks each row as it lands; how many it inserted."""
     con.register("incoming_cells", workbook.cells)
-    con.execute(
-        """
-        insert into oews_estimates by name
-        select
-            incoming_cells.*,
-            $source_file as source_file,
-            $sha256 as source_sha256,
-            $sheet_name as sheet_name,
-            $release_year as release_year,
-            $file_kind as file_kind,
-            $loaded_at as loaded_at,
-        from incoming_cells
-        """,
-        dict(
-            source_file=workbook.path.name,
-            sha256=workbook.sha256,
-            sheet_name=workbook.sheet_name,
-            release_year=workbook.release_year,
-            file_kind=workbook.file_kind,
-            loaded_at=loaded_at,
-        ),
-    )
-    con.unregister("incoming_cells")
+    try:
+        [(n_inserted,)] = con.execute(
+            f"""
+            insert into oews_estimates by name
+            select
+                incoming_cells.*,
+                $source_file as source_file,
+                $sha256 as source_sha256,
+                $sheet_name as sheet_name,
+                $release_year as release_year,
+                $file_kind as file_kind,
+                $loaded_at as loaded_at,
+            from incoming_cells
+            where not {has_bad_number_sql()}
+            """,
+            dict(
+                source_file=workbook.path.name,
+                sha256=workbook.sha256,
+                sheet_name=workbook.sheet_name,
+                release_year=workbook.release_year,
+                file_kind=workbook.file_kind,
+                loaded_at=loaded_at,
+            ),
+        ).fetchall()
+    finally:
+        con.unregister("incoming_cells")
+    return n_inserted
 
 
 def _land_workbook(
-    con: duckdb.DuckDBPyConnection,
+    landing: Callable[[], duckdb.DuckDBPyConnection],
     path: Path,
     read: dict[tuple[int, str], Workbook],
     landed: dict[tuple[int, str], tuple[str, int]],
     loaded_at: datetime,
     **options: object,
 ) -> Workbook:
-    """Read one workbook, landing each piece as it is read in the open transaction (its release and
-    kind replaced); `read`: the workbooks landed before in this transaction, by release and kind."""
+    """Read one workbook, landing its rows as they are read in the open transaction of `landing()`
+    (its release and kind replaced); `read`: the workbooks landed before in it, by release and kind."""
     n_landed = 0
 
-    def land(piece: Workbook) -> None:
+    def land(workbook: Workbook) -> int:
         nonlocal n_landed
-        key = (piece.release_year, piece.file_kind)
-        if not n_landed:
-            other = read.get(key)
-            if other is not None:
-                raise InputError(
-                    str(path),
-                    f"is a second {piece.file_kind} workbook for release {piece.release_year} in this run "
-                    f"(the first is {other.path}); pass one of them",
-                )
-            if key in landed:
-                con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
-                con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
-        _insert_cells(con, piece, loaded_at)
-        n_landed += piece.n_rows
+        con = landing()
+        key = (workbook.release_year, workbook.file_kind)
+        other = read.get(key)
+        if other is not None:
+            raise InputError(
+                str(path),
+                f"is a second {workbook.file_kind} workbook for release {workbook.release_year} in this run "
+                f"(the first is {other.path}); pass one of them",
+            )
+        if key in landed:
+            con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
+            con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
+        n_landed = _insert_cells(con, workbook, loaded_at)
+        return n_landed
 
     try:
         workbook = read_workbook(path, land=land, **options)  # type: ignore[arg-type]
     except OSError as exc:  # the workbook's (DuckDB's own failures are duckdb.Error)
         raise InputError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+    con = landing()
     key = (workbook.release_year, workbook.file_kind)
     if n_landed != workbook.n_rows:  # rows that repeat an earlier row exactly: each is kept once
         con.register("kept_rows", workbook.cells.select(["sheet_row"]))
@@ -248,29 +261,28 @@ def ingest_workbooks(
     raw_db.parent.mkdir(parents=True, exist_ok=True)
     created = not raw_db.exists()
     read: dict[tuple[int, str], Workbook] = {}
+    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
-        with duckdb.connect(config={"temp_directory": f"{raw_db}.tmp"}) as con:
-            # row groups of _ROW_GROUP_ROWS, each written to the file (compressed) as it fills,
-            # while the reader reads on: the commit has little left to write (~15% larger file)
-            quoted = str(raw_db).replace("'", "''")
-            con.execute(f"attach '{quoted}' as raw (row_group_size {_ROW_GROUP_ROWS})")
-            con.execute("use raw")
-            con.execute("set write_buffer_row_group_count = 1")
-            # text columns as dictionaries only: a quarter less CPU than weighing FSST per column, ~20% larger file
-            con.execute("set force_compression = 'dictionary'")
-            con.execute(f"set memory_limit = '{_LANDING_MEMORY}'")
-            con.execute("set threads = 1")  # the reader has the other core
-            loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
-            con.execute("begin transaction")  # the tables too are created in it: a killed first ingest leaves none
+        with contextlib.ExitStack() as stack:
+            opened: list[duckdb.DuckDBPyConnection] = []
+
+            def landing() -> duckdb.DuckDBPyConnection:
+                """The raw landing in this ingest's transaction, opened (~15 ms) when the first rows
+                come: the reader has started meanwhile; a workbook refused before opens nothing."""
+                if not opened:
+                    opened.append(stack.enter_context(_opened_landing(raw_db)))
+                return opened[0]
+
             try:
-                _ensure_raw_tables(con)
                 for path in to_read.values():
-                    workbook = _land_workbook(con, path, read, landed, loaded_at, year=year, releases=releases, kind=kind)
+                    workbook = _land_workbook(landing, path, read, landed, loaded_at, year=year, releases=releases, kind=kind)
                     logger.info("read %s: sheet %r, %d rows, sha256 %s", path.name, workbook.sheet_name, workbook.n_rows, workbook.sha256)
-                con.execute("commit")
+                if opened:
+                    opened[0].execute("commit")
             except BaseException:
-                with contextlib.suppress(duckdb.Error):  # a failed write (full disk) may have ended the transaction already
-                    con.execute("rollback")
+                if opened:
+                    with contextlib.suppress(duckdb.Error):  # a failed write (full disk) may have ended the transaction already
+                        opened[0].execute("rollback")
                 raise
     except (duckdb.Error, OSError) as exc:
         _remove_created(raw_db, created)
@@ -289,6 +301,31 @@ def ingest_workbooks(
         )  # fmt: skip
         results.append(result)
     return results
+
+
+def _opened_landing(raw_db: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB with the raw landing attached as `raw` and set up to land, in a new transaction holding its tables."""
+    con = duckdb.connect(config={"temp_directory": f"{raw_db}.tmp"})
+    try:
+        # row groups of _ROW_GROUP_ROWS, each written to the file (compressed) as it fills,
+        # while the reader reads on: the commit has little left to write;
+        # the 1.5 storage format (an older raw file is upgraded: every client here is DuckDB 1.5)
+        # has DICT_FSST, text as a dictionary of FSST-compressed strings: a third less CPU than
+        # the older format's plain dictionaries, and a smaller file (200,000 rows: 17 MiB, was 18)
+        quoted = str(raw_db).replace("'", "''")
+        con.execute(f"attach '{quoted}' as raw (row_group_size {_ROW_GROUP_ROWS}, storage_version '{_STORAGE_VERSION}')")
+        con.execute("use raw")
+        con.execute("set write_buffer_row_group_count = 1")
+        con.execute("set force_compression = 'dict_fsst'")
+        con.execute(f"set memory_limit = '{_LANDING_MEMORY}'")
+        con.execute("set threads = 1")  # the reader has the other core
+        con.execute("set checkpoint_threshold = '0b'")  # the commit writes the file itself, not a log first
+        con.execute("begin transaction")  # the tables too are created in it: a killed first ingest leaves none
+        _ensure_raw_tables(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def _remove_created(raw_db: Path, created: bool) -> None:

@@ -4,8 +4,9 @@ The file is checked first (workbook_checks: an .xlsx, safe to parse, within Exce
 extent). Its data sheet, the first VISIBLE sheet with the BLS header on row 1 (the
 sheet's name varies by year; hidden sheets are never read), is read in pieces of bounded
 size (sheet_pieces: fastexcel, i.e. Rust calamine, straight into Arrow on a worker thread)
-and its cells checked in DuckDB (cell_checks): each piece's numbers while the next piece
-is read, repeats and key clashes over the whole sheet. No Python loop touches a cell.
+and its cells checked in DuckDB (cell_checks): each row's numbers as the landing INSERT
+takes it (or over the whole sheet, without a landing), repeats and key clashes over the
+whole sheet as the last pieces land. No Python loop touches a cell.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import itertools
 import logging
 import re
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,13 +26,13 @@ import pyarrow.compute as pc
 from analysis_py.bls import BLS_COLUMNS, KIND_PREFIXES, REQUIRED_COLUMNS, file_kind_from_name, release_year_from_name
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
-from analysis_py.landing.cell_checks import checked_cells, count_bad_numbers
+from analysis_py.landing.cell_checks import checked_cells
 from analysis_py.landing.release_year import FirstRows, check_release_year, stated_release_years
 from analysis_py.landing.sheet_pieces import SheetPiece, SheetPieces, column_letter
 from analysis_py.landing.sheet_scan import SheetScan, Worksheet
 from analysis_py.landing.workbook_checks import check_workbook_file, size_text
 
-__all__ = ["Workbook", "read_workbook"]
+__all__ = ["CELLS_SCHEMA", "Workbook", "read_workbook"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,11 @@ logger = logging.getLogger(__name__)
 _HEADER_SEARCH_ROWS = 20
 #: Arrow bytes of the data rows a workbook may hold: a 1,048,575-row MSA-like sheet holds ~0.3 GiB.
 _MAX_CELL_BYTES = 1 << 30
+#: Rows per batch of the stream a landing reads: pyarrow's scanner hands a batch on only once it
+#: has the next, so a piece in one batch would wait for the next piece to be read.
+_STREAM_BATCH_ROWS = 2048
+#: A data sheet's rows: BLS_COLUMNS as text (NULL for a column the sheet lacks) and the sheet row.
+CELLS_SCHEMA = pa.schema([(name, pa.string()) for name in BLS_COLUMNS] + [("sheet_row", pa.int32())])
 
 @dataclass(frozen=True)
 class Workbook:
@@ -48,7 +55,7 @@ class Workbook:
     sheet_name: str
     release_year: int
     file_kind: str
-    cells: pa.Table  # BLS_COLUMNS as strings + sheet_row
+    cells: pa.Table  # CELLS_SCHEMA (in what `land` gets: a pa.RecordBatchReader of them as they are read)
 
     @property
     def n_rows(self) -> int:
@@ -230,29 +237,46 @@ def _piece_cells(piece: SheetPiece, header: dict[int, str]) -> pa.Table:
     return cells
 
 
-def _sheet_cells(
-    path: Path, sheet: _Sheet, header: dict[int, str], letters: dict[str, str], land: Callable[[pa.Table], None] | None
-) -> tuple[pa.Table, int]:
-    """Every data row of the data sheet, read piece by piece, and how many numeric cells break the
-    number rules (counted as each piece arrives, while the next one is read; then the piece is
-    handed to `land` while no bad number was seen)."""
-    tables, bad_numbers, text_bytes = [], 0, 0
-    with duckdb.connect(config={"threads": 1}) as con:  # the reader thread has the other core
-        for piece in itertools.chain([sheet.first], sheet.rest):
-            cells = _piece_cells(piece, header)
-            text_bytes += cells.nbytes
-            if text_bytes > _MAX_CELL_BYTES:
-                raise InputError(
-                    str(path),
-                    f"sheet {sheet.name!r} holds more than {size_text(_MAX_CELL_BYTES)} of cell text by row "
-                    f"{piece.first_row + piece.rows.num_rows - 1:,}: refused (BLS's largest workbook holds a few hundred MiB)",
-                )
-            if cells.num_rows:
-                bad_numbers += count_bad_numbers(con, cells, letters)
-                tables.append(cells)
-                if land is not None and not bad_numbers:
-                    land(cells)
-    return (pa.concat_tables(tables) if tables else _piece_cells(sheet.first, header)), bad_numbers
+def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], tables: list[pa.Table]) -> Iterator[pa.Table]:
+    """Every data row of the data sheet, a piece at a time as each is read, each piece also kept in `tables`."""
+    text_bytes = 0
+    for piece in itertools.chain([sheet.first], sheet.rest):
+        cells = _piece_cells(piece, header)
+        text_bytes += cells.nbytes
+        if text_bytes > _MAX_CELL_BYTES:
+            raise InputError(
+                str(path),
+                f"sheet {sheet.name!r} holds more than {size_text(_MAX_CELL_BYTES)} of cell text by row "
+                f"{piece.first_row + piece.rows.num_rows - 1:,}: refused (BLS's largest workbook holds a few hundred MiB)",
+            )
+        if cells.num_rows:
+            tables.append(cells)
+            yield cells
+
+
+def _streamed(pieces: Iterator[pa.Table], failures: list[BaseException], at_end: Callable[[], None]) -> pa.RecordBatchReader:
+    """`pieces` as an Arrow stream (the consumer reads it on threads of its own), calling `at_end()`
+    after the last; whatever stops them is kept in `failures` (the consumer reports it as an
+    error of its own)."""
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for cells in pieces:
+                yield from cells.to_batches(max_chunksize=_STREAM_BATCH_ROWS)
+            at_end()
+        except BaseException as exc:
+            failures.append(exc)
+            raise
+
+    return pa.RecordBatchReader.from_batches(CELLS_SCHEMA, batches())
+
+
+def _keys_checked(path: Path, sheet_name: str, tables: list[pa.Table], letters: dict[str, str]) -> pa.Table:
+    """The rows of `tables` without exact repeats, or InputError for a key clash (cell_checks, numbers not checked)."""
+    # a DuckDB of its own, made only now: the memory the landing INSERT left cached (~0.2 GB for a
+    # million rows) goes back when a DuckDB opens, before the checks take theirs
+    with duckdb.connect() as con:
+        return checked_cells(con, path, sheet_name, pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table(), letters, 0)
 
 
 def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scan: SheetScan | None) -> None:
@@ -284,40 +308,67 @@ def read_workbook(
     year: int | None = None,
     releases: Collection[int] | None = None,
     kind: str | None = None,
-    land: Callable[[Workbook], None] | None = None,
+    land: Callable[[Workbook], int] | None = None,
 ) -> Workbook:
     """Read the data sheet of a BLS workbook, every cell as text, after checking the file and its cells.
 
     `releases`: the release years the warehouse knows a top-code bound for (others are refused).
     `kind`: the file kind (state, national, ...) when the file name does not start with BLS's prefix.
-    `land`: called with each piece's rows as they are read (a Workbook of those rows), before
-    the checks over the whole sheet: the caller lands them in a transaction it rolls back
-    when this function raises, and drops the rows the returned Workbook no longer holds.
+    `land`: called once, before the checks over the whole sheet, with the workbook whose cells
+    are a stream of its rows, a piece at a time as they are read: the caller lands the rows
+    without a bad number (cell_checks.has_bad_number_sql) as they come and returns how many,
+    in a transaction it rolls back when this function raises, and drops the rows the returned
+    Workbook no longer holds.
     """
     path = Path(path)
     worksheets = check_workbook_file(path)
     release_year = _release_year(path, year, releases)
     file_kind = _file_kind(path, kind)
-    sha256 = file_sha256(path)
-    sheet, header = _data_sheet(path, worksheets)
-    with sheet.pieces:
-        stated = stated_release_years(path, sheet.name, [worksheet.name for worksheet in worksheets], _first_rows(path, worksheets))
-        check_release_year(path, release_year, year, stated)
+    # the hash, the release year the workbook states and the checks over the whole sheet's keys
+    # run on other threads while the data sheet is read and landed
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="workbook") as aside:
+        sha256 = aside.submit(file_sha256, path)
+        sheet, header = _data_sheet(path, worksheets)
+        names = [worksheet.name for worksheet in worksheets]
+        stated = aside.submit(stated_release_years, path, sheet.name, names, _first_rows(path, worksheets))
         letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
-        land_cells = None
-        if land is not None:
-            land_cells = lambda cells: land(Workbook(path, sha256, sheet.name, release_year, file_kind, cells))  # noqa: E731
-        cells, bad_numbers = _sheet_cells(path, sheet, header, letters, land_cells)
-    _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
-    if cells.num_rows == 0:
-        raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
-    ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
-    if ignored:
-        logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
-    cells = checked_cells(path, sheet.name, cells, letters, bad_numbers)
+        tables: list[pa.Table] = []
+        bad_numbers = None  # not checked yet: checked over the whole sheet below
+        keys_checked: list[Future[pa.Table]] = []  # the rows without repeats, or the key clash
+        with sheet.pieces:
+            pieces = _sheet_cells(path, sheet, header, tables)
+            if land is not None:
+                failures: list[BaseException] = []
+
+                def check_keys() -> None:  # once every piece is read, while the last ones land
+                    keys_checked.append(aside.submit(_keys_checked, path, sheet.name, tables, letters))
+
+                streamed = _streamed(pieces, failures, at_end=check_keys)
+                try:
+                    n_landed = land(Workbook(path, sha256.result(), sheet.name, release_year, file_kind, streamed))  # type: ignore[arg-type]
+                except BaseException:
+                    if failures:  # the reading's own error, which the landing reported as one of its own
+                        raise failures[0] from None
+                    raise
+                bad_numbers = sum(table.num_rows for table in tables) - n_landed
+            for _ in pieces:  # the rest (without `land`: every piece)
+                pass
+        check_release_year(path, release_year, year, stated.result())
+        cells = pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table()
+        _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
+        if cells.num_rows == 0:
+            raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
+        ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
+        if ignored:
+            logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
+        if bad_numbers == 0 and keys_checked:
+            cells = keys_checked[0].result()
+        else:  # a bad number is named before a key clash
+            with duckdb.connect() as con:
+                cells = checked_cells(con, path, sheet.name, cells, letters, bad_numbers)
     return Workbook(
         path=path,
-        sha256=sha256,
+        sha256=sha256.result(),
         sheet_name=sheet.name,
         release_year=release_year,
         file_kind=file_kind,

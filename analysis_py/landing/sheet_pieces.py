@@ -2,7 +2,8 @@
 
 calamine (fastexcel) holds a whole sheet as cells before Arrow sees any of it: 2.5 GB for a
 million BLS rows. Here the sheet's XML is streamed from the zip (never whole in memory)
-and cut after a row's end tag into pieces of about `piece_bytes`; each piece is wrapped as
+and cut after a row's end tag into pieces of up to `piece_bytes` (smaller at both ends of
+the sheet: EDGE_PIECE_BYTES); each piece is wrapped as
 a tiny stored .xlsx (the workbook's own workbook, relationship, style and shared-string
 parts, and the piece as the sheet) and read by fastexcel on a worker thread (fastexcel
 releases the GIL) while the next piece is cut and the caller checks the last one.
@@ -50,6 +51,10 @@ T = TypeVar("T")
 _MIB = 1 << 20
 #: Bytes of sheet XML per piece: ~7,000 BLS rows; larger pieces read no faster.
 PIECE_BYTES = 8 * _MIB
+#: The first piece (then each twice the last, up to PIECE_BYTES) and the least the pieces shrink
+#: to toward the sheet's end (each half of what is left): the reader starts early, and little
+#: is left to land once it has read the last piece.
+EDGE_PIECE_BYTES = 1 * _MIB
 #: Cells of bounding box (rows spanned x the sheet's columns) one piece may make the reader allocate.
 MAX_PIECE_CELLS = 1 << 22
 #: Bytes of cell text a piece may expand to through shared strings (a short reference to a long string).
@@ -112,37 +117,39 @@ _UPPER, _WORD = np.zeros(256, bool), np.zeros(256, bool)
 _UPPER[ord("A") : ord("Z") + 1] = True
 _WORD[ord("0") : ord("9") + 1] = _WORD[ord("a") : ord("z") + 1] = _WORD[ord("_")] = True
 _WORD |= _UPPER
-_REFERENCE_START = np.frombuffer(b' r="', np.uint8)
+_REFERENCE_START = int.from_bytes(b' r="', "little")  # the 4 bytes after `<c`, read as one uint32
+_ZERO = np.uint8(ord("0"))
 
 
 def _near_cell_rows(rows_xml: bytes, cell_tag: bytes) -> np.ndarray | None:
     """The row each cell's reference names, when every cell is written as Excel writes it (its
     reference first, in columns A-AF: `<c r="AB12"`), else None. In numpy, a few passes over the
     bytes: a regular expression's match per cell costs three times as much."""
-    data = np.frombuffer(rows_xml + b"\0" * 16, np.uint8)
+    data = np.frombuffer(rows_xml, np.uint8)
     end = len(rows_xml) - len(cell_tag) + 1
     hit = data[:end] == cell_tag[0]
     for offset in range(1, len(cell_tag)):
         hit &= data[offset : end + offset] == cell_tag[offset]
     at = np.flatnonzero(hit) + len(cell_tag)
+    if len(at) and at[-1] + 15 > len(rows_xml):  # the bytes read below stay within rows_xml
+        return None
     at = at[~_WORD[data[at]]]  # `<c` ends there (not `<col`)
     first, second = data[at + 4], data[at + 5]
     two = _UPPER[second]
     near = _UPPER[first] & (~two | ((first == ord("A")) & (second <= ord("F")) & ~_UPPER[data[at + 6]]))
-    for offset, byte in enumerate(_REFERENCE_START):
-        near &= data[at + offset] == byte
+    near &= np.ndarray((len(data) - 3,), "<u4", data, 0, (1,))[at] == _REFERENCE_START
     if not near.all():
         return None
     at += 5 + two  # the reference's first digit
-    rows = np.zeros(len(at), np.int64)
+    rows = np.zeros(len(at), np.int32)
     digits = np.zeros(len(at), np.int64)
     going = np.ones(len(at), bool)
     for offset in range(8):  # Excel's rows have at most 7 digits
-        byte = data[at + offset]
-        going &= (byte >= ord("0")) & (byte <= ord("9"))
+        digit = data[at + offset] - _ZERO  # a byte below "0" wraps above 9
+        going &= digit < 10
         if not going.any():
             break
-        rows = np.where(going, rows * 10 + byte - ord("0"), rows)
+        rows = np.where(going, rows * 10 + digit, rows)
         digits += going
     if not ((digits >= 1) & (digits <= 7) & (data[at + digits] == ord('"'))).all():
         return None
@@ -259,13 +266,20 @@ class _Cutter:
 
 
 def xml_pieces(
-    path: Path, chunks: Iterator[bytes], where: str, piece_bytes: int = PIECE_BYTES, max_cells: int = MAX_PIECE_CELLS
+    path: Path,
+    chunks: Iterator[bytes],
+    where: str,
+    piece_bytes: int = PIECE_BYTES,
+    max_cells: int = MAX_PIECE_CELLS,
+    sheet_bytes: int | None = None,
 ) -> tuple[bytes, bytes, Iterator[XmlPiece]]:
     """(the sheet's XML before its rows, after them, its pieces) from the chunks of one worksheet member.
 
     The head keeps everything up to <sheetData> but the <dimension> (calamine would reserve
     the box it declares). A piece ends after a row end tag; no piece makes calamine allocate
-    more than `max_cells` cells (rows spanned x the columns its cells reach).
+    more than `max_cells` cells (rows spanned x the columns its cells reach). Pieces grow from
+    EDGE_PIECE_BYTES to `piece_bytes` and shrink again toward `sheet_bytes` (the member's
+    declared size; None: unknown).
     """
     head = b""
     while (found := _SHEET_DATA.search(head)) is None:
@@ -277,13 +291,16 @@ def xml_pieces(
     cutter = _Cutter(path, where, prefix, max_cells)
     sheet_head = _DIMENSION.sub(b"", head[: found.end()]) if not empty else b""
     tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
-    return sheet_head, tail, (iter(()) if empty else _cut(chunks, head[found.end() :], cutter, piece_bytes))
+    if empty:
+        return sheet_head, tail, iter(())
+    return sheet_head, tail, _cut(chunks, head[found.end() :], cutter, piece_bytes, sheet_bytes)
 
 
-def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, piece_bytes: int) -> Iterator[XmlPiece]:
+def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, largest: int, sheet_bytes: int | None) -> Iterator[XmlPiece]:
     row_end = b"</" + cutter.row_start[1:] + b">"
     data_end = b"</" + cutter.row_start[1:-3] + b"sheetData>"
     ended = False  # every chunk is in `buffer` (the member's CRC was checked), cut at </sheetData>
+    piece_bytes, left = min(EDGE_PIECE_BYTES, largest), sheet_bytes or 0
     while True:
         if not ended and len(buffer) <= piece_bytes:
             buffer, ended = _gathered(chunks, buffer, piece_bytes, data_end, cutter)
@@ -302,6 +319,8 @@ def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, piece_bytes: i
             buffer, ended = _gathered(chunks, buffer, len(buffer), data_end, cutter)
             continue
         rows_xml, buffer = buffer[: cut + len(row_end)], buffer[cut + len(row_end) :]
+        left -= len(rows_xml)
+        piece_bytes = min(2 * piece_bytes, largest, max(left // 2, EDGE_PIECE_BYTES) if sheet_bytes else largest)
         if not ended and data_end in rows_xml:  # the rows ended inside this piece, before the member
             rows_xml = rows_xml[: rows_xml.find(data_end)]
             yield from cutter.pieces(rows_xml)
@@ -351,7 +370,7 @@ def _longest_shared_string(parts: dict[str, bytes]) -> int:
 class SheetPieces:
     """The pieces of one sheet, cut and read ahead on worker threads; iterate, then `close` (or use `with`).
 
-    One thread cuts the XML and wraps each piece (Python, zlib, regular expressions), another
+    One thread cuts the XML and wraps each piece (Python, ISA-L inflate, regular expressions), another
     reads them (fastexcel, without the GIL), in order, while the caller checks the last
     piece: at most four pieces are in memory at once.
     """
@@ -406,7 +425,7 @@ class SheetPieces:
             piece_bytes = min(self.piece_bytes, max(MAX_PIECE_TEXT * 20 // max(longest, 1), 64 * 1024))
             scanner = WorksheetScanner(self.member)
             chunks = _scanned(member_chunks(self.path, member), scanner)
-            head, tail, pieces = xml_pieces(self.path, chunks, f"sheet {self.sheet_name!r}", piece_bytes)
+            head, tail, pieces = xml_pieces(self.path, chunks, f"sheet {self.sheet_name!r}", piece_bytes, sheet_bytes=member.file_size)
             for piece in pieces:
                 book = self._book(parts, head + piece.rows_xml + tail)
                 if self._stop.is_set() or not self._put(self._readers.submit(self._read_piece, book, piece.first_row)):

@@ -1,4 +1,4 @@
-"""Is this file a safe .xlsx workbook? Checked with `zipfile` and `zlib` before any parser sees it.
+"""Is this file a safe .xlsx workbook? Checked with `zipfile` and ISA-L's inflate before any parser sees it.
 
 The pinned readers trust what they are given: calamine (fastexcel) reads a zip member
 past the size its header declares and has no memory limit (a 1 MB file can expand to
@@ -16,11 +16,12 @@ from __future__ import annotations
 import mmap
 import struct
 import zipfile
-import zlib
 from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from isal import isal_zlib
 
 from analysis_py.errors import InputError
 from analysis_py.landing.sheet_scan import Worksheet, is_worksheet_member, workbook_sheets
@@ -207,7 +208,7 @@ def _checked_chunks(path: Path, handle: BinaryIO, member: zipfile.ZipInfo) -> It
     name_length, extra_length = _LOCAL_HEADER.unpack(header)[-2:]
     handle.seek(member.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
     compressed_left = member.compress_size
-    inflate = zlib.decompressobj(-zlib.MAX_WBITS) if member.compress_type == zipfile.ZIP_DEFLATED else None
+    inflate = isal_zlib.decompressobj(-isal_zlib.MAX_WBITS) if member.compress_type == zipfile.ZIP_DEFLATED else None
     produced, crc, tail = 0, 0, b""
     while True:
         if inflate is not None and inflate.unconsumed_tail:
@@ -221,14 +222,14 @@ def _checked_chunks(path: Path, handle: BinaryIO, member: zipfile.ZipInfo) -> It
             break
         try:
             out = inflate.decompress(pending, _CHUNK) if inflate is not None else pending
-        except zlib.error as exc:
+        except isal_zlib.error as exc:
             raise InputError(str(path), f"zip member {name} is corrupt ({exc}): download it again") from None
         produced += len(out)
         if produced > member.file_size:
             raise InputError(
                 str(path), f"zip member {name} expands beyond the {size_text(member.file_size)} its header declares: refused as a zip bomb"
             )
-        crc = zlib.crc32(out, crc)
+        crc = isal_zlib.crc32(out, crc)
         window = tail + out  # a marker may straddle two chunks
         if b"!" in window and any(marker in window for marker in _DTD_MARKERS):  # a one-byte search is 25x quicker than "<!"
             raise InputError(
