@@ -407,6 +407,8 @@ class SheetPieces:
                 self._pieces.get(timeout=0.02)
         self._cutter.join()
         self._readers.shutdown(wait=True, cancel_futures=True)
+        with contextlib.suppress(queue.Full):  # a reader of the pieces left waiting on another thread ends
+            self._pieces.put_nowait(RuntimeError(f"the pieces of sheet {self.sheet_name!r} were closed"))
 
     def _put(self, item: object) -> bool:
         while not self._stop.is_set():
