@@ -6,10 +6,10 @@ The raw file holds:
 * `oews_files`: one row per landed workbook (the latest for each release and kind).
 
 The workbooks of a call land in one transaction, a sheet by one INSERT ... SELECT from the
-stream of its pieces (Arrow), each landing, its numbers checked, while the reader reads the
-next; a refusal (a bad file among good ones,
-a check over a whole sheet) rolls it back, so one bad file lands nothing and the raw file
-keeps its bytes (a raw file this call created is removed).
+stream of its pieces (Arrow): each piece lands, its numbers checked, while the reader reads
+the next. A refusal (a bad file among good ones, a check over a whole sheet) rolls it back,
+so one bad file lands nothing and the raw file keeps its bytes (a raw file this call created
+is removed).
 """
 from __future__ import annotations
 
