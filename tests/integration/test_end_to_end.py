@@ -38,14 +38,6 @@ def test_every_row_of_the_workbook_is_in_the_fact(real_warehouse: Settings, work
     assert rows == len(workbook_cells) == 37_408
 
 
-def test_the_run_leaves_every_database_checkpointed(real_warehouse: Settings) -> None:
-    """No write-ahead log is left beside any file the run wrote (dbt's child closes DuckDB, then exits
-    without Python's teardown)."""
-    folder = real_warehouse.warehouse.parent
-    assert real_warehouse.warehouse.exists() and real_warehouse.raw_db.exists()
-    assert sorted(path.name for path in folder.rglob("*.wal")) == []
-
-
 def test_areas_match_the_workbook(real_warehouse: Settings, workbook_cells: dict) -> None:
     areas = {str(cells["area"]) for cells in workbook_cells.values()}
     assert {area for (area,) in query(real_warehouse, "select area from dim_area")} == areas
