@@ -143,6 +143,26 @@ def _xlsxwriter_workbook(path: Path, rows: list[dict[str, object]], extra: Calla
     return path
 
 
+def _far_cell_workbook(path: Path, row: int, column: int) -> Path:
+    """`two_state_rows()` and the string "x" at zero-based (`row`, `column`): xlsxwriter's sheet XML, no row spans.
+
+    xlsxwriter walks every row up to the last one in Python (about a second for row 1,048,575), so the
+    cell is written on the row after the data and its row moved down in the sheet's XML; the rows'
+    optional `spans` hints, which xlsxwriter computes per block of 16 rows, are left out.
+    """
+    rows = two_state_rows()
+    near = len(rows) + 1
+    _xlsxwriter_workbook(path, rows, lambda book, sheet: sheet.write_string(near, column, "x"))
+
+    def moved_down(xml: bytes) -> bytes:
+        xml = re.sub(rb' spans="[^"]*"', b"", xml).replace(b'<row r="%d"' % (near + 1), b'<row r="%d"' % (row + 1))
+        xml = re.sub(rb'(<c r="[A-Z]+)%d"' % (near + 1), rb'\g<1>%d"' % (row + 1), xml)
+        return re.sub(rb'(<dimension ref="A1:[A-Z]+)\d+"', rb'\g<1>%d"' % (row + 1), xml)
+
+    _rewrite_member(path, "xl/worksheets/sheet1.xml", moved_down)
+    return path
+
+
 def test_ingest_refuses_formula_error(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def division_by_zero(book: Any, sheet: Any) -> None:
         sheet.write_formula(2, HEADER.index("A_MEAN"), "=1/0", None, "#DIV/0!")
@@ -204,7 +224,7 @@ def test_ingest_accepts_a_notes_sheet_naming_bls_columns_on_row_2(settings: Sett
 def test_ingest_reads_a_sheet_with_a_far_away_cell_in_bounded_pieces(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int, column: int
 ) -> None:
-    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), lambda book, sheet: sheet.write_string(row, column, "x"))
+    path = _far_cell_workbook(tmp_path / "state_M2025_dl.xlsx", row, column)
     code, out, err = _wage(["ingest", str(path)], capsys)
     assert code == 0, err
     assert "(release 2025, state, 2 rows)" in out  # the far cell is in no BLS column
@@ -214,14 +234,14 @@ def test_ingest_reads_a_sheet_with_a_far_away_cell_in_bounded_pieces(
 def test_a_bad_cell_far_below_is_refused_naming_its_own_row(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int
 ) -> None:
-    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), lambda book, sheet: sheet.write_string(row, 18, "x"))
+    path = _far_cell_workbook(tmp_path / "state_M2025_dl.xlsx", row, 18)
     assert f"sheet 'data' row {row + 1} column S (A_MEAN): x is neither a number" in _refused(path, capsys)
 
 
 def test_a_far_cell_behind_a_small_declared_dimension_is_still_read(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _xlsxwriter_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), lambda book, sheet: sheet.write_string(1048575, 18, "x"))
+    path = _far_cell_workbook(tmp_path / "state_M2025_dl.xlsx", 1048575, 18)
     _rewrite_member(path, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:AF3"/>', xml))
     assert "row 1048576 column S (A_MEAN)" in _refused(path, capsys)
 
