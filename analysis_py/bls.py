@@ -13,6 +13,7 @@ __all__ = [
     "BLS_COLUMNS",
     "REQUIRED_COLUMNS",
     "NUMERIC_COLUMNS",
+    "WHOLE_NUMBER_COLUMNS",
     "KEY_COLUMNS",
     "BLS_SYMBOLS",
     "NUMBER_PATTERN",
@@ -47,6 +48,11 @@ NUMERIC_COLUMNS: tuple[str, ...] = (
     "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90", "mean_prse", "a_mean", "a_pct10", "a_pct25",
     "a_median", "a_pct75", "a_pct90",
 )  # fmt: skip
+
+#: Numeric columns that hold whole numbers (macros/bls_columns.sql `bls_whole_number_columns`):
+#: staging casts them to INTEGER and BIGINT, so ingest refuses a fraction (area type 2.5,
+#: 1234.5 employees) and so does the build (test `bls_numbers_whole`).
+WHOLE_NUMBER_COLUMNS: tuple[str, ...] = ("area_type", "tot_emp")
 
 #: The grain of a workbook: one row per key (fct_occupation_wages adds the release).
 KEY_COLUMNS: tuple[str, ...] = ("area", "naics", "own_code", "occ_code", "o_group")

@@ -9,6 +9,11 @@
     {{ return(['tot_emp']) }}
 {% endmacro %}
 
+{#- Whole numbers (analysis_py/bls.py WHOLE_NUMBER_COLUMNS): the area type code and the counts. -#}
+{% macro bls_whole_number_columns() %}
+    {{ return(['area_type', 'tot_emp']) }}
+{% endmacro %}
+
 {% macro bls_hourly_wage_columns() %}
     {{ return(['h_mean', 'h_pct10', 'h_pct25', 'h_median', 'h_pct75', 'h_pct90']) }}
 {% endmacro %}

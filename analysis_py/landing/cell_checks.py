@@ -5,8 +5,9 @@ staging and the dbt test `bls_numbers_parse` apply, so a bad file is refused wit
 cells to look at instead of failing later in `dbt build`:
 
 * a numeric cell must be empty, a BLS symbol, or a number (bls.NUMBER_PATTERN: thousands
-  separators only in groups of three) within its column's bls.NUMBER_BOUNDS; a date, a
-  negative wage or 1e308 is refused naming its sheet, row and column;
+  separators only in groups of three) within its column's bls.NUMBER_BOUNDS, and whole in
+  bls.WHOLE_NUMBER_COLUMNS; a date, a negative wage, 1e308 or 1234.5 employees is refused
+  naming its sheet, row and column;
 * a row that repeats an earlier row exactly (BLS's May 2022 all-data file has some) is
   kept once, with a warning;
 * two rows with the same key (area, industry, ownership, occupation, level) but
@@ -23,7 +24,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS
+from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS, WHOLE_NUMBER_COLUMNS
 from analysis_py.errors import InputError
 
 __all__ = ["checked_cells", "has_bad_number_sql"]
@@ -82,7 +83,8 @@ def _bad_number_reason(cell: str, column: str) -> str:
     """SQL: NULL where `cell` (a numeric column's text) is fine, else why it is refused.
 
     The rules of bls.py, as the build applies them (macros/parse_bls_number.sql): empty,
-    a BLS symbol, or a number matching NUMBER_PATTERN within NUMBER_BOUNDS of its column.
+    a BLS symbol, or a number matching NUMBER_PATTERN within NUMBER_BOUNDS of its column,
+    whole in WHOLE_NUMBER_COLUMNS.
     """
     text = f"trim({cell})"
     low, high = NUMBER_BOUNDS.get(column, (None, None))
@@ -93,6 +95,8 @@ def _bad_number_reason(cell: str, column: str) -> str:
         low_words = "is negative" if low == 0 else f"is below {low:g}, the lowest {column.upper()} can be"
         bounds.append(f"when {value} < {low} then {shown} || ' {low_words}'")
         bounds.append(f"when {value} > {high} then {shown} || ' is above {high:,}, the highest {column.upper()} can be'")
+    if column in WHOLE_NUMBER_COLUMNS:
+        bounds.append(f"when {value} <> round({value}) then {shown} || ' is not a whole number, as {column.upper()} always is'")
     return f"""
         case
             when nullif({text}, '') is null or {text} in {_symbols_sql()} then null
@@ -114,13 +118,16 @@ def _is_bad_number(cell: str, column: str) -> str:
     """SQL: TRUE where `cell` breaks the rules `_bad_number_reason` words, as cheaply as they can be checked.
 
     One regex (empty, a symbol or NUMBER_PATTERN, spaces around as `trim` removes them) and
-    one cast (the comma-free cast first: most cells have no separator) per cell.
+    one cast (the comma-free cast first: most cells have no separator) per cell, compared
+    with its bounds (and, in a whole-number column, with itself rounded).
     """
     symbols = "|".join(re.escape(symbol) for symbol in BLS_SYMBOLS)
     low, high = NUMBER_BOUNDS.get(column, (None, None))
     value = f"coalesce(try_cast({cell} as double), try_cast(replace({cell}, ',', '') as double))"
-    in_bounds = "true" if low is None else f"coalesce({value} between {low} and {high}, true)"
-    return f"(not coalesce(regexp_full_match({cell}, ' *(|{symbols}|{NUMBER_PATTERN}) *') and {in_bounds}, true))"
+    fits = "true" if low is None else f"coalesce({value} between {low} and {high}, true)"
+    if column in WHOLE_NUMBER_COLUMNS:
+        fits += f" and coalesce({value} = round({value}), true)"
+    return f"(not coalesce(regexp_full_match({cell}, ' *(|{symbols}|{NUMBER_PATTERN}) *') and {fits}, true))"
 
 
 def _count_bad_numbers(con: duckdb.DuckDBPyConnection, columns: list[str]) -> int:

@@ -2,7 +2,7 @@
 
 Cells that ingest would refuse, written into the raw landing behind ingest's back, make
 `wage build` fail on the source tests `bls_numbers_in_bounds`, `bls_numbers_parse` and
-`bls_counts_whole`, each counting its own cells (one build: the source tests all run
+`bls_numbers_whole`, each counting its own cells (one build: the source tests all run
 before any model).
 """
 from __future__ import annotations
@@ -20,7 +20,8 @@ BAD_CELLS = [
     ("a_mean", "11-1011", "-5", "bls_numbers_in_bounds"),
     ("h_mean", "00-0000", "1e308", "bls_numbers_in_bounds"),
     ("a_median", "11-1011", "201_200", "bls_numbers_parse"),
-    ("tot_emp", "00-0000", "1234.5", "bls_counts_whole"),
+    ("tot_emp", "00-0000", "1234.5", "bls_numbers_whole"),
+    ("area_type", "11-1011", "2.5", "bls_numbers_whole"),
 ]
 
 

@@ -24,6 +24,11 @@ def test_numeric_columns_are_the_macros_columns_plus_area_type() -> None:
     assert set(bls.NUMERIC_COLUMNS) == {"area_type", *sql}
 
 
+def test_whole_number_columns_are_the_macros_and_hold_every_count() -> None:
+    assert list(bls.WHOLE_NUMBER_COLUMNS) == _macro_list("bls_whole_number_columns")
+    assert set(_macro_list("bls_count_columns")) <= set(bls.WHOLE_NUMBER_COLUMNS) <= set(bls.NUMERIC_COLUMNS)
+
+
 def test_symbols_are_the_macros_symbols() -> None:
     text = (REPO / "macros" / "parse_bls_number.sql").read_text(encoding="utf-8")
     literal = re.search(r"{%\s*macro bls_symbols\(\)\s*%}(.*?){%\s*endmacro\s*%}", text).group(1)

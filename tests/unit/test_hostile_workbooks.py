@@ -71,7 +71,7 @@ def test_dbt_number_bounds_are_bls_number_bounds() -> None:
 def test_dbt_source_tests_apply_the_bls_rules() -> None:
     sources = yaml.safe_load((REPO / "models" / "staging" / "_staging__sources.yml").read_text(encoding="utf-8"))
     tests = sources["sources"][0]["tables"][0]["data_tests"]
-    assert "bls_numbers_in_bounds" in tests
+    assert "bls_numbers_in_bounds" in tests and "bls_numbers_whole" in tests
     assert any(isinstance(test, dict) and "bls_numbers_parse" in test for test in tests)
 
 

@@ -207,6 +207,20 @@ def test_numbers_a_bls_workbook_never_prints_are_refused(tmp_path: Path, value: 
         read_workbook(path)
 
 
+@pytest.mark.parametrize(("column", "letter", "value"), [("TOT_EMP", "L", "1234.5"), ("TOT_EMP", "L", "1,234.25"), ("AREA_TYPE", "C", 2.5)])
+def test_a_fraction_in_a_whole_number_column_is_refused(tmp_path: Path, column: str, letter: str, value: object) -> None:
+    """Staging casts AREA_TYPE and TOT_EMP to integers: ingest refuses what the cast would round (and the build's test refuses)."""
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(**{column: value})])
+    with pytest.raises(InputError, match=rf"row 2 column {letter} \({column}\): {re.escape(str(value))} is not a whole number, as {column} always is"):
+        read_workbook(path)
+
+
+@pytest.mark.parametrize("value", ["1,234", "12e2", 1234.0, "  1234  "])
+def test_a_whole_number_written_any_bls_way_is_kept(tmp_path: Path, value: object) -> None:
+    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(TOT_EMP=value)])
+    assert read_workbook(path).n_rows == 1
+
+
 def test_bad_cells_are_reported_by_sheet_row_and_column_letter(tmp_path: Path) -> None:
     rows = [bls_row(TOT_EMP=f"x{i}", OCC_CODE=f"11-10{i:02d}", O_GROUP="detailed") for i in range(8)]
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(), *rows], sheet_name="state_M2025_dl")
