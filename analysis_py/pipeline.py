@@ -19,12 +19,10 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from analysis_py.bls import file_kind_from_name, release_year_from_name
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, BuildError, InputError, WageError
-from analysis_py.files import file_sha256
 from analysis_py.landing.cpi_seed import CpiValue, write_cpi_seed
-from analysis_py.landing.raw_store import LandResult, ingest_workbooks, landed_workbooks
+from analysis_py.landing.raw_store import LandResult, already_landed, ingest_workbooks, landed_workbooks
 from analysis_py.landing.removal import remove_landed_release
 from analysis_py.timing import timed_step
 from analysis_py.warehouse.build import (
@@ -252,10 +250,8 @@ def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None, kin
     if not (settings.raw_db.exists() and settings.warehouse.exists()):
         return False
     landed = landed_workbooks(settings.raw_db)
-    for path in workbooks:
-        key = (year or release_year_from_name(path.name), kind or file_kind_from_name(path.name))
-        if not path.is_file() or key not in landed or landed[key][0] != file_sha256(path):
-            return False  # new or changed: the normal path lands it (or says what is wrong with it)
+    if any(already_landed(path, year, landed, kind) is None for path in workbooks):
+        return False  # new or changed: the normal path lands it (or says what is wrong with it)
     expected = build_fingerprint(settings.raw_db, code_fingerprint(settings.root))
     if recorded_fingerprint(settings.warehouse) != expected:
         return False

@@ -31,11 +31,13 @@ from analysis_py.errors import BuildError, InputError
 from analysis_py.files import file_sha256
 from analysis_py.landing.cell_checks import has_bad_number_sql
 from analysis_py.landing.reader import Workbook, read_workbook
+from analysis_py.landing.workbook_checks import WorkbookLimits
 
 __all__ = [
     "LandResult",
     "releases_with_top_code_bound",
     "ingest_workbooks",
+    "already_landed",
     "landed_workbooks",
 ]
 
@@ -204,13 +206,20 @@ def landed_workbooks(raw_db: Path) -> dict[tuple[int, str], tuple[str, int]]:
     return {(release, kind): (sha256, n_rows) for release, kind, sha256, n_rows in rows}
 
 
-def _already_landed(
+def already_landed(
     path: Path, year: int | None, landed: dict[tuple[int, str], tuple[str, int]], kind: str | None = None
 ) -> LandResult | None:
-    """An 'unchanged' result when the raw landing holds these exact bytes for the file's release and kind."""
+    """An 'unchanged' result when the raw landing (`landed`: landed_workbooks) holds these exact bytes
+    for the file's release and kind, else None.
+
+    A file larger than any workbook may be (check_workbook_file refuses it) was never landed:
+    it is not hashed, which would take seconds before ingest says what is wrong with it.
+    """
     release = year or release_year_from_name(path.name)
     key = (release, kind or file_kind_from_name(path.name))
     if release is None or key[1] is None or key not in landed or not path.is_file():
+        return None
+    if path.stat().st_size > WorkbookLimits().max_file_bytes:
         return None
     sha256 = file_sha256(path)
     if landed[key][0] != sha256:
@@ -248,7 +257,7 @@ def ingest_workbooks(
     unchanged: list[LandResult] = []
     to_read: dict[tuple[object, ...], Path] = {}
     for path in paths:
-        if (same := _already_landed(path, year, landed, kind)) is not None:
+        if (same := already_landed(path, year, landed, kind)) is not None:
             unchanged.append(same)  # same bytes as landed: not even read again
             continue
         # the same bytes named for the same release and kind (a file passed twice) are read once

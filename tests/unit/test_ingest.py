@@ -12,9 +12,10 @@ import pytest
 from analysis_py.bls import file_kind_from_name, release_year_from_name
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
-from analysis_py.landing import sheet_pieces
-from analysis_py.landing.raw_store import ingest_workbooks, releases_with_top_code_bound
+from analysis_py.landing import raw_store, sheet_pieces
+from analysis_py.landing.raw_store import already_landed, ingest_workbooks, releases_with_top_code_bound
 from analysis_py.landing.reader import read_workbook
+from tests.bad_workbooks import far_too_large
 from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
 
 
@@ -297,3 +298,18 @@ def test_an_unchanged_workbook_is_not_read_again(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr("analysis_py.landing.raw_store.read_workbook", refuse_to_read)
     [again] = ingest_workbooks(raw_db, [path])
     assert (again.action, again.n_rows, again.source_sha256) == ("unchanged", 2, file_sha256(path))
+
+
+def test_a_file_over_the_size_limit_is_not_hashed_to_see_whether_it_was_landed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hashing 512 MiB takes seconds, and ingest refuses the file anyway: `wage run`'s up-to-date check and ingest skip it."""
+    (tmp_path / "small").mkdir()
+    path, small = far_too_large(tmp_path), write_workbook(tmp_path / "small" / "state_M2025_dl.xlsx", two_state_rows())
+    hashed: list[Path] = []
+    monkeypatch.setattr(raw_store, "file_sha256", lambda path: hashed.append(path) or file_sha256(path))
+    landed = {(2025, "state"): (file_sha256(small), 2)}
+    assert already_landed(path, None, landed) is None
+    assert hashed == []
+    assert already_landed(small, None, landed) is not None and hashed == [small]
+    with pytest.raises(InputError, match="more than the 512.0 MiB a workbook may be"):
+        ingest_workbooks(tmp_path / "raw.duckdb", [path])
+    assert hashed == [small]
