@@ -80,7 +80,9 @@ def group_values(
     sample: pd.DataFrame, label: str, codes: set[str], column: str, definition: str | None = None
 ) -> tuple[np.ndarray, GroupSummary]:
     """Published values of `column` in the SOC major groups `codes` (at least 2), with their summary."""
-    rows = sample.loc[sample["soc_major_group_code"].isin(codes)]
+    flag = f"is_{column}_top_coded"
+    needed = [column, flag] if flag in sample else [column]  # only these: the sample has ~100 columns
+    rows = sample.loc[sample["soc_major_group_code"].isin(codes), needed]
     kept, suppressed, top_coded = published_rows(rows, [column])
     values = kept[column].to_numpy(dtype=float)
     if len(values) < 2:
