@@ -20,6 +20,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,9 +30,10 @@ import duckdb
 from analysis_py.bls import BLS_COLUMNS, file_kind_from_name, release_year_from_name
 from analysis_py.errors import BuildError, InputError
 from analysis_py.files import file_sha256
-from analysis_py.landing.cell_checks import has_bad_number_sql
-from analysis_py.landing.reader import Workbook, read_workbook
 from analysis_py.landing.workbook_checks import WorkbookLimits
+
+if TYPE_CHECKING:
+    from analysis_py.landing.reader import Workbook
 
 __all__ = [
     "LandResult",
@@ -111,6 +113,7 @@ def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime) -> int:
     """Insert the rows of `workbook.cells` (a stream of them as they are read) without a bad number,
     with the workbook's provenance, in one INSERT that checks each row as it lands; how many it inserted."""
+    from analysis_py.landing.cell_checks import has_bad_number_sql  # loaded with the reader: see _land_workbook
     con.register("incoming_cells", workbook.cells)
     try:
         [(n_inserted,)] = con.execute(
@@ -151,6 +154,10 @@ def _land_workbook(
 ) -> Workbook:
     """Read one workbook, landing its rows as they are read in the open transaction of `landing()`
     (its release and kind replaced); `read`: the workbooks landed before in it, by release and kind."""
+    # The reader and the cell checks (fastexcel, pyarrow, numpy: a quarter of a second) load
+    # when a workbook is read, not when this module is: a `wage run` with nothing to do never reads one.
+    from analysis_py.landing.reader import read_workbook
+
     n_landed = 0
 
     def land(workbook: Workbook) -> int:

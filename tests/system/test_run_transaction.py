@@ -115,12 +115,13 @@ def test_a_symlinked_warehouse_is_published_through_the_link(settings: Settings,
     assert not settings.warehouse.with_name("wage.duckdb.publish.json").exists()
 
 
-def test_a_run_with_nothing_to_do_loads_no_analysis_library(settings: Settings, published: Path) -> None:
-    """The no-op rerun is checked before the analysis stack (pandas, scipy, matplotlib) starts loading."""
+def test_a_run_with_nothing_to_do_loads_no_analysis_library_and_no_reader(settings: Settings, published: Path) -> None:
+    """The no-op rerun is checked before the analysis stack (pandas, scipy, matplotlib) or the workbook
+    reader (fastexcel, pyarrow, numpy) starts loading: it answers in a fraction of a second."""
     copy_published(published, settings)
     script = (
         "import sys; from analysis_py.cli import main; code = main(['run', sys.argv[1]]); "
-        "print(code, sorted({'pandas', 'scipy', 'matplotlib', 'statsmodels'} & set(sys.modules)))"
+        "print(code, sorted({'pandas', 'scipy', 'matplotlib', 'statsmodels', 'fastexcel', 'pyarrow', 'numpy'} & set(sys.modules)))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script, str(published / "in" / "state_M2025_dl.xlsx")],
