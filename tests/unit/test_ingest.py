@@ -295,7 +295,7 @@ def test_an_unchanged_workbook_is_not_read_again(tmp_path: Path, monkeypatch: py
     def refuse_to_read(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged workbook was read again")
 
-    monkeypatch.setattr("analysis_py.landing.raw_store.read_workbook", refuse_to_read)
+    monkeypatch.setattr("analysis_py.landing.reader.read_workbook", refuse_to_read)  # raw_store imports it when it reads
     [again] = ingest_workbooks(raw_db, [path])
     assert (again.action, again.n_rows, again.source_sha256) == ("unchanged", 2, file_sha256(path))
 
