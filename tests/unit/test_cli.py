@@ -122,6 +122,25 @@ def test_every_run_is_logged_to_the_pipeline_log(settings: Settings, monkeypatch
     assert "wage run x.xlsx" in (settings.logs_dir / "pipeline.log").read_text()
 
 
+@pytest.mark.parametrize("good", [True, False])
+def test_the_wage_command_flushes_its_output_and_log_before_it_leaves(settings: Settings, tmp_path: Path, good: bool) -> None:
+    """`wage` (console_main) ends with os._exit: what it printed and logged must all be out by then."""
+    workbook = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows()) if good else tmp_path / "state_M2025_dl.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis_py.cli", "ingest", str(workbook)],
+        env={name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"},  # stdout buffered, as usual
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    log = (settings.logs_dir / "pipeline.log").read_text(encoding="utf-8").splitlines()
+    if good:
+        assert (done.returncode, done.stdout) == (0, "landed: state_M2025_dl.xlsx (release 2025, state, 2 rows)\n"), done.stderr
+        assert any("landed state_M2025_dl.xlsx: release 2025, kind state, 2 rows" in line for line in log)
+        assert log[-1].endswith(f"published {settings.raw_db}.building -> {settings.raw_db}")  # the last step's line
+    else:
+        assert done.returncode == 2 and done.stderr.endswith(f"error: {workbook}: file does not exist\n"), done.stderr
+        assert log[-1].endswith(f"failed: {workbook}: file does not exist")
+
+
 # ---------------------------------------------------------------- `wage sql` on a small warehouse written here
 
 
