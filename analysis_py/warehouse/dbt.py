@@ -13,7 +13,8 @@ warehouse have paths of their own. So dbt always sees the same two relative path
 `wage.duckdb` and `wage_raw.duckdb`, from its working folder, this warehouse's target
 folder, where they are symbolic links to the files of this build. Its partial-parse state
 (`partial_parse.msgpack`) then fits every build; a new target folder starts from the last
-one the checkout saved (dbt parses in full by itself whenever that does not fit).
+one the checkout saved (dbt parses in full by itself whenever that does not fit). The child
+parses as soon as dbt is imported, before it is let go: a long ingest hides the parse too.
 """
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ _RESULTS = "wage_results.json"
 _PARTIAL_PARSE = "partial_parse.msgpack"
 
 #: dbt in a process the kernel kills when the build that started it dies (Linux
-#: PR_SET_PDEATHSIG): it imports dbt, waits for "go" on stdin (end of input: nothing to do),
-#: runs `dbt ARGS` and writes each node's result to RESULTS.
+#: PR_SET_PDEATHSIG): it imports dbt and parses the project, waits for "go" on stdin (end of
+#: input: nothing to do), runs `dbt ARGS` and writes each node's result to RESULTS.
 _DBT_LAUNCHER = """\
 import ctypes, json, logging, os, signal, sys
 parent, results = int(sys.argv[1]), sys.argv[2]
@@ -54,9 +55,13 @@ except (AttributeError, OSError):
 if os.getppid() != parent:
     sys.exit("wage: the build that started dbt is gone")
 from dbt.cli.main import dbtRunner
+args = sys.argv[3:]
+# The project is parsed before "go", while the workbooks are ingested: dbt ARGS then starts
+# from that manifest (a parse that fails is left to dbt ARGS, which parses again and says why).
+parsed = dbtRunner().invoke(["parse", "--no-write-json", *args[args.index("--project-dir"):]])
 if sys.stdin.readline().strip() != "go":
     sys.exit(0)
-done = dbtRunner().invoke(sys.argv[3:])
+done = dbtRunner(manifest=parsed.result if parsed.success else None).invoke(args)
 if done.exception is not None:
     print(f"Encountered an error:\\n{done.exception}", flush=True)
 nodes = getattr(done.result, "results", None) or []
@@ -117,6 +122,7 @@ class StartedDbt:
         ]  # fmt: skip
         env = {**os.environ, "WAGE_DB": _WAREHOUSE_LINK, "WAGE_RAW_DB": _RAW_LINK, "DBT_USE_COLORS": "false"}
         self._seed = settings.root / "target" / _PARTIAL_PARSE
+        self._start_from_saved_parse_state()  # before the child parses
         self._child = subprocess.Popen(
             command, cwd=target, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )  # fmt: skip
@@ -162,20 +168,23 @@ class StartedDbt:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None) -> None:
         self.close()
 
-    def _link(self, database: Path, raw_db: Path) -> None:
-        """dbt's two constant paths, pointing at this build's files; a partial-parse state to start from."""
-        for name in (_WAREHOUSE_LINK, _RAW_LINK):
-            for stale in (self.target / name, self.target / f"{name}.wal"):  # a WAL a killed dbt left here
-                stale.unlink(missing_ok=True)
-        (self.target / _WAREHOUSE_LINK).symlink_to(os.path.abspath(database))
-        (self.target / _RAW_LINK).symlink_to(os.path.abspath(raw_db))
-        (self.target / _RESULTS).unlink(missing_ok=True)  # a stale file would report an older run
+    def _start_from_saved_parse_state(self) -> None:
+        """A new target folder starts from the partial-parse state the checkout saved last."""
         state = self.target / _PARTIAL_PARSE
         if not state.exists() and self._seed.exists() and self._seed != state:
             try:
                 shutil.copy2(self._seed, state)  # with its time: `_save_parse_state` copies back only newer ones
             except OSError as exc:
                 logger.debug("dbt: no partial-parse state copied from %s: %s", self._seed, exc)
+
+    def _link(self, database: Path, raw_db: Path) -> None:
+        """dbt's two constant paths, pointing at this build's files."""
+        for name in (_WAREHOUSE_LINK, _RAW_LINK):
+            for stale in (self.target / name, self.target / f"{name}.wal"):  # a WAL a killed dbt left here
+                stale.unlink(missing_ok=True)
+        (self.target / _WAREHOUSE_LINK).symlink_to(os.path.abspath(database))
+        (self.target / _RAW_LINK).symlink_to(os.path.abspath(raw_db))
+        (self.target / _RESULTS).unlink(missing_ok=True)  # a stale file would report an older run
 
     def _unlink(self, database: Path) -> None:
         """Remove the links; a write-ahead log DuckDB left beside the link goes beside its database."""

@@ -235,3 +235,28 @@ def test_dbt_sees_the_same_paths_for_every_warehouse_linked_to_this_builds_files
         assert not (dbt.target_dir(settings) / "wage.duckdb").is_symlink(), "the link outlives the run"
     a, b = NoDbt.seen
     assert (a["WAGE_DB"], a["WAGE_RAW_DB"]) == (b["WAGE_DB"], b["WAGE_RAW_DB"]) == ("wage.duckdb", "wage_raw.duckdb")
+
+
+def test_a_new_target_folder_holds_the_saved_parse_state_before_dbt_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child parses the project as soon as it has imported dbt, before it is let go: the
+    checkout's saved partial-parse state must already be in a new warehouse's target folder."""
+    root = tmp_path / "project"
+    (root / "target").mkdir(parents=True)
+    (root / "target" / "partial_parse.msgpack").write_bytes(b"the checkout's parse state")
+    warehouse = tmp_path / "elsewhere" / "wage.duckdb"
+    settings = Settings(root, warehouse, warehouse.with_name("wage_raw.duckdb"), tmp_path / "logs", tmp_path / "artifacts")
+    found: list[bytes | None] = []
+
+    class ParsingNoDbt(NoDbt):
+        def __init__(self, command: list[str], cwd: Path, env: dict[str, str], **options: object) -> None:
+            super().__init__(command, cwd, env, **options)
+            state = Path(self.target) / "partial_parse.msgpack"
+            found.append(state.read_bytes() if state.exists() else None)
+
+        def kill(self) -> None:  # never let go: ended as a real child would be
+            self.returncode = -signal.SIGKILL
+
+    monkeypatch.setattr(dbt.subprocess, "Popen", ParsingNoDbt)
+    with dbt.start_dbt(settings, ["build"]):
+        pass  # never let go
+    assert found == [b"the checkout's parse state"]
