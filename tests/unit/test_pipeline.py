@@ -1,13 +1,16 @@
 """The pipeline's steps up to the first dbt process: default workbooks (lock files skipped), the build
-lock, and `wage analyze` refusals; none starts dbt."""
+lock, `wage analyze` refusals, and the order of `wage run`'s steps (stubbed); none starts dbt."""
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
+from analysis_py import pipeline
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.errors import BusyError
@@ -75,3 +78,32 @@ def test_a_second_build_is_refused_while_one_runs(settings: Settings) -> None:
         with pytest.raises(BusyError, match="another build is running"):
             with build_lock(settings):
                 pass
+
+
+def test_run_calls_each_step_once_in_order_and_passes_no_function_down(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`wage run` is a straight sequence: ingest, build, analyze, artifacts, publish; no step is handed a callback."""
+    calls: list[tuple[str, tuple[Any, ...]]] = []
+
+    def step(name: str, returns: Any = None) -> Any:
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            calls.append((name, (*args, *kwargs.values())))
+            return returns
+        return recorded
+
+    for name in ("check_preconditions", "finish_or_discard", "finish_side_file", "discard_side_files", "_record_fingerprint", "_preload"):
+        monkeypatch.setattr(pipeline, name, lambda *args, **kwargs: None)
+    monkeypatch.setattr(pipeline, "_up_to_date", lambda *args: False)
+    monkeypatch.setattr(pipeline, "stage_raw_copy", lambda settings: settings.raw_build_copy)
+    monkeypatch.setattr(pipeline, "start_dbt", lambda *args: contextlib.nullcontext("dbt child"))
+    monkeypatch.setattr(pipeline, "build_fingerprint", lambda *args: "fingerprint")
+    monkeypatch.setattr(pipeline, "code_fingerprint", lambda *args: "code")
+    monkeypatch.setattr(pipeline, "ingest_workbooks", step("ingest", []))
+    monkeypatch.setattr(pipeline, "build_side_file", step("build"))
+    monkeypatch.setattr(pipeline, "_analysis_or_none", step("analyze"))
+    monkeypatch.setattr(pipeline, "_side_artifacts", step("artifacts", settings.artifacts_dir))
+    monkeypatch.setattr(pipeline, "publish_together", step("publish"))
+
+    pipeline.run(settings, [Path("state_M2025_dl.xlsx")])
+
+    assert [name for name, _ in calls] == ["ingest", "build", "analyze", "artifacts", "publish"]
+    assert not [(name, arg) for name, args in calls for arg in args if callable(arg)], "a function was passed to a step"
