@@ -33,7 +33,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # The library is imported in `_dispatch`, per command: `wage sql` starts in a fraction of a
 # second without pandas, dbt, scipy, matplotlib or FastAPI (bench/run_bench.py measures it).
 
-__all__ = ["main"]
+__all__ = ["main", "console_main"]
 
 logger = logging.getLogger("analysis_py.cli")
 
@@ -390,14 +390,29 @@ def console_main() -> None:
     After a run that loaded the analysis stack (pandas, scipy, statsmodels, matplotlib, dbt's
     results), Python's own teardown took 0.4 s for nothing: every file and connection is closed
     by the time `main` returns. The logs and the output are flushed first, as the exit handlers
-    `os._exit` skips would have; an exception still ends the normal way, with its traceback.
+    `os._exit` skips would have (output that cannot be written is an `error:` line and exit 2);
+    an exception still ends the normal way, with its traceback.
     """
-    code = main()
+    try:
+        code = _with_output_flushed(main())
+    except BrokenPipeError:  # the reader closed the pipe early (`wage sql ... | head`): it wanted no more
+        code = 1  # as Python itself ends on EPIPE, without a traceback
     logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError):  # a reader that closed the pipe early (`wage sql ... | head`)
-            stream.flush()
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
     os._exit(code)
+
+
+def _with_output_flushed(code: int) -> int:
+    """`code` once standard output is flushed; 2 (with an `error:` line) when it cannot be written."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk or a failing device
+        print(f"error: standard output: {exc.strerror or exc}: the output is incomplete", file=sys.stderr)
+        return 2
+    return code
 
 
 if __name__ == "__main__":

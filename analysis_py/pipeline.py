@@ -139,25 +139,27 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
             summary.skipped = True
             return summary
         raw_stage = stage_raw_copy(settings)
+        code = code_fingerprint(settings.root)  # before dbt parses the code it builds with
         try:
-            with start_dbt(settings, BUILD_ARGS) as dbt:  # dbt imports itself while the workbooks are ingested
+            with start_dbt(settings, BUILD_ARGS) as dbt:  # dbt imports itself and parses while the workbooks are ingested
                 with timed_step(seconds, "ingest", logger):
                     summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed, kind)
                 # the analysis libraries load while dbt builds: not during the ingest, whose reader
                 # threads and dbt's import already share the two cores, nor when there is nothing to do
                 _preload("analysis_py.outputs.artifacts")
-                _build_analyze_publish(settings, summary, raw_stage, dbt)
+                _build_analyze_publish(settings, summary, raw_stage, dbt, code)
         finally:
             discard_side_files(settings)
     return summary
 
 
-def _build_analyze_publish(settings: Settings, summary: RunSummary, raw_stage: Path, dbt: StartedDbt) -> None:
+def _build_analyze_publish(settings: Settings, summary: RunSummary, raw_stage: Path, dbt: StartedDbt, code: str) -> None:
     """The steps after the raw landing's staged copy is ready: build (on `dbt`, started earlier), analyze,
-    artifacts, publish all three together."""
+    artifacts, publish all three together. `code`: the code fingerprint taken before `dbt` parsed the
+    project (an edit after that is then rebuilt by the next run, never taken for built)."""
     seconds = summary.step_seconds
     side = settings.build_copy
-    fingerprint = build_fingerprint(raw_stage, code_fingerprint(settings.root))
+    fingerprint = build_fingerprint(raw_stage, code)
     with timed_step(seconds, "build", logger):
         summary.build = build_side_file(settings, raw_stage, dbt)
     with timed_step(seconds, "analyze", logger):
@@ -188,6 +190,7 @@ def remove_release(settings: Settings, release_year: int, file_kind: str | None 
         finish_or_discard(settings)
         check_preconditions(settings, [settings.raw_db, settings.warehouse, settings.artifacts_dir])
         raw_stage = stage_raw_copy(settings)
+        code = code_fingerprint(settings.root)  # before dbt parses the code it builds with
         try:
             with start_dbt(settings, BUILD_ARGS) as dbt:
                 with timed_step(seconds, "remove", logger):
@@ -195,7 +198,7 @@ def remove_release(settings: Settings, release_year: int, file_kind: str | None 
                         summary.landed = remove_landed_release(raw_stage, release_year, file_kind)
                     except InputError as exc:  # said of the raw landing, not of its staged copy
                         raise InputError(str(settings.raw_db), exc.problem) from None
-                _build_analyze_publish(settings, summary, raw_stage, dbt)
+                _build_analyze_publish(settings, summary, raw_stage, dbt, code)
         finally:
             discard_side_files(settings)
     return summary

@@ -6,7 +6,8 @@
     parse_bls_number turns a cell into a double, NULL for a symbol or an empty cell.
     It uses try_cast; the generic tests `bls_numbers_parse` and `bls_numbers_in_bounds`
     on the source fail on any cell that is neither a number (bls_number_pattern) within
-    its column's bounds nor one of these symbols, so nothing is nulled silently.
+    its column's bounds nor one of these symbols, so nothing is nulled silently
+    (and `bls_numbers_whole` on a fraction where staging casts to an integer).
     The owner of these rules is analysis_py/bls.py (NUMBER_PATTERN, NUMBER_BOUNDS), which
     ingest applies before landing; tests/unit/test_hostile_workbooks.py checks that the
     two macros below say the same. -#}

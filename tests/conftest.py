@@ -94,6 +94,22 @@ def two_state_rows(**override: object) -> list[dict[str, object]]:
     ]
 
 
+#: What dbt reads of the project: a copy of these is a project the tests may change.
+PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests/dbt")
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the dbt project (PROJECT_PARTS) in `destination`, for a test to change."""
+    destination.mkdir()
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part)
+        else:
+            shutil.copy(source, destination / part)
+    return destination
+
+
 def folder_env(folder: Path) -> dict[str, str]:
     """The environment of a warehouse kept in `folder` (the project's dbt models)."""
     return folder_environment(folder, REPO)

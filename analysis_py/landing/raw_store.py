@@ -20,10 +20,10 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -219,19 +219,22 @@ def already_landed(
     """An 'unchanged' result when the raw landing (`landed`: landed_workbooks) holds these exact bytes
     for the file's release and kind, else None.
 
-    A file larger than any workbook may be (check_workbook_file refuses it) was never landed:
-    it is not hashed, which would take seconds before ingest says what is wrong with it.
+    A file larger than any workbook may be was never landed: it is not hashed, which would
+    take seconds before ingest says what is wrong with it.
     """
     release = year or release_year_from_name(path.name)
     key = (release, kind or file_kind_from_name(path.name))
-    if release is None or key[1] is None or key not in landed or not path.is_file():
-        return None
-    if path.stat().st_size > WorkbookLimits().max_file_bytes:
+    if release is None or key[1] is None or key not in landed or not path.is_file() or _too_large(path):
         return None
     sha256 = file_sha256(path)
     if landed[key][0] != sha256:
         return None
     return LandResult(path.name, sha256, key[0], key[1], landed[key][1], action="unchanged")
+
+
+def _too_large(path: Path) -> bool:
+    """Larger than any workbook may be (check_workbook_file refuses it): never landed, not worth hashing."""
+    return path.stat().st_size > WorkbookLimits().max_file_bytes
 
 
 def _warm_duckdb_imports() -> None:
@@ -268,7 +271,7 @@ def ingest_workbooks(
             unchanged.append(same)  # same bytes as landed: not even read again
             continue
         # the same bytes named for the same release and kind (a file passed twice) are read once
-        content = file_sha256(path) if len(paths) > 1 and path.is_file() else str(path)
+        content = file_sha256(path) if len(paths) > 1 and path.is_file() and not _too_large(path) else str(path)
         to_read.setdefault((year or release_year_from_name(path.name), kind or file_kind_from_name(path.name), content), path)
     for result in unchanged:
         logger.info("unchanged %s: release %d, kind %s, already landed (sha256 %s)", result.source_file, result.release_year, result.file_kind, result.source_sha256)

@@ -19,7 +19,7 @@ from analysis_py.stats.correlation import correlation_matrix
 from analysis_py.stats.survey import EstimateComparison
 from analysis_py.study import sample as marts
 from analysis_py.study.changes import ReleaseChanges, release_changes
-from analysis_py.study.groups import one_level
+from analysis_py.study.groups import one_level, top_code_flag
 from analysis_py.study.naive import NaiveComparison, naive_comparison
 from analysis_py.study.questions import (
     PEARSON,
@@ -136,10 +136,10 @@ def _top_coding(sample: pd.DataFrame) -> dict[str, Any]:
     """Per annual wage column: `#` cells (top-coded), and values the release publishes as numbers above the bound."""
     bound = float(sample["top_code_annual_bound"].max())
     columns = {}
-    for column in (column for column in TOP_CODED_COLUMNS if f"is_{column}_top_coded" in sample):
+    for column in (column for column in TOP_CODED_COLUMNS if top_code_flag(column) in sample):
         values = sample[column].dropna()
         columns[column] = {
-            "n_top_coded": int(sample[f"is_{column}_top_coded"].fillna(False).astype(bool).sum()),
+            "n_top_coded": int(sample[top_code_flag(column)].fillna(False).astype(bool).sum()),
             "n_published_above_bound": int((values > bound).sum()),
             "max_published": float(values.max()) if len(values) else None,
         }

@@ -20,6 +20,7 @@ __all__ = [
     "PRODUCTION",
     "TECH",
     "GroupSummary",
+    "top_code_flag",
     "published_rows",
     "group_values",
     "major_groups",
@@ -65,12 +66,17 @@ def describe_sample(sample: pd.DataFrame) -> str:
     )
 
 
+def top_code_flag(column: str) -> str:
+    """The fact's flag of `column` published as `#` (at or above the top-code bound)."""
+    return f"is_{column}_top_coded"
+
+
 def published_rows(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFrame, int, int]:
     """Rows where every column is published, and the counts excluded as suppressed and as top-coded."""
     present = rows[list(columns)].notna().all(axis=1)
     top_coded = pd.Series(False, index=rows.index)
     for column in columns:
-        flag = f"is_{column}_top_coded"
+        flag = top_code_flag(column)
         if flag in rows:
             top_coded |= rows[flag].fillna(False).astype(bool)
     return rows.loc[present], int((~present & ~top_coded).sum()), int((~present & top_coded).sum())
@@ -80,7 +86,7 @@ def group_values(
     sample: pd.DataFrame, label: str, codes: set[str], column: str, definition: str | None = None
 ) -> tuple[np.ndarray, GroupSummary]:
     """Published values of `column` in the SOC major groups `codes` (at least 2), with their summary."""
-    flag = f"is_{column}_top_coded"
+    flag = top_code_flag(column)
     needed = [column, flag] if flag in sample else [column]  # only these: the sample has ~100 columns
     rows = sample.loc[sample["soc_major_group_code"].isin(codes), needed]
     kept, suppressed, top_coded = published_rows(rows, [column])

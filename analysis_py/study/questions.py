@@ -37,6 +37,7 @@ from analysis_py.study.groups import (
     group_values,
     major_groups,
     published_rows,
+    top_code_flag,
 )
 
 __all__ = [
@@ -319,7 +320,7 @@ def pearson_tot_emp_a_mean(sample: pd.DataFrame) -> HypothesisTest:
 
 def _with_top_coded_as(sample: pd.DataFrame, column: str, value: pd.Series | float) -> pd.DataFrame:
     """The sample with every top-coded `column` (NULL + flag) set to `value`."""
-    return sample.assign(**{column: sample[column].where(~sample[f"is_{column}_top_coded"].fillna(False).astype(bool), value)})
+    return sample.assign(**{column: sample[column].where(~sample[top_code_flag(column)].fillna(False).astype(bool), value)})
 
 
 def _top_code_scenario(sample: pd.DataFrame, others: set[str], scenario: str, value: pd.Series | float, n_set: int) -> dict[str, Any]:

@@ -4,8 +4,8 @@ dbt runs in a child process, never in-process: dbt-duckdb caches its DuckDB conn
 module level, which would block re-opening the side file. The child dies with the process
 that started it (Linux PR_SET_PDEATHSIG), so a killed build leaves no dbt writing on behind
 it. `wage build` and `wage docs` both call `run_dbt`; `wage run` starts the child early
-(`start_dbt`) so that it imports dbt (seconds) while the workbooks are ingested, and lets
-it go (`StartedDbt.run`) when the raw landing is ready.
+(`start_dbt`) so that it imports dbt and parses the project (seconds) while the workbooks
+are ingested, and lets it go (`StartedDbt.run`) when the raw landing is ready.
 
 dbt's fixed costs are paid once. dbt re-parses the whole project when the profile's
 connection details change, and the side file, the staged raw landing and every test's
@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 #: What dbt's profile (profiles.yml) opens, relative to dbt's working folder: the same for every build.
 _WAREHOUSE_LINK, _RAW_LINK = "wage.duckdb", "wage_raw.duckdb"
+#: The line the child prints once let go: its output from there on is that of `dbt ARGS`.
+_LET_GO = "wage: dbt let go"
 #: The node results the child writes (dbt's own run_results.json is not written: `--no-write-json`).
 _RESULTS = "wage_results.json"
 _PARTIAL_PARSE = "partial_parse.msgpack"
@@ -47,7 +49,7 @@ _PARTIAL_PARSE = "partial_parse.msgpack"
 #: input: nothing to do), runs `dbt ARGS` and writes each node's result to RESULTS.
 _DBT_LAUNCHER = """\
 import ctypes, json, logging, os, signal, sys
-parent, results = int(sys.argv[1]), sys.argv[2]
+parent, results, let_go = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 try:
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 except (AttributeError, OSError):
@@ -55,13 +57,15 @@ except (AttributeError, OSError):
 if os.getppid() != parent:
     sys.exit("wage: the build that started dbt is gone")
 from dbt.cli.main import dbtRunner
-args = sys.argv[3:]
+n_project = int(sys.argv[4])
+project, args = sys.argv[5 : 5 + n_project], sys.argv[5 + n_project :]
 # The project is parsed before "go", while the workbooks are ingested: dbt ARGS then starts
 # from that manifest (a parse that fails is left to dbt ARGS, which parses again and says why).
-parsed = dbtRunner().invoke(["parse", "--no-write-json", *args[args.index("--project-dir"):]])
+parsed = dbtRunner().invoke(["parse", "--no-write-json", *project])
 if sys.stdin.readline().strip() != "go":
     sys.exit(0)
-done = dbtRunner(manifest=parsed.result if parsed.success else None).invoke(args)
+print(let_go, flush=True)
+done = dbtRunner(manifest=parsed.result if parsed.success else None).invoke([*args, *project])
 if done.exception is not None:
     print(f"Encountered an error:\\n{done.exception}", flush=True)
 nodes = getattr(done.result, "results", None) or []
@@ -108,17 +112,20 @@ def target_dir(settings: Settings) -> Path:
 
 
 class StartedDbt:
-    """A dbt child process that has imported dbt and waits to be let go (`run`) or ended (`close`)."""
+    """A dbt child process that imports dbt and parses the project, then waits to be let go (`run`) or ended (`close`)."""
 
     def __init__(self, settings: Settings, args: list[str], target: Path) -> None:
         self.target = target
         target.mkdir(parents=True, exist_ok=True)
-        command = [
-            sys.executable, "-c", _DBT_LAUNCHER, str(os.getpid()), str(target / _RESULTS), *args,
+        project = [
             "--project-dir", str(settings.root),
             "--profiles-dir", str(settings.root),
             "--log-path", str(settings.logs_dir),
             "--target-path", str(target),
+        ]  # fmt: skip
+        # what dbt parses with (anything that changes the parse, such as --vars, belongs here), then ARGS
+        command = [
+            sys.executable, "-c", _DBT_LAUNCHER, str(os.getpid()), str(target / _RESULTS), _LET_GO, str(len(project)), *project, *args,
         ]  # fmt: skip
         env = {**os.environ, "WAGE_DB": _WAREHOUSE_LINK, "WAGE_RAW_DB": _RAW_LINK, "DBT_USE_COLORS": "false"}
         self._seed = settings.root / "target" / _PARTIAL_PARSE
@@ -138,10 +145,13 @@ class StartedDbt:
             child.stdin.close()
         except BrokenPipeError:
             pass  # the child is gone already: its output and exit code say why
-        output = []
+        output: list[str] = []
         for line in child.stdout:
-            output.append(line.rstrip())
             logger.debug("dbt: %s", line.rstrip())
+            if line.rstrip() == _LET_GO:
+                output.clear()  # what the parse said before: a parse that failed is said again by dbt ARGS
+            else:
+                output.append(line.rstrip())
         child.wait()
         self._unlink(database)
         self._save_parse_state()
@@ -153,7 +163,8 @@ class StartedDbt:
         )
 
     def close(self) -> None:
-        """End the child unless it ran: before "go" it has only imported dbt, so killing it loses nothing."""
+        """End the child unless it ran. Before "go" it has only imported dbt and parsed the project: killing it
+        loses nothing but, at worst, the partial-parse state it was writing (dbt then parses in full next time)."""
         child = self._child
         if child.poll() is None:
             child.kill()
@@ -211,7 +222,8 @@ class StartedDbt:
 
 
 def start_dbt(settings: Settings, args: list[str], target: Path | None = None) -> StartedDbt:
-    """A dbt child process for `dbt ARGS`, importing dbt now; let it go with `run` (use it as a context manager).
+    """A dbt child process for `dbt ARGS`, importing dbt and parsing the project now; let it go with `run`
+    (use it as a context manager).
 
     `target`: dbt's target folder and working folder (default: this warehouse's own, `target_dir`).
     """

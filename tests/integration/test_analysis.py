@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -118,6 +119,11 @@ def test_pipeline_log_has_a_line_per_test_with_its_statistics(real_warehouse: Se
     log = (real_warehouse.logs_dir / "pipeline.log").read_text()
     for test in real_results["tests"]:
         assert f"INFO analysis_py.study.analysis: {test['name']}: {test['statistic_name']} = {test['statistic']:.6g}" in log
+
+
+def test_pipeline_log_shows_each_step_of_the_run_once_in_order(real_warehouse: Settings) -> None:
+    started = re.findall(r"INFO analysis_py\.pipeline: (\w+): started", (real_warehouse.logs_dir / "pipeline.log").read_text())
+    assert started == ["ingest", "build", "analyze", "tables", "artifacts", "publish"]
 
 
 def snapshot(folder: Path) -> dict[str, object]:

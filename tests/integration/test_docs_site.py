@@ -7,7 +7,6 @@ import dataclasses
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,13 +21,10 @@ import yaml
 
 from analysis_py.config import Settings, folder_environment
 from analysis_py.warehouse.docs_site import DocsSite, generate_site
-from tests.conftest import REPO, copy_build
+from tests.conftest import REPO, copy_build, copy_project
 
 MARTS = {"model.wage.fct_occupation_wages", "model.wage.dim_occupation", "model.wage.dim_area"}
 RAW_SOURCE = "source.wage.oews.oews_estimates"
-PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests/dbt")
-
-
 @pytest.fixture(scope="module")
 def small_warehouse(small_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A private copy of the small build (docs and serving write beside it)."""
@@ -67,17 +63,6 @@ class ResourceReferences(HTMLParser):
 
 def external(reference: str) -> bool:
     return bool(re.match(r"\s*(?:[a-z][a-z0-9+.-]*:)?//", reference, flags=re.IGNORECASE)) and not reference.startswith("data:")
-
-
-def copy_project(destination: Path) -> Path:
-    destination.mkdir()
-    for part in PROJECT_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part)
-        else:
-            shutil.copy(source, destination / part)
-    return destination
 
 
 # -- the page -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.warehouse.build import UNIT_TEST_ARGS, refuse_if_open_for_writing
 from analysis_py.warehouse.dbt import DbtRun, run_dbt, target_dir
-from tests.conftest import REPO, copy_build, settings_in, two_state_rows, write_workbook
+from tests.conftest import REPO, copy_build, copy_project, settings_in, two_state_rows, write_workbook
 
 
 def fact_rows(settings: Settings) -> list[tuple]:
@@ -154,6 +154,14 @@ def test_every_dbt_unit_test_passes(dbt_tests_on_bad_cells: BadCellsRun) -> None
     assert len(passed) >= 6
 
 
+def test_a_runs_output_is_its_dbt_command_not_the_parse_before(dbt_tests_on_bad_cells: BadCellsRun) -> None:
+    """The child parsed the project before it was let go (its own `Running with dbt` line): only the
+    test command's output is the run's (what error messages are made of)."""
+    output = dbt_tests_on_bad_cells.run.output
+    assert sum(line.startswith("Running with dbt=") or " Running with dbt=" in line for line in output) == 1, output[:5]
+    assert not any(line.startswith("wage: dbt let go") for line in output)
+
+
 def _test_results(run: DbtRun, status: str) -> dict[str, str]:
     """Data test name -> dbt's message, for the data tests of `run` that ended with `status`."""
     return {result["unique_id"].split(".")[2]: result["message"] for result in run.results
@@ -217,3 +225,20 @@ def test_build_goes_ahead_beside_read_only_readers(built: Settings) -> None:
     with duckdb.connect(str(built.warehouse), read_only=True) as reader:
         refuse_if_open_for_writing(built.warehouse)  # no error
         assert reader.execute("select count(*) from fct_occupation_wages").fetchone() == (2,)
+
+
+def test_a_project_that_does_not_parse_is_one_error_line_naming_the_file(built: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """dbt's child parses before it is let go; a parse that fails is said once, by the build itself."""
+    project = copy_project(tmp_path / "project")
+    with (project / "models" / "marts" / "_marts__models.yml").open("a", encoding="utf-8") as yml:
+        yml.write("  - name: [unclosed\n")
+    before = built.warehouse.read_bytes()
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WAGE_HOME", str(project))
+        assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    [error] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert "dbt build failed, the warehouse was not changed: Parsing Error" in error
+    assert "marts/_marts__models.yml" in error and error.count("Parsing Error") == 1
+    assert built.warehouse.read_bytes() == before

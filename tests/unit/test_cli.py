@@ -124,7 +124,9 @@ def test_every_run_is_logged_to_the_pipeline_log(settings: Settings, monkeypatch
 
 @pytest.mark.parametrize("good", [True, False])
 def test_the_wage_command_flushes_its_output_and_log_before_it_leaves(settings: Settings, tmp_path: Path, good: bool) -> None:
-    """`wage` (console_main) ends with os._exit: what it printed and logged must all be out by then."""
+    """`wage` (console_main) ends with os._exit: what it printed must be out by then (stdout to a pipe is
+    block-buffered: without the flush the line is lost), with main's exit code. The log is flushed
+    record by record, so its lines only show that the whole run was logged."""
     workbook = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows()) if good else tmp_path / "state_M2025_dl.xlsx"
     done = subprocess.run(
         [sys.executable, "-m", "analysis_py.cli", "ingest", str(workbook)],
@@ -252,3 +254,24 @@ def test_serve_passes_its_sql_time_limit_to_the_server(monkeypatch: pytest.Monke
     monkeypatch.setattr(serve, "serve", lambda _, options: started.append(options))
     assert main(["serve", "--sql-time-limit", "2.5"]) == 0
     assert [options.time_limit for options in started] == [2.5]
+
+
+def _wage_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "analysis_py.cli", *args]
+
+
+def test_output_that_cannot_be_written_is_an_error_line_and_exit_2(tiny_warehouse: Settings) -> None:
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:  # every write fails: No space left on device
+        done = subprocess.run(_wage_command("sql", "select 1 as x"), stdout=full, stderr=subprocess.PIPE, env=env, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (2, "error: standard output: No space left on device: the output is incomplete\n")
+
+
+def test_a_reader_that_stops_early_ends_wage_without_a_traceback(tiny_warehouse: Settings) -> None:
+    """`wage sql ... | head -1`: the pipe closes while wage still writes."""
+    with subprocess.Popen(_wage_command("sql", "select * from range(200000)"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline().strip() == "range"
+        child.stdout.close()
+        assert child.wait(timeout=60) == 1
+        assert child.stderr.read() == ""

@@ -155,9 +155,15 @@ def _far_cell_workbook(path: Path, row: int, column: int) -> Path:
     _xlsxwriter_workbook(path, rows, lambda book, sheet: sheet.write_string(near, column, "x"))
 
     def moved_down(xml: bytes) -> bytes:
-        xml = re.sub(rb' spans="[^"]*"', b"", xml).replace(b'<row r="%d"' % (near + 1), b'<row r="%d"' % (row + 1))
-        xml = re.sub(rb'(<c r="[A-Z]+)%d"' % (near + 1), rb'\g<1>%d"' % (row + 1), xml)
-        return re.sub(rb'(<dimension ref="A1:[A-Z]+)\d+"', rb'\g<1>%d"' % (row + 1), xml)
+        xml = re.sub(rb' spans="[^"]*"', b"", xml)
+        for pattern, replacement in (
+            (rb'<row r="%d"' % (near + 1), b'<row r="%d"' % (row + 1)),
+            (rb'(<c r="[A-Z]+)%d"' % (near + 1), rb'\g<1>%d"' % (row + 1)),
+            (rb'(<dimension ref="A1:[A-Z]+)\d+"', rb'\g<1>%d"' % (row + 1)),
+        ):
+            xml, n = re.subn(pattern, replacement, xml)
+            assert n == 1, (pattern, n)  # the row, its one cell, the dimension: each moved once
+        return xml
 
     _rewrite_member(path, "xl/worksheets/sheet1.xml", moved_down)
     return path

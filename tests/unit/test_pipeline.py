@@ -81,7 +81,10 @@ def test_a_second_build_is_refused_while_one_runs(settings: Settings) -> None:
 
 
 def test_run_calls_each_step_once_in_order_and_passes_no_function_down(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`wage run` is a straight sequence: ingest, build, analyze, artifacts, publish; no step is handed a callback."""
+    """`wage run` is a straight sequence: ingest, build, analyze, artifacts, publish; no step is handed a callback.
+
+    The steps are stubbed here (their order is the point); the real run's log says the same:
+    tests/integration/test_analysis.py checks the order of the steps in pipeline.log."""
     calls: list[tuple[str, tuple[Any, ...]]] = []
 
     def step(name: str, returns: Any = None) -> Any:
@@ -94,9 +97,9 @@ def test_run_calls_each_step_once_in_order_and_passes_no_function_down(settings:
         monkeypatch.setattr(pipeline, name, lambda *args, **kwargs: None)
     monkeypatch.setattr(pipeline, "_up_to_date", lambda *args: False)
     monkeypatch.setattr(pipeline, "stage_raw_copy", lambda settings: settings.raw_build_copy)
-    monkeypatch.setattr(pipeline, "start_dbt", lambda *args: contextlib.nullcontext("dbt child"))
+    monkeypatch.setattr(pipeline, "start_dbt", step("start dbt", contextlib.nullcontext("dbt child")))
     monkeypatch.setattr(pipeline, "build_fingerprint", lambda *args: "fingerprint")
-    monkeypatch.setattr(pipeline, "code_fingerprint", lambda *args: "code")
+    monkeypatch.setattr(pipeline, "code_fingerprint", step("code fingerprint", "code"))
     monkeypatch.setattr(pipeline, "ingest_workbooks", step("ingest", []))
     monkeypatch.setattr(pipeline, "build_side_file", step("build"))
     monkeypatch.setattr(pipeline, "_analysis_or_none", step("analyze"))
@@ -105,5 +108,6 @@ def test_run_calls_each_step_once_in_order_and_passes_no_function_down(settings:
 
     pipeline.run(settings, [Path("state_M2025_dl.xlsx")])
 
-    assert [name for name, _ in calls] == ["ingest", "build", "analyze", "artifacts", "publish"]
+    # the code is fingerprinted before dbt starts (and parses it): an edit made later is never recorded as built
+    assert [name for name, _ in calls] == ["code fingerprint", "start dbt", "ingest", "build", "analyze", "artifacts", "publish"]
     assert not [(name, arg) for name, args in calls for arg in args if callable(arg)], "a function was passed to a step"
