@@ -208,7 +208,7 @@ def test_numbers_a_bls_workbook_never_prints_are_refused(tmp_path: Path, value: 
         read_workbook(path)
 
 
-@pytest.mark.parametrize(("column", "letter", "value"), [("TOT_EMP", "L", "1234.5"), ("TOT_EMP", "L", "1,234.25"), ("AREA_TYPE", "C", 2.5)])
+@pytest.mark.parametrize(("column", "letter", "value"), [("TOT_EMP", "L", "1234.5"), ("TOT_EMP", "L", "1,234.25"), ("TOT_EMP", "L", " 12.5 "), ("AREA_TYPE", "C", 2.5)])
 def test_a_fraction_in_a_whole_number_column_is_refused(tmp_path: Path, column: str, letter: str, value: object) -> None:
     """Staging casts AREA_TYPE and TOT_EMP to integers: ingest refuses what the cast would round (and the build's test refuses)."""
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(**{column: value})])
