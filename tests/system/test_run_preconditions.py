@@ -20,7 +20,7 @@ import pytest
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.warehouse import dbt
-from tests.conftest import REPO, folder_env
+from tests.conftest import folder_env
 from tests.system.helpers import error_lines, wage
 from tests.system.small import small_workbook
 
