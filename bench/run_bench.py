@@ -148,13 +148,18 @@ def run_wage(folder: Path, *args: str, home: Path = REPO, check: bool = True) ->
     return seconds, rss
 
 
+def child_python(code: str, *args: str, doing: str) -> tuple[float, int]:
+    """`python -c CODE ARGS` in a child process of its own: (wall seconds, peak RSS bytes); `doing`: what it does, for an error."""
+    seconds, rss, status, stderr = run_child([sys.executable, "-c", code, *args], dict(os.environ), REPO)
+    if status != 0:
+        raise SystemExit(f"error: {doing} failed:\n{stderr}")
+    return seconds, rss
+
+
 def child_read(path: Path) -> tuple[float, int]:
     """fastexcel reading `path` in a child process of its own: (wall seconds, peak RSS bytes)."""
     code = f"import fastexcel; fastexcel.read_excel({str(path)!r}).load_sheet(0, header_row=None, skip_rows=0, dtypes='string').to_arrow()"
-    seconds, rss, status, stderr = run_child([sys.executable, "-c", code], dict(os.environ), REPO)
-    if status != 0:
-        raise SystemExit(f"error: fastexcel cannot read {path}:\n{stderr}")
-    return seconds, rss
+    return child_python(code, doing=f"fastexcel reading {path}")
 
 
 def cached_workbook(cache: Path, n_rows: int) -> Path:
@@ -447,9 +452,7 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     figures.append(Figure("ingest_state", ingest, "s", "fastexcel read to Arrow", reader, "<= 1.3x", ingest <= 1.3 * reader))
 
     log("notebook load-and-clean baseline")
-    notebook, _, status, stderr = run_child([sys.executable, "-c", NOTEBOOK, str(source)], dict(os.environ), REPO)
-    if status != 0:
-        raise SystemExit(f"error: the notebook baseline failed on {source}:\n{stderr}")
+    notebook, _ = child_python(NOTEBOOK, str(source), doing=f"the notebook baseline on {source}")
     single = workdir / "single"
     single.mkdir()
     log("first wage run")

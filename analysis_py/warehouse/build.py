@@ -125,9 +125,10 @@ def build_side_file(settings: Settings, raw_db: Path, dbt: StartedDbt | None = N
     """`dbt build` from the raw landing `raw_db` into the side file `settings.build_copy` (not published).
 
     `dbt`: a child started earlier with `start_dbt(settings, BUILD_ARGS)` (it imported dbt
-    and parsed the project meanwhile), else one is started now. The caller holds `build_lock`, then adds to the
-    side file and publishes it with `publish.publish_together`; an empty warehouse or a
-    failed build removes the side file and raises BuildError.
+    and parsed the project meanwhile), else one is started now. The caller holds
+    `build_lock`, then adds to the side file and publishes it with
+    `publish.publish_together`; an empty warehouse or a failed build removes the side file
+    and raises BuildError.
     """
     if not raw_db.exists():
         raise BuildError(str(raw_db), "no raw landing yet: run `wage ingest PATH` or `wage run` first")
