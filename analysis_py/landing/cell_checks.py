@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS, WHOLE_NUMBER_COLUMNS
 from analysis_py.errors import InputError
 
-__all__ = ["checked_cells", "has_bad_number_sql"]
+__all__ = ["checked_cells", "keeps_number_rules_sql"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def checked_cells(
 
     `con`: a DuckDB connection to check in; `cells`: BLS columns as text plus `sheet_row`;
     `letters`: column name -> Excel column letter; `bad_numbers`: 0 when every row of `cells` was
-    found to keep the number rules as it landed (has_bad_number_sql), None: not checked yet.
+    found to keep the number rules as it landed (keeps_number_rules_sql), None: not checked yet.
     """
     # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core
     con.register("cells", pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema))
@@ -109,25 +109,30 @@ def _bad_number_reason(cell: str, column: str) -> str:
     """
 
 
-def has_bad_number_sql(columns: Iterable[str] = NUMERIC_COLUMNS) -> str:
-    """SQL: TRUE where a row (of a table like `checked_cells` takes) has a cell in `columns` that breaks the number rules."""
-    return "(" + " or ".join(_is_bad_number(column, column) for column in columns) + ")"
+def keeps_number_rules_sql(columns: Iterable[str] = NUMERIC_COLUMNS) -> str:
+    """SQL: TRUE where a row (of a table like `checked_cells` takes) keeps the number rules in every one of `columns`."""
+    return "(" + " and ".join(_is_good_number(column, column) for column in columns) + ")"
 
 
-def _is_bad_number(cell: str, column: str) -> str:
-    """SQL: TRUE where `cell` breaks the rules `_bad_number_reason` words, as cheaply as they can be checked.
+def _is_good_number(cell: str, column: str) -> str:
+    """SQL: TRUE where `cell` keeps the rules `_bad_number_reason` words, as cheaply as they can be checked.
 
-    One regex (empty, a symbol or NUMBER_PATTERN, spaces around as `trim` removes them) and
-    one cast (the comma-free cast first: most cells have no separator) per cell, compared
-    with its bounds (and, in a whole-number column, with itself rounded).
+    One regular expression for a number (NUMBER_PATTERN, spaces around as `trim` removes them);
+    only a number is cast (the comma-free cast first: most cells have no separator) and compared
+    with its bounds (and, in a whole-number column, with itself rounded); any other text must be
+    empty or a symbol. A number always casts (1e999 to infinity, out of bounds).
     """
     symbols = "|".join(re.escape(symbol) for symbol in BLS_SYMBOLS)
     low, high = NUMBER_BOUNDS.get(column, (None, None))
     value = f"coalesce(try_cast({cell} as double), try_cast(replace({cell}, ',', '') as double))"
-    fits = "true" if low is None else f"coalesce({value} between {low} and {high}, true)"
+    fits = "true" if low is None else f"{value} between {low} and {high}"
     if column in WHOLE_NUMBER_COLUMNS:
-        fits += f" and coalesce({value} = round({value}), true)"
-    return f"(not coalesce(regexp_full_match({cell}, ' *(|{symbols}|{NUMBER_PATTERN}) *') and {fits}, true))"
+        fits += f" and {value} = round({value})"
+    return f"""(case
+        when {cell} is null then true
+        when regexp_full_match({cell}, ' *{NUMBER_PATTERN} *') then {fits}
+        else regexp_full_match({cell}, ' *(|{symbols}) *')
+    end)"""
 
 
 def _count_bad_numbers(con: duckdb.DuckDBPyConnection, columns: list[str]) -> int:
@@ -136,7 +141,7 @@ def _count_bad_numbers(con: duckdb.DuckDBPyConnection, columns: list[str]) -> in
         return 0
     [(n_bad,)] = con.execute(
         "select "
-        + " + ".join(f"count(*) filter (where {_is_bad_number(column, column)})" for column in columns)
+        + " + ".join(f"count(*) filter (where not {_is_good_number(column, column)})" for column in columns)
         + " from cells"
     ).fetchall()
     return n_bad

@@ -113,7 +113,7 @@ def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime) -> int:
     """Insert the rows of `workbook.cells` (a stream of them as they are read) without a bad number,
     with the workbook's provenance, in one INSERT that checks each row as it lands; how many it inserted."""
-    from analysis_py.landing.cell_checks import has_bad_number_sql  # loaded with the reader: see _land_workbook
+    from analysis_py.landing.cell_checks import keeps_number_rules_sql  # loaded with the reader: see _land_workbook
     con.register("incoming_cells", workbook.cells)
     try:
         [(n_inserted,)] = con.execute(
@@ -128,7 +128,7 @@ def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at:
                 $file_kind as file_kind,
                 $loaded_at as loaded_at,
             from incoming_cells
-            where not {has_bad_number_sql()}
+            where {keeps_number_rules_sql()}
             """,
             dict(
                 source_file=workbook.path.name,

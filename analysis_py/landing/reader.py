@@ -316,7 +316,7 @@ def read_workbook(
     `kind`: the file kind (state, national, ...) when the file name does not start with BLS's prefix.
     `land`: called once, before the checks over the whole sheet, with the workbook whose cells
     are a stream of its rows, a piece at a time as they are read: the caller lands the rows
-    without a bad number (cell_checks.has_bad_number_sql) as they come and returns how many,
+    that keep the number rules (cell_checks.keeps_number_rules_sql) as they come and returns how many,
     in a transaction it rolls back when this function raises, and drops the rows the returned
     Workbook no longer holds.
     """

@@ -9,10 +9,12 @@ import duckdb
 import openpyxl
 import pytest
 
-from analysis_py.bls import file_kind_from_name, release_year_from_name
+from analysis_py.bls import (
+    BLS_SYMBOLS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS, WHOLE_NUMBER_COLUMNS, file_kind_from_name, release_year_from_name,
+)
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
-from analysis_py.landing import raw_store, sheet_pieces
+from analysis_py.landing import cell_checks, raw_store, sheet_pieces
 from analysis_py.landing.raw_store import already_landed, ingest_workbooks, releases_with_top_code_bound
 from analysis_py.landing.reader import read_workbook
 from tests.bad_workbooks import far_too_large
@@ -220,6 +222,38 @@ def test_a_fraction_in_a_whole_number_column_is_refused(tmp_path: Path, column: 
 def test_a_whole_number_written_any_bls_way_is_kept(tmp_path: Path, value: object) -> None:
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(TOT_EMP=value)])
     assert read_workbook(path).n_rows == 1
+
+
+_CELLS = [
+    None, "", "   ", *BLS_SYMBOLS, " # ", "***", "#~", "0", "12", " 12 ", "6", "7", "1,234", "1,234,567.5", "12,34", "1234,567",
+    "1234.5", "+5", "-5", "-0", "1e5", "1E-2", "2.5e3", ".5", "5.", "nan", "inf", "1e999", "12 000", "$5", "0x1F", "1_000",
+    "2025-05-01", "999999999", "1000000001", "100.5", "20800001",
+]
+
+
+def _keeps_rules(cell: str | None, column: str) -> bool:
+    """The number rules of bls.py, in Python: empty, a symbol, or a number within bounds (whole where it must be)."""
+    text = (cell or "").strip(" ")
+    if text in ("", *BLS_SYMBOLS):
+        return True
+    if not re.fullmatch(NUMBER_PATTERN, text):
+        return False
+    value = float(text.replace(",", ""))
+    low, high = NUMBER_BOUNDS[column]
+    return low <= value <= high and (column not in WHOLE_NUMBER_COLUMNS or value.is_integer())
+
+
+def test_the_landing_check_and_the_refusal_reasons_apply_the_number_rules() -> None:
+    """Rows land by one SQL check (keeps_number_rules_sql), refusals are worded by another: both
+    say what the rules say, in every numeric column, for cells at every edge of the rules."""
+    with duckdb.connect() as con:
+        con.execute("create table cells as select unnest(?::varchar[]) as cell", [_CELLS])
+        for column in NUMERIC_COLUMNS:
+            checked = con.execute(
+                f"select {column}, {cell_checks.keeps_number_rules_sql([column])}, "
+                f"{cell_checks._bad_number_reason(column, column)} is null from (select cell as {column} from cells)"
+            ).fetchall()
+            assert [(cell, _keeps_rules(cell, column), _keeps_rules(cell, column)) for cell, *_ in checked] == checked, column
 
 
 def test_bad_cells_are_reported_by_sheet_row_and_column_letter(tmp_path: Path) -> None:
