@@ -20,6 +20,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -282,14 +283,17 @@ def ingest_workbooks(
     read: dict[tuple[int, str], Workbook] = {}
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
-        with contextlib.ExitStack() as stack:
+        with ThreadPoolExecutor(1, thread_name_prefix="landing") as opener, contextlib.ExitStack() as stack:
             opened: list[duckdb.DuckDBPyConnection] = []
+            # the raw landing opens (~40 ms: a file made, its tables) while the first workbook's
+            # first rows are read; refused before any row lands, the ingest closes it unused
+            opening = opener.submit(_opened_landing, raw_db)
+            stack.callback(_close_unused, opening, opened)
 
             def landing() -> duckdb.DuckDBPyConnection:
-                """The raw landing in this ingest's transaction, opened (~15 ms) when the first rows
-                come: the reader has started meanwhile; a workbook refused before opens nothing."""
+                """The raw landing in this ingest's transaction."""
                 if not opened:
-                    opened.append(stack.enter_context(_opened_landing(raw_db)))
+                    opened.append(stack.enter_context(opening.result()))
                 return opened[0]
 
             try:
@@ -320,6 +324,13 @@ def ingest_workbooks(
         )  # fmt: skip
         results.append(result)
     return results
+
+
+def _close_unused(opening: Future[duckdb.DuckDBPyConnection], opened: list[duckdb.DuckDBPyConnection]) -> None:
+    """Close the landing opened for an ingest refused before it landed a row (its transaction
+    rolls back); a landing that failed to open matters only to an ingest with rows to land."""
+    if not opened and opening.exception() is None:
+        opening.result().close()
 
 
 def _opened_landing(raw_db: Path) -> duckdb.DuckDBPyConnection:
