@@ -18,8 +18,6 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-import numpy as np
-
 __all__ = ["SheetScan", "Worksheet", "WorksheetScanner", "workbook_sheets", "column_number", "is_worksheet_member"]
 
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?')
@@ -30,10 +28,13 @@ _OVERLAP = 256  # bytes kept from the previous chunk: a match may straddle two
 _SHOWN = 3
 
 
-def _holds(data: np.ndarray, needle: bytes, anchor: int) -> bool:
-    """Whether the bytes `data` hold `needle`, looked for through its byte at `anchor` (one rare in
+def _holds(chunk: bytes, needle: bytes, anchor: int) -> bool:
+    """Whether `chunk` holds `needle`, looked for through its byte at `anchor` (one rare in
     sheet XML): a numpy pass takes half the time of `needle in bytes`, slow where the needle's
     last byte is as common as '"' or '>'."""
+    import numpy as np  # loaded with the reader: a no-op run imports this module (workbook_sheets), not numpy
+
+    data = np.frombuffer(chunk, np.uint8)
     at = np.flatnonzero(data[anchor : len(data) - len(needle) + anchor + 1] == needle[anchor])
     found = np.ones(len(at), bool)
     for offset, byte in enumerate(needle):
@@ -85,16 +86,15 @@ class WorksheetScanner:
         # a match may straddle two chunks: the seam between them is searched too, and the
         # regular expressions run over both only where a search hits
         seam = self._tail + chunk[:_OVERLAP]
-        data = np.frombuffer(chunk, np.uint8)
         scan = self.scan
-        if len(scan.error_cells) < _SHOWN and (_holds(data, _ERROR_MARK, 3) or _ERROR_MARK in seam):
+        if len(scan.error_cells) < _SHOWN and (_holds(chunk, _ERROR_MARK, 3) or _ERROR_MARK in seam):
             for ref, value in _ERROR_CELL.findall(self._tail + chunk):
                 # a cell cut at a chunk's end is seen again, whole, in the next window
                 if ref.decode() in scan.error_cells or len(scan.error_cells) < _SHOWN:
                     shown = scan.error_cells.get(ref.decode(), "an error")
                     scan.error_cells[ref.decode()] = value.decode("utf-8", "replace") or shown
         # a shared formula's master has </f>
-        if len(scan.uncached_formulas) < _SHOWN and (_holds(data, _FORMULA_END, 2) or _FORMULA_END in seam):
+        if len(scan.uncached_formulas) < _SHOWN and (_holds(chunk, _FORMULA_END, 2) or _FORMULA_END in seam):
             for ref in _UNCACHED_FORMULA.findall(self._tail + chunk):
                 if ref.decode() not in scan.uncached_formulas and len(scan.uncached_formulas) < _SHOWN:
                     scan.uncached_formulas.append(ref.decode())
