@@ -57,8 +57,9 @@ PIECE_BYTES = 8 * _MIB
 EDGE_PIECE_BYTES = 1 * _MIB
 #: Cells of bounding box (rows spanned x the sheet's columns) one piece may make the reader allocate.
 MAX_PIECE_CELLS = 1 << 22
-#: Bytes of cell text a piece may expand to through shared strings (a short reference to a long string).
-MAX_PIECE_TEXT = 256 * _MIB
+#: Bytes of cell text a piece may expand to through shared strings (a short reference to a long string):
+#: five pieces may be in memory at once (SheetPieces), together under 1 GiB.
+MAX_PIECE_TEXT = 192 * _MIB
 #: Excel's last row and column: a cell beyond them is refused.
 EXCEL_ROWS, EXCEL_COLUMNS = 1 << 20, 1 << 14
 #: Threads reading pieces with fastexcel (which releases the GIL): with two, the reading uses whichever

@@ -5,7 +5,7 @@ cuts them (a numpy search first; a regular expression only where it hits):
 
 * cells holding a formula error (`t="e"`, e.g. `#DIV/0!`) or a formula with no cached
   value, which the reader would turn into an empty cell;
-* merged ranges (`<mergeCell ref=...>`), which leave every cell but the first empty.
+* merged ranges (`<mergeCell ref=...>`, after the rows), which leave every cell but the first empty.
 
 `workbook_sheets` names each worksheet and says whether it is visible (xl/workbook.xml
 and its relationships).
@@ -23,7 +23,8 @@ __all__ = ["SheetScan", "Worksheet", "WorksheetScanner", "workbook_sheets", "col
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?')
 _UNCACHED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<f[^>]*?/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
-_ERROR_MARK, _FORMULA_END = b't="e"', b"</f>"  # an error cell's type, a formula's end tag
+#: an error cell's type, a formula's end tag, a merged range (looked for through their rare bytes e, f, C)
+_ERROR_MARK, _FORMULA_END, _MERGE_MARK = b't="e"', b"</f>", b"<mergeCell "
 _OVERLAP = 256  # bytes kept from the previous chunk: a match may straddle two
 _SHOWN = 3
 
@@ -80,7 +81,6 @@ class WorksheetScanner:
     def __init__(self, member: str) -> None:
         self.scan = SheetScan(member=member)
         self._tail = b""
-        self._last = (b"", b"")
 
     def feed(self, chunk: bytes) -> None:
         # a match may straddle two chunks: the seam between them is searched too, and the
@@ -98,15 +98,15 @@ class WorksheetScanner:
             for ref in _UNCACHED_FORMULA.findall(self._tail + chunk):
                 if ref.decode() not in scan.uncached_formulas and len(scan.uncached_formulas) < _SHOWN:
                     scan.uncached_formulas.append(ref.decode())
-        self._last = (self._tail, chunk)  # mergeCells follow sheetData, at the end of the XML
+        # mergeCells follow sheetData, before other elements (conditional formats, page setup, ...)
+        if len(scan.merged) < _SHOWN and (_holds(chunk, _MERGE_MARK, 6) or _MERGE_MARK in seam):
+            for ref in _MERGED.findall(self._tail + chunk):
+                if ref.decode() not in scan.merged and len(scan.merged) < _SHOWN:
+                    scan.merged.append(ref.decode())
         self._tail = (self._tail + chunk)[-_OVERLAP:] if len(chunk) < _OVERLAP else chunk[-_OVERLAP:]
 
     def finish(self) -> SheetScan:
-        scan = self.scan
-        last = b"".join(self._last)
-        after_data = last[last.rfind(b"</sheetData>") + 1 :]
-        scan.merged = [ref.decode() for ref in _MERGED.findall(after_data)[:_SHOWN]]
-        return scan
+        return self.scan
 
 
 def workbook_sheets(archive: zipfile.ZipFile) -> list[Worksheet]:

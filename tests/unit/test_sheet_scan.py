@@ -37,3 +37,11 @@ def test_text_holding_the_same_bytes_is_no_error_and_no_formula(chunk_bytes: int
     plain = re.sub(rb'<row r="2">.*?</row>', b"", _XML)
     scan = _scanned(chunk_bytes, plain)
     assert scan.error_cells == {} and scan.uncached_formulas == []
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 7, 255, 256, 257, 1000, 4096])
+def test_a_merged_range_far_from_the_sheets_end_is_found(chunk_bytes: int) -> None:
+    """Excel writes conditional formats, page setup and more after the merged ranges: kilobytes."""
+    tail = b'<pageMargins left="0.7"/><extLst>' + b"<ext/>" * 1000 + b"</extLst></worksheet>"
+    scan = _scanned(chunk_bytes, _XML.removesuffix(b"</worksheet>") + tail)
+    assert scan.merged == ["A3:B3"]
