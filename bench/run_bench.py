@@ -5,7 +5,7 @@ Figures (targets from issues 6 and 15):
                          (in this process, fastest of 5 each, read and ingest taking turns)
   run_first              first `wage run` (ingest, dbt build + tests, analyses, charts,
                          report) / the notebook's pandas+openpyxl load-and-clean step,
-                         each a process of its own                                            <= 0.70x
+                         each a process of its own, the faster of two each, taken in turn     <= 0.70x
   run_second             second `wage run`, nothing changed / the first                       <= 0.05x
   ingest_200k            ~200,000-row (MSA-sized) workbook: in-process ingest / fastexcel's
                          read of it (fastest of 3 each, taking turns)                         <= 1.3x
@@ -458,12 +458,18 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     reader, ingest = best_of_each(1 if quick else 5, lambda: fastexcel_read(source), lambda: in_process_ingest(source, workdir))
     figures.append(Figure("ingest_state", ingest, "s", "fastexcel read to Arrow", reader, "<= 1.3x", ingest <= 1.3 * reader))
 
-    log("notebook load-and-clean baseline")
-    notebook, _ = child_python(NOTEBOOK, str(source), doing=f"the notebook baseline on {source}")
-    single = workdir / "single"
-    single.mkdir()
-    log("first wage run")
-    first, first_rss = run_wage(single, "run", str(source))
+    # the faster of two each, taken in turn: one 10-second run on both cores against one 16-second
+    # process on one moved by a tenth between benches of the same code
+    notebooks, firsts, first_rss = [], [], 0
+    for attempt in range(1 if quick else 2):
+        log(f"notebook load-and-clean baseline, then a first wage run in a new folder ({attempt + 1} of {1 if quick else 2})")
+        notebooks.append(child_python(NOTEBOOK, str(source), doing=f"the notebook baseline on {source}")[0])
+        single = workdir / f"single{attempt}"
+        single.mkdir()
+        seconds, rss = run_wage(single, "run", str(source))
+        firsts.append(seconds)
+        first_rss = max(first_rss, rss)
+    first, notebook = min(firsts), min(notebooks)
     figures.append(Figure("run_first", first, "s", "notebook load-and-clean, a process", notebook, "<= 0.70x", first <= 0.70 * notebook))
     log("second wage run (nothing changed)")
     second, second_rss = run_wage(single, "run", str(source))
