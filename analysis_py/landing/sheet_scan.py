@@ -23,18 +23,18 @@ __all__ = ["SheetScan", "Worksheet", "WorksheetScanner", "workbook_sheets", "col
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?')
 _UNCACHED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<f[^>]*?/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
-#: an error cell's type, a formula's end tag, a merged range (looked for through their rare bytes e, f, C)
-_ERROR_MARK, _FORMULA_END, _MERGE_MARK = b't="e"', b"</f>", b"<mergeCell "
+_ERROR_MARK, _FORMULA_END, _MERGE_MARK = b't="e"', b"</f>", b"<mergeCell "  # an error cell's type, a formula's end, a merged range
 _OVERLAP = 256  # bytes kept from the previous chunk: a match may straddle two
 _SHOWN = 3
 
 
-def _holds(chunk: bytes, needle: bytes, anchor: int) -> bool:
-    """Whether `chunk` holds `needle`, looked for through its byte at `anchor` (one rare in
-    sheet XML): a numpy pass takes half the time of `needle in bytes`, slow where the needle's
-    last byte is as common as '"' or '>'."""
+def _holds(chunk: bytes, needle: bytes, rare: bytes) -> bool:
+    """Whether `chunk` holds `needle`, looked for through its byte `rare` (one seldom seen in sheet XML):
+    a numpy pass takes half the time of `needle in chunk`, slow where the needle's last byte is as
+    common as '"' or '>'."""
     import numpy as np  # loaded with the reader: a no-op run imports this module (workbook_sheets), not numpy
 
+    anchor = needle.index(rare)
     data = np.frombuffer(chunk, np.uint8)
     at = np.flatnonzero(data[anchor : len(data) - len(needle) + anchor + 1] == needle[anchor])
     found = np.ones(len(at), bool)
@@ -42,6 +42,13 @@ def _holds(chunk: bytes, needle: bytes, anchor: int) -> bool:
         if offset != anchor:
             found &= data[at + offset] == byte
     return bool(found.any())
+
+
+def _add_new(shown: list[str], refs: list[bytes]) -> None:
+    """Add to `shown` the references it lacks, up to _SHOWN in all."""
+    for ref in refs:
+        if ref.decode() not in shown and len(shown) < _SHOWN:
+            shown.append(ref.decode())
 
 
 def column_number(letters: str) -> int:
@@ -87,22 +94,18 @@ class WorksheetScanner:
         # regular expressions run over both only where a search hits
         seam = self._tail + chunk[:_OVERLAP]
         scan = self.scan
-        if len(scan.error_cells) < _SHOWN and (_holds(chunk, _ERROR_MARK, 3) or _ERROR_MARK in seam):
+        if len(scan.error_cells) < _SHOWN and (_holds(chunk, _ERROR_MARK, b"e") or _ERROR_MARK in seam):
             for ref, value in _ERROR_CELL.findall(self._tail + chunk):
                 # a cell cut at a chunk's end is seen again, whole, in the next window
                 if ref.decode() in scan.error_cells or len(scan.error_cells) < _SHOWN:
                     shown = scan.error_cells.get(ref.decode(), "an error")
                     scan.error_cells[ref.decode()] = value.decode("utf-8", "replace") or shown
         # a shared formula's master has </f>
-        if len(scan.uncached_formulas) < _SHOWN and (_holds(chunk, _FORMULA_END, 2) or _FORMULA_END in seam):
-            for ref in _UNCACHED_FORMULA.findall(self._tail + chunk):
-                if ref.decode() not in scan.uncached_formulas and len(scan.uncached_formulas) < _SHOWN:
-                    scan.uncached_formulas.append(ref.decode())
+        if len(scan.uncached_formulas) < _SHOWN and (_holds(chunk, _FORMULA_END, b"f") or _FORMULA_END in seam):
+            _add_new(scan.uncached_formulas, _UNCACHED_FORMULA.findall(self._tail + chunk))
         # mergeCells follow sheetData, before other elements (conditional formats, page setup, ...)
-        if len(scan.merged) < _SHOWN and (_holds(chunk, _MERGE_MARK, 6) or _MERGE_MARK in seam):
-            for ref in _MERGED.findall(self._tail + chunk):
-                if ref.decode() not in scan.merged and len(scan.merged) < _SHOWN:
-                    scan.merged.append(ref.decode())
+        if len(scan.merged) < _SHOWN and (_holds(chunk, _MERGE_MARK, b"C") or _MERGE_MARK in seam):
+            _add_new(scan.merged, _MERGED.findall(self._tail + chunk))
         self._tail = (self._tail + chunk)[-_OVERLAP:] if len(chunk) < _OVERLAP else chunk[-_OVERLAP:]
 
     def finish(self) -> SheetScan:
