@@ -25,6 +25,8 @@ from tests.conftest import REPO, copy_build, copy_project
 
 MARTS = {"model.wage.fct_occupation_wages", "model.wage.dim_occupation", "model.wage.dim_area"}
 RAW_SOURCE = "source.wage.oews.oews_estimates"
+
+
 @pytest.fixture(scope="module")
 def small_warehouse(small_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A private copy of the small build (docs and serving write beside it)."""

@@ -122,6 +122,16 @@ def test_every_run_is_logged_to_the_pipeline_log(settings: Settings, monkeypatch
     assert "wage run x.xlsx" in (settings.logs_dir / "pipeline.log").read_text()
 
 
+def _wage_command(*args: str) -> list[str]:
+    """The `wage` command (console_main) in a child process."""
+    return [sys.executable, "-m", "analysis_py.cli", *args]
+
+
+def _buffered_environment() -> dict[str, str]:
+    """This environment without PYTHONUNBUFFERED: a child's stdout block-buffered, as usual."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+
 @pytest.mark.parametrize("good", [True, False])
 def test_the_wage_command_flushes_its_output_and_log_before_it_leaves(settings: Settings, tmp_path: Path, good: bool) -> None:
     """`wage` (console_main) ends with os._exit: what it printed must be out by then (stdout to a pipe is
@@ -129,8 +139,7 @@ def test_the_wage_command_flushes_its_output_and_log_before_it_leaves(settings: 
     record by record, so its lines only show that the whole run was logged."""
     workbook = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows()) if good else tmp_path / "state_M2025_dl.xlsx"
     done = subprocess.run(
-        [sys.executable, "-m", "analysis_py.cli", "ingest", str(workbook)],
-        env={name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"},  # stdout buffered, as usual
+        _wage_command("ingest", str(workbook)), env=_buffered_environment(),
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     log = (settings.logs_dir / "pipeline.log").read_text(encoding="utf-8").splitlines()
@@ -256,14 +265,11 @@ def test_serve_passes_its_sql_time_limit_to_the_server(monkeypatch: pytest.Monke
     assert [options.time_limit for options in started] == [2.5]
 
 
-def _wage_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "analysis_py.cli", *args]
-
-
 def test_output_that_cannot_be_written_is_an_error_line_and_exit_2(tiny_warehouse: Settings) -> None:
-    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     with open("/dev/full", "w") as full:  # every write fails: No space left on device
-        done = subprocess.run(_wage_command("sql", "select 1 as x"), stdout=full, stderr=subprocess.PIPE, env=env, text=True, timeout=60)
+        done = subprocess.run(
+            _wage_command("sql", "select 1 as x"), stdout=full, stderr=subprocess.PIPE, env=_buffered_environment(), text=True, timeout=60
+        )  # fmt: skip
     assert (done.returncode, done.stderr) == (2, "error: standard output: No space left on device: the output is incomplete\n")
 
 
