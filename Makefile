@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # The stamp's name changes when the recipe does, so that older venvs are set up again once.
 STAMP  := $(VENV)/.installed-bytecode
 
-.PHONY: run test test-fast test-integration test-system test-stress test-bench bench docs lock clean help cpi-seed serve
+.PHONY: run format test test-fast test-integration test-system test-stress test-bench bench docs lock clean help cpi-seed serve
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -27,6 +27,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: $(STAMP)  ## ingest data/raw/*.xlsx, build wage.duckdb, run the analyses
 	$(BIN)/wage run
+
+format: $(STAMP)  ## rewrite the Python files in the project's one layout (ruff format)
+	$(BIN)/ruff format .
 
 PYTEST := $(BIN)/python -m pytest -q
 

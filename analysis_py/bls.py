@@ -5,6 +5,7 @@ sheet, the symbols BLS prints where it publishes no number, and the levels of th
 hierarchy. The dbt project holds the same facts for SQL (macros/bls_columns.sql,
 macros/parse_bls_number.sql, seeds/o_group_levels.csv); tests check that they agree.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,24 +31,75 @@ __all__ = [
 
 #: Every column of a BLS OEWS data sheet since 2019, in BLS's order (lower case).
 BLS_COLUMNS: tuple[str, ...] = (
-    "area", "area_title", "area_type", "prim_state", "naics", "naics_title", "i_group",
-    "own_code", "occ_code", "occ_title", "o_group", "tot_emp", "emp_prse", "jobs_1000",
-    "loc_quotient", "pct_total", "pct_rpt", "h_mean", "a_mean", "mean_prse", "h_pct10",
-    "h_pct25", "h_median", "h_pct75", "h_pct90", "a_pct10", "a_pct25", "a_median",
-    "a_pct75", "a_pct90", "annual", "hourly",
-)  # fmt: skip
+    "area",
+    "area_title",
+    "area_type",
+    "prim_state",
+    "naics",
+    "naics_title",
+    "i_group",
+    "own_code",
+    "occ_code",
+    "occ_title",
+    "o_group",
+    "tot_emp",
+    "emp_prse",
+    "jobs_1000",
+    "loc_quotient",
+    "pct_total",
+    "pct_rpt",
+    "h_mean",
+    "a_mean",
+    "mean_prse",
+    "h_pct10",
+    "h_pct25",
+    "h_median",
+    "h_pct75",
+    "h_pct90",
+    "a_pct10",
+    "a_pct25",
+    "a_median",
+    "a_pct75",
+    "a_pct90",
+    "annual",
+    "hourly",
+)
 
 #: Without these a workbook cannot be placed in the warehouse at all.
 REQUIRED_COLUMNS: tuple[str, ...] = (
-    "area", "area_title", "area_type", "occ_code", "occ_title", "o_group", "tot_emp", "a_mean",
-)  # fmt: skip
+    "area",
+    "area_title",
+    "area_type",
+    "occ_code",
+    "occ_title",
+    "o_group",
+    "tot_emp",
+    "a_mean",
+)
 
 #: Columns staging parses as numbers (macros/bls_columns.sql, plus area_type).
 NUMERIC_COLUMNS: tuple[str, ...] = (
-    "area_type", "tot_emp", "emp_prse", "jobs_1000", "loc_quotient", "pct_total", "pct_rpt", "h_mean",
-    "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90", "mean_prse", "a_mean", "a_pct10", "a_pct25",
-    "a_median", "a_pct75", "a_pct90",
-)  # fmt: skip
+    "area_type",
+    "tot_emp",
+    "emp_prse",
+    "jobs_1000",
+    "loc_quotient",
+    "pct_total",
+    "pct_rpt",
+    "h_mean",
+    "h_pct10",
+    "h_pct25",
+    "h_median",
+    "h_pct75",
+    "h_pct90",
+    "mean_prse",
+    "a_mean",
+    "a_pct10",
+    "a_pct25",
+    "a_median",
+    "a_pct75",
+    "a_pct90",
+)
 
 #: Numeric columns that hold whole numbers (macros/bls_columns.sql `bls_whole_number_columns`):
 #: staging casts them to INTEGER and BIGINT, so ingest refuses a fraction (area type 2.5,
@@ -82,8 +134,14 @@ NUMBER_BOUNDS: dict[str, tuple[float, float]] = {
     "pct_total": (0, 100),
     "pct_rpt": (0, 100),
     "mean_prse": (0, 1_000),
-    **{column: (0, 10_000) for column in ("h_mean", "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90")},
-    **{column: (0, 20_800_000) for column in ("a_mean", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90")},
+    **{
+        column: (0, 10_000)
+        for column in ("h_mean", "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90")
+    },
+    **{
+        column: (0, 20_800_000)
+        for column in ("a_mean", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90")
+    },
 }
 
 #: BLS's hierarchy levels of o_group, broadest first (seeds/o_group_levels.csv).

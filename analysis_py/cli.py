@@ -3,6 +3,7 @@
 Only this module prints, and only it turns a WageError into `error: <file>: <problem>`
 on stderr with exit code 2.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,7 +78,13 @@ class _VersionAction(argparse.Action):
     """`--version`: the installed package's version, looked up only when asked."""
 
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="print the version and exit",
+        )
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
         print(f"wage {_version()}")
@@ -92,78 +99,225 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action=_VersionAction)
-    parser.add_argument("-v", "--verbose", action="store_true", help="also show debug lines (each dbt node) on stderr")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also show debug lines (each dbt node) on stderr",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, summary: str, details: str = "") -> argparse.ArgumentParser:
         """A sub-command whose `--help` starts with its one-line summary (and `details`, if any)."""
-        description = summary[0].upper() + summary[1:].replace("%%", "%") + "." + (f"\n\n{details}" if details else "")
-        return commands.add_parser(name, help=summary, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description = (
+            summary[0].upper()
+            + summary[1:].replace("%%", "%")
+            + "."
+            + (f"\n\n{details}" if details else "")
+        )
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=description,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
 
-    run = command("run", "ingest workbooks (default: every data/raw/*.xlsx), then build and analyze",
-                  "All or nothing: the raw landing, wage.duckdb and artifacts/ change together or not at all.")
+    run = command(
+        "run",
+        "ingest workbooks (default: every data/raw/*.xlsx), then build and analyze",
+        "All or nothing: the raw landing, wage.duckdb and artifacts/ change together or not at all.",
+    )
     run.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
     run.add_argument("--year", type=int, help="release year, when the file name does not give it")
-    run.add_argument("--kind", choices=_KINDS, help="file kind, when the file name does not start with BLS's prefix (state_, national_, ...)")
+    run.add_argument(
+        "--kind",
+        choices=_KINDS,
+        help="file kind, when the file name does not start with BLS's prefix (state_, national_, ...)",
+    )
 
-    ingest = command("ingest", "land workbooks in the raw file, every cell as BLS printed it",
-                     "A workbook landed before with the same SHA-256 is left unchanged.")
+    ingest = command(
+        "ingest",
+        "land workbooks in the raw file, every cell as BLS printed it",
+        "A workbook landed before with the same SHA-256 is left unchanged.",
+    )
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
-    ingest.add_argument("--year", type=int, help="release year, when the file name does not give it")
-    ingest.add_argument("--kind", choices=_KINDS, help="file kind, when the file name does not start with BLS's prefix (state_, national_, ...)")
+    ingest.add_argument(
+        "--year", type=int, help="release year, when the file name does not give it"
+    )
+    ingest.add_argument(
+        "--kind",
+        choices=_KINDS,
+        help="file kind, when the file name does not start with BLS's prefix (state_, national_, ...)",
+    )
 
-    command("build", "dbt build (models + tests) into a side file, then publish wage.duckdb",
-            "wage.duckdb is replaced only when every model and test passed.")
-    command("analyze", "statistics of wage.duckdb: schema analysis (on a copy, published atomically) and artifacts/",
-            "Writes artifacts/results.json, report.md/.html, charts, models and manifest.json.")
+    command(
+        "build",
+        "dbt build (models + tests) into a side file, then publish wage.duckdb",
+        "wage.duckdb is replaced only when every model and test passed.",
+    )
+    command(
+        "analyze",
+        "statistics of wage.duckdb: schema analysis (on a copy, published atomically) and artifacts/",
+        "Writes artifacts/results.json, report.md/.html, charts, models and manifest.json.",
+    )
 
-    remove = command("remove", "take a release out of the raw landing, then rebuild and analyze (all or nothing)")
-    remove.add_argument("--release", type=int, required=True, metavar="YEAR", help="release year to remove, e.g. 2024")
-    remove.add_argument("--kind", choices=tuple(kind for _, kind in KIND_PREFIXES), help="only this file kind (default: every kind of the release)")
+    remove = command(
+        "remove", "take a release out of the raw landing, then rebuild and analyze (all or nothing)"
+    )
+    remove.add_argument(
+        "--release",
+        type=int,
+        required=True,
+        metavar="YEAR",
+        help="release year to remove, e.g. 2024",
+    )
+    remove.add_argument(
+        "--kind",
+        choices=tuple(kind for _, kind in KIND_PREFIXES),
+        help="only this file kind (default: every kind of the release)",
+    )
 
-    command("cpi-seed", "rewrite seeds/cpi_u_may.csv (May CPI-U) from the installed cpi package, offline")
+    command(
+        "cpi-seed",
+        "rewrite seeds/cpi_u_may.csv (May CPI-U) from the installed cpi package, offline",
+    )
 
-    docs = command("docs", "dbt docs lineage site in artifacts/docs/ (works offline); --serve serves it")
-    docs.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1 until interrupted (Ctrl+C)")
-    docs.add_argument("--port", type=int, default=DOCS_PORT, help="port for --serve (default: %(default)s; 0 picks a free one)")
+    docs = command(
+        "docs", "dbt docs lineage site in artifacts/docs/ (works offline); --serve serves it"
+    )
+    docs.add_argument(
+        "--serve", action="store_true", help="then serve it on 127.0.0.1 until interrupted (Ctrl+C)"
+    )
+    docs.add_argument(
+        "--port",
+        type=int,
+        default=DOCS_PORT,
+        help="port for --serve (default: %(default)s; 0 picks a free one)",
+    )
 
     sql = command("sql", "run queries against wage.duckdb, opened read-only", SQL_DETAILS)
-    sql.add_argument("query", nargs="?", help="SQL text, several statements separated by `;`, or - to read it from stdin")
+    sql.add_argument(
+        "query",
+        nargs="?",
+        help="SQL text, several statements separated by `;`, or - to read it from stdin",
+    )
     sql.add_argument("--file", type=Path, help="read the SQL from this file instead")
-    sql.add_argument("--format", choices=SQL_FORMATS, default="table", help="output format (default: table)")
-    sql.add_argument("--max-rows", type=_count, metavar="N", help="print at most N rows of each result and say how many were left out (default: all)")
+    sql.add_argument(
+        "--format", choices=SQL_FORMATS, default="table", help="output format (default: table)"
+    )
+    sql.add_argument(
+        "--max-rows",
+        type=_count,
+        metavar="N",
+        help="print at most N rows of each result and say how many were left out (default: all)",
+    )
 
-    export = command("export", "write a relation or a query of wage.duckdb (read-only) to .csv, .parquet or .xlsx", EXPORT_DETAILS)
-    export.add_argument("source", metavar="RELATION|QUERY", help="a relation (fct_occupation_wages, analysis.test_results) or one SELECT")
-    export.add_argument("--to", type=Path, required=True, metavar="FILE", help="the file to write; its ending (.csv, .parquet, .xlsx) picks the format")
+    export = command(
+        "export",
+        "write a relation or a query of wage.duckdb (read-only) to .csv, .parquet or .xlsx",
+        EXPORT_DETAILS,
+    )
+    export.add_argument(
+        "source",
+        metavar="RELATION|QUERY",
+        help="a relation (fct_occupation_wages, analysis.test_results) or one SELECT",
+    )
+    export.add_argument(
+        "--to",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the file to write; its ending (.csv, .parquet, .xlsx) picks the format",
+    )
 
-    get = command("fetch", "download a BLS release zip and keep its workbook in data/raw/",
-                  "BLS asks scripts for a contact e-mail in the User-Agent: --contact or $WAGE_CONTACT_EMAIL.")
-    get.add_argument("--year", type=int, required=True, help="release year, e.g. 2025 (May 2025 estimates)")
-    get.add_argument("--kind", choices=tuple(ZIP_KINDS), required=True, help="which workbook: state, national, msa or all (all data)")
-    get.add_argument("--contact", help="your e-mail, sent to BLS in the User-Agent (default: $WAGE_CONTACT_EMAIL)")
-    get.add_argument("--base-url", help=f"where the zips are (default: $WAGE_BLS_BASE_URL or {DEFAULT_BASE_URL})")
+    get = command(
+        "fetch",
+        "download a BLS release zip and keep its workbook in data/raw/",
+        "BLS asks scripts for a contact e-mail in the User-Agent: --contact or $WAGE_CONTACT_EMAIL.",
+    )
+    get.add_argument(
+        "--year", type=int, required=True, help="release year, e.g. 2025 (May 2025 estimates)"
+    )
+    get.add_argument(
+        "--kind",
+        choices=tuple(ZIP_KINDS),
+        required=True,
+        help="which workbook: state, national, msa or all (all data)",
+    )
+    get.add_argument(
+        "--contact",
+        help="your e-mail, sent to BLS in the User-Agent (default: $WAGE_CONTACT_EMAIL)",
+    )
+    get.add_argument(
+        "--base-url", help=f"where the zips are (default: $WAGE_BLS_BASE_URL or {DEFAULT_BASE_URL})"
+    )
 
-    serve_ = command("serve", "HTTP API and explorer over wage.duckdb (read-only) on 127.0.0.1",
-                     "API docs at /docs; a newly published wage.duckdb is served from the next request on.")
-    serve_.add_argument("--port", type=int, default=ServerOptions.port, help="port (default: %(default)s; 0 picks a free one)")
-    serve_.add_argument("--host", default=ServerOptions.host, help="address to bind and Host header to answer (default: %(default)s)")
-    serve_.add_argument("--cors", action="store_true", help="let pages of other origins call the API (Access-Control-Allow-Origin: *)")
+    serve_ = command(
+        "serve",
+        "HTTP API and explorer over wage.duckdb (read-only) on 127.0.0.1",
+        "API docs at /docs; a newly published wage.duckdb is served from the next request on.",
+    )
     serve_.add_argument(
-        "--cache", type=int, default=ServerOptions.cache_entries, metavar="N",
+        "--port",
+        type=int,
+        default=ServerOptions.port,
+        help="port (default: %(default)s; 0 picks a free one)",
+    )
+    serve_.add_argument(
+        "--host",
+        default=ServerOptions.host,
+        help="address to bind and Host header to answer (default: %(default)s)",
+    )
+    serve_.add_argument(
+        "--cors",
+        action="store_true",
+        help="let pages of other origins call the API (Access-Control-Allow-Origin: *)",
+    )
+    serve_.add_argument(
+        "--cache",
+        type=int,
+        default=ServerOptions.cache_entries,
+        metavar="N",
         help="answers kept in memory per warehouse file (default: %(default)s; 0 queries the warehouse on every request)",
-    )  # fmt: skip
+    )
     serve_.add_argument(
-        "--sql-time-limit", type=_seconds, default=ServerOptions.time_limit, metavar="SECONDS",
+        "--sql-time-limit",
+        type=_seconds,
+        default=ServerOptions.time_limit,
+        metavar="SECONDS",
         help="stop an /api/sql query after this long (default: %(default)g)",
-    )  # fmt: skip
+    )
 
-    versus = command("compare", "two areas, two occupations or two releases: difference, 95%% CI, z, p",
-                     "Standard errors from BLS's percent relative standard errors (MEAN_PRSE).")
-    versus.add_argument("--occ", action="append", default=[], metavar="SOC", help="SOC code, e.g. 29-1141 (twice: two occupations)")
-    versus.add_argument("--area", action="append", default=[], metavar="AREA", help="area code or state abbreviation (twice: two areas)")
-    versus.add_argument("--release", action="append", default=[], type=int, metavar="YEAR", help="release year (twice: two releases)")
-    versus.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    versus = command(
+        "compare",
+        "two areas, two occupations or two releases: difference, 95%% CI, z, p",
+        "Standard errors from BLS's percent relative standard errors (MEAN_PRSE).",
+    )
+    versus.add_argument(
+        "--occ",
+        action="append",
+        default=[],
+        metavar="SOC",
+        help="SOC code, e.g. 29-1141 (twice: two occupations)",
+    )
+    versus.add_argument(
+        "--area",
+        action="append",
+        default=[],
+        metavar="AREA",
+        help="area code or state abbreviation (twice: two areas)",
+    )
+    versus.add_argument(
+        "--release",
+        action="append",
+        default=[],
+        type=int,
+        metavar="YEAR",
+        help="release year (twice: two releases)",
+    )
+    versus.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     return parser
 
 
@@ -230,14 +384,21 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
 def _sql_text(args: argparse.Namespace) -> tuple[str, str]:
     """(the SQL, the file its errors name): from --file, stdin (`-`) or the argument."""
     if args.file is not None and args.query is not None:
-        raise InputError(str(args.file), "give the SQL either as an argument or with --file, not both")
+        raise InputError(
+            str(args.file), "give the SQL either as an argument or with --file, not both"
+        )
     if args.file is not None:
         try:
             return args.file.read_text(encoding="utf-8"), str(args.file)
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(str(args.file), f"cannot be read: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+            raise InputError(
+                str(args.file),
+                f"cannot be read: {exc.strerror if isinstance(exc, OSError) else exc}",
+            ) from None
     if args.query is None:
-        raise InputError("query", "no SQL given: pass it as an argument, - for stdin, or --file PATH")
+        raise InputError(
+            "query", "no SQL given: pass it as an argument, - for stdin, or --file PATH"
+        )
     if args.query == "-":
         return sys.stdin.read(), "<stdin>"
     return args.query, "query"
@@ -247,7 +408,12 @@ def _print_sql(settings: Settings, args: argparse.Namespace) -> None:
     from analysis_py.warehouse.query import statement_results
 
     sql, source = _sql_text(args)
-    for result in statement_results(settings.warehouse, sql, str(settings.warehouse) if source == "query" else source, args.max_rows):
+    for result in statement_results(
+        settings.warehouse,
+        sql,
+        str(settings.warehouse) if source == "query" else source,
+        args.max_rows,
+    ):
         if result.number > 1:
             print()
         _print_result(result, args.format)
@@ -255,13 +421,23 @@ def _print_sql(settings: Settings, args: argparse.Namespace) -> None:
 
 def _print_result(result: StatementResult, output_format: str) -> None:
     """One statement's result on stdout; its row count on stdout (table, markdown) or stderr (csv, json)."""
-    if result.is_explain and output_format == "table":  # DuckDB's plan drawing, line by line as the DuckDB CLI shows it
-        print("\n".join(printable(line) for row in result.rows for line in str(row[-1]).splitlines()))
+    if (
+        result.is_explain and output_format == "table"
+    ):  # DuckDB's plan drawing, line by line as the DuckDB CLI shows it
+        print(
+            "\n".join(printable(line) for row in result.rows for line in str(row[-1]).splitlines())
+        )
         return
-    render = {"csv": csv_text, "json": json_text, "markdown": markdown_table, "table": text_table}[output_format]
+    render = {"csv": csv_text, "json": json_text, "markdown": markdown_table, "table": text_table}[
+        output_format
+    ]
     print(render(result.columns, result.rows), end="" if output_format == "csv" else "\n")
     count = f"({result.n_rows:,} row{'' if result.n_rows == 1 else 's'}"
-    count += f", {result.n_hidden:,} not shown: --max-rows {len(result.rows)})" if result.n_hidden else ")"
+    count += (
+        f", {result.n_hidden:,} not shown: --max-rows {len(result.rows)})"
+        if result.n_hidden
+        else ")"
+    )
     print(count, file=sys.stderr if output_format in ("csv", "json") else sys.stdout)
 
 
@@ -279,9 +455,14 @@ def _print_comparison(result: dict, output_format: str) -> None:
     print(result["sentence"])
     for side, label in (("first", result["label_1"]), ("second", result["label_2"])):
         estimate = result[side]
-        print(f"  {label}: mean {money(estimate['a_mean'])} (se {money(estimate['a_mean_se'])}, MEAN_PRSE {estimate['mean_prse']}%)")
-    print(f"  difference {money(result['difference'])}, {result['level']:.0%} CI {money(result['ci_low'])} to {money(result['ci_high'])}, "
-          f"z = {result['z']:.2f}, p " + (f"= {result['p_value']:.3g}" if result["p_value"] > 0 else "< 1e-300"))
+        print(
+            f"  {label}: mean {money(estimate['a_mean'])} (se {money(estimate['a_mean_se'])}, MEAN_PRSE {estimate['mean_prse']}%)"
+        )
+    print(
+        f"  difference {money(result['difference'])}, {result['level']:.0%} CI {money(result['ci_low'])} to {money(result['ci_high'])}, "
+        f"z = {result['z']:.2f}, p "
+        + (f"= {result['p_value']:.3g}" if result["p_value"] > 0 else "< 1e-300")
+    )
     print(f"  {result['caution']}")
 
 
@@ -304,8 +485,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         from analysis_py.server.serve import serve
 
         options = ServerOptions(
-            host=args.host, port=args.port, cors=args.cors, cache_entries=max(args.cache, 0), time_limit=args.sql_time_limit
-        )  # fmt: skip
+            host=args.host,
+            port=args.port,
+            cors=args.cors,
+            cache_entries=max(args.cache, 0),
+            time_limit=args.sql_time_limit,
+        )
         serve(settings, options)
         return
     if args.command == "fetch":
@@ -313,13 +498,17 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
 
         fetched = fetch_release(settings.raw_dir, args.year, args.kind, args.contact, args.base_url)
         for workbook in fetched.workbooks:
-            print(f"{workbook.action}: {workbook.path} (sha256 {workbook.sha256}, from {fetched.url})")
+            print(
+                f"{workbook.action}: {workbook.path} (sha256 {workbook.sha256}, from {fetched.url})"
+            )
         return
     if args.command == "docs":
         from analysis_py.warehouse import docs_site
 
         site = docs_site.publish_docs(settings, args.port if args.serve else None)
-        print(f"docs site: {site.index} ({site.n_exposures} exposures; {site.static_index.name} opens from disk)")
+        print(
+            f"docs site: {site.index} ({site.n_exposures} exposures; {site.static_index.name} opens from disk)"
+        )
         return
     from analysis_py import pipeline
 
@@ -329,21 +518,38 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         logger.info("run: done in %.1f s; warehouse %s", total, settings.warehouse)
     elif args.command == "ingest":
         for landed in pipeline.ingest(settings, args.paths, args.year, args.kind):
-            print(f"{landed.action}: {landed.source_file} (release {landed.release_year}, {landed.file_kind}, {landed.n_rows} rows)")
+            print(
+                f"{landed.action}: {landed.source_file} (release {landed.release_year}, {landed.file_kind}, {landed.n_rows} rows)"
+            )
     elif args.command == "build":
         built = pipeline.build(settings)
-        print(f"built {settings.warehouse}: " + ", ".join(f"{n} {kind}s" for kind, n in sorted(built.passed.items())))
+        print(
+            f"built {settings.warehouse}: "
+            + ", ".join(f"{n} {kind}s" for kind, n in sorted(built.passed.items()))
+        )
     elif args.command == "analyze":
         analyzed = pipeline.analyze(settings)
-        logger.info("analyze: done in %.1f s; results %s", sum(analyzed.step_seconds.values()), settings.artifacts_dir / "results.json")
+        logger.info(
+            "analyze: done in %.1f s; results %s",
+            sum(analyzed.step_seconds.values()),
+            settings.artifacts_dir / "results.json",
+        )
     elif args.command == "remove":
         removed = pipeline.remove_release(settings, args.release, args.kind)
         for gone in removed.landed:
-            print(f"removed: {gone.source_file} (release {gone.release_year}, {gone.file_kind}, {gone.n_rows} rows)")
-        logger.info("remove: done in %.1f s; warehouse %s", sum(removed.step_seconds.values()), settings.warehouse)
+            print(
+                f"removed: {gone.source_file} (release {gone.release_year}, {gone.file_kind}, {gone.n_rows} rows)"
+            )
+        logger.info(
+            "remove: done in %.1f s; warehouse %s",
+            sum(removed.step_seconds.values()),
+            settings.warehouse,
+        )
     elif args.command == "cpi-seed":
         values = pipeline.cpi_seed(settings)
-        print(f"wrote {settings.cpi_seed}: May CPI-U {values[0].release_year}-{values[-1].release_year} ({values[0].series_id})")
+        print(
+            f"wrote {settings.cpi_seed}: May CPI-U {values[0].release_year}-{values[-1].release_year} ({values[0].series_id})"
+        )
 
 
 #: Commands that only read: they log nothing to logs/pipeline.log.
@@ -370,7 +576,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception:
         if logged:
-            logger.exception("failed: unexpected error (a bug: please report it with logs/pipeline.log)", extra=_PRINTED)
+            logger.exception(
+                "failed: unexpected error (a bug: please report it with logs/pipeline.log)",
+                extra=_PRINTED,
+            )
         raise
     return 0
 
@@ -395,7 +604,9 @@ def console_main() -> None:
     """
     try:
         code = _with_output_flushed(main())
-    except BrokenPipeError:  # the reader closed the pipe early (`wage sql ... | head`): it wanted no more
+    except (
+        BrokenPipeError
+    ):  # the reader closed the pipe early (`wage sql ... | head`): it wanted no more
         code = 1  # as Python itself ends on EPIPE, without a traceback
     logging.shutdown()
     with contextlib.suppress(OSError):
@@ -410,7 +621,10 @@ def _with_output_flushed(code: int) -> int:
     except BrokenPipeError:
         raise
     except OSError as exc:  # a full disk or a failing device
-        print(f"error: standard output: {exc.strerror or exc}: the output is incomplete", file=sys.stderr)
+        print(
+            f"error: standard output: {exc.strerror or exc}: the output is incomplete",
+            file=sys.stderr,
+        )
         return 2
     return code
 

@@ -1,4 +1,5 @@
 """Where everything lives: one frozen Settings built from the project root and env."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,9 @@ def find_project_root(start: Path | None = None) -> Path:
     package_parent = Path(__file__).resolve().parents[1]
     if (package_parent / "dbt_project.yml").is_file():
         return package_parent
-    raise ConfigError(str(here), "no dbt_project.yml here or above (set WAGE_HOME to the project folder)")
+    raise ConfigError(
+        str(here), "no dbt_project.yml here or above (set WAGE_HOME to the project folder)"
+    )
 
 
 def folder_environment(folder: Path, root: Path) -> dict[str, str]:

@@ -1,4 +1,5 @@
 """Exceptions the CLI turns into `error: <file>: <problem>` and exit code 2."""
+
 from __future__ import annotations
 
 __all__ = ["WageError", "ConfigError", "InputError", "BuildError", "BusyError", "AnalysisError"]

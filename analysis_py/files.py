@@ -1,4 +1,5 @@
 """File helpers every layer may use: a file's SHA-256 and an atomic text write."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,6 +1,7 @@
 """Text for people: the one money format of the report, the charts and the comparisons,
 untrusted text (workbook cells, file names) made safe to print, and query results as
 aligned text, Markdown, CSV or JSON (`wage sql`)."""
+
 from __future__ import annotations
 
 import csv
@@ -12,7 +13,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["cell_text", "csv_text", "json_text", "markdown_table", "money", "printable", "spreadsheet_safe", "text_table"]
+__all__ = [
+    "cell_text",
+    "csv_text",
+    "json_text",
+    "markdown_table",
+    "money",
+    "printable",
+    "spreadsheet_safe",
+    "text_table",
+]
 
 Rows = Sequence[Sequence[Any]]
 
@@ -51,7 +61,9 @@ def cell_text(value: Any) -> str:
 def _numeric(rows: Rows, index: int) -> bool:
     """True when column `index` holds only numbers (and NULLs): it is right-aligned."""
     values = [row[index] for row in rows if row[index] is not None]
-    return bool(values) and all(isinstance(value, numbers.Number) and not isinstance(value, bool) for value in values)
+    return bool(values) and all(
+        isinstance(value, numbers.Number) and not isinstance(value, bool) for value in values
+    )
 
 
 def text_table(columns: Sequence[str], rows: Rows) -> str:
@@ -62,9 +74,13 @@ def text_table(columns: Sequence[str], rows: Rows) -> str:
     right = [_numeric(rows, i) for i in range(len(names))]
 
     def line(values: list[str]) -> str:
-        return "  ".join(value.rjust(w) if r else value.ljust(w) for value, w, r in zip(values, widths, right)).rstrip()
+        return "  ".join(
+            value.rjust(w) if r else value.ljust(w) for value, w, r in zip(values, widths, right)
+        ).rstrip()
 
-    return "\n".join([line(names), "  ".join("-" * w for w in widths)] + [line(row) for row in cells])
+    return "\n".join(
+        [line(names), "  ".join("-" * w for w in widths)] + [line(row) for row in cells]
+    )
 
 
 def markdown_table(columns: Sequence[str], rows: Rows) -> str:
@@ -74,7 +90,10 @@ def markdown_table(columns: Sequence[str], rows: Rows) -> str:
         return "| " + " | ".join(value.replace("|", "\\|") for value in values) + " |"
 
     rule = "|" + "|".join("---:" if _numeric(rows, i) else "---" for i in range(len(columns))) + "|"
-    return "\n".join([line([printable(name) for name in columns]), rule] + [line([cell_text(value) for value in row]) for row in rows])
+    return "\n".join(
+        [line([printable(name) for name in columns]), rule]
+        + [line([cell_text(value) for value in row]) for row in rows]
+    )
 
 
 def csv_text(columns: Sequence[str], rows: Rows) -> str:
@@ -82,14 +101,19 @@ def csv_text(columns: Sequence[str], rows: Rows) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([spreadsheet_safe(printable(name)) for name in columns])
-    writer.writerows([("" if value is None else spreadsheet_safe(cell_text(value))) for value in row] for row in rows)
+    writer.writerows(
+        [("" if value is None else spreadsheet_safe(cell_text(value))) for value in row]
+        for row in rows
+    )
     return buffer.getvalue()
 
 
 def json_text(columns: Sequence[str], rows: Rows) -> str:
     """A JSON array of row objects, one row per line; NaN and infinities as null, dates as ISO text."""
     names = [printable(name) for name in columns]
-    return "[" + ",\n".join(json.dumps(dict(zip(names, map(_json_value, row)))) for row in rows) + "]"
+    return (
+        "[" + ",\n".join(json.dumps(dict(zip(names, map(_json_value, row)))) for row in rows) + "]"
+    )
 
 
 def _json_value(value: Any) -> Any:

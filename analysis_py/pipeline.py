@@ -6,6 +6,7 @@ the stage -> dbt build into the side file -> analyze the side file (schema `anal
 artifacts into `artifacts.building/` -> publish raw landing, warehouse and artifacts
 together (`warehouse.publish`). Nothing is published unless every step passed.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -22,7 +23,12 @@ import duckdb
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, BuildError, InputError, WageError
 from analysis_py.landing.cpi_seed import CpiValue, write_cpi_seed
-from analysis_py.landing.raw_store import LandResult, already_landed, ingest_workbooks, landed_workbooks
+from analysis_py.landing.raw_store import (
+    LandResult,
+    already_landed,
+    ingest_workbooks,
+    landed_workbooks,
+)
 from analysis_py.landing.removal import remove_landed_release
 from analysis_py.timing import timed_step
 from analysis_py.warehouse.build import (
@@ -56,7 +62,16 @@ from analysis_py.warehouse.publish import (
 if TYPE_CHECKING:
     from analysis_py.study.analysis import AnalysisResults
 
-__all__ = ["RunSummary", "default_workbooks", "ingest", "build", "run", "analyze", "remove_release", "cpi_seed"]
+__all__ = [
+    "RunSummary",
+    "default_workbooks",
+    "ingest",
+    "build",
+    "run",
+    "analyze",
+    "remove_release",
+    "cpi_seed",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +85,9 @@ class RunSummary:
     step_seconds: dict[str, float] = field(default_factory=dict)
     analysis: AnalysisResults | None = None
     skipped: bool = False  # nothing changed since the last run: no work done
-    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # the manifest's run start
+    started_at: datetime = field(
+        default_factory=lambda: datetime.now(timezone.utc)
+    )  # the manifest's run start
 
 
 def default_workbooks(settings: Settings) -> list[Path]:
@@ -82,11 +99,15 @@ def default_workbooks(settings: Settings) -> list[Path]:
             continue
         found.append(path)
     if not found:
-        raise InputError(str(settings.raw_dir), "no .xlsx workbook here; pass workbook paths to `wage run`")
+        raise InputError(
+            str(settings.raw_dir), "no .xlsx workbook here; pass workbook paths to `wage run`"
+        )
     return found
 
 
-def ingest(settings: Settings, paths: list[Path], year: int | None = None, kind: str | None = None) -> list[LandResult]:
+def ingest(
+    settings: Settings, paths: list[Path], year: int | None = None, kind: str | None = None
+) -> list[LandResult]:
     """`wage ingest`: land workbooks in a copy of the raw landing (validated before anything is written), publish it."""
     _preload("pandas")
     with build_lock(settings):
@@ -117,7 +138,12 @@ def build(settings: Settings) -> BuildSummary:
     return summary
 
 
-def run(settings: Settings, paths: list[Path] | None = None, year: int | None = None, kind: str | None = None) -> RunSummary:
+def run(
+    settings: Settings,
+    paths: list[Path] | None = None,
+    year: int | None = None,
+    kind: str | None = None,
+) -> RunSummary:
     """`wage run`: ingest into a copy of the raw landing, build from it, analyze, write artifacts beside, publish all three.
 
     Nothing is published unless every step passed: a bad workbook, a failing dbt test or
@@ -129,21 +155,30 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     workbooks = paths or default_workbooks(settings)
     with build_lock(settings):
         finish_or_discard(settings)
-        check_preconditions(settings, [settings.raw_db, settings.warehouse, settings.artifacts_dir], _total_bytes(workbooks))
+        check_preconditions(
+            settings,
+            [settings.raw_db, settings.warehouse, settings.artifacts_dir],
+            _total_bytes(workbooks),
+        )
         if _up_to_date(settings, workbooks, year, kind):
             logger.info(
                 "run: nothing to do: %s and %s already built from these workbooks (same SHA-256) and this code; "
                 "skipped ingest, dbt build, analyses and report",
-                settings.warehouse, settings.artifacts_dir,
-            )  # fmt: skip
+                settings.warehouse,
+                settings.artifacts_dir,
+            )
             summary.skipped = True
             return summary
         raw_stage = stage_raw_copy(settings)
         code = code_fingerprint(settings.root)  # before dbt parses the code it builds with
         try:
-            with start_dbt(settings, BUILD_ARGS) as dbt:  # dbt imports itself and parses while the workbooks are ingested
+            with start_dbt(
+                settings, BUILD_ARGS
+            ) as dbt:  # dbt imports itself and parses while the workbooks are ingested
                 with timed_step(seconds, "ingest", logger):
-                    summary.landed = ingest_workbooks(raw_stage, workbooks, year, settings.top_code_seed, kind)
+                    summary.landed = ingest_workbooks(
+                        raw_stage, workbooks, year, settings.top_code_seed, kind
+                    )
                 # the analysis libraries load while dbt builds: not during the ingest, whose reader
                 # threads and dbt's import already share the two cores, nor when there is nothing to do
                 _preload("analysis_py.outputs.artifacts")
@@ -153,7 +188,9 @@ def run(settings: Settings, paths: list[Path] | None = None, year: int | None = 
     return summary
 
 
-def _build_analyze_publish(settings: Settings, summary: RunSummary, raw_stage: Path, dbt: StartedDbt, code: str) -> None:
+def _build_analyze_publish(
+    settings: Settings, summary: RunSummary, raw_stage: Path, dbt: StartedDbt, code: str
+) -> None:
     """The steps after the raw landing's staged copy is ready: build (on `dbt`, started earlier), analyze,
     artifacts, publish all three together. `code`: the code fingerprint taken before `dbt` parsed the
     project (an edit after that is then rebuilt by the next run, never taken for built)."""
@@ -170,10 +207,19 @@ def _build_analyze_publish(settings: Settings, summary: RunSummary, raw_stage: P
         _record_fingerprint(side, fingerprint)
         finish_side_file(side)
         finish_side_file(raw_stage)
-        publish_together(settings, [(raw_stage, settings.raw_db), (side, settings.warehouse), (artifacts, settings.artifacts_dir)])
+        publish_together(
+            settings,
+            [
+                (raw_stage, settings.raw_db),
+                (side, settings.warehouse),
+                (artifacts, settings.artifacts_dir),
+            ],
+        )
 
 
-def remove_release(settings: Settings, release_year: int, file_kind: str | None = None) -> RunSummary:
+def remove_release(
+    settings: Settings, release_year: int, file_kind: str | None = None
+) -> RunSummary:
     """`wage remove`: take a release (or one file kind of it) out of the raw landing, rebuild, analyze, publish both.
 
     All or nothing, as `wage run`: the delete happens on the staged copy of the raw
@@ -216,21 +262,28 @@ def analyze(settings: Settings) -> RunSummary:
     with build_lock(settings):
         finish_or_discard(settings)
         if not settings.warehouse.exists():
-            raise BuildError(str(settings.warehouse), "no warehouse yet: run `wage run` (or `make run`) first")
+            raise BuildError(
+                str(settings.warehouse), "no warehouse yet: run `wage run` (or `make run`) first"
+            )
         check_preconditions(settings, [settings.warehouse, settings.artifacts_dir])
         side = settings.build_copy
         try:
             try:
                 shutil.copyfile(real_path(settings.warehouse), side)
             except OSError as exc:
-                raise BuildError(str(side), f"cannot copy the warehouse here ({one_line(exc)}); nothing was changed") from None
+                raise BuildError(
+                    str(side),
+                    f"cannot copy the warehouse here ({one_line(exc)}); nothing was changed",
+                ) from None
             with timed_step(seconds, "analyze", logger):
                 summary.analysis = _analyzed_side_file(side, settings.warehouse)
             with timed_step(seconds, "artifacts", logger):
                 artifacts = _side_artifacts(settings, summary, recorded_fingerprint(side))
             with timed_step(seconds, "publish", logger):
                 finish_side_file(side)
-                publish_together(settings, [(side, settings.warehouse), (artifacts, settings.artifacts_dir)])
+                publish_together(
+                    settings, [(side, settings.warehouse), (artifacts, settings.artifacts_dir)]
+                )
         finally:
             discard_side_files(settings)
     return summary
@@ -240,15 +293,21 @@ def _preload(module: str) -> None:
     """Import `module` in the background while ingest (and dbt) run, instead of after them:
     the analysis stack (pandas, scipy, statsmodels, matplotlib) takes seconds to import, and
     DuckDB imports pandas on its first Arrow scan."""
-    threading.Thread(target=importlib.import_module, args=(module,), name=f"preload-{module}", daemon=True).start()
+    threading.Thread(
+        target=importlib.import_module, args=(module,), name=f"preload-{module}", daemon=True
+    ).start()
 
 
 def _total_bytes(paths: list[Path]) -> int:
     """Bytes the workbooks occupy on disk (a sparse file counts what it holds, not its length)."""
-    return sum(min(path.stat().st_size, path.stat().st_blocks * 512) for path in paths if path.is_file())
+    return sum(
+        min(path.stat().st_size, path.stat().st_blocks * 512) for path in paths if path.is_file()
+    )
 
 
-def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None, kind: str | None = None) -> bool:
+def _up_to_date(
+    settings: Settings, workbooks: list[Path], year: int | None, kind: str | None = None
+) -> bool:
     """True when the published raw landing, warehouse and artifacts are what this run would build again."""
     if not (settings.raw_db.exists() and settings.warehouse.exists()):
         return False
@@ -259,7 +318,10 @@ def _up_to_date(settings: Settings, workbooks: list[Path], year: int | None, kin
     if recorded_fingerprint(settings.warehouse) != expected:
         return False
     if not artifacts_match(settings.artifacts_dir, expected):
-        logger.info("run: the artifacts in %s are missing, changed or of another build: rebuilding", settings.artifacts_dir)
+        logger.info(
+            "run: the artifacts in %s are missing, changed or of another build: rebuilding",
+            settings.artifacts_dir,
+        )
         return False
     return True
 
@@ -271,7 +333,9 @@ def _record_fingerprint(side: Path, fingerprint: str) -> None:
 
 def _analyzed_side_file(side: Path, warehouse: Path) -> AnalysisResults:
     """Analyze the side file and write schema `analysis` into it (opened read-write, then closed)."""
-    from analysis_py.outputs.tables import write_analysis_tables  # scipy, statsmodels: load only to analyze
+    from analysis_py.outputs.tables import (
+        write_analysis_tables,
+    )  # scipy, statsmodels: load only to analyze
     from analysis_py.study.analysis import analyze as analyze_marts
 
     try:
@@ -306,10 +370,15 @@ def _side_artifacts(settings: Settings, summary: RunSummary, fingerprint: str | 
     try:
         files: list[str] = []
         if summary.analysis is not None:
-            written = write_artifacts(summary.analysis, folder, settings.root, summary.step_seconds, summary.started_at)
+            written = write_artifacts(
+                summary.analysis, folder, settings.root, summary.step_seconds, summary.started_at
+            )
             files = [path.relative_to(folder).as_posix() for path in written.values()]
         elif removed:
-            logger.warning("no analysis: the %d artifacts of an older warehouse are removed with this publish", len(removed))
+            logger.warning(
+                "no analysis: the %d artifacts of an older warehouse are removed with this publish",
+                len(removed),
+            )
         record_artifacts(folder, fingerprint, files)
     except WageError:
         raise

@@ -1,4 +1,5 @@
 """Step timer every layer may use: how long each step of a run took, logged and kept."""
+
 from __future__ import annotations
 
 import contextlib
@@ -12,7 +13,9 @@ logger = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
-def timed_step(step_seconds: dict[str, float], step: str, log: logging.Logger = logger) -> Iterator[None]:
+def timed_step(
+    step_seconds: dict[str, float], step: str, log: logging.Logger = logger
+) -> Iterator[None]:
     """Time the block into `step_seconds[step]` (seconds, 3 decimals) and log its start and end on `log`."""
     log.info("%s: started", step)
     started = time.perf_counter()

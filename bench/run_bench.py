@@ -31,6 +31,7 @@ Figures (targets from issues 6 and 15):
 Writes bench/results.json. Run with the project's venv: `make bench` (or --quick for a tiny
 smoke run of the harness itself).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -102,7 +103,9 @@ def median_of(repeat: int, action: Callable[[], object]) -> float:
 
 
 def fastexcel_read(path: Path) -> None:
-    fastexcel.read_excel(path).load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+    fastexcel.read_excel(path).load_sheet(
+        0, header_row=None, skip_rows=0, dtypes="string"
+    ).to_arrow()
 
 
 #: What the notebook we replace does first, as a process of its own (as the first `wage run` is
@@ -135,8 +138,14 @@ def run_child(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float
     """(wall seconds, peak RSS in bytes of it and its children, exit code, stderr) of a child process."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", _PEAK_RSS_OF, rss.name, *command], env=env, cwd=cwd,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", _PEAK_RSS_OF, rss.name, *command],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         seconds = time.perf_counter() - started
         peak_kib = int(rss.read() or 0)
     return seconds, peak_kib * 1024, done.returncode, done.stderr
@@ -144,7 +153,9 @@ def run_child(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float
 
 def run_wage(folder: Path, *args: str, home: Path = REPO, check: bool = True) -> tuple[float, int]:
     """Run `wage ARGS` in a child process: (wall seconds, peak RSS in bytes of it and its children)."""
-    seconds, rss, code, stderr = run_child([str(WAGE), *args], {**os.environ, **folder_environment(folder, home)}, home)
+    seconds, rss, code, stderr = run_child(
+        [str(WAGE), *args], {**os.environ, **folder_environment(folder, home)}, home
+    )
     if code != 0:
         message = f"error: wage {' '.join(args)} failed:\n{stderr}"
         if check:
@@ -156,7 +167,9 @@ def run_wage(folder: Path, *args: str, home: Path = REPO, check: bool = True) ->
 
 def child_python(code: str, *args: str, doing: str) -> tuple[float, int]:
     """`python -c CODE ARGS` in a child process of its own: (wall seconds, peak RSS bytes); `doing`: what it does, for an error."""
-    seconds, rss, status, stderr = run_child([sys.executable, "-c", code, *args], dict(os.environ), REPO)
+    seconds, rss, status, stderr = run_child(
+        [sys.executable, "-c", code, *args], dict(os.environ), REPO
+    )
     if status != 0:
         raise SystemExit(f"error: {doing} failed:\n{stderr}")
     return seconds, rss
@@ -190,7 +203,10 @@ def synthetic_release_project(folder: Path, years: range) -> Path:
     for name in ("models", "macros", "seeds", "tests/dbt"):
         shutil.copytree(REPO / name, home / name)
     # Releases before 2019 were coded in SOC 2010 (BLS's OES); their top-code bound is the 2025 one here.
-    for name, row in (("top_code_bounds.csv", "115.00,239200"), ("soc_vintages.csv", "SOC 2010,false")):
+    for name, row in (
+        ("top_code_bounds.csv", "115.00,239200"),
+        ("soc_vintages.csv", "SOC 2010,false"),
+    ):
         seed = home / "seeds" / name
         listed = {int(line.split(",")[0]) for line in seed.read_text().splitlines()[1:] if line}
         with seed.open("a", encoding="utf-8") as handle:
@@ -216,7 +232,9 @@ def big_workbook(path: Path, n_rows: int) -> Path:
     header = list(cells[0].keys())
     numeric = set(header[11:30])
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    sheet = book.add_worksheet("data")  # no year in the sheet name: the bench copies it under several releases' names
+    sheet = book.add_worksheet(
+        "data"
+    )  # no year in the sheet name: the bench copies it under several releases' names
     sheet.write_row(0, 0, header)
     written = 0
     copy = 0
@@ -248,14 +266,16 @@ def timed_queries(warehouse: Path, frame: pd.DataFrame, latest: int, previous: i
             f"""select area_title, a_mean from fct_occupation_wages
                 where release_year = {latest} and area_type = 2 and o_group = 'total'
                 order by a_mean desc limit 10""",
-            lambda: frame[(frame.release_year == latest) & (frame.area_type == 2) & (frame.o_group == "total")]
-            .nlargest(10, "a_mean")[["area_title", "a_mean"]],
+            lambda: frame[
+                (frame.release_year == latest) & (frame.area_type == 2) & (frame.o_group == "total")
+            ].nlargest(10, "a_mean")[["area_title", "a_mean"]],
         ),
         "query_one_occupation_all_areas": (
             f"""select area_title, a_mean, a_median from fct_occupation_wages
                 where release_year = {latest} and occ_code = '29-1141' order by a_mean desc""",
-            lambda: frame[(frame.release_year == latest) & (frame.occ_code == "29-1141")]
-            .sort_values("a_mean", ascending=False)[["area_title", "a_mean", "a_median"]],
+            lambda: frame[
+                (frame.release_year == latest) & (frame.occ_code == "29-1141")
+            ].sort_values("a_mean", ascending=False)[["area_title", "a_mean", "a_median"]],
         ),
         "query_year_over_year": (
             f"""select cur.area, cur.occ_code, cur.a_mean - prev.a_mean as change
@@ -266,10 +286,15 @@ def timed_queries(warehouse: Path, frame: pd.DataFrame, latest: int, previous: i
                 where cur.release_year = {latest} and prev.release_year = {previous}
                     and cur.o_group = 'detailed'
                 order by change desc nulls last limit 20""",
-            lambda: frame[(frame.release_year == latest) & (frame.o_group == "detailed")]
-            .merge(frame[frame.release_year == previous], on=["area", "occ_code", "o_group", "naics", "own_code"])
-            .assign(change=lambda f: f.a_mean_x - f.a_mean_y)
-            .nlargest(20, "change"),
+            lambda: (
+                frame[(frame.release_year == latest) & (frame.o_group == "detailed")]
+                .merge(
+                    frame[frame.release_year == previous],
+                    on=["area", "occ_code", "o_group", "naics", "own_code"],
+                )
+                .assign(change=lambda f: f.a_mean_x - f.a_mean_y)
+                .nlargest(20, "change")
+            ),
         ),
     }
     figures = []
@@ -278,18 +303,45 @@ def timed_queries(warehouse: Path, frame: pd.DataFrame, latest: int, previous: i
             con.execute(sql).fetchall()  # warm the cache as a user's second query would be
             seconds = median_of(7, lambda sql=sql: con.execute(sql).fetchall())
             baseline = median_of(7, pandas_answer)
-            figures.append(Figure(name, seconds * 1000, "ms", "same question in pandas", baseline * 1000, "< 50 ms", seconds < 0.05))
+            figures.append(
+                Figure(
+                    name,
+                    seconds * 1000,
+                    "ms",
+                    "same question in pandas",
+                    baseline * 1000,
+                    "< 50 ms",
+                    seconds < 0.05,
+                )
+            )
     return figures
 
 
 def sql_startup(warehouse: Path, repeat: int) -> Figure:
     """Whole-process time of `wage sql "select 1"` against the DuckDB CLI doing the same (median of `repeat`)."""
     env = {**os.environ, "WAGE_DB": str(warehouse)}
-    wage = median_of(repeat, lambda: subprocess.run([str(WAGE), "sql", "select 1"], env=env, cwd=REPO, capture_output=True, check=True))
+    wage = median_of(
+        repeat,
+        lambda: subprocess.run(
+            [str(WAGE), "sql", "select 1"], env=env, cwd=REPO, capture_output=True, check=True
+        ),
+    )
     cli = shutil.which("duckdb", path=str(WAGE.parent)) or shutil.which("duckdb")
     command = [cli, "-readonly", str(warehouse), "-c", "select 1"] if cli else None
-    baseline = median_of(repeat, lambda: subprocess.run(command, capture_output=True, check=True)) if command else None
-    return Figure("sql_startup", wage, "s", "duckdb -c (DuckDB CLI)" if cli else "no duckdb CLI installed", baseline, "< 0.5 s", wage < 0.5)
+    baseline = (
+        median_of(repeat, lambda: subprocess.run(command, capture_output=True, check=True))
+        if command
+        else None
+    )
+    return Figure(
+        "sql_startup",
+        wage,
+        "s",
+        "duckdb -c (DuckDB CLI)" if cli else "no duckdb CLI installed",
+        baseline,
+        "< 0.5 s",
+        wage < 0.5,
+    )
 
 
 def server_mix(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable]]:
@@ -300,7 +352,9 @@ def server_mix(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable]]:
     """
     from analysis_py.study import lookup
 
-    kind = con.execute("select coalesce(max(area_type) filter (area_type = 2), min(area_type)) from fct_occupation_wages").fetchone()[0]
+    kind = con.execute(
+        "select coalesce(max(area_type) filter (area_type = 2), min(area_type)) from fct_occupation_wages"
+    ).fetchone()[0]
     occ, areas = con.execute(
         """select occ_code, list(distinct area order by area) from fct_occupation_wages
            where area_type = $kind and o_group = 'detailed' and a_mean is not null
@@ -309,15 +363,24 @@ def server_mix(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable]]:
     ).fetchone()
     first, second = ("6", "48") if {"6", "48"} <= set(areas) else (areas[0], areas[-1])
     if first != second:
-        compare = (f"/api/compare?occ_code={occ}&area={first}&area={second}", lambda c: lookup.comparison(c, [occ], [first, second], []))
+        compare = (
+            f"/api/compare?occ_code={occ}&area={first}&area={second}",
+            lambda c: lookup.comparison(c, [occ], [first, second], []),
+        )
     else:
         other = con.execute(
             "select occ_code from fct_occupation_wages where area = $s and o_group = 'detailed' and a_mean is not null and occ_code != $o limit 1",
             {"s": first, "o": occ},
         ).fetchone()[0]
-        compare = (f"/api/compare?area={first}&occ_code={occ}&occ_code={other}", lambda c: lookup.comparison(c, [occ, other], [first], []))
+        compare = (
+            f"/api/compare?area={first}&occ_code={occ}&occ_code={other}",
+            lambda c: lookup.comparison(c, [occ, other], [first], []),
+        )
     return [
-        (f"/api/wages?occ_code={occ}&area_type={kind}", lambda c: lookup.wage_rows(c, lookup.WageQuery(occ_code=occ, area_type=kind))),
+        (
+            f"/api/wages?occ_code={occ}&area_type={kind}",
+            lambda c: lookup.wage_rows(c, lookup.WageQuery(occ_code=occ, area_type=kind)),
+        ),
         ("/api/occupations?q=nurse", lambda c: lookup.search_occupations(c, "nurse")),
         compare,
         (f"/api/areas?area_type={kind}", lambda c: lookup.list_areas(c, None, kind)),
@@ -371,7 +434,9 @@ def _load(url: str, paths: list[str], n_requests: int, concurrency: int) -> tupl
     return [seconds for seconds, _ in results], sum(1 for _, ok in results if not ok)
 
 
-def server_figures(warehouse: Path, workdir: Path, quick: bool, serve_args: tuple[str, ...] = ()) -> tuple[list[Figure], dict]:
+def server_figures(
+    warehouse: Path, workdir: Path, quick: bool, serve_args: tuple[str, ...] = ()
+) -> tuple[list[Figure], dict]:
     """`wage serve` under load, plain and while builds publish, beside the same lookups on a connection."""
     import re
     import threading
@@ -394,10 +459,18 @@ def server_figures(warehouse: Path, workdir: Path, quick: bool, serve_args: tupl
     stderr = folder / "serve.err"
     env = {**os.environ, **folder_environment(folder, REPO), "WAGE_DB": str(served)}
     with stderr.open("w") as err:
-        child = subprocess.Popen([str(WAGE), "serve", "--port", "0", *serve_args], env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=err)
+        child = subprocess.Popen(
+            [str(WAGE), "serve", "--port", "0", *serve_args],
+            env=env,
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     try:
         deadline = time.monotonic() + 120
-        while not (found := re.search(r"Uvicorn running on (http://[^ ]+:\d+)", stderr.read_text())):
+        while not (
+            found := re.search(r"Uvicorn running on (http://[^ ]+:\d+)", stderr.read_text())
+        ):
             if child.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"error: wage serve did not start:\n{stderr.read_text()}")
             time.sleep(0.1)
@@ -428,19 +501,39 @@ def server_figures(warehouse: Path, workdir: Path, quick: bool, serve_args: tupl
         child.wait(timeout=30)
     ms = lambda values, q: percentile(values, q) * 1000  # noqa: E731
     figures = [
-        Figure(f"server_p{q}", ms(plain, q), "ms", f"p{q} of the same lookups on a connection", ms(direct, q),
-               "< 50 ms" if q == 95 else "report", (ms(plain, q) < 50 and plain_errors == 0) if q == 95 else None)
+        Figure(
+            f"server_p{q}",
+            ms(plain, q),
+            "ms",
+            f"p{q} of the same lookups on a connection",
+            ms(direct, q),
+            "< 50 ms" if q == 95 else "report",
+            (ms(plain, q) < 50 and plain_errors == 0) if q == 95 else None,
+        )
         for q in (50, 95, 99)
-    ]  # fmt: skip
-    figures.append(Figure("server_p95_publishing", ms(busy, 95), "ms", "p95 of the same lookups on a connection", ms(direct, 95),
-                          "< 50 ms", ms(busy, 95) < 50 and busy_errors == 0))  # fmt: skip
+    ]
+    figures.append(
+        Figure(
+            "server_p95_publishing",
+            ms(busy, 95),
+            "ms",
+            "p95 of the same lookups on a connection",
+            ms(direct, 95),
+            "< 50 ms",
+            ms(busy, 95) < 50 and busy_errors == 0,
+        )
+    )
     details = {
-        "requests": n_requests, "concurrency": concurrency, "mix": paths,
-        "errors": plain_errors, "errors_while_publishing": busy_errors, "publishes": published[0],
+        "requests": n_requests,
+        "concurrency": concurrency,
+        "mix": paths,
+        "errors": plain_errors,
+        "errors_while_publishing": busy_errors,
+        "publishes": published[0],
         "p50_p95_p99_ms": [ms(plain, q) for q in (50, 95, 99)],
         "while_publishing_p50_p95_p99_ms": [ms(busy, q) for q in (50, 95, 99)],
         "direct_p50_p95_p99_ms": [ms(direct, q) for q in (50, 95, 99)],
-    }  # fmt: skip
+    }
     return figures, details
 
 
@@ -455,25 +548,55 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     log("ingest vs fastexcel read (same process)")
     # the fastest of five each (three for the 200k workbook below): the two-core ingest feels the
     # host's noise more than the one-core read, and a minimum over more tries finds the quiet moments
-    reader, ingest = best_of_each(1 if quick else 5, lambda: fastexcel_read(source), lambda: in_process_ingest(source, workdir))
-    figures.append(Figure("ingest_state", ingest, "s", "fastexcel read to Arrow", reader, "<= 1.3x", ingest <= 1.3 * reader))
+    reader, ingest = best_of_each(
+        1 if quick else 5,
+        lambda: fastexcel_read(source),
+        lambda: in_process_ingest(source, workdir),
+    )
+    figures.append(
+        Figure(
+            "ingest_state",
+            ingest,
+            "s",
+            "fastexcel read to Arrow",
+            reader,
+            "<= 1.3x",
+            ingest <= 1.3 * reader,
+        )
+    )
 
     # the faster of two each, taken in turn: one 10-second run on both cores against one 16-second
     # process on one moved by a tenth between benches of the same code
     notebooks, firsts, first_rss = [], [], 0
     for attempt in range(1 if quick else 2):
-        log(f"notebook load-and-clean baseline, then a first wage run in a new folder ({attempt + 1} of {1 if quick else 2})")
-        notebooks.append(child_python(NOTEBOOK, str(source), doing=f"the notebook baseline on {source}")[0])
+        log(
+            f"notebook load-and-clean baseline, then a first wage run in a new folder ({attempt + 1} of {1 if quick else 2})"
+        )
+        notebooks.append(
+            child_python(NOTEBOOK, str(source), doing=f"the notebook baseline on {source}")[0]
+        )
         single = workdir / f"single{attempt}"
         single.mkdir()
         seconds, rss = run_wage(single, "run", str(source))
         firsts.append(seconds)
         first_rss = max(first_rss, rss)
     first, notebook = min(firsts), min(notebooks)
-    figures.append(Figure("run_first", first, "s", "notebook load-and-clean, a process", notebook, "<= 0.70x", first <= 0.70 * notebook))
+    figures.append(
+        Figure(
+            "run_first",
+            first,
+            "s",
+            "notebook load-and-clean, a process",
+            notebook,
+            "<= 0.70x",
+            first <= 0.70 * notebook,
+        )
+    )
     log("second wage run (nothing changed)")
     second, second_rss = run_wage(single, "run", str(source))
-    figures.append(Figure("run_second", second, "s", "first run", first, "<= 0.05x", second <= 0.05 * first))
+    figures.append(
+        Figure("run_second", second, "s", "first run", first, "<= 0.05x", second <= 0.05 * first)
+    )
 
     log("scale: building the ~200,000-row workbook (cached)")
     n_big = 2_000 if quick else 200_000
@@ -485,14 +608,33 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     big_named = multi / "MSA_M2025_dl.xlsx"
     shutil.copyfile(big, big_named)
     log(f"scale: ingest of {n_big:,} rows vs its read (same process)")
-    big_read, big_in_process = best_of_each(repeat, lambda: fastexcel_read(big_named), lambda: in_process_ingest(big_named, workdir))
-    figures.append(Figure("ingest_200k", big_in_process, "s", "fastexcel read of it", big_read, "<= 1.3x", big_in_process <= 1.3 * big_read))
+    big_read, big_in_process = best_of_each(
+        repeat, lambda: fastexcel_read(big_named), lambda: in_process_ingest(big_named, workdir)
+    )
+    figures.append(
+        Figure(
+            "ingest_200k",
+            big_in_process,
+            "s",
+            "fastexcel read of it",
+            big_read,
+            "<= 1.3x",
+            big_in_process <= 1.3 * big_read,
+        )
+    )
     home = synthetic_release_project(workdir, releases)
     _, big_rss = run_wage(multi, "ingest", str(big_named), home=home)
 
     # BLS's own workbook names its release in its sheet and is refused under another year's name: the
     # releases are copies of a workbook of the same size whose sheet names no year.
-    release_source = source if quick else big_workbook(workdir / "state_sized.xlsx", fastexcel.read_excel(STATE).load_sheet(0, dtypes="string").height)
+    release_source = (
+        source
+        if quick
+        else big_workbook(
+            workdir / "state_sized.xlsx",
+            fastexcel.read_excel(STATE).load_sheet(0, dtypes="string").height,
+        )
+    )
     copies = []
     for year in releases:
         copy = multi / f"state_M{year}_dl.xlsx"
@@ -502,7 +644,9 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     _, releases_rss = run_wage(multi, "ingest", *copies, home=home)
     log("scale: dbt build of the multi-release warehouse")
     build, build_rss = run_wage(multi, "build", home=home)
-    figures.append(Figure("build_multi_release", build, "s", "one-release run_first", first, "report", None))
+    figures.append(
+        Figure("build_multi_release", build, "s", "one-release run_first", first, "report", None)
+    )
 
     log("releases: ingest and build of data/raw (the national releases and state)")
     real = workdir / "releases"
@@ -510,7 +654,17 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     raw_books = sorted(str(path) for path in (RAW.glob("*.xlsx") if not quick else [source]))
     _, real_ingest_rss = run_wage(real, "ingest", *raw_books)
     real_build, real_build_rss = run_wage(real, "build")
-    figures.append(Figure("build_releases", real_build, "s", f"one-release run_first ({len(raw_books)} workbooks here)", first, "report", None))
+    figures.append(
+        Figure(
+            "build_releases",
+            real_build,
+            "s",
+            f"one-release run_first ({len(raw_books)} workbooks here)",
+            first,
+            "report",
+            None,
+        )
+    )
 
     n_huge = 4_000 if quick else 1_048_575
     log(f"scale: the {n_huge:,}-row workbook (cached): read, ingest, build")
@@ -522,18 +676,59 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     huge_read, huge_read_rss = child_read(huge_named)
     huge_ingest, huge_rss = run_wage(top, "ingest", str(huge_named), home=home, check=False)
     huge_ok = huge_ingest == huge_ingest  # NaN when refused
-    figures.append(Figure("ingest_1m", huge_ingest, "s", "a child process reading it", huge_read, "<= 1.3x",
-                          huge_ok and huge_ingest <= 1.3 * huge_read))  # fmt: skip
-    figures.append(Figure("ingest_1m_rss", huge_rss / 2**20, "MiB", "the child that only reads it", huge_read_rss / 2**20,
-                          "<= 1536 MiB", huge_ok and huge_rss <= RSS_LIMIT))  # fmt: skip
-    huge_build, huge_build_rss = run_wage(top, "build", home=home, check=False) if huge_ok else (float("nan"), 0)
+    figures.append(
+        Figure(
+            "ingest_1m",
+            huge_ingest,
+            "s",
+            "a child process reading it",
+            huge_read,
+            "<= 1.3x",
+            huge_ok and huge_ingest <= 1.3 * huge_read,
+        )
+    )
+    figures.append(
+        Figure(
+            "ingest_1m_rss",
+            huge_rss / 2**20,
+            "MiB",
+            "the child that only reads it",
+            huge_read_rss / 2**20,
+            "<= 1536 MiB",
+            huge_ok and huge_rss <= RSS_LIMIT,
+        )
+    )
+    huge_build, huge_build_rss = (
+        run_wage(top, "build", home=home, check=False) if huge_ok else (float("nan"), 0)
+    )
     huge_build_ok = huge_build == huge_build
-    figures.append(Figure("build_1m", huge_build, "s", "one-release run_first", first, "built, <= 1536 MiB",
-                          huge_build_ok and huge_build_rss <= RSS_LIMIT))  # fmt: skip
+    figures.append(
+        Figure(
+            "build_1m",
+            huge_build,
+            "s",
+            "one-release run_first",
+            first,
+            "built, <= 1536 MiB",
+            huge_build_ok and huge_build_rss <= RSS_LIMIT,
+        )
+    )
 
-    peak = max(first_rss, second_rss, big_rss, releases_rss, build_rss, real_ingest_rss, real_build_rss)
+    peak = max(
+        first_rss, second_rss, big_rss, releases_rss, build_rss, real_ingest_rss, real_build_rss
+    )
     baseline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    figures.append(Figure("peak_rss", peak / 2**20, "MiB", "this bench process", baseline_rss / 2**20, "< 1536 MiB", peak < RSS_LIMIT))
+    figures.append(
+        Figure(
+            "peak_rss",
+            peak / 2**20,
+            "MiB",
+            "this bench process",
+            baseline_rss / 2**20,
+            "< 1536 MiB",
+            peak < RSS_LIMIT,
+        )
+    )
 
     log("queries")
     with duckdb.connect(str(multi / "wage.duckdb"), read_only=True) as con:
@@ -542,13 +737,17 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     log("wage sql start-up vs the DuckDB CLI")
     figures.append(sql_startup(single / "wage.duckdb", 3 if quick else 7))
 
-    log("server: 2,000 requests at concurrency 16 (200 with --quick), then again while builds publish")
+    log(
+        "server: 2,000 requests at concurrency 16 (200 with --quick), then again while builds publish"
+    )
     served, details = server_figures(single / "wage.duckdb", workdir, quick)
     return figures + served, details
 
 
 def table(figures: list[Figure]) -> str:
-    lines = [f"{'figure':32} {'value':>12} {'target':>18} {'baseline':>12} {'ratio':>8}  {'met':<8} baseline is"]
+    lines = [
+        f"{'figure':32} {'value':>12} {'target':>18} {'baseline':>12} {'ratio':>8}  {'met':<8} baseline is"
+    ]
     for figure in figures:
         baseline = f"{figure.baseline:.3f}" if figure.baseline is not None else "-"
         ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else "-"
@@ -560,28 +759,54 @@ def table(figures: list[Figure]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="tiny inputs, one repetition: checks the harness, not the targets")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny inputs, one repetition: checks the harness, not the targets",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
-    parser.add_argument("--server-only", type=Path, metavar="WAREHOUSE", help="only the server figures, over a copy of this wage.duckdb")
-    parser.add_argument("--serve-arg", action="append", default=[], help="pass to `wage serve` (e.g. --serve-arg=--cache=0)")
+    parser.add_argument(
+        "--server-only",
+        type=Path,
+        metavar="WAREHOUSE",
+        help="only the server figures, over a copy of this wage.duckdb",
+    )
+    parser.add_argument(
+        "--serve-arg",
+        action="append",
+        default=[],
+        help="pass to `wage serve` (e.g. --serve-arg=--cache=0)",
+    )
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="wage-bench-") as folder:
         if args.server_only:
-            figures, server = server_figures(args.server_only, Path(folder), args.quick, tuple(args.serve_arg))
+            figures, server = server_figures(
+                args.server_only, Path(folder), args.quick, tuple(args.serve_arg)
+            )
         else:
             figures, server = measure(args.quick, Path(folder))
     print(table(figures))
-    print(f"machine: {os.cpu_count()} cores, 1-minute load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
-    print(f"server: {server['requests']} requests at concurrency {server['concurrency']}: {server['errors']} errors, "
-          f"{server['errors_while_publishing']} while {server['publishes']} new files were published; mix {', '.join(server['mix'])}")
+    print(
+        f"machine: {os.cpu_count()} cores, 1-minute load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
+    )
+    print(
+        f"server: {server['requests']} requests at concurrency {server['concurrency']}: {server['errors']} errors, "
+        f"{server['errors_while_publishing']} while {server['publishes']} new files were published; mix {', '.join(server['mix'])}"
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "quick": args.quick,
         "server_only": args.server_only is not None,
         "load_average_before_after": [load_before, os.getloadavg()],
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "figures": [{**asdict(figure), "ratio": figure.ratio} for figure in figures],
         "server": server,
     }

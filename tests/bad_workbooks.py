@@ -4,6 +4,7 @@ Each one stands for something users really bring: a CSV or an HTML error page sa
 .xlsx, a cut-off download, an old .xls, a password-protected workbook, a zip bomb, an XML
 entity bomb, a sheet with a title above the header, edited rows...
 """
+
 from __future__ import annotations
 
 import io
@@ -28,7 +29,10 @@ def ole2_file(path: Path, streams: dict[str, bytes]) -> Path:
     and one directory sector are enough for up to three streams.
     """
     assert 1 <= len(streams) <= 3
-    padded = {name: data.ljust(max(4096, -(-len(data) // _SECTOR) * _SECTOR), b"\0") for name, data in streams.items()}
+    padded = {
+        name: data.ljust(max(4096, -(-len(data) // _SECTOR) * _SECTOR), b"\0")
+        for name, data in streams.items()
+    }
     fat = [_FAT_SECTOR, _END_OF_CHAIN]  # sector 0: the FAT, sector 1: the directory
     starts = []
     for data in padded.values():
@@ -39,35 +43,89 @@ def ole2_file(path: Path, streams: dict[str, bytes]) -> Path:
     assert len(fat) <= _SECTOR // 4
     fat_sector = struct.pack(f"<{_SECTOR // 4}I", *(fat + [_FREE] * (_SECTOR // 4 - len(fat))))
 
-    def entry(name: str, kind: int, start: int, size: int, right: int = _NO_STREAM, child: int = _NO_STREAM) -> bytes:
+    def entry(
+        name: str,
+        kind: int,
+        start: int,
+        size: int,
+        right: int = _NO_STREAM,
+        child: int = _NO_STREAM,
+    ) -> bytes:
         encoded = (name + "\0").encode("utf-16-le")
         return struct.pack(
             "<64sHBBIII16sIQQIQ",
-            encoded, len(encoded), kind, 1, _NO_STREAM, right, child, b"\0" * 16, 0, 0, 0, start, size,
-        )  # fmt: skip
+            encoded,
+            len(encoded),
+            kind,
+            1,
+            _NO_STREAM,
+            right,
+            child,
+            b"\0" * 16,
+            0,
+            0,
+            0,
+            start,
+            size,
+        )
 
     names = list(padded)
     entries = [entry("Root Entry", 5, _END_OF_CHAIN, 0, child=1)]
     for index, name in enumerate(names):
         right = index + 2 if index + 1 < len(names) else _NO_STREAM
         entries.append(entry(name, 2, starts[index], len(streams[name]), right=right))
-    entries += [struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 0, _NO_STREAM, _NO_STREAM, _NO_STREAM, b"\0" * 16, 0, 0, 0, 0, 0)] * (
-        4 - len(entries)
-    )
+    entries += [
+        struct.pack(
+            "<64sHBBIII16sIQQIQ",
+            b"",
+            0,
+            0,
+            0,
+            _NO_STREAM,
+            _NO_STREAM,
+            _NO_STREAM,
+            b"\0" * 16,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+    ] * (4 - len(entries))
     directory = b"".join(entries)
     header = struct.pack(
         "<8s16sHHHHH6sIIIIIIIII",
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\0" * 16, 0x3E, 3, 0xFFFE, 9, 6, b"\0" * 6,
-        0, 1, 1, 0, 4096, _END_OF_CHAIN, 0, _END_OF_CHAIN, 0,
-    ) + struct.pack("<109I", 0, *([_FREE] * 108))  # fmt: skip
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"\0" * 16,
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        b"\0" * 6,
+        0,
+        1,
+        1,
+        0,
+        4096,
+        _END_OF_CHAIN,
+        0,
+        _END_OF_CHAIN,
+        0,
+    ) + struct.pack("<109I", 0, *([_FREE] * 108))
     path.write_bytes(header + fat_sector + directory + b"".join(padded.values()))
     return path
 
 
-def rewritten_zip(source: Path, target: Path, replace: dict[str, bytes], add: dict[str, bytes] | None = None) -> Path:
+def rewritten_zip(
+    source: Path, target: Path, replace: dict[str, bytes], add: dict[str, bytes] | None = None
+) -> Path:
     """A copy of the zip `source` with some members' contents replaced and others added."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as copy:
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as copy,
+    ):
         for info in original.infolist():
             copy.writestr(info.filename, replace.get(info.filename, original.read(info.filename)))
         for name, data in (add or {}).items():
@@ -100,6 +158,7 @@ def good_workbook(folder: Path, name: str = "state_M2025_dl.xlsx") -> Path:
 
 
 # ---------- the corpus: name -> (builder, what the error line must say)
+
 
 def csv_renamed(folder: Path) -> Path:
     path = folder / "state_M2025_dl.xlsx"
@@ -140,13 +199,18 @@ def corrupt_zip(folder: Path) -> Path:
 
 
 def old_xls(folder: Path) -> Path:
-    return ole2_file(folder / "state_M2019_dl.xls", {"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00" * 600})
+    return ole2_file(
+        folder / "state_M2019_dl.xls", {"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00" * 600}
+    )
 
 
 def password_protected(folder: Path) -> Path:
     return ole2_file(
         folder / "state_M2025_dl.xlsx",
-        {"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00" + b"<encryption/>" * 20, "EncryptedPackage": bytes(range(256)) * 20},
+        {
+            "EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00" + b"<encryption/>" * 20,
+            "EncryptedPackage": bytes(range(256)) * 20,
+        },
     )
 
 
@@ -159,11 +223,19 @@ def header_without_rows(folder: Path) -> Path:
 
 
 def no_occ_code_column(folder: Path) -> Path:
-    return write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows(), header=[h for h in HEADER if h != "OCC_CODE"])
+    return write_workbook(
+        folder / "state_M2025_dl.xlsx",
+        two_state_rows(),
+        header=[h for h in HEADER if h != "OCC_CODE"],
+    )
 
 
 def no_a_mean_column(folder: Path) -> Path:
-    return write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows(), header=[h for h in HEADER if h != "A_MEAN"])
+    return write_workbook(
+        folder / "state_M2025_dl.xlsx",
+        two_state_rows(),
+        header=[h for h in HEADER if h != "A_MEAN"],
+    )
 
 
 def header_on_row_3(folder: Path) -> Path:
@@ -187,7 +259,8 @@ def same_key_different_values(folder: Path) -> Path:
 
 def values_not_numbers(folder: Path) -> Path:
     return write_workbook(
-        folder / "state_M2025_dl.xlsx", two_state_rows(TOT_EMP="n/a", A_MEDIAN="1O0,000", JOBS_1000="(5)")
+        folder / "state_M2025_dl.xlsx",
+        two_state_rows(TOT_EMP="n/a", A_MEDIAN="1O0,000", JOBS_1000="(5)"),
     )
 
 
@@ -209,7 +282,12 @@ def far_too_large(folder: Path) -> Path:
 
 def zip_bomb(folder: Path) -> Path:
     """A valid workbook plus a member of 64 MiB of zeros (deflated ~1,000:1)."""
-    return rewritten_zip(good_workbook(folder, "whole.xlsx"), folder / "state_M2025_dl.xlsx", {}, {"xl/media/image1.bin": bytes(64 << 20)})
+    return rewritten_zip(
+        good_workbook(folder, "whole.xlsx"),
+        folder / "state_M2025_dl.xlsx",
+        {},
+        {"xl/media/image1.bin": bytes(64 << 20)},
+    )
 
 
 def lying_zip_header(folder: Path) -> Path:
@@ -220,7 +298,9 @@ def lying_zip_header(folder: Path) -> Path:
     source = good_workbook(folder, "whole.xlsx")
     with zipfile.ZipFile(source) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml")
-    padded = rewritten_zip(source, folder / "padded.xlsx", {"xl/worksheets/sheet1.xml": sheet_xml + b" " * (32 << 20)})
+    padded = rewritten_zip(
+        source, folder / "padded.xlsx", {"xl/worksheets/sheet1.xml": sheet_xml + b" " * (32 << 20)}
+    )
     path = folder / "state_M2025_dl.xlsx"
     path.write_bytes(_with_lying_size(padded.read_bytes(), "xl/worksheets/sheet1.xml", sheet_xml))
     return path
@@ -229,16 +309,27 @@ def lying_zip_header(folder: Path) -> Path:
 def xml_entity_bomb(folder: Path, levels: int = 10) -> Path:
     """Billion laughs in the sheet: `levels` levels of 10 references (10 levels: 3 GB of 'lol')."""
     source = write_workbook(folder / "whole.xlsx", two_state_rows(OCC_TITLE=f"&lol{levels - 1};"))
-    entities = '<!ENTITY lol0 "lol">' + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels))
+    entities = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels)
+    )
     with zipfile.ZipFile(source) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    bomb = f"<!DOCTYPE worksheet [{entities}]>" + sheet.replace(f"&amp;lol{levels - 1};", f"&lol{levels - 1};")
-    return rewritten_zip(source, folder / "state_M2025_dl.xlsx", {"xl/worksheets/sheet1.xml": bomb.encode()})
+    bomb = f"<!DOCTYPE worksheet [{entities}]>" + sheet.replace(
+        f"&amp;lol{levels - 1};", f"&lol{levels - 1};"
+    )
+    return rewritten_zip(
+        source, folder / "state_M2025_dl.xlsx", {"xl/worksheets/sheet1.xml": bomb.encode()}
+    )
 
 
 def excel_lock_file(folder: Path) -> Path:
     path = folder / "~$state_M2025_dl.xlsx"
-    path.write_bytes(b"\x08Analyst" + b"\x20" * 46 + b"\x08\x00A\x00n\x00a\x00l\x00y\x00s\x00t\x00" + b"\x20\x00" * 47)
+    path.write_bytes(
+        b"\x08Analyst"
+        + b"\x20" * 46
+        + b"\x08\x00A\x00n\x00a\x00l\x00y\x00s\x00t\x00"
+        + b"\x20\x00" * 47
+    )
     return path
 
 
@@ -272,7 +363,10 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "same key, different values": (same_key_different_values, "rows 3 and 4 have the same key"),
     "values not numbers": (values_not_numbers, "is neither a number nor a BLS symbol"),
     "name without year": (name_without_year, "gives no release year"),
-    "year without top-code bound": (year_without_top_code_bound, "release 2018 has no top-code bound"),
+    "year without top-code bound": (
+        year_without_top_code_bound,
+        "release 2018 has no top-code bound",
+    ),
     "far too large": (far_too_large, "more than the 512.0 MiB"),
     "zip bomb": (zip_bomb, "refused as a zip bomb"),
     "lying zip header": (lying_zip_header, "expands beyond"),
@@ -280,4 +374,3 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "excel lock file": (excel_lock_file, "is an Excel lock file"),
     "bls zip renamed": (bls_zip_renamed, "is a zip archive holding oesm25st/state_M2025_dl.xlsx"),
 }
-

@@ -9,6 +9,7 @@ No fixture leaves a WAGE_* variable set: `_no_leaked_environment` checks after e
 builds both read (`real_build`, `small_build`, `two_releases_build`) are then made once, by
 whichever needs it first, in the folder TESTS_SHARED_BUILDS names (`shared_build`).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -21,7 +22,9 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from analysis_py.cli import main  # first: it gives OpenBLAS one thread before numpy loads (as `wage` does)
+from analysis_py.cli import (
+    main,
+)  # first: it gives OpenBLAS one thread before numpy loads (as `wage` does)
 
 import openpyxl
 import pandas as pd
@@ -33,26 +36,82 @@ STATE_WORKBOOK = REPO / "data" / "raw" / "state_M2025_dl.xlsx"
 #: The real national workbook, shared read-only beside the project (copy it before use).
 #: BLS's national May 2025 workbook (167 KB, a copy of shared/data's, same SHA-256): a test
 #: fixture, not in data/raw, so that `wage run` keeps loading the state workbook alone.
-NATIONAL_WORKBOOK = Path(os.environ.get("WAGE_NATIONAL_WORKBOOK", REPO / "tests" / "data" / "national_M2025_dl.xlsx"))
+NATIONAL_WORKBOOK = Path(
+    os.environ.get("WAGE_NATIONAL_WORKBOOK", REPO / "tests" / "data" / "national_M2025_dl.xlsx")
+)
 
 HEADER = [
-    "AREA", "AREA_TITLE", "AREA_TYPE", "PRIM_STATE", "NAICS", "NAICS_TITLE", "I_GROUP", "OWN_CODE",
-    "OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP", "EMP_PRSE", "JOBS_1000", "LOC_QUOTIENT",
-    "PCT_TOTAL", "PCT_RPT", "H_MEAN", "A_MEAN", "MEAN_PRSE", "H_PCT10", "H_PCT25", "H_MEDIAN",
-    "H_PCT75", "H_PCT90", "A_PCT10", "A_PCT25", "A_MEDIAN", "A_PCT75", "A_PCT90", "ANNUAL", "HOURLY",
-]  # fmt: skip
+    "AREA",
+    "AREA_TITLE",
+    "AREA_TYPE",
+    "PRIM_STATE",
+    "NAICS",
+    "NAICS_TITLE",
+    "I_GROUP",
+    "OWN_CODE",
+    "OCC_CODE",
+    "OCC_TITLE",
+    "O_GROUP",
+    "TOT_EMP",
+    "EMP_PRSE",
+    "JOBS_1000",
+    "LOC_QUOTIENT",
+    "PCT_TOTAL",
+    "PCT_RPT",
+    "H_MEAN",
+    "A_MEAN",
+    "MEAN_PRSE",
+    "H_PCT10",
+    "H_PCT25",
+    "H_MEDIAN",
+    "H_PCT75",
+    "H_PCT90",
+    "A_PCT10",
+    "A_PCT25",
+    "A_MEDIAN",
+    "A_PCT75",
+    "A_PCT90",
+    "ANNUAL",
+    "HOURLY",
+]
 
 
 def bls_row(**values: object) -> dict[str, object]:
     """One consistent state row (Alabama, all occupations) with `values` overriding cells."""
     row: dict[str, object] = dict(
-        AREA=1, AREA_TITLE="Alabama", AREA_TYPE=2, PRIM_STATE="AL", NAICS=0, NAICS_TITLE="Cross-industry",
-        I_GROUP="cross-industry", OWN_CODE=1235, OCC_CODE="00-0000", OCC_TITLE="All Occupations",
-        O_GROUP="total", TOT_EMP=2113660, EMP_PRSE=0, JOBS_1000=1000, LOC_QUOTIENT=1, PCT_TOTAL=None,
-        PCT_RPT=None, H_MEAN=27.65, A_MEAN=57500, MEAN_PRSE=0.3, H_PCT10=12.54, H_PCT25=15.41,
-        H_MEDIAN=21.96, H_PCT75=32.11, H_PCT90=48.68, A_PCT10=26090, A_PCT25=32050, A_MEDIAN=45670,
-        A_PCT75=66790, A_PCT90=101250, ANNUAL=None, HOURLY=None,
-    )  # fmt: skip
+        AREA=1,
+        AREA_TITLE="Alabama",
+        AREA_TYPE=2,
+        PRIM_STATE="AL",
+        NAICS=0,
+        NAICS_TITLE="Cross-industry",
+        I_GROUP="cross-industry",
+        OWN_CODE=1235,
+        OCC_CODE="00-0000",
+        OCC_TITLE="All Occupations",
+        O_GROUP="total",
+        TOT_EMP=2113660,
+        EMP_PRSE=0,
+        JOBS_1000=1000,
+        LOC_QUOTIENT=1,
+        PCT_TOTAL=None,
+        PCT_RPT=None,
+        H_MEAN=27.65,
+        A_MEAN=57500,
+        MEAN_PRSE=0.3,
+        H_PCT10=12.54,
+        H_PCT25=15.41,
+        H_MEDIAN=21.96,
+        H_PCT75=32.11,
+        H_PCT90=48.68,
+        A_PCT10=26090,
+        A_PCT25=32050,
+        A_MEDIAN=45670,
+        A_PCT75=66790,
+        A_PCT90=101250,
+        ANNUAL=None,
+        HOURLY=None,
+    )
     row.update(values)
     return row
 
@@ -82,15 +141,33 @@ def two_state_rows(**override: object) -> list[dict[str, object]]:
     """A total row and one detailed row (with `override` applied), enough for every dbt test to check."""
     return [
         bls_row(),
-        bls_row(**{
-            **dict(
-                OCC_CODE="11-1011", OCC_TITLE="Chief Executives", O_GROUP="detailed", TOT_EMP=810, EMP_PRSE=15.3,
-                JOBS_1000=0.382, LOC_QUOTIENT=0.29, H_MEAN=96.73, A_MEAN=201200, MEAN_PRSE=4.4, H_PCT10=48.88,
-                H_PCT25=64.74, H_MEDIAN=80.01, H_PCT75=106.96, H_PCT90="#", A_PCT10=101670, A_PCT25=134650,
-                A_MEDIAN=166420, A_PCT75=222490, A_PCT90="#",
-            ),
-            **override,
-        }),
+        bls_row(
+            **{
+                **dict(
+                    OCC_CODE="11-1011",
+                    OCC_TITLE="Chief Executives",
+                    O_GROUP="detailed",
+                    TOT_EMP=810,
+                    EMP_PRSE=15.3,
+                    JOBS_1000=0.382,
+                    LOC_QUOTIENT=0.29,
+                    H_MEAN=96.73,
+                    A_MEAN=201200,
+                    MEAN_PRSE=4.4,
+                    H_PCT10=48.88,
+                    H_PCT25=64.74,
+                    H_MEDIAN=80.01,
+                    H_PCT75=106.96,
+                    H_PCT90="#",
+                    A_PCT10=101670,
+                    A_PCT25=134650,
+                    A_MEDIAN=166420,
+                    A_PCT75=222490,
+                    A_PCT90="#",
+                ),
+                **override,
+            }
+        ),
     ]
 
 
@@ -175,7 +252,9 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 SHARED_BUILDS = "TESTS_SHARED_BUILDS"
 
 
-def shared_build(name: str, tmp_path_factory: pytest.TempPathFactory, build: Callable[[Path], None]) -> Path:
+def shared_build(
+    name: str, tmp_path_factory: pytest.TempPathFactory, build: Callable[[Path], None]
+) -> Path:
     """The folder `build(folder)` filled, made once for every pytest process of this `make test`.
 
     With TESTS_SHARED_BUILDS set, the first process to ask builds `<that folder>/<name>` under
@@ -306,9 +385,17 @@ def workbook_cells(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[s
             "open(sys.argv[1], 'wb').write(pickle.dumps(read_state_cells()))"
         )
         env = {**os.environ, "OPENPYXL_DEFUSEDXML": "False", "PYTHONPATH": str(REPO)}
-        subprocess.run([sys.executable, "-c", script, str(folder / "cells.pickle")], cwd=REPO, env=env, check=True, timeout=600)
+        subprocess.run(
+            [sys.executable, "-c", script, str(folder / "cells.pickle")],
+            cwd=REPO,
+            env=env,
+            check=True,
+            timeout=600,
+        )
 
-    return pickle.loads((shared_build("state_cells", tmp_path_factory, read) / "cells.pickle").read_bytes())
+    return pickle.loads(
+        (shared_build("state_cells", tmp_path_factory, read) / "cells.pickle").read_bytes()
+    )
 
 
 @pytest.fixture(scope="session")
@@ -318,7 +405,11 @@ def workbook_sample(workbook_cells: dict[int, dict[str, object]]) -> pd.DataFram
     Numbers via `pd.to_numeric(errors="coerce")` (symbols -> NaN); the cell text is kept in
     `<column>_cell` so tests can count `*` and `#`; `major` is the first two digits of OCC_CODE.
     """
-    rows = [cells for cells in workbook_cells.values() if str(cells["area_type"]) == "2" and cells["o_group"] == "detailed"]
+    rows = [
+        cells
+        for cells in workbook_cells.values()
+        if str(cells["area_type"]) == "2" and cells["o_group"] == "detailed"
+    ]
     frame = pd.DataFrame(rows)
     for column in ("tot_emp", "a_mean", "a_median", "mean_prse"):
         frame[f"{column}_cell"] = frame[column].astype(str).str.strip()

@@ -1,4 +1,5 @@
 """Shared by the fetch tests of every tier: a raw folder for `wage fetch`, zips built in memory."""
+
 from __future__ import annotations
 
 import io

@@ -13,6 +13,7 @@ cells to look at instead of failing later in `dbt build`:
 * two rows with the same key (area, industry, ownership, occupation, level) but
   different values are refused: which one would be right?
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,7 +25,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis_py.bls import BLS_SYMBOLS, KEY_COLUMNS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS, WHOLE_NUMBER_COLUMNS
+from analysis_py.bls import (
+    BLS_SYMBOLS,
+    KEY_COLUMNS,
+    NUMBER_BOUNDS,
+    NUMBER_PATTERN,
+    NUMERIC_COLUMNS,
+    WHOLE_NUMBER_COLUMNS,
+)
 from analysis_py.errors import InputError
 
 __all__ = ["checked_cells", "keeps_number_rules_sql"]
@@ -51,7 +59,9 @@ def checked_cells(
     found to keep the number rules as it landed (keeps_number_rules_sql), None: not checked yet.
     """
     # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core
-    con.register("cells", pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema))
+    con.register(
+        "cells", pa.Table.from_batches(cells.to_batches(max_chunksize=_BATCH_ROWS), cells.schema)
+    )
     try:
         if bad_numbers != 0:
             _check_numbers(con, path, sheet_name, letters)
@@ -62,9 +72,15 @@ def checked_cells(
             first_row, of_row = repeats[0]
             logger.warning(
                 "%s: sheet %r: %d row(s) repeat an earlier row exactly (first: row %d repeats row %d); each is kept once",
-                path.name, sheet_name, len(repeats), first_row, of_row,
-            )  # fmt: skip
-            dropped = pa.array([row for row, _ in repeats], type=cells.schema.field("sheet_row").type)
+                path.name,
+                sheet_name,
+                len(repeats),
+                first_row,
+                of_row,
+            )
+            dropped = pa.array(
+                [row for row, _ in repeats], type=cells.schema.field("sheet_row").type
+            )
             cells = cells.filter(pc.invert(pc.is_in(cells.column("sheet_row"), value_set=dropped)))
             con.register("cells", cells)  # replaces the registration above
         clashes = _key_clashes(con)
@@ -92,11 +108,17 @@ def _bad_number_reason(cell: str, column: str) -> str:
     shown = f"(case when length({cell}) > 40 then left({cell}, 37) || '...' else {cell} end)"
     bounds = []
     if low is not None:
-        low_words = "is negative" if low == 0 else f"is below {low:g}, the lowest {column.upper()} can be"
+        low_words = (
+            "is negative" if low == 0 else f"is below {low:g}, the lowest {column.upper()} can be"
+        )
         bounds.append(f"when {value} < {low} then {shown} || ' {low_words}'")
-        bounds.append(f"when {value} > {high} then {shown} || ' is above {high:,}, the highest {column.upper()} can be'")
+        bounds.append(
+            f"when {value} > {high} then {shown} || ' is above {high:,}, the highest {column.upper()} can be'"
+        )
     if column in WHOLE_NUMBER_COLUMNS:
-        bounds.append(f"when {value} <> round({value}) then {shown} || ' is not a whole number, as {column.upper()} always is'")
+        bounds.append(
+            f"when {value} <> round({value}) then {shown} || ' is not a whole number, as {column.upper()} always is'"
+        )
     return f"""
         case
             when nullif({text}, '') is null or {text} in {_symbols_sql()} then null
@@ -141,13 +163,17 @@ def _count_bad_numbers(con: duckdb.DuckDBPyConnection, columns: list[str]) -> in
         return 0
     [(n_bad,)] = con.execute(
         "select "
-        + " + ".join(f"count(*) filter (where not {_is_good_number(column, column)})" for column in columns)
+        + " + ".join(
+            f"count(*) filter (where not {_is_good_number(column, column)})" for column in columns
+        )
         + " from cells"
     ).fetchall()
     return n_bad
 
 
-def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, letters: Mapping[str, str]) -> None:
+def _check_numbers(
+    con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, letters: Mapping[str, str]
+) -> None:
     columns = [name for name in NUMERIC_COLUMNS if name in letters]
     n_bad = _count_bad_numbers(con, columns)
     if not n_bad:
@@ -157,14 +183,17 @@ def _check_numbers(con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, 
         f"from cells where reason is not null {'union all' if position < len(columns) - 1 else ''}"
         for position, column in enumerate(columns)
     )
-    bad = con.execute(f"select * from ({reasons}) order by sheet_row, position limit {_SHOWN}").fetchall()
+    bad = con.execute(
+        f"select * from ({reasons}) order by sheet_row, position limit {_SHOWN}"
+    ).fetchall()
     row, _, column, reason = bad[0]
     more = ""
     if n_bad > 1:
         others = ", ".join(f"{letters[other]}{other_row}" for other_row, _, other, _ in bad[1:])
         more = f" ({n_bad:,} bad cells in all; next: {others})"
     raise InputError(
-        str(path), f"sheet {sheet_name!r} row {row} column {letters[column]} ({column.upper()}): {reason}{more}"
+        str(path),
+        f"sheet {sheet_name!r} row {row} column {letters[column]} ({column.upper()}): {reason}{more}",
     )
 
 
@@ -232,7 +261,9 @@ def _key_clashes(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 def _refuse_clashes(path: Path, sheet_name: str, clashes: list[tuple]) -> None:
     *key, rows, n_clashes = clashes[0]
-    where = " and ".join(str(row) for row in rows[:3]) + (f" (and {len(rows) - 3} more)" if len(rows) > 3 else "")
+    where = " and ".join(str(row) for row in rows[:3]) + (
+        f" (and {len(rows) - 3} more)" if len(rows) > 3 else ""
+    )
     described = ", ".join(f"{name} {value}" for name, value in zip(KEY_COLUMNS, key))
     more = f"; {n_clashes:,} keys clash in all" if n_clashes > 1 else ""
     raise InputError(

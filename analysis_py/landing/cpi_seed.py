@@ -6,6 +6,7 @@ download for "today's dollars"); OEWS needs only past Mays, so that warning is
 silenced here and never reaches users. The seed is what dbt reads; `wage cpi-seed`
 rewrites it from the installed package, and a test checks that the two agree.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,7 +50,9 @@ def _cpi_series():  # noqa: ANN202 - cpi.models.Series
         raise ConfigError("cpi", "the package `cpi` is not installed: run `make .venv/.installed`")
     if not (Path(spec.origin).parent / "cpi.db").is_file():
         # importing cpi without its database downloads it: never at run time
-        raise ConfigError(str(Path(spec.origin).parent / "cpi.db"), "missing: reinstall the pinned `cpi` package")
+        raise ConfigError(
+            str(Path(spec.origin).parent / "cpi.db"), "missing: reinstall the pinned `cpi` package"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # StaleDataWarning: about today's dollars, not past Mays
         import cpi
@@ -66,7 +69,9 @@ def cpi_u_may(first_year: int = FIRST_RELEASE) -> list[CpiValue]:
         if index.period.type == "monthly" and index.period.month == 5 and index.year >= first_year
     }
     if not values:
-        raise ConfigError("cpi", f"the package holds no May CPI-U ({SERIES_ID}) from {first_year} on")
+        raise ConfigError(
+            "cpi", f"the package holds no May CPI-U ({SERIES_ID}) from {first_year} on"
+        )
     return [CpiValue(year, SERIES_ID, "May", float(values[year])) for year in sorted(values)]
 
 
@@ -84,6 +89,11 @@ def write_cpi_seed(seed: Path, first_year: int = FIRST_RELEASE) -> list[CpiValue
     """Rewrite the seed from the installed `cpi` package; the values written."""
     values = cpi_u_may(first_year)
     write_text_atomic(seed, cpi_seed_text(values))
-    logger.info("cpi seed: %s: May CPI-U %d-%d (%s) from the cpi package's database", seed,
-                values[0].release_year, values[-1].release_year, SERIES_ID)  # fmt: skip
+    logger.info(
+        "cpi seed: %s: May CPI-U %d-%d (%s) from the cpi package's database",
+        seed,
+        values[0].release_year,
+        values[-1].release_year,
+        SERIES_ID,
+    )
     return values

@@ -12,6 +12,7 @@ workbook lands in data/raw/ under its own name (suffix in lower case, so `*.xlsx
 it) only if no file of that name is there (raw data is never overwritten), after its
 sidecar `<workbook>.source.json` recording the URL, the final URL and SHA-256s.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -39,7 +40,12 @@ from pathlib import Path, PurePosixPath
 from analysis_py.errors import InputError
 from analysis_py.bls import DEFAULT_BASE_URL, TABLES_PAGE, ZIP_KINDS, release_url
 from analysis_py.files import file_sha256
-from analysis_py.landing.workbook_checks import WorkbookLimits, check_workbook_file, check_zip_members, size_text
+from analysis_py.landing.workbook_checks import (
+    WorkbookLimits,
+    check_workbook_file,
+    check_zip_members,
+    size_text,
+)
 
 __all__ = [
     "FetchedWorkbook",
@@ -112,7 +118,9 @@ def fetch_release(
     if kind not in ZIP_KINDS:
         raise InputError(kind, f"unknown kind; one of {', '.join(ZIP_KINDS)}")
     if not 2000 <= year <= 2099:
-        raise InputError(str(year), "not an OEWS release year (BLS names its zips by two digits, 2000-2099)")
+        raise InputError(
+            str(year), "not an OEWS release year (BLS names its zips by two digits, 2000-2099)"
+        )
     contact = contact or os.environ.get("WAGE_CONTACT_EMAIL")
     if not contact:
         raise InputError(
@@ -126,17 +134,27 @@ def fetch_release(
             f"{contact!r} is no e-mail address: BLS refuses downloads without a contact e-mail in the "
             "User-Agent; pass --contact you@example.org or set WAGE_CONTACT_EMAIL",
         )
-    url = release_url(year, kind, base_url or os.environ.get("WAGE_BLS_BASE_URL") or DEFAULT_BASE_URL)
+    url = release_url(
+        year, kind, base_url or os.environ.get("WAGE_BLS_BASE_URL") or DEFAULT_BASE_URL
+    )
     _, regex, shown = ZIP_KINDS[kind]
-    pattern, shown = re.compile(regex.format(year=year), flags=re.IGNORECASE), shown.format(year=year)
+    pattern, shown = (
+        re.compile(regex.format(year=year), flags=re.IGNORECASE),
+        shown.format(year=year),
+    )
     by_hand = f"download {url} by hand in a browser (see {TABLES_PAGE}), unzip it and put {shown} in {raw_dir}"
     raw_dir.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_scratch(raw_dir)
-    with _signals_interrupt(url), tempfile.TemporaryDirectory(dir=raw_dir, prefix=f".fetch-{os.getpid()}-") as scratch:
+    with (
+        _signals_interrupt(url),
+        tempfile.TemporaryDirectory(dir=raw_dir, prefix=f".fetch-{os.getpid()}-") as scratch,
+    ):
         zip_path = Path(scratch) / PurePosixPath(url).name
         final_url, zip_sha256 = _download(url, zip_path, contact, timeout, by_hand, deadline)
         members, skipped = _workbook_members(url, zip_path, pattern, shown, limits)
-        extracted = [_extract_workbook(url, zip_path, member, Path(scratch)) for member in members]  # all checked first
+        extracted = [
+            _extract_workbook(url, zip_path, member, Path(scratch)) for member in members
+        ]  # all checked first
         fetched = tuple(
             _keep_workbook(url, final_url, zip_sha256, member, path, raw_dir, contact)
             for member, path in zip(members, extracted)
@@ -161,7 +179,9 @@ def _signals_interrupt(url: str) -> Iterator[None]:
     def interrupt(number: int, _frame: object) -> None:
         raise _Interrupted(signal.Signals(number).name)
 
-    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {
+        number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGHUP)
+    }
     try:
         yield
     except _Interrupted as exc:
@@ -199,7 +219,11 @@ class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
         target = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl))
-        if (target.scheme, target.hostname, target.port) != (self.origin.scheme, self.origin.hostname, self.origin.port):
+        if (target.scheme, target.hostname, target.port) != (
+            self.origin.scheme,
+            self.origin.hostname,
+            self.origin.port,
+        ):
             raise InputError(
                 self.origin.geturl(),
                 f"redirected (HTTP {code}) to another host, {target.scheme}://{target.netloc}: not followed "
@@ -208,47 +232,80 @@ class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _download(url: str, target: Path, contact: str, timeout: float, by_hand: str, deadline: float) -> tuple[str, str]:
+def _download(
+    url: str, target: Path, contact: str, timeout: float, by_hand: str, deadline: float
+) -> tuple[str, str]:
     """Stream `url` into `target` under the size limit and the overall `deadline` (seconds);
     return the final URL (after same-host redirects) and the SHA-256."""
-    headers = {"User-Agent": user_agent(contact), "From": contact, "Accept": "application/zip, */*;q=0.8", "Accept-Language": "en-US,en;q=0.9"}
+    headers = {
+        "User-Agent": user_agent(contact),
+        "From": contact,
+        "Accept": "application/zip, */*;q=0.8",
+        "Accept-Language": "en-US,en;q=0.9",
+    }
     request = urllib.request.Request(url, headers=headers)
     opener = urllib.request.build_opener(_SameHostRedirects(url))
     digest = hashlib.sha256()
     ends = time.monotonic() + deadline
     logger.info("downloading %s", url)
     try:
-        with opener.open(request, timeout=min(timeout, deadline)) as response, target.open("xb") as out:
+        with (
+            opener.open(request, timeout=min(timeout, deadline)) as response,
+            target.open("xb") as out,
+        ):
             final_url = response.geturl()
             declared = int(response.headers.get("Content-Length") or 0)
             if declared > _MAX_DOWNLOAD_BYTES:
-                raise InputError(url, f"is {size_text(declared)}, more than the {size_text(_MAX_DOWNLOAD_BYTES)} a BLS zip can be: refused")
+                raise InputError(
+                    url,
+                    f"is {size_text(declared)}, more than the {size_text(_MAX_DOWNLOAD_BYTES)} a BLS zip can be: refused",
+                )
             if "text/html" in (response.headers.get("Content-Type") or ""):
-                raise InputError(url, f"BLS sent a web page, not the zip (a block or an error page): {by_hand}")
+                raise InputError(
+                    url, f"BLS sent a web page, not the zip (a block or an error page): {by_hand}"
+                )
             received = 0
-            while block := response.read1(1 << 20):  # what has arrived: the deadline is checked as it trickles
+            while block := response.read1(
+                1 << 20
+            ):  # what has arrived: the deadline is checked as it trickles
                 received += len(block)
                 if received > _MAX_DOWNLOAD_BYTES:
-                    raise InputError(url, f"sent more than {size_text(_MAX_DOWNLOAD_BYTES)}, more than a BLS zip can be: refused")
+                    raise InputError(
+                        url,
+                        f"sent more than {size_text(_MAX_DOWNLOAD_BYTES)}, more than a BLS zip can be: refused",
+                    )
                 if time.monotonic() > ends:
-                    raise InputError(url, f"download took longer than {deadline:g} s ({size_text(received)} received): stopped; try again later or {by_hand}")
+                    raise InputError(
+                        url,
+                        f"download took longer than {deadline:g} s ({size_text(received)} received): stopped; try again later or {by_hand}",
+                    )
                 digest.update(block)
                 out.write(block)
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
             raise InputError(
-                url, f"BLS refused the download (HTTP {exc.code}): it blocks clients without a browser-like "
+                url,
+                f"BLS refused the download (HTTP {exc.code}): it blocks clients without a browser-like "
                 f"User-Agent and a contact e-mail (check --contact); or {by_hand}",
-            ) from None  # fmt: skip
+            ) from None
         if exc.code == 404:
-            raise InputError(url, f"no such file (HTTP 404): is this release published yet? See {TABLES_PAGE}") from None
-        raise InputError(url, f"download failed (HTTP {exc.code} {exc.reason}): {by_hand}") from None
+            raise InputError(
+                url, f"no such file (HTTP 404): is this release published yet? See {TABLES_PAGE}"
+            ) from None
+        raise InputError(
+            url, f"download failed (HTTP {exc.code} {exc.reason}): {by_hand}"
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise InputError(url, f"cannot download ({reason}): no network? {by_hand}") from None
     if final_url != url:
         logger.info("%s was redirected to %s (same host)", url, final_url)
-    logger.info("downloaded %s: %s, sha256 %s", final_url, size_text(target.stat().st_size), digest.hexdigest())
+    logger.info(
+        "downloaded %s: %s, sha256 %s",
+        final_url,
+        size_text(target.stat().st_size),
+        digest.hexdigest(),
+    )
     return final_url, digest.hexdigest()
 
 
@@ -275,7 +332,9 @@ def _workbook_members(
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
         raise InputError(url, f"is not a complete zip archive ({exc}): download it again") from None
     problems = [problem for problem in map(_member_problem, members) if problem]
-    duplicated = sorted(name for name, n in Counter(m.filename.lower() for m in members).items() if n > 1)
+    duplicated = sorted(
+        name for name, n in Counter(m.filename.lower() for m in members).items() if n > 1
+    )
     if duplicated:
         problems.append(f"member name(s) {', '.join(map(repr, duplicated))} appear twice")
     if problems:
@@ -290,7 +349,9 @@ def _workbook_members(
         if member.is_dir():
             continue
         if base.startswith("~$"):
-            logger.warning("skipping %s in %s: an Excel lock file, not a workbook", member.filename, url)
+            logger.warning(
+                "skipping %s in %s: an Excel lock file, not a workbook", member.filename, url
+            )
             skipped.append(member.filename)
         elif pattern.fullmatch(base) and len(PurePosixPath(member.filename).parts) <= 2:
             wanted.append(member)
@@ -302,7 +363,10 @@ def _workbook_members(
         raise InputError(url, f"holds no workbook named {shown} (it holds {held})")
     same_name = Counter(_saved_name(member).lower() for member in wanted)
     if twice := sorted(m.filename for m in wanted if same_name[_saved_name(m).lower()] > 1):
-        raise InputError(url, f"refused: holds the workbook more than once ({', '.join(map(repr, twice))}); a BLS zip holds it once")
+        raise InputError(
+            url,
+            f"refused: holds the workbook more than once ({', '.join(map(repr, twice))}); a BLS zip holds it once",
+        )
     return wanted, tuple(skipped)
 
 
@@ -315,7 +379,11 @@ def _saved_name(member: zipfile.ZipInfo) -> str:
 def _extract_workbook(url: str, zip_path: Path, member: zipfile.ZipInfo, scratch: Path) -> Path:
     """Extract one member into scratch and check it is a sound workbook file."""
     extracted = scratch / _saved_name(member)
-    with zipfile.ZipFile(zip_path) as archive, archive.open(member) as source, extracted.open("xb") as target:
+    with (
+        zipfile.ZipFile(zip_path) as archive,
+        archive.open(member) as source,
+        extracted.open("xb") as target,
+    ):
         shutil.copyfileobj(source, target, 1 << 20)
     try:
         check_workbook_file(extracted)
@@ -325,7 +393,13 @@ def _extract_workbook(url: str, zip_path: Path, member: zipfile.ZipInfo, scratch
 
 
 def _keep_workbook(
-    url: str, final_url: str, zip_sha256: str, member: zipfile.ZipInfo, extracted: Path, raw_dir: Path, contact: str
+    url: str,
+    final_url: str,
+    zip_sha256: str,
+    member: zipfile.ZipInfo,
+    extracted: Path,
+    raw_dir: Path,
+    contact: str,
 ) -> FetchedWorkbook:
     """Give the extracted workbook its name in raw_dir unless a file has it, its sidecar first.
 
@@ -369,7 +443,9 @@ def _keep_workbook(
             os.replace(staged_sidecar, sidecar)
             logger.info("wrote the missing provenance of %s: %s", final, sidecar.name)
     logger.info("%s %s from %s (%s), sha256 %s", action, final, final_url, member.filename, sha256)
-    return FetchedWorkbook(path=final, member=member.filename, sha256=sha256, n_bytes=member.file_size, action=action)
+    return FetchedWorkbook(
+        path=final, member=member.filename, sha256=sha256, n_bytes=member.file_size, action=action
+    )
 
 
 def _sidecar_sha256(sidecar: Path) -> str | None:

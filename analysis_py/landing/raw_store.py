@@ -11,6 +11,7 @@ the next. A refusal (a bad file among good ones, a check over a whole sheet) rol
 so one bad file lands nothing and the raw file keeps its bytes (a raw file this call created
 is removed).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -83,12 +84,10 @@ class LandResult:
         return asdict(self)
 
 
-
 def releases_with_top_code_bound(seed: Path) -> frozenset[int]:
     """The release years of the dbt seed top_code_bounds.csv (the bound behind BLS's `#`)."""
     with seed.open(newline="", encoding="utf-8") as handle:
         return frozenset(int(row["release_year"]) for row in csv.DictReader(handle))
-
 
 
 def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -114,7 +113,10 @@ def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime) -> int:
     """Insert the rows of `workbook.cells` (a stream of them as they are read) without a bad number,
     with the workbook's provenance, in one INSERT that checks each row as it lands; how many it inserted."""
-    from analysis_py.landing.cell_checks import keeps_number_rules_sql  # loaded with the reader: see _land_workbook
+    from analysis_py.landing.cell_checks import (
+        keeps_number_rules_sql,
+    )  # loaded with the reader: see _land_workbook
+
     con.register("incoming_cells", workbook.cells)
     try:
         [(n_inserted,)] = con.execute(
@@ -195,10 +197,16 @@ def _land_workbook(
     con.execute(
         "insert into oews_files values (?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            workbook.sha256, workbook.path.name, str(workbook.path.resolve()), workbook.sheet_name,
-            workbook.release_year, workbook.file_kind, workbook.n_rows, loaded_at,
+            workbook.sha256,
+            workbook.path.name,
+            str(workbook.path.resolve()),
+            workbook.sheet_name,
+            workbook.release_year,
+            workbook.file_kind,
+            workbook.n_rows,
+            loaded_at,
         ),
-    )  # fmt: skip
+    )
     read[key] = workbook
     return workbook
 
@@ -208,14 +216,21 @@ def landed_workbooks(raw_db: Path) -> dict[tuple[int, str], tuple[str, int]]:
     if not raw_db.exists():
         return {}
     with duckdb.connect(str(raw_db), read_only=True) as con:
-        if not con.execute("select count(*) from duckdb_tables() where table_name = 'oews_files'").fetchone()[0]:
+        if not con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'oews_files'"
+        ).fetchone()[0]:
             return {}
-        rows = con.execute("select release_year, file_kind, source_sha256, n_rows from oews_files").fetchall()
+        rows = con.execute(
+            "select release_year, file_kind, source_sha256, n_rows from oews_files"
+        ).fetchall()
     return {(release, kind): (sha256, n_rows) for release, kind, sha256, n_rows in rows}
 
 
 def already_landed(
-    path: Path, year: int | None, landed: dict[tuple[int, str], tuple[str, int]], kind: str | None = None
+    path: Path,
+    year: int | None,
+    landed: dict[tuple[int, str], tuple[str, int]],
+    kind: str | None = None,
 ) -> LandResult | None:
     """An 'unchanged' result when the raw landing (`landed`: landed_workbooks) holds these exact bytes
     for the file's release and kind, else None.
@@ -225,7 +240,13 @@ def already_landed(
     """
     release = year or release_year_from_name(path.name)
     key = (release, kind or file_kind_from_name(path.name))
-    if release is None or key[1] is None or key not in landed or not path.is_file() or _too_large(path):
+    if (
+        release is None
+        or key[1] is None
+        or key not in landed
+        or not path.is_file()
+        or _too_large(path)
+    ):
         return None
     sha256 = file_sha256(path)
     if landed[key][0] != sha256:
@@ -245,6 +266,7 @@ def _warm_duckdb_imports() -> None:
     (~1 s, more without compiled bytecode); here that import overlaps the read instead
     of following it. A failed import is DuckDB's to report, at that later call.
     """
+
     def load() -> None:
         with contextlib.suppress(ImportError):
             importlib.import_module("pandas")
@@ -254,7 +276,11 @@ def _warm_duckdb_imports() -> None:
 
 
 def ingest_workbooks(
-    raw_db: Path, paths: list[Path], year: int | None = None, top_code_seed: Path | None = None, kind: str | None = None
+    raw_db: Path,
+    paths: list[Path],
+    year: int | None = None,
+    top_code_seed: Path | None = None,
+    kind: str | None = None,
 ) -> list[LandResult]:
     """Read and land every workbook in one transaction (so one bad file lands nothing): each
     piece of a sheet lands while the next is read; the checks over a whole sheet follow.
@@ -272,10 +298,27 @@ def ingest_workbooks(
             unchanged.append(same)  # same bytes as landed: not even read again
             continue
         # the same bytes named for the same release and kind (a file passed twice) are read once
-        content = file_sha256(path) if len(paths) > 1 and path.is_file() and not _too_large(path) else str(path)
-        to_read.setdefault((year or release_year_from_name(path.name), kind or file_kind_from_name(path.name), content), path)
+        content = (
+            file_sha256(path)
+            if len(paths) > 1 and path.is_file() and not _too_large(path)
+            else str(path)
+        )
+        to_read.setdefault(
+            (
+                year or release_year_from_name(path.name),
+                kind or file_kind_from_name(path.name),
+                content,
+            ),
+            path,
+        )
     for result in unchanged:
-        logger.info("unchanged %s: release %d, kind %s, already landed (sha256 %s)", result.source_file, result.release_year, result.file_kind, result.source_sha256)
+        logger.info(
+            "unchanged %s: release %d, kind %s, already landed (sha256 %s)",
+            result.source_file,
+            result.release_year,
+            result.file_kind,
+            result.source_sha256,
+        )
     if not to_read:
         return unchanged
     raw_db.parent.mkdir(parents=True, exist_ok=True)
@@ -283,7 +326,10 @@ def ingest_workbooks(
     read: dict[tuple[int, str], Workbook] = {}
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
-        with ThreadPoolExecutor(1, thread_name_prefix="landing") as opener, contextlib.ExitStack() as stack:
+        with (
+            ThreadPoolExecutor(1, thread_name_prefix="landing") as opener,
+            contextlib.ExitStack() as stack,
+        ):
             opened: list[duckdb.DuckDBPyConnection] = []
             # the raw landing opens (~40 ms: a file made, its tables) while the first workbook's
             # first rows are read; refused before any row lands, the ingest closes it unused
@@ -298,35 +344,64 @@ def ingest_workbooks(
 
             try:
                 for path in to_read.values():
-                    workbook = _land_workbook(landing, path, read, landed, loaded_at, year=year, releases=releases, kind=kind)
-                    logger.info("read %s: sheet %r, %d rows, sha256 %s", path.name, workbook.sheet_name, workbook.n_rows, workbook.sha256)
+                    workbook = _land_workbook(
+                        landing,
+                        path,
+                        read,
+                        landed,
+                        loaded_at,
+                        year=year,
+                        releases=releases,
+                        kind=kind,
+                    )
+                    logger.info(
+                        "read %s: sheet %r, %d rows, sha256 %s",
+                        path.name,
+                        workbook.sheet_name,
+                        workbook.n_rows,
+                        workbook.sha256,
+                    )
                 if opened:
                     opened[0].execute("commit")
             except BaseException:
                 if opened:
-                    with contextlib.suppress(duckdb.Error):  # a failed write (full disk) may have ended the transaction already
+                    with contextlib.suppress(
+                        duckdb.Error
+                    ):  # a failed write (full disk) may have ended the transaction already
                         opened[0].execute("rollback")
                 raise
     except (duckdb.Error, OSError) as exc:
         _remove_created(raw_db, created)
         text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise BuildError(str(raw_db), f"cannot write the raw landing ({' '.join(text.split())[:300]}); nothing was landed") from None
+        raise BuildError(
+            str(raw_db),
+            f"cannot write the raw landing ({' '.join(text.split())[:300]}); nothing was landed",
+        ) from None
     except BaseException:
         _remove_created(raw_db, created)
         raise
     results = unchanged
     for (release, file_kind), workbook in read.items():
         action = "replaced" if (release, file_kind) in landed else "landed"
-        result = LandResult(workbook.path.name, workbook.sha256, release, file_kind, workbook.n_rows, action=action)
+        result = LandResult(
+            workbook.path.name, workbook.sha256, release, file_kind, workbook.n_rows, action=action
+        )
         logger.info(
             "%s %s: release %d, kind %s, %d rows, sha256 %s",
-            result.action, result.source_file, result.release_year, result.file_kind, result.n_rows, result.source_sha256,
-        )  # fmt: skip
+            result.action,
+            result.source_file,
+            result.release_year,
+            result.file_kind,
+            result.n_rows,
+            result.source_sha256,
+        )
         results.append(result)
     return results
 
 
-def _close_unused(opening: Future[duckdb.DuckDBPyConnection], opened: list[duckdb.DuckDBPyConnection]) -> None:
+def _close_unused(
+    opening: Future[duckdb.DuckDBPyConnection], opened: list[duckdb.DuckDBPyConnection]
+) -> None:
     """Close the landing opened for an ingest refused before it landed a row (its transaction
     rolls back); a landing that failed to open matters only to an ingest with rows to land."""
     if not opened and opening.exception() is None:
@@ -343,14 +418,20 @@ def _opened_landing(raw_db: Path) -> duckdb.DuckDBPyConnection:
         # has DICT_FSST, text as a dictionary of FSST-compressed strings: a third less CPU than
         # the older format's plain dictionaries, and a smaller file (200,000 rows: 17 MiB, was 18)
         quoted = str(raw_db).replace("'", "''")
-        con.execute(f"attach '{quoted}' as raw (row_group_size {_ROW_GROUP_ROWS}, storage_version '{_STORAGE_VERSION}')")
+        con.execute(
+            f"attach '{quoted}' as raw (row_group_size {_ROW_GROUP_ROWS}, storage_version '{_STORAGE_VERSION}')"
+        )
         con.execute("use raw")
         con.execute("set write_buffer_row_group_count = 1")
         con.execute("set force_compression = 'dict_fsst'")
         con.execute(f"set memory_limit = '{_LANDING_MEMORY}'")
         con.execute("set threads = 1")  # the reader has the other core
-        con.execute("set checkpoint_threshold = '0b'")  # the commit writes the file itself, not a log first
-        con.execute("begin transaction")  # the tables too are created in it: a killed first ingest leaves none
+        con.execute(
+            "set checkpoint_threshold = '0b'"
+        )  # the commit writes the file itself, not a log first
+        con.execute(
+            "begin transaction"
+        )  # the tables too are created in it: a killed first ingest leaves none
         _ensure_raw_tables(con)
     except BaseException:
         con.close()

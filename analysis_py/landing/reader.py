@@ -8,6 +8,7 @@ and its cells checked in DuckDB (cell_checks): each row's numbers as the landing
 takes it (or over the whole sheet, without a landing), repeats and key clashes over the
 whole sheet as the last pieces land. No Python loop touches a cell.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -23,7 +24,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis_py.bls import BLS_COLUMNS, KIND_PREFIXES, REQUIRED_COLUMNS, file_kind_from_name, release_year_from_name
+from analysis_py.bls import (
+    BLS_COLUMNS,
+    KIND_PREFIXES,
+    REQUIRED_COLUMNS,
+    file_kind_from_name,
+    release_year_from_name,
+)
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
 from analysis_py.landing.cell_checks import checked_cells
@@ -44,7 +51,10 @@ _MAX_CELL_BYTES = 1 << 30
 #: has the next, so a piece in one batch would wait for the next piece to be read.
 _STREAM_BATCH_ROWS = 2048
 #: A data sheet's rows: BLS_COLUMNS as text (NULL for a column the sheet lacks) and the sheet row.
-CELLS_SCHEMA = pa.schema([(name, pa.string()) for name in BLS_COLUMNS] + [("sheet_row", pa.int32())])
+CELLS_SCHEMA = pa.schema(
+    [(name, pa.string()) for name in BLS_COLUMNS] + [("sheet_row", pa.int32())]
+)
+
 
 @dataclass(frozen=True)
 class Workbook:
@@ -55,13 +65,13 @@ class Workbook:
     sheet_name: str
     release_year: int
     file_kind: str
-    cells: pa.Table  # CELLS_SCHEMA (in what `land` gets: a pa.RecordBatchReader of them as they are read)
+    cells: (
+        pa.Table
+    )  # CELLS_SCHEMA (in what `land` gets: a pa.RecordBatchReader of them as they are read)
 
     @property
     def n_rows(self) -> int:
         return self.cells.num_rows
-
-
 
 
 def _normalized_header(value: object) -> str:
@@ -71,7 +81,9 @@ def _normalized_header(value: object) -> str:
 def _release_year(path: Path, year: int | None, releases: Collection[int] | None) -> int:
     release_year = year or release_year_from_name(path.name)
     if release_year is None:
-        raise InputError(str(path), "the file name gives no release year (e.g. state_M2025_dl.xlsx); pass --year")
+        raise InputError(
+            str(path), "the file name gives no release year (e.g. state_M2025_dl.xlsx); pass --year"
+        )
     if releases is not None and release_year not in releases:
         known = f"{min(releases)}-{max(releases)}" if releases else "none"
         raise InputError(
@@ -87,7 +99,9 @@ def _file_kind(path: Path, kind: str | None) -> str:
     if kind is not None:
         known = sorted({known for _, known in KIND_PREFIXES})
         if kind not in known:
-            raise InputError(str(path), f"--kind {kind!r} is not a BLS file kind ({', '.join(known)})")
+            raise InputError(
+                str(path), f"--kind {kind!r} is not a BLS file kind ({', '.join(known)})"
+            )
         return kind
     found = file_kind_from_name(path.name)
     if found is None:
@@ -127,7 +141,10 @@ def _header_candidate(first: SheetPiece) -> tuple[int, dict[int, str]] | None:
     best_score = 2
     top = first.rows.slice(0, max(_HEADER_SEARCH_ROWS - first.first_row + 1, 0))
     for offset, values in enumerate(top.to_pylist()):
-        names = {index: _normalized_header(value) for index, value in zip(first.column_indexes, values.values())}
+        names = {
+            index: _normalized_header(value)
+            for index, value in zip(first.column_indexes, values.values())
+        }
         score = len(set(names.values()) & set(BLS_COLUMNS))
         if score > best_score:
             best, best_score = (first.first_row + offset, names), score
@@ -138,7 +155,9 @@ def _row_one(sheet: _Sheet) -> str:
     first = sheet.first
     if first is None or first.first_row != 1 or first.rows.num_rows == 0:
         return ""
-    return ", ".join(repr(value) for value in first.rows.slice(0, 1).to_pylist()[0].values() if value)[:120]
+    return ", ".join(
+        repr(value) for value in first.rows.slice(0, 1).to_pylist()[0].values() if value
+    )[:120]
 
 
 def _data_sheet(path: Path, worksheets: list[Worksheet]) -> tuple[_Sheet, dict[int, str]]:
@@ -173,11 +192,17 @@ def _data_sheet(path: Path, worksheets: list[Worksheet]) -> tuple[_Sheet, dict[i
             missing = [column for column in REQUIRED_COLUMNS if column not in names]
             if missing:
                 raise InputError(
-                    str(path), f"sheet {sheet.name!r} row 1 lacks required column(s) {', '.join(c.upper() for c in missing)}"
+                    str(path),
+                    f"sheet {sheet.name!r} row 1 lacks required column(s) {', '.join(c.upper() for c in missing)}",
                 )
-            duplicated = sorted({name for name in names if name in BLS_COLUMNS and names.count(name) > 1})
+            duplicated = sorted(
+                {name for name in names if name in BLS_COLUMNS and names.count(name) > 1}
+            )
             if duplicated:
-                raise InputError(str(path), f"sheet {sheet.name!r} has the column(s) {', '.join(duplicated)} twice")
+                raise InputError(
+                    str(path),
+                    f"sheet {sheet.name!r} has the column(s) {', '.join(duplicated)} twice",
+                )
             found = True
             return sheet, header
         finally:
@@ -190,9 +215,17 @@ def _data_sheet(path: Path, worksheets: list[Worksheet]) -> tuple[_Sheet, dict[i
             f"the header row (AREA, OCC_CODE, ...) is on row {row} of sheet {name!r}, not on row 1 "
             f"as in BLS workbooks: delete the {row - 1} row(s) above it and save again",
         )
-    hidden_note = f" (hidden sheets are never read: {', '.join(repr(name) for name in sorted(hidden))})" if hidden else ""
+    hidden_note = (
+        f" (hidden sheets are never read: {', '.join(repr(name) for name in sorted(hidden))})"
+        if hidden
+        else ""
+    )
     if first_nonempty is None:
-        where = f"its only sheet {worksheets[0].name!r} is empty" if len(worksheets) == 1 else "every visible sheet is empty"
+        where = (
+            f"its only sheet {worksheets[0].name!r} is empty"
+            if len(worksheets) == 1
+            else "every visible sheet is empty"
+        )
         raise InputError(str(path), f"the workbook has no data: {where}{hidden_note}")
     raise InputError(
         str(path),
@@ -203,13 +236,17 @@ def _data_sheet(path: Path, worksheets: list[Worksheet]) -> tuple[_Sheet, dict[i
 
 def _first_rows(path: Path, worksheets: list[Worksheet]) -> FirstRows:
     """A sheet's first n rows (values), read from its first piece only."""
+
     def first_rows(name: str, n_rows: int) -> list[list[object]]:
         worksheet = next(worksheet for worksheet in worksheets if worksheet.name == name)
         with SheetPieces(path, worksheet.member, worksheet.name) as pieces:
             first = next(iter(pieces), None)
         if first is None:
             return []
-        return [list(row.values()) for row in first.rows.slice(0, max(n_rows - first.first_row + 1, 0)).to_pylist()]
+        return [
+            list(row.values())
+            for row in first.rows.slice(0, max(n_rows - first.first_row + 1, 0)).to_pylist()
+        ]
 
     return first_rows
 
@@ -224,20 +261,30 @@ def _piece_cells(piece: SheetPiece, header: dict[int, str]) -> pa.Table:
     columns = {}
     for name in BLS_COLUMNS:
         index = by_name.get(name)
-        column = piece.rows.column(position[index]).slice(start) if index in position else pa.nulls(n_rows, pa.string())
+        column = (
+            piece.rows.column(position[index]).slice(start)
+            if index in position
+            else pa.nulls(n_rows, pa.string())
+        )
         columns[name] = column if column.type == pa.string() else column.cast(pa.string())
-    columns["sheet_row"] = pa.array(np.arange(piece.first_row + start, piece.first_row + start + n_rows, dtype=np.int32))
+    columns["sheet_row"] = pa.array(
+        np.arange(piece.first_row + start, piece.first_row + start + n_rows, dtype=np.int32)
+    )
     cells = pa.Table.from_arrays(list(columns.values()), names=list(columns))
     keep = None
     for name in BLS_COLUMNS:
         present = pc.is_valid(cells.column(name))
         keep = present if keep is None else pc.or_(keep, present)
-    if keep is not None and pc.sum(keep).as_py() != cells.num_rows:  # filtering copies every cell: only when a row goes
+    if (
+        keep is not None and pc.sum(keep).as_py() != cells.num_rows
+    ):  # filtering copies every cell: only when a row goes
         cells = cells.filter(keep)
     return cells
 
 
-def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], tables: list[pa.Table]) -> Iterator[pa.Table]:
+def _sheet_cells(
+    path: Path, sheet: _Sheet, header: dict[int, str], tables: list[pa.Table]
+) -> Iterator[pa.Table]:
     """Every data row of the data sheet, a piece at a time as each is read, each piece also kept in `tables`."""
     text_bytes = 0
     for piece in itertools.chain([sheet.first], sheet.rest):
@@ -254,7 +301,9 @@ def _sheet_cells(path: Path, sheet: _Sheet, header: dict[int, str], tables: list
             yield cells
 
 
-def _streamed(pieces: Iterator[pa.Table], failures: list[BaseException], at_end: Callable[[], None]) -> pa.RecordBatchReader:
+def _streamed(
+    pieces: Iterator[pa.Table], failures: list[BaseException], at_end: Callable[[], None]
+) -> pa.RecordBatchReader:
     """`pieces` as an Arrow stream (the consumer reads it on threads of its own), calling `at_end()`
     after the last; whatever stops them is kept in `failures` (the consumer reports it as an
     error of its own)."""
@@ -271,15 +320,26 @@ def _streamed(pieces: Iterator[pa.Table], failures: list[BaseException], at_end:
     return pa.RecordBatchReader.from_batches(CELLS_SCHEMA, batches())
 
 
-def _keys_checked(path: Path, sheet_name: str, tables: list[pa.Table], letters: dict[str, str]) -> pa.Table:
+def _keys_checked(
+    path: Path, sheet_name: str, tables: list[pa.Table], letters: dict[str, str]
+) -> pa.Table:
     """The rows of `tables` without exact repeats, or InputError for a key clash (cell_checks, numbers not checked)."""
     # a DuckDB of its own, made only now: the memory the landing INSERT left cached (~0.2 GB for a
     # million rows) goes back when a DuckDB opens, before the checks take theirs
     with duckdb.connect() as con:
-        return checked_cells(con, path, sheet_name, pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table(), letters, 0)
+        return checked_cells(
+            con,
+            path,
+            sheet_name,
+            pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table(),
+            letters,
+            0,
+        )
 
 
-def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scan: SheetScan | None) -> None:
+def _check_cells_the_reader_would_empty(
+    path: Path, sheet_name: str, scan: SheetScan | None
+) -> None:
     """Formula errors, formulas without a value and merged cells read as empty cells: refused, never landed as NULL."""
     if scan is None:
         return
@@ -287,7 +347,8 @@ def _check_cells_the_reader_would_empty(path: Path, sheet_name: str, scan: Sheet
     if scan.error_cells:
         ref, error = next(iter(scan.error_cells.items()))
         raise InputError(
-            str(path), f"{where} cell {ref} holds the formula error {error}: fix or delete the formula and save again"
+            str(path),
+            f"{where} cell {ref} holds the formula error {error}: fix or delete the formula and save again",
         )
     if scan.uncached_formulas:
         raise InputError(
@@ -330,8 +391,12 @@ def read_workbook(
         sha256 = aside.submit(file_sha256, path)
         sheet, header = _data_sheet(path, worksheets)
         names = [worksheet.name for worksheet in worksheets]
-        stated = aside.submit(stated_release_years, path, sheet.name, names, _first_rows(path, worksheets))
-        letters = {name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS}
+        stated = aside.submit(
+            stated_release_years, path, sheet.name, names, _first_rows(path, worksheets)
+        )
+        letters = {
+            name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS
+        }
         tables: list[pa.Table] = []
         bad_numbers = None  # not checked yet: checked over the whole sheet below
         keys_checked: list[Future[pa.Table]] = []  # the rows without repeats, or the key clash
@@ -341,13 +406,21 @@ def read_workbook(
                 failures: list[BaseException] = []
 
                 def check_keys() -> None:  # once every piece is read, while the last ones land
-                    keys_checked.append(aside.submit(_keys_checked, path, sheet.name, tables, letters))
+                    keys_checked.append(
+                        aside.submit(_keys_checked, path, sheet.name, tables, letters)
+                    )
 
                 streamed = _streamed(pieces, failures, at_end=check_keys)
                 try:
-                    n_landed = land(Workbook(path, sha256.result(), sheet.name, release_year, file_kind, streamed))  # type: ignore[arg-type]
+                    n_landed = land(
+                        Workbook(
+                            path, sha256.result(), sheet.name, release_year, file_kind, streamed
+                        )
+                    )  # type: ignore[arg-type]
                 except BaseException:
-                    if failures:  # the reading's own error, which the landing reported as one of its own
+                    if (
+                        failures
+                    ):  # the reading's own error, which the landing reported as one of its own
                         raise failures[0] from None
                     raise
                 bad_numbers = sum(table.num_rows for table in tables) - n_landed
@@ -374,4 +447,3 @@ def read_workbook(
         file_kind=file_kind,
         cells=cells,
     )
-

@@ -5,6 +5,7 @@ Descriptions sheet with "May 2024 OEWS Estimates". A workbook whose own year say
 otherwise than its file name or `--year` would land under the wrong release, so it is
 refused, naming both years.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,9 +38,13 @@ class StatedYear:
         return {"year": self.year, "where": self.where}
 
 
-def _field_descriptions_year(path: Path, sheet_names: Sequence[str], first_rows: FirstRows) -> StatedYear | None:
+def _field_descriptions_year(
+    path: Path, sheet_names: Sequence[str], first_rows: FirstRows
+) -> StatedYear | None:
     """The "May <year>" in the first rows of the Field Descriptions sheet, if any."""
-    name = next((sheet for sheet in sheet_names if sheet.strip().lower() == "field descriptions"), None)
+    name = next(
+        (sheet for sheet in sheet_names if sheet.strip().lower() == "field descriptions"), None
+    )
     if name is None:
         return None
     try:
@@ -50,11 +55,15 @@ def _field_descriptions_year(path: Path, sheet_names: Sequence[str], first_rows:
     for row in rows:
         for value in row:
             if value and (match := _MAY_YEAR.search(str(value))):
-                return StatedYear(int(match.group(1)), f"its {name!r} sheet says {match.group(0)!r}")
+                return StatedYear(
+                    int(match.group(1)), f"its {name!r} sheet says {match.group(0)!r}"
+                )
     return None
 
 
-def stated_release_years(path: Path, data_sheet: str, sheet_names: Sequence[str], first_rows: FirstRows) -> list[StatedYear]:
+def stated_release_years(
+    path: Path, data_sheet: str, sheet_names: Sequence[str], first_rows: FirstRows
+) -> list[StatedYear]:
     """The years the workbook states about itself: its data sheet's name, its Field Descriptions.
 
     `first_rows(sheet, n)`: the values of a sheet's first n rows (the reader's bounded read).
@@ -67,10 +76,16 @@ def stated_release_years(path: Path, data_sheet: str, sheet_names: Sequence[str]
     return stated
 
 
-def check_release_year(path: Path, release_year: int, year_given: int | None, stated: Sequence[StatedYear]) -> None:
+def check_release_year(
+    path: Path, release_year: int, year_given: int | None, stated: Sequence[StatedYear]
+) -> None:
     """InputError when the file name, `--year` or the workbook's own year disagree."""
     by_name = release_year_from_name(path.name)
-    claimed = f"--year says {year_given}" if year_given is not None else f"its file name says release {by_name}"
+    claimed = (
+        f"--year says {year_given}"
+        if year_given is not None
+        else f"its file name says release {by_name}"
+    )
     if year_given is not None and by_name is not None and by_name != year_given:
         raise InputError(
             str(path),

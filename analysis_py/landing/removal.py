@@ -4,6 +4,7 @@ Used on the staged copy of the raw landing (`pipeline.remove_release`): the dele
 rebuild and the analyses all happen on side files, published together only when every
 step passed, as in `wage run`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,7 +24,9 @@ def _landed_text(landed: dict[tuple[int, str], tuple[str, int]]) -> str:
     return ", ".join(f"{year} {kind}" for year, kind in sorted(landed)) or "nothing"
 
 
-def remove_landed_release(raw_db: Path, release_year: int, file_kind: str | None = None) -> list[LandResult]:
+def remove_landed_release(
+    raw_db: Path, release_year: int, file_kind: str | None = None
+) -> list[LandResult]:
     """Delete the rows and file records of `release_year` (only `file_kind`, when given) from `raw_db`.
 
     Returns what was removed (action "removed"). InputError when the raw landing holds no
@@ -31,7 +34,11 @@ def remove_landed_release(raw_db: Path, release_year: int, file_kind: str | None
     nothing cannot be built: delete the raw landing file instead).
     """
     landed = landed_workbooks(raw_db)
-    removed = {key: value for key, value in landed.items() if key[0] == release_year and file_kind in (None, key[1])}
+    removed = {
+        key: value
+        for key, value in landed.items()
+        if key[0] == release_year and file_kind in (None, key[1])
+    }
     what = f"release {release_year}" + (f" ({file_kind})" if file_kind else "")
     if not removed:
         raise InputError(str(raw_db), f"holds no {what}: it holds {_landed_text(landed)}")
@@ -46,17 +53,31 @@ def remove_landed_release(raw_db: Path, release_year: int, file_kind: str | None
         try:
             for year, kind in sorted(removed):
                 [(source_file,)] = con.execute(
-                    "select source_file from oews_files where release_year = ? and file_kind = ?", [year, kind]
+                    "select source_file from oews_files where release_year = ? and file_kind = ?",
+                    [year, kind],
                 ).fetchall()
                 sha256, n_rows = removed[(year, kind)]
-                results.append(LandResult(source_file, sha256, year, kind, n_rows, action="removed"))
-                con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", [year, kind])
-                con.execute("delete from oews_files where release_year = ? and file_kind = ?", [year, kind])
+                results.append(
+                    LandResult(source_file, sha256, year, kind, n_rows, action="removed")
+                )
+                con.execute(
+                    "delete from oews_estimates where release_year = ? and file_kind = ?",
+                    [year, kind],
+                )
+                con.execute(
+                    "delete from oews_files where release_year = ? and file_kind = ?", [year, kind]
+                )
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
     for result in results:
-        logger.info("removed %s: release %d, kind %s, %d rows (sha256 %s) from the staged raw landing",
-                    result.source_file, result.release_year, result.file_kind, result.n_rows, result.source_sha256)  # fmt: skip
+        logger.info(
+            "removed %s: release %d, kind %s, %d rows (sha256 %s) from the staged raw landing",
+            result.source_file,
+            result.release_year,
+            result.file_kind,
+            result.n_rows,
+            result.source_sha256,
+        )
     return results

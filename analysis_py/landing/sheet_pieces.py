@@ -18,6 +18,7 @@ cell by its reference). The XML comes from workbook_checks.member_chunks (checke
 is decompressed, once) and passes sheet_scan on its way; the workbook must have passed
 check_workbook_file first.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,7 +44,16 @@ from analysis_py.errors import InputError
 from analysis_py.landing.sheet_scan import SheetScan, WorksheetScanner, column_number
 from analysis_py.landing.workbook_checks import member_chunks
 
-__all__ = ["EXCEL_ROWS", "MAX_PIECE_CELLS", "SheetPiece", "SheetPieces", "XmlPiece", "column_letter", "fastexcel_call", "xml_pieces"]
+__all__ = [
+    "EXCEL_ROWS",
+    "MAX_PIECE_CELLS",
+    "SheetPiece",
+    "SheetPieces",
+    "XmlPiece",
+    "column_letter",
+    "fastexcel_call",
+    "xml_pieces",
+]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -139,7 +149,9 @@ def _near_cell_rows(rows_xml: bytes, cell_tag: bytes) -> np.ndarray | None:
     at = at[~_WORD[data[at]]]  # `<c` ends there (not `<col`)
     first, second = data[at + 4], data[at + 5]
     two = _UPPER[second]
-    near = _UPPER[first] & (~two | ((first == ord("A")) & (second <= ord("F")) & ~_UPPER[data[at + 6]]))
+    near = _UPPER[first] & (
+        ~two | ((first == ord("A")) & (second <= ord("F")) & ~_UPPER[data[at + 6]])
+    )
     near &= np.ndarray((len(data) - 3,), "<u4", data, 0, (1,))[at] == _REFERENCE_START
     if not near.all():
         return None
@@ -179,11 +191,15 @@ class _Cutter:
             return  # whitespace, or nothing but what no reader turns into cells
         # <!-- or <![CDATA[: a row end tag inside one is no row's end ("!" alone is 25x quicker to look for)
         if b"!" in rows_xml and b"<!" in rows_xml:
-            raise self.refuse("holds an XML comment or CDATA section among its rows, which Excel never writes: refused")
+            raise self.refuse(
+                "holds an XML comment or CDATA section among its rows, which Excel never writes: refused"
+            )
         numbers = self.numbered.findall(rows_xml)
         if not numbers:
             return
-        if not numbers[0] or not all(numbers):  # a row without r, or with attributes before it: read each tag
+        if not numbers[0] or not all(
+            numbers
+        ):  # a row without r, or with attributes before it: read each tag
             numbers = self._row_numbers(rows_xml)
         rows = np.array(numbers).astype(np.int64)
         sequence = np.concatenate(([self.last_row], rows))
@@ -195,7 +211,9 @@ class _Cutter:
             )
         self.last_row = int(rows[-1])
         if self.last_row > EXCEL_ROWS:
-            raise self.refuse(f"has cells up to row {self.last_row:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused")
+            raise self.refuse(
+                f"has cells up to row {self.last_row:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused"
+            )
         named, n_columns = self._cell_rows(rows_xml)
         piece = XmlPiece(int(rows[0]), int(rows[-1]), rows_xml)
         if (piece.last_row - piece.first_row + 2) * n_columns <= self.max_cells:
@@ -239,7 +257,9 @@ class _Cutter:
             return
         outside = low if low < piece.first_row else high
         if outside > EXCEL_ROWS:
-            raise self.refuse(f"has cells up to row {outside:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused")
+            raise self.refuse(
+                f"has cells up to row {outside:,}, beyond Excel's own limit of {EXCEL_ROWS:,} rows: refused"
+            )
         raise self.refuse(
             f"has a cell whose reference names row {outside:,} inside the row element of another row "
             f"(rows {piece.first_row:,}-{piece.last_row:,} there): the file was edited or damaged; "
@@ -252,19 +272,25 @@ class _Cutter:
         for match in re.finditer(re.escape(self.row_start) + rb"\b([^>]*)>", rows_xml):
             found = _ROW_NUMBER_IN_TAG.search(match.group(1))
             if found is None and not numbers:
-                raise self.refuse("has a row without a row number (r attribute) where a piece starts: refused")
+                raise self.refuse(
+                    "has a row without a row number (r attribute) where a piece starts: refused"
+                )
             numbers.append(int(found.group(1)) if found else numbers[-1] + 1)
         return numbers
 
     def _split(self, rows_xml: bytes, rows: np.ndarray, n_columns: int) -> Iterator[XmlPiece]:
         """Sparse rows (a stray cell far below): pieces of rows that span at most max_cells cells each."""
-        starts = [match.start() for match in re.finditer(re.escape(self.row_start) + rb"\b", rows_xml)]
+        starts = [
+            match.start() for match in re.finditer(re.escape(self.row_start) + rb"\b", rows_xml)
+        ]
         span_rows = max(self.max_cells // n_columns - 1, 1)
         first = 0
         for index in range(1, len(starts) + 1):
             if index == len(starts) or rows[index] - rows[first] + 1 > span_rows:
                 end = starts[index] if index < len(starts) else len(rows_xml)
-                yield XmlPiece(int(rows[first]), int(rows[index - 1]), rows_xml[starts[first] : end])
+                yield XmlPiece(
+                    int(rows[first]), int(rows[index - 1]), rows_xml[starts[first] : end]
+                )
                 first = index
 
 
@@ -288,7 +314,10 @@ def xml_pieces(
     while (found := _SHEET_DATA.search(head)) is None:
         data = next(chunks, b"")
         if not data or len(head) > 16 * _MIB:
-            raise InputError(str(path), f"{where} has no <sheetData> element where its rows should begin: refused")
+            raise InputError(
+                str(path),
+                f"{where} has no <sheetData> element where its rows should begin: refused",
+            )
         head += data
     prefix, empty = found.group(1), found.group(2)
     cutter = _Cutter(path, where, prefix, max_cells)
@@ -299,7 +328,9 @@ def xml_pieces(
     return sheet_head, tail, _cut(chunks, head[found.end() :], cutter, piece_bytes, sheet_bytes)
 
 
-def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, largest: int, sheet_bytes: int | None) -> Iterator[XmlPiece]:
+def _cut(
+    chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, largest: int, sheet_bytes: int | None
+) -> Iterator[XmlPiece]:
     row_end = b"</" + cutter.row_start[1:] + b">"
     data_end = b"</" + cutter.row_start[1:-3] + b"sheetData>"
     ended = False  # every chunk is in `buffer` (the member's CRC was checked), cut at </sheetData>
@@ -315,7 +346,9 @@ def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, largest: int, 
         cut = cut if cut >= 0 else buffer.find(row_end)
         if cut < 0:
             if len(buffer) > MAX_ROW_BYTES:
-                raise cutter.refuse(f"has a row of more than {MAX_ROW_BYTES // _MIB} MiB of XML: refused")
+                raise cutter.refuse(
+                    f"has a row of more than {MAX_ROW_BYTES // _MIB} MiB of XML: refused"
+                )
             if ended:  # rows without an end tag (all <row .../>): the rest is one piece
                 yield from cutter.pieces(buffer)
                 return
@@ -323,15 +356,21 @@ def _cut(chunks: Iterator[bytes], buffer: bytes, cutter: _Cutter, largest: int, 
             continue
         rows_xml, buffer = buffer[: cut + len(row_end)], buffer[cut + len(row_end) :]
         left -= len(rows_xml)
-        piece_bytes = min(2 * piece_bytes, largest, max(left // 2, EDGE_PIECE_BYTES) if sheet_bytes else largest)
-        if not ended and data_end in rows_xml:  # the rows ended inside this piece, before the member
+        piece_bytes = min(
+            2 * piece_bytes, largest, max(left // 2, EDGE_PIECE_BYTES) if sheet_bytes else largest
+        )
+        if (
+            not ended and data_end in rows_xml
+        ):  # the rows ended inside this piece, before the member
             rows_xml = rows_xml[: rows_xml.find(data_end)]
             yield from cutter.pieces(rows_xml)
             return
         yield from cutter.pieces(rows_xml)
 
 
-def _gathered(chunks: Iterator[bytes], buffer: bytes, piece_bytes: int, data_end: bytes, cutter: _Cutter) -> tuple[bytes, bool]:
+def _gathered(
+    chunks: Iterator[bytes], buffer: bytes, piece_bytes: int, data_end: bytes, cutter: _Cutter
+) -> tuple[bytes, bool]:
     """(`buffer` and the chunks after it until it holds more than piece_bytes, whether the member
     ended: then cut at </sheetData>), one copy."""
     gathered, size = [buffer], len(buffer)
@@ -339,7 +378,9 @@ def _gathered(chunks: Iterator[bytes], buffer: bytes, piece_bytes: int, data_end
         if not (data := next(chunks, b"")):
             whole = b"".join(gathered)
             if (end := whole.find(data_end)) < 0:
-                raise cutter.refuse("ends before its </sheetData>: the file is damaged, download it again")
+                raise cutter.refuse(
+                    "ends before its </sheetData>: the file is damaged, download it again"
+                )
             return whole[:end], True
         gathered.append(data)
         size += len(data)
@@ -360,13 +401,19 @@ def _book_parts(archive: zipfile.ZipFile) -> dict[str, bytes]:
     for relation in rels.iter(f"{_NS}Relationship"):
         kind, target = relation.get("Type", ""), relation.get("Target", "")
         if kind.endswith(("/styles", "/sharedStrings")):
-            names.append(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target)))
+            names.append(
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
     present = set(archive.namelist())
     return {name: archive.read(name) for name in names if name in present}
 
 
 def _longest_shared_string(parts: dict[str, bytes]) -> int:
-    strings = next((data for name, data in parts.items() if name.lower().endswith("sharedstrings.xml")), b"")
+    strings = next(
+        (data for name, data in parts.items() if name.lower().endswith("sharedstrings.xml")), b""
+    )
     return max((len(item) for item in strings.split(b"<si>")), default=0) if strings else 0
 
 
@@ -385,9 +432,13 @@ class SheetPieces:
         self.piece_bytes = piece_bytes or PIECE_BYTES
         #: what the sheet holds that the reader would change silently: set once every piece was read
         self.scan: SheetScan | None = None
-        self._pieces: queue.Queue[Future[SheetPiece] | BaseException | None] = queue.Queue(maxsize=_READERS)
+        self._pieces: queue.Queue[Future[SheetPiece] | BaseException | None] = queue.Queue(
+            maxsize=_READERS
+        )
         self._stop = threading.Event()
-        self._readers = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix=f"read {sheet_name}")
+        self._readers = ThreadPoolExecutor(
+            max_workers=_READERS, thread_name_prefix=f"read {sheet_name}"
+        )
         self._cutter = threading.Thread(target=self._cut, name=f"cut {sheet_name}", daemon=True)
         self._cutter.start()
 
@@ -410,8 +461,12 @@ class SheetPieces:
                 self._pieces.get(timeout=0.02)
         self._cutter.join()
         self._readers.shutdown(wait=True, cancel_futures=True)
-        with contextlib.suppress(queue.Full):  # a reader of the pieces left waiting on another thread ends
-            self._pieces.put_nowait(RuntimeError(f"the pieces of sheet {self.sheet_name!r} were closed"))
+        with contextlib.suppress(
+            queue.Full
+        ):  # a reader of the pieces left waiting on another thread ends
+            self._pieces.put_nowait(
+                RuntimeError(f"the pieces of sheet {self.sheet_name!r} were closed")
+            )
 
     def _put(self, item: object) -> bool:
         while not self._stop.is_set():
@@ -427,15 +482,27 @@ class SheetPieces:
                 member = archive.getinfo(self.member)
             longest = _longest_shared_string(parts)
             # a cell of ~20 bytes of XML may name the longest shared string: bound the text a piece expands to
-            piece_bytes = min(self.piece_bytes, max(MAX_PIECE_TEXT * 20 // max(longest, 1), 64 * 1024))
+            piece_bytes = min(
+                self.piece_bytes, max(MAX_PIECE_TEXT * 20 // max(longest, 1), 64 * 1024)
+            )
             scanner = WorksheetScanner(self.member)
             chunks = _scanned(member_chunks(self.path, member), scanner)
-            head, tail, pieces = xml_pieces(self.path, chunks, f"sheet {self.sheet_name!r}", piece_bytes, sheet_bytes=member.file_size)
+            head, tail, pieces = xml_pieces(
+                self.path,
+                chunks,
+                f"sheet {self.sheet_name!r}",
+                piece_bytes,
+                sheet_bytes=member.file_size,
+            )
             for piece in pieces:
                 book = self._book(parts, head + piece.rows_xml + tail)
-                if self._stop.is_set() or not self._put(self._readers.submit(self._read_piece, book, piece.first_row)):
+                if self._stop.is_set() or not self._put(
+                    self._readers.submit(self._read_piece, book, piece.first_row)
+                ):
                     return
-            for _ in chunks:  # the rest: merged cells follow the rows, the CRC is checked after the last chunk
+            for _ in (
+                chunks
+            ):  # the rest: merged cells follow the rows, the CRC is checked after the last chunk
                 pass
             self.scan = scanner.finish()
             self._put(None)
@@ -453,11 +520,18 @@ class SheetPieces:
 
     def _read_piece(self, book: bytes, first_row: int) -> SheetPiece:
         reader = fastexcel_call(self.path, lambda: fastexcel.read_excel(book))
-        header_row = first_row - 2 if first_row >= 2 else None  # the row above the first: row 0 is first_row
+        header_row = (
+            first_row - 2 if first_row >= 2 else None
+        )  # the row above the first: row 0 is first_row
         sheet = fastexcel_call(
-            self.path, lambda: reader.load_sheet(self.sheet_name, header_row=header_row, skip_rows=0, dtypes="string")
+            self.path,
+            lambda: reader.load_sheet(
+                self.sheet_name, header_row=header_row, skip_rows=0, dtypes="string"
+            ),
         )
         batch = fastexcel_call(self.path, sheet.to_arrow)
         rows = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
         indexes = tuple(column.absolute_index for column in sheet.available_columns())
-        return SheetPiece(first_row=first_row if header_row is not None else 1, rows=rows, column_indexes=indexes)
+        return SheetPiece(
+            first_row=first_row if header_row is not None else 1, rows=rows, column_indexes=indexes
+        )

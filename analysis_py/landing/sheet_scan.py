@@ -10,6 +10,7 @@ cuts them (a numpy search first; a regular expression only where it hits):
 `workbook_sheets` names each worksheet and says whether it is visible (xl/workbook.xml
 and its relationships).
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -18,12 +19,27 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-__all__ = ["SheetScan", "Worksheet", "WorksheetScanner", "workbook_sheets", "column_number", "is_worksheet_member"]
+__all__ = [
+    "SheetScan",
+    "Worksheet",
+    "WorksheetScanner",
+    "workbook_sheets",
+    "column_number",
+    "is_worksheet_member",
+]
 
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?')
-_UNCACHED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<f[^>]*?/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>')
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?'
+)
+_UNCACHED_FORMULA = re.compile(
+    rb'<c r="([A-Z]+\d+)"[^>]*>(?:<f[^>]*?/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>'
+)
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
-_ERROR_MARK, _FORMULA_END, _MERGE_MARK = b't="e"', b"</f>", b"<mergeCell "  # an error cell's type, a formula's end, a merged range
+_ERROR_MARK, _FORMULA_END, _MERGE_MARK = (
+    b't="e"',
+    b"</f>",
+    b"<mergeCell ",
+)  # an error cell's type, a formula's end, a merged range
 _OVERLAP = 256  # bytes kept from the previous chunk: a match may straddle two
 _SHOWN = 3
 
@@ -94,19 +110,25 @@ class WorksheetScanner:
         # regular expressions run over both only where a search hits
         seam = self._tail + chunk[:_OVERLAP]
         scan = self.scan
-        if len(scan.error_cells) < _SHOWN and (_holds(chunk, _ERROR_MARK, b"e") or _ERROR_MARK in seam):
+        if len(scan.error_cells) < _SHOWN and (
+            _holds(chunk, _ERROR_MARK, b"e") or _ERROR_MARK in seam
+        ):
             for ref, value in _ERROR_CELL.findall(self._tail + chunk):
                 # a cell cut at a chunk's end is seen again, whole, in the next window
                 if ref.decode() in scan.error_cells or len(scan.error_cells) < _SHOWN:
                     shown = scan.error_cells.get(ref.decode(), "an error")
                     scan.error_cells[ref.decode()] = value.decode("utf-8", "replace") or shown
         # a shared formula's master has </f>
-        if len(scan.uncached_formulas) < _SHOWN and (_holds(chunk, _FORMULA_END, b"f") or _FORMULA_END in seam):
+        if len(scan.uncached_formulas) < _SHOWN and (
+            _holds(chunk, _FORMULA_END, b"f") or _FORMULA_END in seam
+        ):
             _add_new(scan.uncached_formulas, _UNCACHED_FORMULA.findall(self._tail + chunk))
         # mergeCells follow sheetData, before other elements (conditional formats, page setup, ...)
         if len(scan.merged) < _SHOWN and (_holds(chunk, _MERGE_MARK, b"C") or _MERGE_MARK in seam):
             _add_new(scan.merged, _MERGED.findall(self._tail + chunk))
-        self._tail = (self._tail + chunk)[-_OVERLAP:] if len(chunk) < _OVERLAP else chunk[-_OVERLAP:]
+        self._tail = (
+            (self._tail + chunk)[-_OVERLAP:] if len(chunk) < _OVERLAP else chunk[-_OVERLAP:]
+        )
 
     def finish(self) -> SheetScan:
         return self.scan
@@ -124,7 +146,11 @@ def workbook_sheets(archive: zipfile.ZipFile) -> list[Worksheet]:
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
         for relation in rels:
             target = relation.get("Target", "")
-            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            member = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
             targets[relation.get("Id", "")] = member
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     except (KeyError, ElementTree.ParseError):
@@ -133,6 +159,10 @@ def workbook_sheets(archive: zipfile.ZipFile) -> list[Worksheet]:
     if sheets is None:
         return []
     return [
-        Worksheet(sheet.get("name", ""), targets.get(sheet.get(f"{rel_ns}id", ""), ""), sheet.get("state", "visible") == "visible")
+        Worksheet(
+            sheet.get("name", ""),
+            targets.get(sheet.get(f"{rel_ns}id", ""), ""),
+            sheet.get("state", "visible") == "visible",
+        )
         for sheet in sheets.findall(f"{main}sheet")
     ]

@@ -11,6 +11,7 @@ DTD refused (an .xlsx never declares one; a DTD is how entity expansion attacks 
 A worksheet's stream is checked as it is read (`member_chunks`, which sheet_pieces cuts
 the sheet from): its XML is decompressed once, and no byte reaches a parser unchecked.
 """
+
 from __future__ import annotations
 
 import mmap
@@ -26,7 +27,13 @@ from isal import isal_zlib
 from analysis_py.errors import InputError
 from analysis_py.landing.sheet_scan import Worksheet, is_worksheet_member, workbook_sheets
 
-__all__ = ["WorkbookLimits", "check_workbook_file", "check_zip_members", "member_chunks", "size_text"]
+__all__ = [
+    "WorkbookLimits",
+    "check_workbook_file",
+    "check_zip_members",
+    "member_chunks",
+    "size_text",
+]
 
 _KIB, _MIB, _GIB = 1 << 10, 1 << 20, 1 << 30
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -90,7 +97,9 @@ def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -
     if head.startswith(_OLE2_SIGNATURE):
         raise InputError(str(path), _ole2_problem(path))
     if head.startswith(_EMPTY_ZIP_SIGNATURE):
-        raise InputError(str(path), "is an empty zip archive, not an .xlsx workbook: download it again")
+        raise InputError(
+            str(path), "is an empty zip archive, not an .xlsx workbook: download it again"
+        )
     if not head.startswith(_ZIP_SIGNATURE):
         raise InputError(str(path), _not_a_zip_problem(head, path.suffix))
     try:
@@ -98,10 +107,16 @@ def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise InputError(
-            str(path), f"is truncated or corrupt: its zip directory cannot be read ({exc}); download it again"
+            str(path),
+            f"is truncated or corrupt: its zip directory cannot be read ({exc}); download it again",
         ) from None
     _check_is_xlsx(path, members)
-    check_zip_members(path, members, limits, deferred={member.filename for member in members if is_worksheet_member(member.filename)})
+    check_zip_members(
+        path,
+        members,
+        limits,
+        deferred={member.filename for member in members if is_worksheet_member(member.filename)},
+    )
     with zipfile.ZipFile(path) as archive:
         sheets = workbook_sheets(archive)
     present = {member.filename for member in members}
@@ -111,7 +126,10 @@ def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -
 def _ole2_problem(path: Path) -> str:
     """An OLE2 compound file is a password-protected workbook, an old .xls, or another Office file."""
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        has = {name: data.find(name.encode("utf-16-le")) >= 0 for name in ("EncryptedPackage", "EncryptionInfo", "Workbook")}
+        has = {
+            name: data.find(name.encode("utf-16-le")) >= 0
+            for name in ("EncryptedPackage", "EncryptionInfo", "Workbook")
+        }
     if has["EncryptedPackage"] or has["EncryptionInfo"]:
         return (
             "is a password-protected (encrypted) workbook: open it in Excel, remove the password "
@@ -145,24 +163,42 @@ def _check_is_xlsx(path: Path, members: list[zipfile.ZipInfo]) -> None:
     if "xl/workbook.xml" in names:
         return
     if "xl/workbook.bin" in names:
-        raise InputError(str(path), "is a binary .xlsb workbook, not .xlsx: open it in Excel and save it as .xlsx")
-    inner = sorted(name for name in names if name.lower().endswith(".xlsx") and not Path(name).name.startswith("~$"))
+        raise InputError(
+            str(path),
+            "is a binary .xlsb workbook, not .xlsx: open it in Excel and save it as .xlsx",
+        )
+    inner = sorted(
+        name
+        for name in names
+        if name.lower().endswith(".xlsx") and not Path(name).name.startswith("~$")
+    )
     if inner:
-        raise InputError(str(path), f"is a zip archive holding {', '.join(inner[:3])}, not a workbook: extract it (or use `wage fetch`)")
-    raise InputError(str(path), "is a zip archive but not an .xlsx workbook (it has no xl/workbook.xml)")
+        raise InputError(
+            str(path),
+            f"is a zip archive holding {', '.join(inner[:3])}, not a workbook: extract it (or use `wage fetch`)",
+        )
+    raise InputError(
+        str(path), "is a zip archive but not an .xlsx workbook (it has no xl/workbook.xml)"
+    )
 
 
 def check_zip_members(
-    path: Path, members: list[zipfile.ZipInfo], limits: WorkbookLimits = WorkbookLimits(), deferred: Collection[str] = ()
+    path: Path,
+    members: list[zipfile.ZipInfo],
+    limits: WorkbookLimits = WorkbookLimits(),
+    deferred: Collection[str] = (),
 ) -> None:
     """Every member within the byte and ratio budget, by its header and by its actual stream
     (the `deferred` members' streams are left to member_chunks as they are read)."""
     if len(members) > limits.max_members:
-        raise InputError(str(path), f"has {len(members):,} zip members (at most {limits.max_members:,}): refused")
+        raise InputError(
+            str(path), f"has {len(members):,} zip members (at most {limits.max_members:,}): refused"
+        )
     declared_total = sum(member.file_size for member in members)
     if declared_total > limits.max_total_bytes:
         raise InputError(
-            str(path), f"would expand to {size_text(declared_total)} (at most {size_text(limits.max_total_bytes)}): refused as a zip bomb"
+            str(path),
+            f"would expand to {size_text(declared_total)} (at most {size_text(limits.max_total_bytes)}): refused as a zip bomb",
         )
     for member in members:
         _check_declared_size(path, member, limits)
@@ -183,18 +219,25 @@ def member_chunks(path: Path, member: zipfile.ZipInfo) -> Iterator[bytes]:
 def _check_declared_size(path: Path, member: zipfile.ZipInfo, limits: WorkbookLimits) -> None:
     name = member.filename
     if member.flag_bits & 0x1:
-        raise InputError(str(path), f"zip member {name} is encrypted (a password-protected archive): refused")
+        raise InputError(
+            str(path), f"zip member {name} is encrypted (a password-protected archive): refused"
+        )
     if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise InputError(str(path), f"zip member {name} uses compression method {member.compress_type}, which .xlsx never does: refused")
+        raise InputError(
+            str(path),
+            f"zip member {name} uses compression method {member.compress_type}, which .xlsx never does: refused",
+        )
     if member.file_size > limits.max_member_bytes:
         raise InputError(
-            str(path), f"zip member {name} would expand to {size_text(member.file_size)} (at most {size_text(limits.max_member_bytes)}): refused as a zip bomb"
+            str(path),
+            f"zip member {name} would expand to {size_text(member.file_size)} (at most {size_text(limits.max_member_bytes)}): refused as a zip bomb",
         )
     if member.file_size > limits.ratio_floor_bytes:
         ratio = member.file_size / max(member.compress_size, 1)
         if ratio > limits.max_ratio:
             raise InputError(
-                str(path), f"zip member {name} is compressed {ratio:,.0f}:1 (at most {limits.max_ratio:,.0f}:1): refused as a zip bomb"
+                str(path),
+                f"zip member {name} is compressed {ratio:,.0f}:1 (at most {limits.max_ratio:,.0f}:1): refused as a zip bomb",
             )
 
 
@@ -204,11 +247,18 @@ def _checked_chunks(path: Path, handle: BinaryIO, member: zipfile.ZipInfo) -> It
     handle.seek(member.header_offset)
     header = handle.read(_LOCAL_HEADER.size)
     if len(header) < _LOCAL_HEADER.size or not header.startswith(_ZIP_SIGNATURE):
-        raise InputError(str(path), f"zip member {name} has no local header where the directory says: corrupt, download it again")
+        raise InputError(
+            str(path),
+            f"zip member {name} has no local header where the directory says: corrupt, download it again",
+        )
     name_length, extra_length = _LOCAL_HEADER.unpack(header)[-2:]
     handle.seek(member.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
     compressed_left = member.compress_size
-    inflate = isal_zlib.decompressobj(-isal_zlib.MAX_WBITS) if member.compress_type == zipfile.ZIP_DEFLATED else None
+    inflate = (
+        isal_zlib.decompressobj(-isal_zlib.MAX_WBITS)
+        if member.compress_type == zipfile.ZIP_DEFLATED
+        else None
+    )
     produced, crc, tail = 0, 0, b""
     while True:
         if inflate is not None and inflate.unconsumed_tail:
@@ -216,18 +266,24 @@ def _checked_chunks(path: Path, handle: BinaryIO, member: zipfile.ZipInfo) -> It
         elif compressed_left > 0:
             pending = handle.read(min(_CHUNK, compressed_left))
             if not pending:
-                raise InputError(str(path), f"zip member {name} is cut short: the file is truncated, download it again")
+                raise InputError(
+                    str(path),
+                    f"zip member {name} is cut short: the file is truncated, download it again",
+                )
             compressed_left -= len(pending)
         else:
             break
         try:
             out = inflate.decompress(pending, _CHUNK) if inflate is not None else pending
         except isal_zlib.error as exc:
-            raise InputError(str(path), f"zip member {name} is corrupt ({exc}): download it again") from None
+            raise InputError(
+                str(path), f"zip member {name} is corrupt ({exc}): download it again"
+            ) from None
         produced += len(out)
         if produced > member.file_size:
             raise InputError(
-                str(path), f"zip member {name} expands beyond the {size_text(member.file_size)} its header declares: refused as a zip bomb"
+                str(path),
+                f"zip member {name} expands beyond the {size_text(member.file_size)} its header declares: refused as a zip bomb",
             )
         crc = isal_zlib.crc32(out, crc)
         # a marker may straddle two chunks; a one-byte search is 25x quicker than "<!" (and than copying the chunk)
@@ -243,6 +299,11 @@ def _checked_chunks(path: Path, handle: BinaryIO, member: zipfile.ZipInfo) -> It
         if inflate is not None and inflate.eof:
             break
     if inflate is not None and not inflate.eof and member.file_size:
-        raise InputError(str(path), f"zip member {name} ends before its compressed data does: corrupt, download it again")
+        raise InputError(
+            str(path),
+            f"zip member {name} ends before its compressed data does: corrupt, download it again",
+        )
     if produced != member.file_size or crc != member.CRC:
-        raise InputError(str(path), f"zip member {name} fails its size or CRC check: corrupt, download it again")
+        raise InputError(
+            str(path), f"zip member {name} fails its size or CRC check: corrupt, download it again"
+        )

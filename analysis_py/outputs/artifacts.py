@@ -4,6 +4,7 @@
 from the same document, manifest.json last, each text file atomically);
 `remove_artifacts` deletes them when a warehouse cannot support an analysis.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -64,9 +65,20 @@ _DRAWN_BESIDE = frozenset({"employment_vs_wage", "state_ranking"})
 RESULTS_FILE = "results.json"
 MANIFEST_FILE = "manifest.json"
 PACKAGES = (
-    "duckdb", "dbt-core", "dbt-duckdb", "pandas", "numpy", "scipy", "statsmodels", "patsy",
-    "matplotlib", "joblib", "pyarrow", "openpyxl", "fastexcel",
-)  # fmt: skip
+    "duckdb",
+    "dbt-core",
+    "dbt-duckdb",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "patsy",
+    "matplotlib",
+    "joblib",
+    "pyarrow",
+    "openpyxl",
+    "fastexcel",
+)
 
 
 def _now() -> datetime:
@@ -104,25 +116,39 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
-def results_document(results: AnalysisResults, regressions: tuple[RegressionResult, ...], generated_at: datetime) -> dict[str, Any]:
+def results_document(
+    results: AnalysisResults, regressions: tuple[RegressionResult, ...], generated_at: datetime
+) -> dict[str, Any]:
     """The results.json document (keys fixed: the report is rendered from them)."""
-    return _json_ready({
-        "release_year": results.release_year,
-        "generated_at": generated_at.isoformat(timespec="seconds"),
-        "sample": results.sample_info,
-        "source_files": [
-            {key: source[key] for key in ("source_file", "release_year", "file_kind", "source_sha256")} for source in results.source_files
-        ],
-        "state_ranking": results.ranking.to_dict(),
-        "state_comparisons": [comparison.to_dict() for comparison in results.state_comparisons],
-        "tests": [test.to_dict() for test in results.tests],
-        "multiple_testing": {"method": "holm", "family": [test.name for test in results.tests], "column": "p_holm"},
-        "regressions": {model.name: model.to_dict() for model in regressions},
-        "correlation": results.correlation,
-        "naive_comparison": [comparison.to_dict() for comparison in results.naive],
-        "charts": _chart_files(results),
-        "release_changes": None if results.release_changes is None else results.release_changes.to_dict(),
-    })  # fmt: skip
+    return _json_ready(
+        {
+            "release_year": results.release_year,
+            "generated_at": generated_at.isoformat(timespec="seconds"),
+            "sample": results.sample_info,
+            "source_files": [
+                {
+                    key: source[key]
+                    for key in ("source_file", "release_year", "file_kind", "source_sha256")
+                }
+                for source in results.source_files
+            ],
+            "state_ranking": results.ranking.to_dict(),
+            "state_comparisons": [comparison.to_dict() for comparison in results.state_comparisons],
+            "tests": [test.to_dict() for test in results.tests],
+            "multiple_testing": {
+                "method": "holm",
+                "family": [test.name for test in results.tests],
+                "column": "p_holm",
+            },
+            "regressions": {model.name: model.to_dict() for model in regressions},
+            "correlation": results.correlation,
+            "naive_comparison": [comparison.to_dict() for comparison in results.naive],
+            "charts": _chart_files(results),
+            "release_changes": None
+            if results.release_changes is None
+            else results.release_changes.to_dict(),
+        }
+    )
 
 
 def _chart_files(results: AnalysisResults) -> dict[str, str]:
@@ -175,16 +201,22 @@ def _save_charts(drawings: dict[str, Callable[[], Figure]], paths: dict[str, Pat
     if message:
         raise RuntimeError(message.decode("utf-8", "replace"))
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"the process drawing {', '.join(theirs)} ended with status {os.waitstatus_to_exitcode(status)}")
+        raise RuntimeError(
+            f"the process drawing {', '.join(theirs)} ended with status {os.waitstatus_to_exitcode(status)}"
+        )
 
 
 def _json_text(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(document, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n"
+    )
 
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=False)
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
@@ -200,32 +232,47 @@ def _package_versions() -> dict[str, str | None]:
     return versions
 
 
-def _manifest(results: AnalysisResults, artifacts_dir: Path, repo_root: Path | None, pipeline_seconds: dict[str, float],
-              written: list[str], generated_at: datetime, run_started_at: datetime | None) -> dict[str, Any]:  # fmt: skip
+def _manifest(
+    results: AnalysisResults,
+    artifacts_dir: Path,
+    repo_root: Path | None,
+    pipeline_seconds: dict[str, float],
+    written: list[str],
+    generated_at: datetime,
+    run_started_at: datetime | None,
+) -> dict[str, Any]:
     """started_at: when the command began (`run_started_at`; else the analysis); ended_at: when this manifest
     is written, the run's last step but the rename that publishes it."""
     started_at = run_started_at or results.started_at
     commit = _git(repo_root, "rev-parse", "HEAD") if repo_root else None
     status = _git(repo_root, "status", "--porcelain", "--untracked-files=no") if commit else None
     ended_at = _now()
-    return _json_ready({
-        "release_year": results.release_year,
-        "inputs": list(results.source_files),
-        "row_counts": {
-            **results.row_counts,
-            "tests": {test.name: test.n for test in results.tests},
-            "regressions": {model.name: model.n for model in results.regressions},
-        },
-        "git_commit": commit,
-        "git_dirty": None if status is None else bool(status),
-        "packages": _package_versions(),
-        "started_at": started_at.isoformat(timespec="seconds"),
-        "generated_at": generated_at.isoformat(timespec="seconds"),
-        "ended_at": ended_at.isoformat(timespec="seconds"),
-        "duration_seconds": round((ended_at - started_at).total_seconds(), 3),
-        "step_seconds": {"pipeline": dict(pipeline_seconds), "analysis": dict(results.step_seconds)},
-        "artifacts": [{"path": name, "sha256": file_sha256(artifacts_dir / name)} for name in sorted(written)],
-    })  # fmt: skip
+    return _json_ready(
+        {
+            "release_year": results.release_year,
+            "inputs": list(results.source_files),
+            "row_counts": {
+                **results.row_counts,
+                "tests": {test.name: test.n for test in results.tests},
+                "regressions": {model.name: model.n for model in results.regressions},
+            },
+            "git_commit": commit,
+            "git_dirty": None if status is None else bool(status),
+            "packages": _package_versions(),
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "generated_at": generated_at.isoformat(timespec="seconds"),
+            "ended_at": ended_at.isoformat(timespec="seconds"),
+            "duration_seconds": round((ended_at - started_at).total_seconds(), 3),
+            "step_seconds": {
+                "pipeline": dict(pipeline_seconds),
+                "analysis": dict(results.step_seconds),
+            },
+            "artifacts": [
+                {"path": name, "sha256": file_sha256(artifacts_dir / name)}
+                for name in sorted(written)
+            ],
+        }
+    )
 
 
 def write_artifacts(
@@ -246,13 +293,19 @@ def write_artifacts(
         drawings: dict[str, Callable[[], Figure]] = {
             "state_ranking": lambda: charts.state_ranking_chart(results.ranking),
             "wage_distribution": lambda: charts.wage_distribution_chart(results.sample),
-            "management_vs_production": lambda: charts.management_vs_production_chart(results.sample, results.test(WELCH_T)),
+            "management_vs_production": lambda: charts.management_vs_production_chart(
+                results.sample, results.test(WELCH_T)
+            ),
             "employment_vs_wage": lambda: charts.employment_vs_wage_chart(
                 results.sample, results.regression(OLS_LINEAR), results.regression(OLS_LOG)
             ),
-            "tech_vs_nontech": lambda: charts.tech_vs_nontech_chart(results.sample, results.test(Z_TEST)),
-            "spread_by_major_group": lambda: charts.spread_by_major_group_chart(results.sample, results.test(LEVENE_MAJOR_GROUPS)),
-        }  # fmt: skip
+            "tech_vs_nontech": lambda: charts.tech_vs_nontech_chart(
+                results.sample, results.test(Z_TEST)
+            ),
+            "spread_by_major_group": lambda: charts.spread_by_major_group_chart(
+                results.sample, results.test(LEVENE_MAJOR_GROUPS)
+            ),
+        }
         if results.release_changes is not None:
             changes = results.release_changes
             drawings[RELEASE_CHART[0]] = lambda: charts.real_wage_by_release_chart(changes)
@@ -273,16 +326,37 @@ def write_artifacts(
         write_text_atomic(artifacts_dir / RESULTS_FILE, _json_text(document))
     with timed_step(seconds, "report"):
         # Rendered from the very document just written, so report and JSON cannot disagree.
-        written += [path.name for path in write_report(json.loads(_json_text(document)), artifacts_dir)]
-    manifest = _manifest(results, artifacts_dir, repo_root, pipeline_seconds or {}, written, generated_at, run_started_at)
+        written += [
+            path.name for path in write_report(json.loads(_json_text(document)), artifacts_dir)
+        ]
+    manifest = _manifest(
+        results,
+        artifacts_dir,
+        repo_root,
+        pipeline_seconds or {},
+        written,
+        generated_at,
+        run_started_at,
+    )
     write_text_atomic(artifacts_dir / MANIFEST_FILE, _json_text(manifest))
-    logger.info("analysis artifacts: %s written to %s", ", ".join([*written, RESULTS_FILE, MANIFEST_FILE]), artifacts_dir)
+    logger.info(
+        "analysis artifacts: %s written to %s",
+        ", ".join([*written, RESULTS_FILE, MANIFEST_FILE]),
+        artifacts_dir,
+    )
     return {name: artifacts_dir / name for name in [*written, RESULTS_FILE, MANIFEST_FILE]}
 
 
 def remove_artifacts(artifacts_dir: Path) -> list[Path]:
     """Delete the files `write_artifacts` writes (so none describes an older warehouse); the removed paths."""
-    names = [*CHART_FILES.values(), RELEASE_CHART[1], SAMPLE_FILE, RESULTS_FILE, MANIFEST_FILE, *REPORT_FILES]
+    names = [
+        *CHART_FILES.values(),
+        RELEASE_CHART[1],
+        SAMPLE_FILE,
+        RESULTS_FILE,
+        MANIFEST_FILE,
+        *REPORT_FILES,
+    ]
     names += [f"models/{name}.joblib" for name in MODEL_NAMES]
     removed = [artifacts_dir / name for name in names if (artifacts_dir / name).exists()]
     for path in removed:

@@ -3,6 +3,7 @@
 Every number in the report comes from the results of the same run; nothing is typed by
 hand. The HTML embeds each chart as a data URI, so it opens offline as one file.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,10 +21,25 @@ import markdown
 
 from analysis_py.formatting import money as _money
 from analysis_py.formatting import printable
-from analysis_py.study.questions import F_TEST, LEVENE_MAJOR_GROUPS, LEVENE_TWO_GROUPS, PEARSON, WELCH_T, Z_TEST
+from analysis_py.study.questions import (
+    F_TEST,
+    LEVENE_MAJOR_GROUPS,
+    LEVENE_TWO_GROUPS,
+    PEARSON,
+    WELCH_T,
+    Z_TEST,
+)
 from analysis_py.study.regressions import OLS_LINEAR, OLS_LOG
 
-__all__ = ["REPORT_FILES", "report_markdown", "report_html", "write_report", "findings_markdown", "readme_with_findings", "update_readme_findings"]
+__all__ = [
+    "REPORT_FILES",
+    "report_markdown",
+    "report_html",
+    "write_report",
+    "findings_markdown",
+    "readme_with_findings",
+    "update_readme_findings",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +139,15 @@ def _cohen_size(value: float | None) -> str:
     if value is None:
         return "unknown"
     size = abs(value)
-    return "negligible" if size < 0.2 else "small" if size < 0.5 else "medium" if size < 0.8 else "large"
+    return (
+        "negligible"
+        if size < 0.2
+        else "small"
+        if size < 0.5
+        else "medium"
+        if size < 0.8
+        else "large"
+    )
 
 
 def _verdict(test: dict[str, Any]) -> str:
@@ -164,7 +188,15 @@ def _pearson_words(test: dict[str, Any]) -> str:
     spearman = test.get("spearman", {})
     log10 = test.get("pearson_log10", {})
     r = test["statistic"]
-    strength = "negligible" if abs(r) < 0.1 else "weak" if abs(r) < 0.3 else "moderate" if abs(r) < 0.5 else "strong"
+    strength = (
+        "negligible"
+        if abs(r) < 0.1
+        else "weak"
+        if abs(r) < 0.3
+        else "moderate"
+        if abs(r) < 0.5
+        else "strong"
+    )
     return (
         f"Across detailed occupations in the states, employment and mean annual wage are almost unrelated: "
         f"Pearson r = {_num(r)} ({_ci_text(test, money=False)}, Fisher z; n = {_count(test['n'])}), a {strength} "
@@ -217,14 +249,19 @@ def _spread_words(test: dict[str, Any]) -> str:
         spread = (
             f" The SD of mean wages runs from {_money(by_sd[0]['sd'])} ({_text(by_sd[0]['label'])}) to "
             f"{_money(by_sd[-1]['sd'])} ({_text(by_sd[-1]['label'])}), a ratio of {_num(effect.get('value'), 2)}."
-            if by_sd else ""
+            if by_sd
+            else ""
         )
         return (
             f"Wage spread differs between the {len(test.get('groups', {}))} SOC major groups: Levene's W = "
             f"{_num(test['statistic'])} (df {_count(round(test['df']))} and {_count(round(test['df_denominator']))}), "
             f"{_verdict(test)}.{spread}"
         )
-    kind = "Levene's test (median-centred)" if test["name"].startswith("levene") else "The F-test of equal variances"
+    kind = (
+        "Levene's test (median-centred)"
+        if test["name"].startswith("levene")
+        else "The F-test of equal variances"
+    )
     return (
         f"{kind}: {test['statistic_name']} = {_num(test['statistic'])}, {_verdict(test)}. Management wages spread "
         f"far more (SD {_money(management.get('sd'))}) than production wages (SD {_money(production.get('sd'))}); "
@@ -305,7 +342,12 @@ def state_neighbours_summary(results: Results) -> dict[str, Any]:
     comparisons = results.get("state_comparisons", [])
     close = [row for row in comparisons if _indistinguishable(row)]
     closest = min(comparisons, key=lambda row: abs(row["z"]), default=None)
-    return {"n_pairs": len(comparisons), "n_indistinguishable": len(close), "indistinguishable": close, "closest": closest}
+    return {
+        "n_pairs": len(comparisons),
+        "n_indistinguishable": len(close),
+        "indistinguishable": close,
+        "closest": closest,
+    }
 
 
 def _state_section(results: Results) -> list[str]:
@@ -318,7 +360,11 @@ def _state_section(results: Results) -> list[str]:
         f"standard error from BLS's `MEAN_PRSE` (se = mean × PRSE / 100) and a 95% confidence interval; all "
         f"{len(ranking)} are in the chart and in the appendix.",
         "",
-        *_chart(results, "state_ranking", "Every state by mean annual wage, 95% CI; linked states cannot be told from their neighbour"),
+        *_chart(
+            results,
+            "state_ranking",
+            "Every state by mean annual wage, 95% CI; linked states cannot be told from their neighbour",
+        ),
     ]
     if neighbours["n_pairs"]:
         closest = neighbours["closest"]
@@ -336,7 +382,9 @@ def _state_section(results: Results) -> list[str]:
             "| --- | --- | ---: | --- | ---: |",
         ]
         for row in neighbours["indistinguishable"]:
-            ranks = re.findall(r"\(rank (-?\d+)\)$", row["label_1"]) + re.findall(r"\(rank (-?\d+)\)$", row["label_2"])
+            ranks = re.findall(r"\(rank (-?\d+)\)$", row["label_1"]) + re.findall(
+                r"\(rank (-?\d+)\)$", row["label_2"]
+            )
             lines.append(
                 f"| {'–'.join(ranks)} | {_cell(_rank_label(row['label_1']))} vs {_cell(_rank_label(row['label_2']))} | "
                 f"{_money(row['difference'])} | {_money(row['ci_low'])} to {_money(row['ci_high'])} | {_num(row['z'], 2)} |"
@@ -370,7 +418,10 @@ def _groups_text(test: dict[str, Any]) -> str:
 def _group_table(test: dict[str, Any]) -> list[str]:
     """Each group's n, mean, median and SD, largest SD first."""
     groups = sorted(test.get("groups", {}).values(), key=lambda group: group["sd"], reverse=True)
-    lines = ["| SOC major group | n | mean | median | SD | excluded: suppressed, top-coded |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| SOC major group | n | mean | median | SD | excluded: suppressed, top-coded |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     lines += [
         f"| {_cell(group['label'])} | {_count(group['n'])} | {_money(group['mean'])} | {_money(group['median'])} | "
         f"{_money(group['sd'])} | {_count(group['n_excluded_suppressed'])}, {_count(group['n_top_coded'])} |"
@@ -423,16 +474,29 @@ def elasticity_words(results: Results) -> str | None:
 
 def _coefficient_rows(model: dict[str, Any]) -> list[str]:
     """The model's coefficients for people: the focus term first, then the intercept, then the rest by label."""
-    labels, focus, is_log = model.get("term_labels", {}), model.get("focus_term"), model.get("name") == OLS_LOG
+    labels, focus, is_log = (
+        model.get("term_labels", {}),
+        model.get("focus_term"),
+        model.get("name") == OLS_LOG,
+    )
     order = {focus: 0, "Intercept": 1}
-    rows = sorted(model.get("coefficients", []), key=lambda c: (order.get(c["term"], 2), labels.get(c["term"], c["term"])))
+    rows = sorted(
+        model.get("coefficients", []),
+        key=lambda c: (order.get(c["term"], 2), labels.get(c["term"], c["term"])),
+    )
     header = "| term | estimate | 95% CI | p |" + (" ≈ % wage difference |" if is_log else "")
     lines = [header, "| --- | ---: | --- | ---: |" + (" ---: |" if is_log else "")]
     for c in rows:
         label = _cell(labels.get(c["term"], c["term"]))
         label = f"**{label}**" if c["term"] == focus else label
-        gap = f" {_percent_gap(c['estimate']):+.1f}% |" if is_log and c["term"] not in (focus, "Intercept") else (" |" if is_log else "")
-        lines.append(f"| {label} | {_num(c['estimate'])} | {_num(c['ci_low'])} to {_num(c['ci_high'])} | {_p(c['p_value'])} |{gap}")
+        gap = (
+            f" {_percent_gap(c['estimate']):+.1f}% |"
+            if is_log and c["term"] not in (focus, "Intercept")
+            else (" |" if is_log else "")
+        )
+        lines.append(
+            f"| {label} | {_num(c['estimate'])} | {_num(c['ci_low'])} to {_num(c['ci_high'])} | {_p(c['p_value'])} |{gap}"
+        )
     return lines
 
 
@@ -440,10 +504,19 @@ def _diagnostics_words(results: Results) -> str:
     """Which models' residuals fail normality (Jarque–Bera) and constant variance (Breusch–Pagan) at 5%."""
     models = results.get("regressions", {})
     verdicts = []
-    for test, what in (("jarque_bera", "are not normal"), ("breusch_pagan", "do not have constant variance")):
-        failing = [f"`{model['formula']}`" for model in models.values() if model["diagnostics"][test]["p_value"] < ALPHA]
+    for test, what in (
+        ("jarque_bera", "are not normal"),
+        ("breusch_pagan", "do not have constant variance"),
+    ):
+        failing = [
+            f"`{model['formula']}`"
+            for model in models.values()
+            if model["diagnostics"][test]["p_value"] < ALPHA
+        ]
         verdicts.append(
-            f"residuals {what} in {' and '.join(failing)}" if failing else f"no model's residuals {what.replace('are not', 'fail to be')}"
+            f"residuals {what} in {' and '.join(failing)}"
+            if failing
+            else f"no model's residuals {what.replace('are not', 'fail to be')}"
         )
     return (
         f"At the 5% level, {verdicts[0]}; {verdicts[1]}. The HC3 standard errors do not need either, and n is large; "
@@ -476,7 +549,9 @@ def _regression_section(results: Results) -> list[str]:
             "",
         ]
     linear = results.get("regressions", {}).get(OLS_LINEAR, {})
-    slope = next((c for c in linear.get("coefficients", []) if c["term"] == linear.get("focus_term")), None)
+    slope = next(
+        (c for c in linear.get("coefficients", []) if c["term"] == linear.get("focus_term")), None
+    )
     log_model = results.get("regressions", {}).get(OLS_LOG, {})
     elasticity = elasticity_words(results)
     if slope and elasticity:
@@ -489,7 +564,9 @@ def _regression_section(results: Results) -> list[str]:
             f"{_diagnostics_words(results)}",
             "",
         ]
-    lines += _chart(results, "employment_vs_wage", "Employment vs mean annual wage, each model on its own scale")
+    lines += _chart(
+        results, "employment_vs_wage", "Employment vs mean annual wage, each model on its own scale"
+    )
     return lines
 
 
@@ -517,11 +594,15 @@ def _naive_section(results: Results) -> list[str]:
 
 
 def _changes_section(results: Results) -> list[str]:
-    """"What changed since <release>": the largest real gains and losses, with z and BLS's caution."""
+    """ "What changed since <release>": the largest real gains and losses, with z and BLS's caution."""
     changes = results.get("release_changes")
     if not changes:
         return []
-    earlier, later, base = changes["earlier_release_year"], changes["later_release_year"], changes["real_dollars_base_year"]
+    earlier, later, base = (
+        changes["earlier_release_year"],
+        changes["later_release_year"],
+        changes["real_dollars_base_year"],
+    )
     lines = [
         f"## What changed since May {earlier}",
         "",
@@ -535,7 +616,10 @@ def _changes_section(results: Results) -> list[str]:
         f"**Caution.** {changes['caution']}",
         "",
     ]
-    for title, rows in (("Largest real gains", changes["gains"]), ("Largest real losses", changes["losses"])):
+    for title, rows in (
+        ("Largest real gains", changes["gains"]),
+        ("Largest real losses", changes["losses"]),
+    ):
         lines += [
             f"### {title}",
             "",
@@ -549,7 +633,9 @@ def _changes_section(results: Results) -> list[str]:
                 f"| {_money(row['a_mean_real_change'])} | {row['a_mean_real_pct_change']:+.1f}% | {_num(row['a_mean_real_change_z'], 2)} |"
             )
         lines.append("")
-    lines += _chart(results, "real_wage_by_release", "Real mean annual wage by SOC major group and release")
+    lines += _chart(
+        results, "real_wage_by_release", "Real mean annual wage by SOC major group and release"
+    )
     return lines
 
 
@@ -587,8 +673,8 @@ def top_coding_words(results: Results) -> str:
     return (
         f"BLS prints `#` for a wage at or above {bound} a year. In this sample that is {_column_counts(columns, 'n_top_coded')} "
         f"cells, yet the release publishes {_column_counts(columns, 'n_published_above_bound')} values above {bound} as "
-        f"numbers (the largest median {_money(largest)}). So `#` means \"at least the bound\", not \"the highest "
-        "wages\": the statistics exclude `#` cells and count them, and use published numbers as printed."
+        f'numbers (the largest median {_money(largest)}). So `#` means "at least the bound", not "the highest '
+        'wages": the statistics exclude `#` cells and count them, and use published numbers as printed.'
     )
 
 
@@ -645,11 +731,13 @@ def report_markdown(results: Results) -> str:
         *_state_section(results),
         "## The spread of wages",
         "",
-        *_chart(results, "wage_distribution", "Distribution of mean annual wages, detailed occupations"),
+        *_chart(
+            results, "wage_distribution", "Distribution of mean annual wages, detailed occupations"
+        ),
         "## Five questions, six tests",
         "",
         "p-values are adjusted with Holm's method across the family of tests below (it controls the chance "
-        "of any false positive among them); \"significant\" means Holm-adjusted p < 0.05.",
+        'of any false positive among them); "significant" means Holm-adjusted p < 0.05.',
         "",
     ]
     for test in results.get("tests", []):
@@ -676,7 +764,10 @@ def findings_markdown(results: Results) -> str:
     ranking, neighbours = results["state_ranking"], state_neighbours_summary(results)
     top, bottom, closest = ranking[0], ranking[-1], neighbours["closest"]
     welch, pearson, ztest = (_test_by_name(results, name) for name in (WELCH_T, PEARSON, Z_TEST))
-    levene_two, levene_all = _test_by_name(results, LEVENE_TWO_GROUPS), _test_by_name(results, LEVENE_MAJOR_GROUPS)
+    levene_two, levene_all = (
+        _test_by_name(results, LEVENE_TWO_GROUPS),
+        _test_by_name(results, LEVENE_MAJOR_GROUPS),
+    )
     linear = results["regressions"][OLS_LINEAR]
     naive = {row["question"]: row for row in results.get("naive_comparison", [])}
     production = naive.get("Mean annual wage of production occupations")
@@ -707,13 +798,14 @@ def findings_markdown(results: Results) -> str:
         + (
             f"; setting the {_count(ztest['n_top_coded'])} top-coded medians to the bound or to the largest published "
             f"median instead of excluding them gives {_money(min(differences))}–{_money(max(differences))}."
-            if differences else "."
+            if differences
+            else "."
         ),
         f"- **Top-coding.** {top_coding_words(results)}",
         f"- **Spread.** Management wages are far more spread out than production wages (SD ratio "
         f"{_num(levene_two['effect_size']['value'], 2)}; Levene W = {_num(levene_two['statistic'])}), and spread differs "
         f"across all {len(levene_all['groups'])} major groups (Levene W = {_num(levene_all['statistic'])}; largest "
-        f"to smallest SD {_num(levene_all['effect_size']['value'], 2)})."
+        f"to smallest SD {_num(levene_all['effect_size']['value'], 2)}).",
     ]
     if production and gap:
         lines.append(
@@ -784,7 +876,10 @@ def report_html(markdown_text: str, artifacts_dir: Path) -> str:
     body = re.sub(r'src="([^":]+\.png)"', embedded, body)
     title = re.search(r"<h1>(.*?)</h1>", body)
     return HTML_PAGE.format(
-        csp=content_security_policy(_STYLE), title=title.group(1) if title else "OEWS wage report", style=_STYLE, body=body
+        csp=content_security_policy(_STYLE),
+        title=title.group(1) if title else "OEWS wage report",
+        style=_STYLE,
+        body=body,
     )
 
 
@@ -798,5 +893,7 @@ def write_report(results: Results, artifacts_dir: Path) -> tuple[Path, Path]:
     return md_path, html_path
 
 
-if __name__ == "__main__":  # python -m analysis_py.outputs.report: README.md's findings from artifacts/results.json
+if (
+    __name__ == "__main__"
+):  # python -m analysis_py.outputs.report: README.md's findings from artifacts/results.json
     update_readme_findings(Path("README.md"), Path("artifacts/results.json"))

@@ -1,4 +1,5 @@
 """The FastAPI app of `wage serve`: routers, the Host check, optional CORS, JSON errors, static files."""
+
 from __future__ import annotations
 
 import logging
@@ -45,7 +46,10 @@ class HostCheck:
             headers = dict(scope["headers"])
             host = _host_name(headers.get(b"host", b"").decode("latin-1"))
             if host not in self.hosts:
-                response = JSONResponse({"error": f"Host header {host!r} is not served here", "parameter": "Host"}, status_code=400)
+                response = JSONResponse(
+                    {"error": f"Host header {host!r} is not served here", "parameter": "Host"},
+                    status_code=400,
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -67,10 +71,16 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> JSONResponse:
         problem = exc.errors()[0]
-        location = [str(part) for part in problem.get("loc", ()) if part not in ("query", "header", "path", "body")]
+        location = [
+            str(part)
+            for part in problem.get("loc", ())
+            if part not in ("query", "header", "path", "body")
+        ]
         parameter = location[0] if location else None
         given = request.query_params.getlist(parameter) if parameter else []
-        message = f"{parameter}: {problem.get('msg', 'invalid')}" + (f" (got {given[0]!r})" if given else "")
+        message = f"{parameter}: {problem.get('msg', 'invalid')}" + (
+            f" (got {given[0]!r})" if given else ""
+        )
         return _error(400, message, parameter)
 
     @app.exception_handler(UnknownCode)
@@ -84,7 +94,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NoWarehouse)
     async def no_warehouse(request: Request, exc: NoWarehouse) -> JSONResponse:
-        return JSONResponse({"error": f"{exc.path}: {exc.problem}", "parameter": None}, status_code=503, headers={"Retry-After": "5"})
+        return JSONResponse(
+            {"error": f"{exc.path}: {exc.problem}", "parameter": None},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(WageError)
     async def wage_error(request: Request, exc: WageError) -> JSONResponse:
@@ -92,8 +106,14 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = "no such page: see /docs for the API" if exc.status_code == 404 else str(exc.detail)
-        return JSONResponse({"error": message, "parameter": None}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        message = (
+            "no such page: see /docs for the API" if exc.status_code == 404 else str(exc.detail)
+        )
+        return JSONResponse(
+            {"error": message, "parameter": None},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
@@ -131,7 +151,9 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     if options.cache_entries:
         app.add_middleware(AnswerCache, warehouse=database, entries=options.cache_entries)
     if options.cors:
-        app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["Accept"])
+        app.add_middleware(
+            CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["Accept"]
+        )
     hosts = options.hosts
     if hosts is not None:
         app.add_middleware(HostCheck, hosts=hosts)

@@ -15,6 +15,7 @@ same question arriving while it does get the newest answer kept from an earlier 
 requests that were already running on the old file do), else they wait for the new answer
 instead of each querying.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,7 +28,9 @@ from analysis_py.server.database import Warehouse, files_read
 
 __all__ = ["AnswerCache", "CACHED"]
 
-CACHED = frozenset({"/api/releases", "/api/areas", "/api/occupations", "/api/wages", "/api/compare"})
+CACHED = frozenset(
+    {"/api/releases", "/api/areas", "/api/occupations", "/api/wages", "/api/compare"}
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,12 @@ class AnswerCache:
     in all, none over `max_body` bytes (a 1,000-row page of /api/wages is about 1 MB)."""
 
     def __init__(
-        self, app: ASGIApp, warehouse: Warehouse, entries: int = 2048, max_bytes: int = 64 * 2**20, max_body: int = 4 * 2**20
+        self,
+        app: ASGIApp,
+        warehouse: Warehouse,
+        entries: int = 2048,
+        max_bytes: int = 64 * 2**20,
+        max_body: int = 4 * 2**20,
     ) -> None:
         self.app = app
         self.warehouse = warehouse
@@ -51,7 +59,9 @@ class AnswerCache:
         self._answers: OrderedDict[tuple, _Answer] = OrderedDict()
         self._bytes = 0
         self._pending: dict[tuple, asyncio.Future[None]] = {}
-        self._newest: dict[tuple, tuple] = {}  # (path, query, accept) -> the key of its newest kept answer
+        self._newest: dict[
+            tuple, tuple
+        ] = {}  # (path, query, accept) -> the key of its newest kept answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in CACHED:
@@ -70,7 +80,9 @@ class AnswerCache:
             older = self._newest.get(key[1:])
             if older is not None and await self._replay(older, send):
                 return  # an earlier file's answer, while the new file's is worked out
-            await asyncio.shield(pending)  # the same question is being answered: wait for that answer
+            await asyncio.shield(
+                pending
+            )  # the same question is being answered: wait for that answer
         else:
             return
         done = self._pending[key] = asyncio.get_running_loop().create_future()
@@ -110,7 +122,13 @@ class AnswerCache:
             files_read.reset(token)
         body = b"".join(chunks)
         # Kept only when every cursor of the answer read the file that was there when it was asked.
-        if start is None or start["status"] != 200 or len(body) > self.max_body or not read or set(read) != {identity}:
+        if (
+            start is None
+            or start["status"] != 200
+            or len(body) > self.max_body
+            or not read
+            or set(read) != {identity}
+        ):
             return
         if key not in self._answers:
             self._answers[key] = _Answer(start, body)

@@ -10,6 +10,7 @@ unlinked file until then: requests during the switch do not fail).
 Attaching to an in-memory instance, not `duckdb.connect(path)`, gives each generation its own
 database: DuckDB reuses an open instance per path, which would serve the old file again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,9 @@ logger = logging.getLogger(__name__)
 
 #: A list the request's task sets; each cursor lease appends the identity of the file it read
 #: (the answer cache keeps an answer only when all of it came from one file).
-files_read: ContextVar[list[tuple[int, int, int, int]] | None] = ContextVar("files_read", default=None)
+files_read: ContextVar[list[tuple[int, int, int, int]] | None] = ContextVar(
+    "files_read", default=None
+)
 
 
 class NoWarehouse(BuildError):
@@ -130,12 +133,18 @@ class Warehouse:
                 self._current = None
                 if current is not None:
                     current.retire()
-                raise NoWarehouse(str(self.path), "no warehouse yet: run `wage run` (or `make run`) first")
+                raise NoWarehouse(
+                    str(self.path), "no warehouse yet: run `wage run` (or `make run`) first"
+                )
             try:
                 fresh = Generation(self.path, signature, self.threads)
             except duckdb.Error as exc:
                 if current is not None:
-                    logger.warning("%s changed but cannot be opened (%s): still serving the previous file", self.path, exc)
+                    logger.warning(
+                        "%s changed but cannot be opened (%s): still serving the previous file",
+                        self.path,
+                        exc,
+                    )
                     return current
                 raise NoWarehouse(str(self.path), f"cannot be opened read-only: {exc}") from None
             self._current = fresh

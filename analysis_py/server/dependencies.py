@@ -1,4 +1,5 @@
 """Request dependencies: the warehouse, the run's settings, and the check that every query parameter is known."""
+
 from __future__ import annotations
 
 from fastapi import Request
@@ -32,7 +33,10 @@ def known_parameters(request: Request) -> None:
         known |= {param.alias for param in dependency.query_params}
     unknown = sorted(set(request.query_params) - known)
     if unknown:
-        raise AnalysisError(unknown[0], f"is not a parameter of {request.url.path} (it takes: {', '.join(sorted(known))})")
+        raise AnalysisError(
+            unknown[0],
+            f"is not a parameter of {request.url.path} (it takes: {', '.join(sorted(known))})",
+        )
     chosen = request.query_params.get("format")
     if chosen not in (None, "json", "csv"):
         raise AnalysisError("format", f"must be json or csv, not {chosen!r}")

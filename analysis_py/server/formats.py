@@ -1,4 +1,5 @@
 """JSON by default, CSV on request (`?format=csv` or `Accept: text/csv`), with spreadsheet-safe cells."""
+
 from __future__ import annotations
 
 import csv
@@ -12,6 +13,7 @@ from fastapi.responses import Response
 from analysis_py.formatting import spreadsheet_safe
 
 __all__ = ["wants_csv", "csv_cell", "csv_response"]
+
 
 def wants_csv(request: Request) -> bool:
     """`?format=csv`, or an Accept header that asks for text/csv (and not JSON first)."""
@@ -33,7 +35,9 @@ def csv_cell(value: Any) -> Any:
     return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
-def csv_response(columns: Sequence[str], rows: Iterable[Sequence[Any] | Mapping[str, Any]], filename: str) -> Response:
+def csv_response(
+    columns: Sequence[str], rows: Iterable[Sequence[Any] | Mapping[str, Any]], filename: str
+) -> Response:
     """A CSV download of `rows` (tuples in `columns` order, or dicts keyed by them)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

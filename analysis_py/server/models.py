@@ -1,4 +1,5 @@
 """Response models: what `/openapi.json` documents for each endpoint (rows are `study` records)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,9 +10,15 @@ from analysis_py.study.compare import Estimate
 from analysis_py.study.lookup import Area, Occupation, Release, WageRow
 
 __all__ = [
-    "ErrorResponse", "ReleasesResponse", "AreasResponse", "OccupationsResponse", "WagesResponse",
-    "CompareResponse", "ResultsResponse", "SqlResponse",
-]  # fmt: skip
+    "ErrorResponse",
+    "ReleasesResponse",
+    "AreasResponse",
+    "OccupationsResponse",
+    "WagesResponse",
+    "CompareResponse",
+    "ResultsResponse",
+    "SqlResponse",
+]
 
 
 class ErrorResponse(BaseModel):
@@ -98,7 +105,9 @@ class ResultsResponse(BaseModel):
 class SqlResponse(BaseModel):
     columns: list[str]
     rows: list[list[Any]]
-    truncated: bool = Field(description="true when the query had more rows than row_cap: only the first row_cap are here")
+    truncated: bool = Field(
+        description="true when the query had more rows than row_cap: only the first row_cap are here"
+    )
     row_cap: int
     time_limit_seconds: float
     elapsed_ms: float

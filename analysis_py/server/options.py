@@ -1,4 +1,5 @@
 """How `wage serve` runs (kept apart from the app, so `wage --help` needs no FastAPI import)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Correlations: Pearson's r with its Fisher-z CI, Spearman's rho, a pairwise-complete matrix."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -31,7 +32,10 @@ class Correlation(Record):
 def _pair(x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(x) != len(y) or len(x) < 4:
-        raise AnalysisError("correlation", f"{len(x)} and {len(y)} values; two equal-length arrays of at least 4 are needed")
+        raise AnalysisError(
+            "correlation",
+            f"{len(x)} and {len(y)} values; two equal-length arrays of at least 4 are needed",
+        )
     return x, y
 
 
@@ -40,7 +44,15 @@ def pearson(x: ArrayLike, y: ArrayLike, level: float = LEVEL) -> Correlation:
     x, y = _pair(x, y)
     result = stats.pearsonr(x, y)
     interval = result.confidence_interval(level)
-    return Correlation("pearson", float(result.statistic), float(result.pvalue), len(x), float(interval.low), float(interval.high), level)
+    return Correlation(
+        "pearson",
+        float(result.statistic),
+        float(result.pvalue),
+        len(x),
+        float(interval.low),
+        float(interval.high),
+        level,
+    )
 
 
 def spearman(x: ArrayLike, y: ArrayLike) -> Correlation:
@@ -50,7 +62,9 @@ def spearman(x: ArrayLike, y: ArrayLike) -> Correlation:
     return Correlation("spearman", float(result.statistic), float(result.pvalue), len(x))
 
 
-def correlation_matrix(frame: pd.DataFrame, measures: Sequence[str], min_periods: int = 3) -> pd.DataFrame:
+def correlation_matrix(
+    frame: pd.DataFrame, measures: Sequence[str], min_periods: int = 3
+) -> pd.DataFrame:
     """Pearson and Spearman correlations of `measures`, pairwise complete: one row per method x pair (method, measure_1, measure_2, r, n)."""
     values = frame[list(measures)].astype(float)
     present = values.notna().astype(int)
@@ -61,8 +75,13 @@ def correlation_matrix(frame: pd.DataFrame, measures: Sequence[str], min_periods
         for first in measures:
             for second in measures:
                 value = matrix.loc[first, second]
-                rows.append({
-                    "method": method, "measure_1": first, "measure_2": second,
-                    "r": None if pd.isna(value) else float(value), "n": int(counts.loc[first, second]),
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "method": method,
+                        "measure_1": first,
+                        "measure_2": second,
+                        "r": None if pd.isna(value) else float(value),
+                        "n": int(counts.loc[first, second]),
+                    }
+                )
     return pd.DataFrame(rows)

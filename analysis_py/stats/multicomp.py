@@ -1,4 +1,5 @@
 """Multiple-testing adjustment of a family of p-values."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

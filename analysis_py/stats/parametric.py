@@ -1,4 +1,5 @@
 """Two-sample tests of means and variances: Welch's t, the z test, the F test, Levene; Hedges' g."""
+
 from __future__ import annotations
 
 import math
@@ -51,7 +52,9 @@ def hedges_g(x: ArrayLike, y: ArrayLike, level: float = LEVEL) -> EffectSize:
     """Hedges' g (pooled-SD standardized mean difference, small-sample corrected), normal-approximation CI."""
     x, y = _values("x", x), _values("y", y)
     n1, n2 = len(x), len(y)
-    pooled = math.sqrt(((n1 - 1) * np.var(x, ddof=1) + (n2 - 1) * np.var(y, ddof=1)) / (n1 + n2 - 2))
+    pooled = math.sqrt(
+        ((n1 - 1) * np.var(x, ddof=1) + (n2 - 1) * np.var(y, ddof=1)) / (n1 + n2 - 2)
+    )
     g = (np.mean(x) - np.mean(y)) / pooled * (1 - 3 / (4 * (n1 + n2) - 9))
     se = math.sqrt((n1 + n2) / (n1 * n2) + g**2 / (2 * (n1 + n2)))
     z = z_critical(level)
@@ -74,7 +77,12 @@ def welch_t(x: ArrayLike, y: ArrayLike, level: float = LEVEL) -> TwoSampleTest:
         df=float(result.df),
         p_value=float(result.pvalue),
         mean_difference=float(np.mean(x) - np.mean(y)),
-        ci=Interval(of="mean difference x - y (Welch-Satterthwaite df)", low=float(interval.low), high=float(interval.high), level=level),
+        ci=Interval(
+            of="mean difference x - y (Welch-Satterthwaite df)",
+            low=float(interval.low),
+            high=float(interval.high),
+            level=level,
+        ),
         hedges_g=hedges_g(x, y, level),
         n_x=len(x),
         n_y=len(y),
@@ -85,13 +93,20 @@ def z_test(x: ArrayLike, y: ArrayLike, level: float = LEVEL) -> TwoSampleTest:
     """Two-sample z test of mean(x) = mean(y), unequal variances (statsmodels `ztest`), normal CI."""
     x, y = _values("x", x), _values("y", y)
     z, p = ztest(x, y, usevar="unequal")
-    low, high = CompareMeans(DescrStatsW(x), DescrStatsW(y)).zconfint_diff(alpha=1 - level, usevar="unequal")
+    low, high = CompareMeans(DescrStatsW(x), DescrStatsW(y)).zconfint_diff(
+        alpha=1 - level, usevar="unequal"
+    )
     return TwoSampleTest(
         statistic=float(z),
         df=None,
         p_value=float(p),
         mean_difference=float(np.mean(x) - np.mean(y)),
-        ci=Interval(of="mean difference x - y (normal, unequal variances)", low=float(low), high=float(high), level=level),
+        ci=Interval(
+            of="mean difference x - y (normal, unequal variances)",
+            low=float(low),
+            high=float(high),
+            level=level,
+        ),
         hedges_g=hedges_g(x, y, level),
         n_x=len(x),
         n_y=len(y),

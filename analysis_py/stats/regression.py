@@ -4,6 +4,7 @@
 `np.log(y) ~ np.log(x) + C(group)` works) and returns coefficients with CIs, R^2 and
 residual diagnostics (Jarque-Bera, Breusch-Pagan) in a frozen `OLSFit`.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -75,16 +76,24 @@ def ols_hc3(formula: str, data: pd.DataFrame, level: float = LEVEL, min_rows: in
     jb, jb_p, skew, kurtosis = jarque_bera(fitted.resid)
     bp, bp_p, _, _ = het_breuschpagan(fitted.resid, fitted.model.exog)
     diagnostics = {
-        "jarque_bera": {"statistic": float(jb), "p_value": float(jb_p), "skew": float(skew), "kurtosis": float(kurtosis),
-                        "reads": "H0: residuals normal (small p: they are not; HC3 SEs and large n carry the inference)"},
-        "breusch_pagan": {"statistic": float(bp), "p_value": float(bp_p),
-                          "reads": "H0: constant residual variance (small p: heteroskedastic, hence HC3)"},
+        "jarque_bera": {
+            "statistic": float(jb),
+            "p_value": float(jb_p),
+            "skew": float(skew),
+            "kurtosis": float(kurtosis),
+            "reads": "H0: residuals normal (small p: they are not; HC3 SEs and large n carry the inference)",
+        },
+        "breusch_pagan": {
+            "statistic": float(bp),
+            "p_value": float(bp_p),
+            "reads": "H0: constant residual variance (small p: heteroskedastic, hence HC3)",
+        },
         "condition_number": float(fitted.condition_number),
         "f_statistic_hc3": float(fitted.fvalue),
         "f_p_value_hc3": float(fitted.f_pvalue),
         "df_model": float(fitted.df_model),
         "df_resid": float(fitted.df_resid),
-    }  # fmt: skip
+    }
     return OLSFit(
         formula=formula,
         n=int(fitted.nobs),

@@ -1,4 +1,5 @@
 """Result records shared by the statistics: confidence intervals and effect sizes."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

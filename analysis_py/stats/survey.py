@@ -1,4 +1,5 @@
 """Two survey estimates compared with their published standard errors (BLS's advice for OEWS)."""
+
 from __future__ import annotations
 
 import math
@@ -53,7 +54,9 @@ def estimate_difference_z(
     """
     se_difference = math.sqrt(se_1**2 + se_2**2)
     if se_difference == 0 or math.isnan(se_difference):
-        raise AnalysisError(f"{label_1} vs {label_2}", "no standard error to compare them with (both 0 or missing)")
+        raise AnalysisError(
+            f"{label_1} vs {label_2}", "no standard error to compare them with (both 0 or missing)"
+        )
     difference = estimate_1 - estimate_2
     z = difference / se_difference
     half_width = z_critical(level) * se_difference

@@ -5,6 +5,7 @@ both regressions, the correlations and the naive comparison, computed from the m
 behind `con`. Nothing is written here: `outputs` writes tables, artifacts and the report.
 Everything but timestamps and durations is a function of the warehouse's rows.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,7 +36,11 @@ from analysis_py.study.questions import (
     welch_t_management_vs_production,
     ztest_tech_vs_nontech_a_median,
 )
-from analysis_py.study.regressions import RegressionResult, ols_a_mean_on_tot_emp, ols_log_wage_on_log_emp_major_group
+from analysis_py.study.regressions import (
+    RegressionResult,
+    ols_a_mean_on_tot_emp,
+    ols_log_wage_on_log_emp_major_group,
+)
 from analysis_py.timing import timed_step
 
 __all__ = ["CORRELATION_MEASURES", "SAMPLE_FILE", "AnalysisResults", "analyze"]
@@ -44,9 +49,17 @@ logger = logging.getLogger(__name__)
 
 #: Wage and employment measures of `analysis.correlation_matrix`.
 CORRELATION_MEASURES: tuple[str, ...] = (
-    "tot_emp", "jobs_1000", "loc_quotient", "h_mean", "a_mean",
-    "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90",
-)  # fmt: skip
+    "tot_emp",
+    "jobs_1000",
+    "loc_quotient",
+    "h_mean",
+    "a_mean",
+    "a_pct10",
+    "a_pct25",
+    "a_median",
+    "a_pct75",
+    "a_pct90",
+)
 
 #: Where the artifacts keep the sample (named in results.json's sample record).
 SAMPLE_FILE = "analysis_sample.parquet"
@@ -74,7 +87,9 @@ class AnalysisResults:
     row_counts: dict[str, int]
     started_at: datetime
     step_seconds: dict[str, float] = field(default_factory=dict)
-    release_changes: ReleaseChanges | None = None  # None unless a file kind has two or more releases
+    release_changes: ReleaseChanges | None = (
+        None  # None unless a file kind has two or more releases
+    )
 
     def test(self, name: str) -> HypothesisTest:
         return next(test for test in self.tests if test.name == name)
@@ -98,7 +113,14 @@ def _source_files(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], ...]:
         """
     ).fetchall()
     return tuple(
-        {"source_file": f, "source_sha256": sha, "release_year": year, "file_kind": kind, "n_rows": n} for f, sha, year, kind, n in rows
+        {
+            "source_file": f,
+            "source_sha256": sha,
+            "release_year": year,
+            "file_kind": kind,
+            "n_rows": n,
+        }
+        for f, sha, year, kind, n in rows
     )
 
 
@@ -121,7 +143,9 @@ def _sample_info(sample: pd.DataFrame) -> dict[str, Any]:
         "n_areas": int(sample["area"].nunique()),
         "n_occupations": int(sample["occ_code"].nunique()),
         "n_major_groups": int(sample["soc_major_group_code"].nunique()),
-        "n_a_mean_suppressed": int((sample["a_mean"].isna() & ~sample["is_a_mean_top_coded"]).sum()),
+        "n_a_mean_suppressed": int(
+            (sample["a_mean"].isna() & ~sample["is_a_mean_top_coded"]).sum()
+        ),
         "n_a_mean_top_coded": int(sample["is_a_mean_top_coded"].sum()),
         "parquet": SAMPLE_FILE,
         "top_coding": _top_coding(sample),
@@ -147,24 +171,55 @@ def _top_coding(sample: pd.DataFrame) -> dict[str, Any]:
 
 
 def _log_test(test: HypothesisTest) -> None:
-    ci = "" if test.ci.low is None else f", {test.ci.level:.0%} CI [{test.ci.low:.6g}, {test.ci.high:.6g}] of {test.ci.of}"
-    df = "" if test.df is None else f", df = {test.df:.6g}" + ("" if test.df_denominator is None else f", {test.df_denominator:.6g}")
-    groups = ", ".join(f"{key} n={group.n} mean={group.mean:.6g}" for key, group in list(test.groups.items())[:3])
+    ci = (
+        ""
+        if test.ci.low is None
+        else f", {test.ci.level:.0%} CI [{test.ci.low:.6g}, {test.ci.high:.6g}] of {test.ci.of}"
+    )
+    df = (
+        ""
+        if test.df is None
+        else f", df = {test.df:.6g}"
+        + ("" if test.df_denominator is None else f", {test.df_denominator:.6g}")
+    )
+    groups = ", ".join(
+        f"{key} n={group.n} mean={group.mean:.6g}" for key, group in list(test.groups.items())[:3]
+    )
     logger.info(
         "%s: %s = %.6g%s, p = %.3g, p_holm = %.3g, n = %d (%s%s), %s = %.4g%s; excluded %d suppressed, %d top-coded",
-        test.name, test.statistic_name, test.statistic, df, test.p_value, test.p_holm, test.n, groups,
-        ", ..." if len(test.groups) > 3 else "", test.effect_size.name, test.effect_size.value, ci,
-        test.n_excluded_suppressed, test.n_top_coded,
-    )  # fmt: skip
+        test.name,
+        test.statistic_name,
+        test.statistic,
+        df,
+        test.p_value,
+        test.p_holm,
+        test.n,
+        groups,
+        ", ..." if len(test.groups) > 3 else "",
+        test.effect_size.name,
+        test.effect_size.value,
+        ci,
+        test.n_excluded_suppressed,
+        test.n_top_coded,
+    )
 
 
 def _log_regression(model: RegressionResult) -> None:
     slope = next(c for c in model.coefficients if "tot_emp" in c.term)
     logger.info(
         "%s: %s, n = %d, R^2 = %.4f, %s = %.6g (HC3 SE %.3g, 95%% CI [%.6g, %.6g]), Jarque-Bera p = %.3g, Breusch-Pagan p = %.3g",
-        model.name, model.formula, model.n, model.r_squared, slope.term, slope.estimate, slope.std_error, slope.ci_low,
-        slope.ci_high, model.diagnostics["jarque_bera"]["p_value"], model.diagnostics["breusch_pagan"]["p_value"],
-    )  # fmt: skip
+        model.name,
+        model.formula,
+        model.n,
+        model.r_squared,
+        slope.term,
+        slope.estimate,
+        slope.std_error,
+        slope.ci_low,
+        slope.ci_high,
+        model.diagnostics["jarque_bera"]["p_value"],
+        model.diagnostics["breusch_pagan"]["p_value"],
+    )
 
 
 def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> AnalysisResults:
@@ -172,26 +227,35 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
     started_at = _now()
     seconds: dict[str, float] = {}
     with timed_step(seconds, "sample"):
-        release_year = marts.newest_release(con, area_type=2) if release_year is None else release_year
+        release_year = (
+            marts.newest_release(con, area_type=2) if release_year is None else release_year
+        )
         sample = marts.analysis_sample(con, release_year)
         sample_info = _sample_info(sample)
     with timed_step(seconds, "state ranking"):
         ranking = state_wage_ranking(marts.state_totals(con, release_year))
         comparisons = neighbour_comparisons(ranking)
     with timed_step(seconds, "tests"):
-        tests = tuple(holm_adjusted([
-            welch_t_management_vs_production(sample),
-            pearson_tot_emp_a_mean(sample),
-            ztest_tech_vs_nontech_a_median(sample),
-            levene_management_vs_production(sample),
-            f_test_management_vs_production(sample),
-            levene_major_groups(sample),
-        ]))  # fmt: skip
+        tests = tuple(
+            holm_adjusted(
+                [
+                    welch_t_management_vs_production(sample),
+                    pearson_tot_emp_a_mean(sample),
+                    ztest_tech_vs_nontech_a_median(sample),
+                    levene_management_vs_production(sample),
+                    f_test_management_vs_production(sample),
+                    levene_major_groups(sample),
+                ]
+            )
+        )
         for test in tests:
             _log_test(test)
     with timed_step(seconds, "regressions"):
         description = sample_info["description"]
-        regressions = (ols_a_mean_on_tot_emp(sample, description), ols_log_wage_on_log_emp_major_group(sample, description))
+        regressions = (
+            ols_a_mean_on_tot_emp(sample, description),
+            ols_log_wage_on_log_emp_major_group(sample, description),
+        )
         for model in regressions:
             _log_regression(model)
     with timed_step(seconds, "correlation"):
@@ -200,13 +264,19 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         matrix = correlation_matrix(sample, CORRELATION_MEASURES)
         correlation = {
             "sample": pearson.sample,
-            "pearson": {"r": pearson.statistic, "p_value": pearson.p_value, "n": pearson.n,
-                        "ci_low": pearson.ci.low, "ci_high": pearson.ci.high, "ci_level": pearson.ci.level},
+            "pearson": {
+                "r": pearson.statistic,
+                "p_value": pearson.p_value,
+                "n": pearson.n,
+                "ci_low": pearson.ci.low,
+                "ci_high": pearson.ci.high,
+                "ci_level": pearson.ci.level,
+            },
             "spearman": pearson.details["spearman"],
             "pearson_log10": pearson.details["pearson_log10"],
             "measures": list(CORRELATION_MEASURES),
             "matrix": matrix.to_dict(orient="records"),
-        }  # fmt: skip
+        }
     with timed_step(seconds, "naive comparison"):
         naive = naive_comparison(con, {test.name: test for test in tests}, release_year)
     with timed_step(seconds, "release changes"):
@@ -227,7 +297,11 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         naive=naive,
         row_counts={
             "fct_occupation_wages": int(fact_rows),
-            "fct_occupation_wages_release": sum(source["n_rows"] for source in source_files if source["release_year"] == release_year),
+            "fct_occupation_wages_release": sum(
+                source["n_rows"]
+                for source in source_files
+                if source["release_year"] == release_year
+            ),
             "analysis_sample": len(sample),
             "state_totals": len(ranking.rows),
         },
@@ -235,5 +309,3 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         step_seconds=seconds,
         release_changes=changes,
     )
-
-

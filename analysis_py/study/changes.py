@@ -6,6 +6,7 @@ wage rose and fell most from the oldest to the newest release of that kind, with
 conservative z of fct_wage_changes, and each major group's real mean wage by release.
 None when no file kind has two releases. Only marts and seeds are read.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -13,7 +14,13 @@ from typing import Any
 
 import duckdb
 
-__all__ = ["RELEASE_CAUTION", "OccupationChange", "MajorGroupWage", "ReleaseChanges", "release_changes"]
+__all__ = [
+    "RELEASE_CAUTION",
+    "OccupationChange",
+    "MajorGroupWage",
+    "ReleaseChanges",
+    "release_changes",
+]
 
 #: BLS's caution, in the words the report uses (the model's docs say the same).
 RELEASE_CAUTION = (
@@ -79,7 +86,11 @@ class ReleaseChanges:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            **{key: value for key, value in asdict(self).items() if key not in ("gains", "losses", "major_groups")},
+            **{
+                key: value
+                for key, value in asdict(self).items()
+                if key not in ("gains", "losses", "major_groups")
+            },
             "release_years": list(self.release_years),
             "gains": [row.to_dict() for row in self.gains],
             "losses": [row.to_dict() for row in self.losses],
@@ -101,7 +112,9 @@ def _compared_kind(con: duckdb.DuckDBPyConnection) -> tuple[str, tuple[int, ...]
     return None if kind is None else (kind, by_kind[kind])
 
 
-def _changes(con: duckdb.DuckDBPyConnection, where: dict[str, Any], order: str, n: int) -> tuple[OccupationChange, ...]:
+def _changes(
+    con: duckdb.DuckDBPyConnection, where: dict[str, Any], order: str, n: int
+) -> tuple[OccupationChange, ...]:
     rows = con.execute(
         f"""
         select area_title, occ_code, occ_title, a_mean_earlier, a_mean_later, a_mean_change,

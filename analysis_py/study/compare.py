@@ -10,6 +10,7 @@ z = (e1 - e2) / sqrt(se1^2 + se2^2) with se = a_mean x MEAN_PRSE / 100, and says
 sentence whether the difference is distinguishable from survey error. An area is its
 BLS code (`06`, `99`) or, for states, its postal abbreviation (`CA`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,7 +24,14 @@ from analysis_py.formatting import money as _dollars
 from analysis_py.stats.results import Record
 from analysis_py.stats.survey import EstimateComparison, estimate_difference_z
 
-__all__ = ["Estimate", "Comparison", "find_estimate", "compare_areas", "compare_occupations", "compare_releases"]
+__all__ = [
+    "Estimate",
+    "Comparison",
+    "find_estimate",
+    "compare_areas",
+    "compare_occupations",
+    "compare_releases",
+]
 
 _MEASURE = "a_mean"
 
@@ -83,11 +91,16 @@ def _area_code(con: duckdb.DuckDBPyConnection, area: str) -> str:
         {"a": text},
     ).fetchall()
     if not rows:
-        raise AnalysisError("area", f"no area {text!r} in the warehouse (use a BLS area code such as 06, or a state abbreviation such as CA)")
+        raise AnalysisError(
+            "area",
+            f"no area {text!r} in the warehouse (use a BLS area code such as 06, or a state abbreviation such as CA)",
+        )
     return str(rows[0][0])
 
 
-def find_estimate(con: duckdb.DuckDBPyConnection, occ_code: str, area: str, release_year: int | None = None) -> Estimate:
+def find_estimate(
+    con: duckdb.DuckDBPyConnection, occ_code: str, area: str, release_year: int | None = None
+) -> Estimate:
     """The row of `occ_code` in `area` (newest release when None), or AnalysisError naming what is missing."""
     code = _area_code(con, area)
     rows = con.execute(
@@ -103,12 +116,23 @@ def find_estimate(con: duckdb.DuckDBPyConnection, occ_code: str, area: str, rele
     ).fetchall()
     if not rows:
         when = f"release {release_year}" if release_year else "any release"
-        raise AnalysisError("occ_code", f"no row for occupation {occ_code!r} in area {area!r} in {when}")
+        raise AnalysisError(
+            "occ_code", f"no row for occupation {occ_code!r} in area {area!r} in {when}"
+        )
     row = max(rows, key=lambda r: O_GROUP_LEVELS.index(r[5]) if r[5] in O_GROUP_LEVELS else -1)
     return Estimate(
-        release_year=int(row[0]), area=str(row[1]), area_title=str(row[2]), occ_code=str(row[3]), occ_title=str(row[4]),
-        o_group=str(row[5]), a_mean=row[6], a_mean_se=row[7], mean_prse=row[8], is_a_mean_top_coded=bool(row[9]), tot_emp=row[10],
-    )  # fmt: skip
+        release_year=int(row[0]),
+        area=str(row[1]),
+        area_title=str(row[2]),
+        occ_code=str(row[3]),
+        occ_title=str(row[4]),
+        o_group=str(row[5]),
+        a_mean=row[6],
+        a_mean_se=row[7],
+        mean_prse=row[8],
+        is_a_mean_top_coded=bool(row[9]),
+        tot_emp=row[10],
+    )
 
 
 def _said(kind: str, first: Estimate, second: Estimate, gap: str) -> str:
@@ -124,13 +148,21 @@ def _said(kind: str, first: Estimate, second: Estimate, gap: str) -> str:
 def _compared(kind: str, first: Estimate, second: Estimate, caution: str) -> Comparison:
     for side in (first, second):
         if side.a_mean is None or side.a_mean_se is None:
-            why = "top-coded (at least the release's bound)" if side.is_a_mean_top_coded else "not published by BLS"
+            why = (
+                "top-coded (at least the release's bound)"
+                if side.is_a_mean_top_coded
+                else "not published by BLS"
+            )
             raise AnalysisError(side.label, f"has no mean annual wage to compare: {why}")
-    test = estimate_difference_z(first.a_mean, first.a_mean_se, second.a_mean, second.a_mean_se, first.label, second.label)
+    test = estimate_difference_z(
+        first.a_mean, first.a_mean_se, second.a_mean, second.a_mean_se, first.label, second.label
+    )
     distinguishable = test.p_value < 1 - test.level
     direction = "more" if test.difference > 0 else "less"
     gap = f"{_dollars(abs(test.difference))} {direction} a year on average"
-    numbers = f"{test.level:.0%} CI {_dollars(test.ci_low)} to {_dollars(test.ci_high)}; z = {test.z:.2f}"
+    numbers = (
+        f"{test.level:.0%} CI {_dollars(test.ci_low)} to {_dollars(test.ci_high)}; z = {test.z:.2f}"
+    )
     said = _said(kind, first, second, gap)
     if distinguishable:
         sentence = f"{said} ({numbers}): more than survey error explains."
@@ -147,26 +179,43 @@ def _same_level(first: Estimate, second: Estimate) -> None:
         )
 
 
-def compare_areas(con: duckdb.DuckDBPyConnection, occ_code: str, area_1: str, area_2: str, release_year: int | None = None) -> Comparison:
+def compare_areas(
+    con: duckdb.DuckDBPyConnection,
+    occ_code: str,
+    area_1: str,
+    area_2: str,
+    release_year: int | None = None,
+) -> Comparison:
     """One occupation's mean annual wage in two areas (same release)."""
     first = find_estimate(con, occ_code, area_1, release_year)
     second = find_estimate(con, occ_code, area_2, release_year or first.release_year)
-    return _compared("areas", first, second, "The two areas' estimates come from separate samples of establishments, so their standard errors combine as "
-        "independent ones.",)
+    return _compared(
+        "areas",
+        first,
+        second,
+        "The two areas' estimates come from separate samples of establishments, so their standard errors combine as "
+        "independent ones.",
+    )
 
 
 def compare_occupations(
-    con: duckdb.DuckDBPyConnection, area: str, occ_code_1: str, occ_code_2: str, release_year: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    area: str,
+    occ_code_1: str,
+    occ_code_2: str,
+    release_year: int | None = None,
 ) -> Comparison:
     """Two occupations' mean annual wages in one area (same release, same hierarchy level)."""
     first = find_estimate(con, occ_code_1, area, release_year)
     second = find_estimate(con, occ_code_2, area, release_year or first.release_year)
     _same_level(first, second)
     return _compared(
-        "occupations", first, second,
+        "occupations",
+        first,
+        second,
         "Both estimates come from the same establishments, so their errors are positively correlated; "
         "the z from independent standard errors is conservative.",
-    )  # fmt: skip
+    )
 
 
 def compare_releases(
@@ -176,7 +225,9 @@ def compare_releases(
     first = find_estimate(con, occ_code, area, release_1)
     second = find_estimate(con, occ_code, area, release_2)
     return _compared(
-        "releases", first, second,
+        "releases",
+        first,
+        second,
         "OEWS is not designed as a time series: each release pools three years of survey panels and nearby "
         "releases share panels, so the z from independent standard errors is conservative; dollars are nominal.",
-    )  # fmt: skip
+    )

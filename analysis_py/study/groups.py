@@ -4,6 +4,7 @@ A NULL value (BLS printed `*` or `**`) is excluded and counted as suppressed; a 
 one (`#`, also NULL, with `is_<column>_top_coded`) is excluded and counted apart, because
 it is not missing at random: it is at least the release's bound.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -52,7 +53,10 @@ def one_level(sample: pd.DataFrame) -> None:
     for column in ("o_group", "release_year", "area_type"):
         values = sample[column].dropna().unique()
         if len(values) > 1:
-            raise AnalysisError("analysis sample", f"mixes {column} values {sorted(map(str, values))}: select one first")
+            raise AnalysisError(
+                "analysis sample",
+                f"mixes {column} values {sorted(map(str, values))}: select one first",
+            )
 
 
 def describe_sample(sample: pd.DataFrame) -> str:
@@ -87,12 +91,17 @@ def group_values(
 ) -> tuple[np.ndarray, GroupSummary]:
     """Published values of `column` in the SOC major groups `codes` (at least 2), with their summary."""
     flag = top_code_flag(column)
-    needed = [column, flag] if flag in sample else [column]  # only these: the sample has ~100 columns
+    needed = (
+        [column, flag] if flag in sample else [column]
+    )  # only these: the sample has ~100 columns
     rows = sample.loc[sample["soc_major_group_code"].isin(codes), needed]
     kept, suppressed, top_coded = published_rows(rows, [column])
     values = kept[column].to_numpy(dtype=float)
     if len(values) < 2:
-        raise AnalysisError("analysis sample", f"{label} has {len(values)} published {column} value(s); at least 2 are needed")
+        raise AnalysisError(
+            "analysis sample",
+            f"{label} has {len(values)} published {column} value(s); at least 2 are needed",
+        )
     return values, GroupSummary(
         label=label,
         definition=definition or "SOC major group " + ", ".join(sorted(codes)),

@@ -8,6 +8,7 @@ BLS publishes no standard error for medians and percentiles, so they have no CI.
 
 Unknown codes raise `UnknownCode` (the server's 404); bad arguments `AnalysisError`.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,22 +26,61 @@ from analysis_py.stats.results import LEVEL, Record, z_critical
 from analysis_py.study import compare
 
 __all__ = [
-    "UnknownCode", "Release", "Area", "Occupation", "WageRow", "WagePage", "WageQuery", "RunResults",
-    "SORTABLE", "MAX_PAGE_SIZE", "list_releases", "newest_release", "list_areas", "resolve_area",
-    "search_occupations", "wage_rows", "run_results", "comparison",
-]  # fmt: skip
+    "UnknownCode",
+    "Release",
+    "Area",
+    "Occupation",
+    "WageRow",
+    "WagePage",
+    "WageQuery",
+    "RunResults",
+    "SORTABLE",
+    "MAX_PAGE_SIZE",
+    "list_releases",
+    "newest_release",
+    "list_areas",
+    "resolve_area",
+    "search_occupations",
+    "wage_rows",
+    "run_results",
+    "comparison",
+]
 
 #: Columns /api/wages may sort by (prefix `-` for descending); ties are broken by area and occupation.
 SORTABLE = (
-    "a_mean", "a_median", "h_mean", "h_median", "tot_emp", "mean_prse", "loc_quotient", "jobs_1000",
-    "area", "area_title", "occ_code", "occ_title",
-)  # fmt: skip
+    "a_mean",
+    "a_median",
+    "h_mean",
+    "h_median",
+    "tot_emp",
+    "mean_prse",
+    "loc_quotient",
+    "jobs_1000",
+    "area",
+    "area_title",
+    "occ_code",
+    "occ_title",
+)
 MAX_PAGE_SIZE = 1000
 
 _MEASURES = (
-    "tot_emp", "emp_prse", "jobs_1000", "loc_quotient", "h_mean", "a_mean", "mean_prse", "a_mean_se", "h_mean_se",
-    "h_median", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90", "top_code_annual_bound",
-)  # fmt: skip
+    "tot_emp",
+    "emp_prse",
+    "jobs_1000",
+    "loc_quotient",
+    "h_mean",
+    "a_mean",
+    "mean_prse",
+    "a_mean_se",
+    "h_mean_se",
+    "h_median",
+    "a_pct10",
+    "a_pct25",
+    "a_median",
+    "a_pct75",
+    "a_pct90",
+    "top_code_annual_bound",
+)
 
 
 class UnknownCode(AnalysisError):
@@ -178,24 +218,36 @@ def list_releases(con: duckdb.DuckDBPyConnection) -> list[Release]:
         """
     ).fetchall()
     return [
-        Release(int(year), f"May {year}", int(n), int(areas), int(occupations), list(kinds), index == 0)
+        Release(
+            int(year), f"May {year}", int(n), int(areas), int(occupations), list(kinds), index == 0
+        )
         for index, (year, n, areas, occupations, kinds) in enumerate(rows)
     ]
 
 
 def newest_release(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> int:
     """`release_year` when loaded (UnknownCode otherwise), else the newest release."""
-    years = [int(r[0]) for r in con.execute("select distinct release_year from fct_occupation_wages order by 1 desc").fetchall()]
+    years = [
+        int(r[0])
+        for r in con.execute(
+            "select distinct release_year from fct_occupation_wages order by 1 desc"
+        ).fetchall()
+    ]
     if not years:
         raise UnknownCode("release", "the warehouse holds no rows: run `wage run` with a workbook")
     if release_year is None:
         return years[0]
     if release_year not in years:
-        raise UnknownCode("release", f"no release {release_year} in the warehouse (loaded: {', '.join(map(str, years))})")
+        raise UnknownCode(
+            "release",
+            f"no release {release_year} in the warehouse (loaded: {', '.join(map(str, years))})",
+        )
     return release_year
 
 
-def list_areas(con: duckdb.DuckDBPyConnection, release_year: int | None = None, area_type: int | None = None) -> list[Area]:
+def list_areas(
+    con: duckdb.DuckDBPyConnection, release_year: int | None = None, area_type: int | None = None
+) -> list[Area]:
     """The areas of a release (newest when None), optionally one area type (2 = states and DC), by code."""
     year = newest_release(con, release_year)
     rows = con.execute(
@@ -230,19 +282,29 @@ def resolve_area(con: duckdb.DuckDBPyConnection, area: str) -> str:
         {"a": text},
     ).fetchall()
     if not rows:
-        raise UnknownCode("area", f"no area {text!r} in the warehouse (use a BLS area code such as 06, or a state abbreviation such as CA)")
+        raise UnknownCode(
+            "area",
+            f"no area {text!r} in the warehouse (use a BLS area code such as 06, or a state abbreviation such as CA)",
+        )
     return str(rows[0][0])
 
 
 def _resolve_occupation(con: duckdb.DuckDBPyConnection, occ_code: str) -> str:
     code = occ_code.strip()
     if not con.execute("select 1 from dim_occupation where occ_code = $c", {"c": code}).fetchall():
-        raise UnknownCode("occ_code", f"no occupation {code!r} in the warehouse (search titles with /api/occupations?q=)")
+        raise UnknownCode(
+            "occ_code",
+            f"no occupation {code!r} in the warehouse (search titles with /api/occupations?q=)",
+        )
     return code
 
 
 def search_occupations(
-    con: duckdb.DuckDBPyConnection, q: str = "", o_group: str | None = None, release_year: int | None = None, limit: int = 20
+    con: duckdb.DuckDBPyConnection,
+    q: str = "",
+    o_group: str | None = None,
+    release_year: int | None = None,
+    limit: int = 20,
 ) -> list[Occupation]:
     """Occupations whose code or title matches `q`, best first.
 
@@ -251,12 +313,19 @@ def search_occupations(
     rank, detailed before broader levels, then by title. Empty `q` lists every occupation.
     """
     if o_group is not None and o_group not in O_GROUP_LEVELS:
-        raise AnalysisError("o_group", f"unknown level {o_group!r} (one of {', '.join(O_GROUP_LEVELS)})")
+        raise AnalysisError(
+            "o_group", f"unknown level {o_group!r} (one of {', '.join(O_GROUP_LEVELS)})"
+        )
     year = newest_release(con, release_year)
     text = " ".join(q.lower().split())
     words = re.findall(r"[a-z0-9-]+", text)
-    word_starts = " and ".join(f"regexp_matches(lower(o.occ_title), $w{i})" for i in range(len(words))) or "true"
-    anywhere = " and ".join(f"contains(lower(o.occ_title), $a{i})" for i in range(len(words))) or "true"
+    word_starts = (
+        " and ".join(f"regexp_matches(lower(o.occ_title), $w{i})" for i in range(len(words)))
+        or "true"
+    )
+    anywhere = (
+        " and ".join(f"contains(lower(o.occ_title), $a{i})" for i in range(len(words))) or "true"
+    )
     parameters: dict[str, Any] = {"q": text, "year": year, "level": o_group, "limit": limit}
     parameters |= {f"w{i}": rf"\b{re.escape(word)}" for i, word in enumerate(words)}
     parameters |= {f"a{i}": word for i, word in enumerate(words)}
@@ -292,16 +361,27 @@ def search_occupations(
         """,
         parameters,
     ).fetchall()
-    return [Occupation(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], int(r[5]), int(r[6])) for r in rows]
+    return [
+        Occupation(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], int(r[5]), int(r[6])) for r in rows
+    ]
 
 
 def _flag_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The mart's `is_<column>_<state>` flags (not the selection flag), as the mart has them."""
-    names = [r[0] for r in con.execute("select column_name from (describe fct_occupation_wages)").fetchall()]
-    return [name for name in names if name.startswith("is_") and name != "is_cross_industry_all_ownerships"]
+    names = [
+        r[0]
+        for r in con.execute("select column_name from (describe fct_occupation_wages)").fetchall()
+    ]
+    return [
+        name
+        for name in names
+        if name.startswith("is_") and name != "is_cross_industry_all_ownerships"
+    ]
 
 
-def _interval(estimate: float | None, se: float | None, z: float) -> tuple[float | None, float | None]:
+def _interval(
+    estimate: float | None, se: float | None, z: float
+) -> tuple[float | None, float | None]:
     if estimate is None or se is None or math.isnan(se):
         return None, None
     return estimate - z * se, estimate + z * se
@@ -311,13 +391,18 @@ def wage_rows(con: duckdb.DuckDBPyConnection, query: WageQuery) -> WagePage:
     """One page of cross-industry, all-ownership estimates matching `query`, with 95% CIs and flags."""
     key = query.sort.removeprefix("-")
     if key not in SORTABLE:
-        raise AnalysisError("sort", f"cannot sort by {query.sort!r} (one of {', '.join(SORTABLE)}, `-` for descending)")
+        raise AnalysisError(
+            "sort",
+            f"cannot sort by {query.sort!r} (one of {', '.join(SORTABLE)}, `-` for descending)",
+        )
     if not 1 <= query.limit <= MAX_PAGE_SIZE:
         raise AnalysisError("limit", f"must be 1 to {MAX_PAGE_SIZE}, not {query.limit}")
     if query.offset < 0:
         raise AnalysisError("offset", f"must be 0 or more, not {query.offset}")
     if query.o_group is not None and query.o_group not in O_GROUP_LEVELS:
-        raise AnalysisError("o_group", f"unknown level {query.o_group!r} (one of {', '.join(O_GROUP_LEVELS)})")
+        raise AnalysisError(
+            "o_group", f"unknown level {query.o_group!r} (one of {', '.join(O_GROUP_LEVELS)})"
+        )
     year = newest_release(con, query.release_year)
     area = resolve_area(con, query.area) if query.area else None
     occupation = _resolve_occupation(con, query.occ_code) if query.occ_code else None
@@ -340,40 +425,84 @@ def wage_rows(con: duckdb.DuckDBPyConnection, query: WageQuery) -> WagePage:
         order by {key} {direction} nulls last, area, occ_code, o_group
         limit $limit offset $offset
         """,
-        {"year": year, "occ": occupation, "area": area, "type": query.area_type, "level": query.o_group,
-         "limit": query.limit, "offset": query.offset},
-    ).fetchall()  # fmt: skip
+        {
+            "year": year,
+            "occ": occupation,
+            "area": area,
+            "type": query.area_type,
+            "level": query.o_group,
+            "limit": query.limit,
+            "offset": query.offset,
+        },
+    ).fetchall()
     z = z_critical(LEVEL)
     page = []
     for row in rows:
         values = dict(zip(_MEASURES, row[8 : 8 + len(_MEASURES)]))
         a_low, a_high = _interval(values["a_mean"], values["a_mean_se"], z)
         h_low, h_high = _interval(values["h_mean"], values["h_mean_se"], z)
-        page.append(WageRow(
-            release_year=int(row[0]), area=str(row[1]), area_title=str(row[2]), area_type=int(row[3]), prim_state=row[4],
-            occ_code=str(row[5]), occ_title=str(row[6]), o_group=str(row[7]),
-            tot_emp=values["tot_emp"], emp_prse=values["emp_prse"], jobs_1000=values["jobs_1000"],
-            loc_quotient=values["loc_quotient"], h_mean=values["h_mean"], a_mean=values["a_mean"],
-            mean_prse=values["mean_prse"], a_mean_se=values["a_mean_se"], a_mean_ci_low=a_low, a_mean_ci_high=a_high,
-            h_mean_se=values["h_mean_se"], h_mean_ci_low=h_low, h_mean_ci_high=h_high, h_median=values["h_median"],
-            a_pct10=values["a_pct10"], a_pct25=values["a_pct25"], a_median=values["a_median"],
-            a_pct75=values["a_pct75"], a_pct90=values["a_pct90"], top_code_annual_bound=values["top_code_annual_bound"],
-            ci_level=LEVEL, flags=list(row[8 + len(_MEASURES)]),
-        ))  # fmt: skip
+        page.append(
+            WageRow(
+                release_year=int(row[0]),
+                area=str(row[1]),
+                area_title=str(row[2]),
+                area_type=int(row[3]),
+                prim_state=row[4],
+                occ_code=str(row[5]),
+                occ_title=str(row[6]),
+                o_group=str(row[7]),
+                tot_emp=values["tot_emp"],
+                emp_prse=values["emp_prse"],
+                jobs_1000=values["jobs_1000"],
+                loc_quotient=values["loc_quotient"],
+                h_mean=values["h_mean"],
+                a_mean=values["a_mean"],
+                mean_prse=values["mean_prse"],
+                a_mean_se=values["a_mean_se"],
+                a_mean_ci_low=a_low,
+                a_mean_ci_high=a_high,
+                h_mean_se=values["h_mean_se"],
+                h_mean_ci_low=h_low,
+                h_mean_ci_high=h_high,
+                h_median=values["h_median"],
+                a_pct10=values["a_pct10"],
+                a_pct25=values["a_pct25"],
+                a_median=values["a_median"],
+                a_pct75=values["a_pct75"],
+                a_pct90=values["a_pct90"],
+                top_code_annual_bound=values["top_code_annual_bound"],
+                ci_level=LEVEL,
+                flags=list(row[8 + len(_MEASURES)]),
+            )
+        )
     total = int(rows[0][-1]) if rows else _count(con, year, occupation, area, query)
     return WagePage(year, total, query.offset, query.limit, page)
 
 
-def _count(con: duckdb.DuckDBPyConnection, year: int, occupation: str | None, area: str | None, query: WageQuery) -> int:
+def _count(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    occupation: str | None,
+    area: str | None,
+    query: WageQuery,
+) -> int:
     """The number of matching rows when the page is empty (an offset past the end)."""
-    return int(con.execute(
-        """
+    return int(
+        con.execute(
+            """
         select count(*) from fct_occupation_wages
         where is_cross_industry_all_ownerships and release_year = $year and ($occ is null or occ_code = $occ)
             and ($area is null or area = $area) and ($type is null or area_type = $type) and ($level is null or o_group = $level)
         """,
-        {"year": year, "occ": occupation, "area": area, "type": query.area_type, "level": query.o_group},
-    ).fetchone()[0])  # fmt: skip
+            {
+                "year": year,
+                "occ": occupation,
+                "area": area,
+                "type": query.area_type,
+                "level": query.o_group,
+            },
+        ).fetchone()[0]
+    )
 
 
 def run_results(con: duckdb.DuckDBPyConnection, results_json: Path | None = None) -> RunResults:
@@ -381,20 +510,34 @@ def run_results(con: duckdb.DuckDBPyConnection, results_json: Path | None = None
 
     AnalysisError when neither holds them (a warehouse built without state rows has none).
     """
-    tables = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'analysis'").fetchall()}
+    tables = {
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'analysis'"
+        ).fetchall()
+    }
     if {"test_results", "regression_coefficients"} <= tables:
         tests = _records(con.execute("select * from analysis.test_results order by name"))
-        regressions = _records(con.execute("select * from analysis.regression_coefficients order by model, term"))
+        regressions = _records(
+            con.execute("select * from analysis.regression_coefficients order by model, term")
+        )
         years = {row.get("release_year") for row in tests + regressions}
-        return RunResults("warehouse", next(iter(years)) if len(years) == 1 else None, tests, regressions)
+        return RunResults(
+            "warehouse", next(iter(years)) if len(years) == 1 else None, tests, regressions
+        )
     if results_json is not None and results_json.exists():
         payload = json.loads(results_json.read_text(encoding="utf-8"))
         regressions = payload.get("regressions", [])
         return RunResults(
-            "results.json", payload.get("release_year"), list(payload.get("tests", [])),
+            "results.json",
+            payload.get("release_year"),
+            list(payload.get("tests", [])),
             list(regressions.values()) if isinstance(regressions, dict) else list(regressions),
-        )  # fmt: skip
-    raise UnknownCode("results", "this warehouse has no analysis results (schema analysis is missing): run `wage analyze`")
+        )
+    raise UnknownCode(
+        "results",
+        "this warehouse has no analysis results (schema analysis is missing): run `wage analyze`",
+    )
 
 
 def comparison(
@@ -410,9 +553,19 @@ def comparison(
     raise UnknownCode; `dollars` is "nominal" (real dollars need the releases' price index).
     """
     if dollars != "nominal":
-        raise AnalysisError("dollars", f"{dollars!r} is not available: comparisons are in nominal dollars")
-    pairs = [name for name, values in (("occ_code", occ_codes), ("area", areas), ("release", releases)) if len(values) == 2]
-    too_many = [name for name, values in (("occ_code", occ_codes), ("area", areas), ("release", releases)) if len(values) > 2]
+        raise AnalysisError(
+            "dollars", f"{dollars!r} is not available: comparisons are in nominal dollars"
+        )
+    pairs = [
+        name
+        for name, values in (("occ_code", occ_codes), ("area", areas), ("release", releases))
+        if len(values) == 2
+    ]
+    too_many = [
+        name
+        for name, values in (("occ_code", occ_codes), ("area", areas), ("release", releases))
+        if len(values) > 2
+    ]
     if too_many or len(pairs) != 1:
         raise AnalysisError(
             (too_many or pairs or ["area"])[0],
@@ -428,13 +581,19 @@ def comparison(
             for year in years or [None]:
                 _require_row(con, code, place, year)
     if pairs == ["area"]:
-        return compare.compare_areas(con, codes[0], places[0], places[1], years[0] if years else None)
+        return compare.compare_areas(
+            con, codes[0], places[0], places[1], years[0] if years else None
+        )
     if pairs == ["occ_code"]:
-        return compare.compare_occupations(con, places[0], codes[0], codes[1], years[0] if years else None)
+        return compare.compare_occupations(
+            con, places[0], codes[0], codes[1], years[0] if years else None
+        )
     return compare.compare_releases(con, codes[0], places[0], years[0], years[1])
 
 
-def _require_row(con: duckdb.DuckDBPyConnection, occ_code: str, area: str, release_year: int | None) -> None:
+def _require_row(
+    con: duckdb.DuckDBPyConnection, occ_code: str, area: str, release_year: int | None
+) -> None:
     found = con.execute(
         """
         select 1 from fct_occupation_wages
@@ -446,4 +605,6 @@ def _require_row(con: duckdb.DuckDBPyConnection, occ_code: str, area: str, relea
     ).fetchall()
     if not found:
         when = f"release {release_year}" if release_year else "any release"
-        raise UnknownCode("occ_code", f"BLS published no row for occupation {occ_code} in area {area} in {when}")
+        raise UnknownCode(
+            "occ_code", f"BLS published no row for occupation {occ_code} in area {area} in {when}"
+        )

@@ -13,6 +13,7 @@ the words (sample, assumptions) the report and results.json carry.
 5. Spread                            `levene_management_vs_production`, `f_test_management_vs_production`,
                                      `levene_major_groups`
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -71,7 +72,14 @@ Z_TEST = "ztest_tech_vs_nontech_a_median"
 LEVENE_TWO_GROUPS = "levene_management_vs_production"
 F_TEST = "f_test_management_vs_production"
 LEVENE_MAJOR_GROUPS = "levene_major_groups"
-TEST_NAMES: tuple[str, ...] = (WELCH_T, PEARSON, Z_TEST, LEVENE_TWO_GROUPS, F_TEST, LEVENE_MAJOR_GROUPS)
+TEST_NAMES: tuple[str, ...] = (
+    WELCH_T,
+    PEARSON,
+    Z_TEST,
+    LEVENE_TWO_GROUPS,
+    F_TEST,
+    LEVENE_MAJOR_GROUPS,
+)
 
 _NO_INTERVAL = "no interval: this test has none of its own; see the F-test's variance-ratio CI"
 
@@ -118,10 +126,21 @@ class HypothesisTest:
         plain = {
             name: getattr(self, name)
             for name in (
-                "name", "measure", "statistic_name", "statistic", "p_value", "p_holm", "n", "df",
-                "df_denominator", "n_excluded_suppressed", "n_top_coded", "assumptions", "sample",
+                "name",
+                "measure",
+                "statistic_name",
+                "statistic",
+                "p_value",
+                "p_holm",
+                "n",
+                "df",
+                "df_denominator",
+                "n_excluded_suppressed",
+                "n_top_coded",
+                "assumptions",
+                "sample",
             )
-        }  # fmt: skip
+        }
         return {
             **plain,
             "groups": {key: group.to_dict() for key, group in self.groups.items()},
@@ -184,7 +203,9 @@ def state_wage_ranking(totals: pd.DataFrame, level: float = LEVEL) -> StateRanki
     """
     rows = totals.dropna(subset=["a_mean", "a_mean_se"])
     if rows.empty:
-        raise AnalysisError("fct_occupation_wages", "no state has a published all-occupations a_mean")
+        raise AnalysisError(
+            "fct_occupation_wages", "no state has a published all-occupations a_mean"
+        )
     rows = rows.sort_values(["a_mean", "area_title"], ascending=[False, True])
     ranks = rows["a_mean"].rank(method="min", ascending=False).astype(int)
     z = z_critical(level)
@@ -208,9 +229,14 @@ def compare_states(ranking: StateRanking, rank_1: int, rank_2: int) -> EstimateC
     """The z test of two ranked states' mean wages (ranks as in `StateRanking.by_rank`)."""
     first, second = ranking.by_rank(rank_1), ranking.by_rank(rank_2)
     return estimate_difference_z(
-        first.a_mean, first.a_mean_se, second.a_mean, second.a_mean_se,
-        f"{first.area_title} (rank {first.rank})", f"{second.area_title} (rank {second.rank})", ranking.level,
-    )  # fmt: skip
+        first.a_mean,
+        first.a_mean_se,
+        second.a_mean,
+        second.a_mean_se,
+        f"{first.area_title} (rank {first.rank})",
+        f"{second.area_title} (rank {second.rank})",
+        ranking.level,
+    )
 
 
 def neighbour_comparisons(ranking: StateRanking) -> tuple[EstimateComparison, ...]:
@@ -221,13 +247,17 @@ def neighbour_comparisons(ranking: StateRanking) -> tuple[EstimateComparison, ..
 # ---------------------------------------------------------------- 2. management vs production
 
 
-def _management_and_production(sample: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, GroupSummary]]:
+def _management_and_production(
+    sample: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, dict[str, GroupSummary]]:
     x, management = group_values(sample, "management", {MANAGEMENT}, "a_mean")
     y, production = group_values(sample, "production", {PRODUCTION}, "a_mean")
     return x, y, {"management": management, "production": production}
 
 
-_MGMT_PROD = "management = SOC 11-0000, production = SOC 51-0000; one value per state x detailed occupation"
+_MGMT_PROD = (
+    "management = SOC 11-0000, production = SOC 51-0000; one value per state x detailed occupation"
+)
 
 
 def _top_coded_text(management: int, production: int) -> str:
@@ -251,12 +281,16 @@ def welch_t_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
         p_value=result.p_value,
         df=result.df,
         effect_size=result.hedges_g,
-        ci=replace(result.ci, of="mean difference management - production, US dollars (Welch-Satterthwaite df)"),
+        ci=replace(
+            result.ci,
+            of="mean difference management - production, US dollars (Welch-Satterthwaite df)",
+        ),
         assumptions=(
             "Independent observations; group means roughly normal (n in the thousands, so the CLT "
             "covers the skew); variances NOT assumed equal (Welch). Each value is an occupation's "
             "estimated mean in one state, unweighted by employment: the test compares occupations, "
-            "not workers. " + _top_coded_text(groups["management"].n_top_coded, groups["production"].n_top_coded)
+            "not workers. "
+            + _top_coded_text(groups["management"].n_top_coded, groups["production"].n_top_coded)
         ),
         sample=_sample_text(sample, _MGMT_PROD),
         details={"mean_difference": result.mean_difference},
@@ -268,14 +302,23 @@ def welch_t_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
 
 def _pearson_dict(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     result = pearson(x, y)
-    return {"r": result.r, "p_value": result.p_value, "n": result.n, "ci_low": result.ci_low, "ci_high": result.ci_high}
+    return {
+        "r": result.r,
+        "p_value": result.p_value,
+        "n": result.n,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+    }
 
 
 def pearson_tot_emp_a_mean(sample: pd.DataFrame) -> HypothesisTest:
     """Pearson's r of tot_emp and a_mean (Fisher-z CI), with Spearman's rho and Pearson on log10 of both."""
     kept, suppressed, top_coded = published_rows(sample, ["tot_emp", "a_mean"])
     if len(kept) < 4:
-        raise AnalysisError("analysis sample", f"{len(kept)} rows have both tot_emp and a_mean; at least 4 are needed")
+        raise AnalysisError(
+            "analysis sample",
+            f"{len(kept)} rows have both tot_emp and a_mean; at least 4 are needed",
+        )
     x, y = kept["tot_emp"].to_numpy(dtype=float), kept["a_mean"].to_numpy(dtype=float)
     linear = _pearson_dict(x, y)
     ranks = spearman(x, y)
@@ -289,13 +332,25 @@ def pearson_tot_emp_a_mean(sample: pd.DataFrame) -> HypothesisTest:
         p_value=linear["p_value"],
         n=len(x),
         df=float(len(x) - 2),
-        groups={"all": GroupSummary(
-            label="all detailed occupations", definition="every SOC major group", n=len(x),
-            mean=float(np.mean(y)), sd=float(np.std(y, ddof=1)), median=float(np.median(y)),
-            n_excluded_suppressed=suppressed, n_top_coded=top_coded,
-        )},  # fmt: skip
-        effect_size=EffectSize(name="r", value=linear["r"], description="Pearson's r; r^2 = share of a_mean variance linear in tot_emp",
-                               ci_low=linear["ci_low"], ci_high=linear["ci_high"]),  # fmt: skip
+        groups={
+            "all": GroupSummary(
+                label="all detailed occupations",
+                definition="every SOC major group",
+                n=len(x),
+                mean=float(np.mean(y)),
+                sd=float(np.std(y, ddof=1)),
+                median=float(np.median(y)),
+                n_excluded_suppressed=suppressed,
+                n_top_coded=top_coded,
+            )
+        },
+        effect_size=EffectSize(
+            name="r",
+            value=linear["r"],
+            description="Pearson's r; r^2 = share of a_mean variance linear in tot_emp",
+            ci_low=linear["ci_low"],
+            ci_high=linear["ci_high"],
+        ),
         ci=Interval(of="Pearson's r (Fisher z)", low=linear["ci_low"], high=linear["ci_high"]),
         n_excluded_suppressed=suppressed,
         n_top_coded=top_coded,
@@ -306,7 +361,9 @@ def pearson_tot_emp_a_mean(sample: pd.DataFrame) -> HypothesisTest:
             "alongside. Rows are state x occupation cells, not independent draws of one population. "
             "Top-coded a_mean (the best-paid occupations) is excluded."
         ),
-        sample=_sample_text(sample, "every detailed occupation with both tot_emp and a_mean published"),
+        sample=_sample_text(
+            sample, "every detailed occupation with both tot_emp and a_mean published"
+        ),
         details={
             "r_squared": linear["r"] ** 2,
             "spearman": {"rho": ranks.r, "p_value": ranks.p_value, "n": ranks.n},
@@ -320,14 +377,30 @@ def pearson_tot_emp_a_mean(sample: pd.DataFrame) -> HypothesisTest:
 
 def _with_top_coded_as(sample: pd.DataFrame, column: str, value: pd.Series | float) -> pd.DataFrame:
     """The sample with every top-coded `column` (NULL + flag) set to `value`."""
-    return sample.assign(**{column: sample[column].where(~sample[top_code_flag(column)].fillna(False).astype(bool), value)})
+    return sample.assign(
+        **{
+            column: sample[column].where(
+                ~sample[top_code_flag(column)].fillna(False).astype(bool), value
+            )
+        }
+    )
 
 
-def _top_code_scenario(sample: pd.DataFrame, others: set[str], scenario: str, value: pd.Series | float, n_set: int) -> dict[str, Any]:
+def _top_code_scenario(
+    sample: pd.DataFrame, others: set[str], scenario: str, value: pd.Series | float, n_set: int
+) -> dict[str, Any]:
     """The tech vs non-tech z test with every top-coded a_median set to `value`."""
     filled = _with_top_coded_as(sample, "a_median", value)
-    x = filled.loc[filled["soc_major_group_code"] == TECH, "a_median"].dropna().to_numpy(dtype=float)
-    y = filled.loc[filled["soc_major_group_code"].isin(others), "a_median"].dropna().to_numpy(dtype=float)
+    x = (
+        filled.loc[filled["soc_major_group_code"] == TECH, "a_median"]
+        .dropna()
+        .to_numpy(dtype=float)
+    )
+    y = (
+        filled.loc[filled["soc_major_group_code"].isin(others), "a_median"]
+        .dropna()
+        .to_numpy(dtype=float)
+    )
     result = z_test(x, y)
     return {
         "scenario": scenario,
@@ -351,14 +424,27 @@ def ztest_tech_vs_nontech_a_median(sample: pd.DataFrame) -> HypothesisTest:
     """
     others = set(major_groups(sample)) - {TECH}
     x, tech = group_values(sample, "tech", {TECH}, "a_median")
-    y, nontech = group_values(sample, "non-tech", others, "a_median", definition=f"every SOC major group but {TECH}")
+    y, nontech = group_values(
+        sample, "non-tech", others, "a_median", definition=f"every SOC major group but {TECH}"
+    )
     result = z_test(x, y)
     n_top_coded = tech.n_top_coded + nontech.n_top_coded
     scenarios = [
-        _top_code_scenario(sample, others, "top-coded medians set to the bound", sample["top_code_annual_bound"], n_top_coded),
-        _top_code_scenario(sample, others, "top-coded medians set to the largest published median",
-                           float(sample["a_median"].max()), n_top_coded),
-    ]  # fmt: skip
+        _top_code_scenario(
+            sample,
+            others,
+            "top-coded medians set to the bound",
+            sample["top_code_annual_bound"],
+            n_top_coded,
+        ),
+        _top_code_scenario(
+            sample,
+            others,
+            "top-coded medians set to the largest published median",
+            float(sample["a_median"].max()),
+            n_top_coded,
+        ),
+    ]
     return _grouped_test(
         {"tech": tech, "nontech": nontech},
         name=Z_TEST,
@@ -367,7 +453,10 @@ def ztest_tech_vs_nontech_a_median(sample: pd.DataFrame) -> HypothesisTest:
         statistic=result.statistic,
         p_value=result.p_value,
         effect_size=result.hedges_g,
-        ci=replace(result.ci, of="mean difference of a_median, tech - non-tech, US dollars (normal, unequal variances)"),
+        ci=replace(
+            result.ci,
+            of="mean difference of a_median, tech - non-tech, US dollars (normal, unequal variances)",
+        ),
         assumptions=(
             "Large-sample z test (statsmodels ztest, usevar='unequal'): each group's mean of occupation "
             "medians is approximately normal by the CLT; variances not assumed equal. It compares "
@@ -397,8 +486,11 @@ def levene_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
         p_value=result.p_value,
         df=result.df,
         df_denominator=result.df_denominator,
-        effect_size=EffectSize(name="sd_ratio", value=groups["management"].sd / groups["production"].sd,
-                               description="SD of management / SD of production"),  # fmt: skip
+        effect_size=EffectSize(
+            name="sd_ratio",
+            value=groups["management"].sd / groups["production"].sd,
+            description="SD of management / SD of production",
+        ),
         ci=Interval(of=_NO_INTERVAL, low=None, high=None),
         assumptions=(
             "Independent observations; robust to non-normality because it compares absolute deviations "
@@ -422,8 +514,13 @@ def f_test_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
         p_value=result.p_value,
         df=result.df,
         df_denominator=result.df_denominator,
-        effect_size=EffectSize(name="variance_ratio", value=result.statistic, description="variance of management / variance of production",
-                               ci_low=ci.low, ci_high=ci.high),  # fmt: skip
+        effect_size=EffectSize(
+            name="variance_ratio",
+            value=result.statistic,
+            description="variance of management / variance of production",
+            ci_low=ci.low,
+            ci_high=ci.high,
+        ),
         ci=ci,
         assumptions=(
             "Both groups normal: the F test is very sensitive to non-normality (wages are right-skewed), "
@@ -437,12 +534,18 @@ def levene_major_groups(sample: pd.DataFrame) -> HypothesisTest:
     """Levene's test (median-centred) of equal a_mean variance across every SOC major group."""
     codes = major_groups(sample)
     if len(codes) < 2:
-        raise AnalysisError("analysis sample", f"{len(codes)} SOC major group(s); Levene needs at least 2")
-    titles = sample.drop_duplicates("soc_major_group_code").set_index("soc_major_group_code")["soc_major_group_title"]
+        raise AnalysisError(
+            "analysis sample", f"{len(codes)} SOC major group(s); Levene needs at least 2"
+        )
+    titles = sample.drop_duplicates("soc_major_group_code").set_index("soc_major_group_code")[
+        "soc_major_group_title"
+    ]
     arrays, groups = [], {}
     for code in codes:
         title = titles.get(code)
-        values, summary = group_values(sample, code if pd.isna(title) else str(title), {code}, "a_mean")
+        values, summary = group_values(
+            sample, code if pd.isna(title) else str(title), {code}, "a_mean"
+        )
         arrays.append(values)
         groups[code] = summary
     result = levene(*arrays)
@@ -456,7 +559,11 @@ def levene_major_groups(sample: pd.DataFrame) -> HypothesisTest:
         p_value=result.p_value,
         df=result.df,
         df_denominator=result.df_denominator,
-        effect_size=EffectSize(name="max_min_sd_ratio", value=max(sds) / min(sds), description="largest group SD / smallest group SD"),
+        effect_size=EffectSize(
+            name="max_min_sd_ratio",
+            value=max(sds) / min(sds),
+            description="largest group SD / smallest group SD",
+        ),
         ci=Interval(of=_NO_INTERVAL, low=None, high=None),
         assumptions=(
             "Independent observations; median-centred (Brown-Forsythe), robust to skew. H0: every major "
@@ -472,4 +579,6 @@ def levene_major_groups(sample: pd.DataFrame) -> HypothesisTest:
 
 def holm_adjusted(tests: Sequence[HypothesisTest]) -> list[HypothesisTest]:
     """The tests with p_holm set: Holm's step-down adjustment across the whole family."""
-    return [replace(test, p_holm=p) for test, p in zip(tests, holm([test.p_value for test in tests]))]
+    return [
+        replace(test, p_holm=p) for test, p in zip(tests, holm([test.p_value for test in tests]))
+    ]

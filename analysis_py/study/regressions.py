@@ -5,6 +5,7 @@
 * `ols_log_wage_on_log_emp_major_group`: log(a_mean) ~ log(tot_emp) + major group, the
   explanatory model: the slope is an elasticity within SOC major groups.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -16,7 +17,14 @@ from statsmodels.regression.linear_model import RegressionResultsWrapper
 
 from analysis_py.stats.regression import Coefficient, OLSFit, ols_hc3
 
-__all__ = ["OLS_LINEAR", "OLS_LOG", "MODEL_NAMES", "RegressionResult", "ols_a_mean_on_tot_emp", "ols_log_wage_on_log_emp_major_group"]
+__all__ = [
+    "OLS_LINEAR",
+    "OLS_LOG",
+    "MODEL_NAMES",
+    "RegressionResult",
+    "ols_a_mean_on_tot_emp",
+    "ols_log_wage_on_log_emp_major_group",
+]
 
 #: The name of each model: its function's name, its key in results.json and its joblib file.
 OLS_LINEAR = "ols_a_mean_on_tot_emp"
@@ -97,11 +105,21 @@ def _model_rows(sample: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame,
     return kept, int((~present & ~top_coded).sum()), int(top_coded.sum())
 
 
-def ols_a_mean_on_tot_emp(sample: pd.DataFrame, description: str = "analysis sample") -> RegressionResult:
+def ols_a_mean_on_tot_emp(
+    sample: pd.DataFrame, description: str = "analysis sample"
+) -> RegressionResult:
     """OLS a_mean ~ tot_emp (HC3): the notebook's model."""
     data, suppressed, top_coded = _model_rows(sample, ["a_mean", "tot_emp"])
     labels = {"tot_emp": "tot_emp (dollars per job)", "Intercept": "intercept"}
-    return RegressionResult(OLS_LINEAR, ols_hc3("a_mean ~ tot_emp", data), suppressed, top_coded, description, "tot_emp", labels)
+    return RegressionResult(
+        OLS_LINEAR,
+        ols_hc3("a_mean ~ tot_emp", data),
+        suppressed,
+        top_coded,
+        description,
+        "tot_emp",
+        labels,
+    )
 
 
 _GROUP_TERM = "C(soc_major_group_code)[T.{}]"
@@ -113,7 +131,9 @@ def _group_title(sample: pd.DataFrame, code: str) -> str:
     return code if titles.empty else str(titles.iloc[0]).removesuffix(" Occupations")
 
 
-def ols_log_wage_on_log_emp_major_group(sample: pd.DataFrame, description: str = "analysis sample") -> RegressionResult:
+def ols_log_wage_on_log_emp_major_group(
+    sample: pd.DataFrame, description: str = "analysis sample"
+) -> RegressionResult:
     """OLS log(a_mean) ~ log(tot_emp) + C(SOC major group) (HC3); natural logs, reference group the first code."""
     data, suppressed, top_coded = _model_rows(sample, ["a_mean", "tot_emp", "soc_major_group_code"])
     positive = (data["a_mean"] > 0) & (data["tot_emp"] > 0)
@@ -123,8 +143,19 @@ def ols_log_wage_on_log_emp_major_group(sample: pd.DataFrame, description: str =
     labels = {
         _LOG_EMP: "log(tot_emp): elasticity within major groups",
         "Intercept": f"intercept ({_group_title(sample, codes[0])}, the reference group)",
-        **{_GROUP_TERM.format(code): f"{_group_title(sample, code)} (vs {_group_title(sample, codes[0])})" for code in codes[1:]},
+        **{
+            _GROUP_TERM.format(
+                code
+            ): f"{_group_title(sample, code)} (vs {_group_title(sample, codes[0])})"
+            for code in codes[1:]
+        },
     }
     return RegressionResult(
-        OLS_LOG, ols_hc3(formula, data), suppressed + int((~positive).sum()), top_coded, description, _LOG_EMP, labels
+        OLS_LOG,
+        ols_hc3(formula, data),
+        suppressed + int((~positive).sum()),
+        top_coded,
+        description,
+        _LOG_EMP,
+        labels,
     )

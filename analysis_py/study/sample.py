@@ -7,6 +7,7 @@ ownerships (`is_cross_industry_all_ownerships`), with the SOC major group's titl
 (`is_<column>_not_available`, `is_<column>_top_coded`), so each analysis decides, and
 reports, what it excludes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ __all__ = [
     "wage_rows",
 ]
 
+
 def newest_release(con: duckdb.DuckDBPyConnection, area_type: int | None = None) -> int:
     """The newest release_year in the fact (with rows of `area_type`, when given)."""
     row = con.execute(
@@ -32,7 +34,9 @@ def newest_release(con: duckdb.DuckDBPyConnection, area_type: int | None = None)
     ).fetchone()
     if row is None or row[0] is None:
         where = "" if area_type is None else f" with area_type {area_type}"
-        raise AnalysisError("fct_occupation_wages", f"no rows{where}: ingest a workbook and build first")
+        raise AnalysisError(
+            "fct_occupation_wages", f"no rows{where}: ingest a workbook and build first"
+        )
     return int(row[0])
 
 
@@ -50,7 +54,9 @@ def wage_rows(
     does (the naive comparison), never for a statistic. Use `analysis_sample` instead.
     """
     if o_group is not None and o_group not in O_GROUP_LEVELS:
-        raise AnalysisError("fct_occupation_wages", f"o_group {o_group!r} is not one of {', '.join(O_GROUP_LEVELS)}")
+        raise AnalysisError(
+            "fct_occupation_wages", f"o_group {o_group!r} is not one of {', '.join(O_GROUP_LEVELS)}"
+        )
     release_year = newest_release(con, area_type) if release_year is None else release_year
     selected = (
         "f.* exclude (loaded_at, is_cross_industry_all_ownerships), o.soc_major_group_title"
@@ -98,5 +104,14 @@ def state_totals(con: duckdb.DuckDBPyConnection, release_year: int | None = None
     """Each state's (and DC's) all-occupations row (`00-0000`): a_mean, mean_prse, a_mean_se, tot_emp."""
     totals = wage_rows(con, release_year, area_type=2, o_group="total")
     totals = totals.loc[totals["occ_code"] == "00-0000"]
-    columns = ["release_year", "area", "area_title", "prim_state", "tot_emp", "a_mean", "mean_prse", "a_mean_se"]
+    columns = [
+        "release_year",
+        "area",
+        "area_title",
+        "prim_state",
+        "tot_emp",
+        "a_mean",
+        "mean_prse",
+        "a_mean_se",
+    ]
     return totals[columns].reset_index(drop=True)

@@ -7,6 +7,7 @@ artifacts of the same run) only when every model and test passed and it holds ro
 old file open keeps reading the old file; a build killed at any moment leaves the old
 file as it was. One build at a time: the others are refused (BusyError).
 """
+
 from __future__ import annotations
 
 import logging
@@ -81,7 +82,9 @@ def stage_raw_copy(settings: Settings) -> Path:
             _checkpoint(stage)
     except (OSError, duckdb.Error) as exc:
         remove_duckdb_file(stage)
-        raise BuildError(str(stage), f"cannot copy the raw landing here ({one_line(exc)}); nothing was changed") from None
+        raise BuildError(
+            str(stage), f"cannot copy the raw landing here ({one_line(exc)}); nothing was changed"
+        ) from None
     return stage
 
 
@@ -107,7 +110,9 @@ def finish_side_file(side: Path) -> None:
     try:
         _checkpoint(side)
     except duckdb.Error as exc:
-        raise BuildError(str(side), f"cannot be completed ({one_line(exc)}); nothing was published") from None
+        raise BuildError(
+            str(side), f"cannot be completed ({one_line(exc)}); nothing was published"
+        ) from None
     if side.with_name(side.name + ".wal").exists():
         raise BuildError(str(side), "still has a write-ahead log after checkpoint; not published")
 
@@ -121,7 +126,9 @@ BUILD_ARGS = ["build", "--no-write-json", "--exclude-resource-type", "unit_test"
 UNIT_TEST_ARGS = ["test", "--no-write-json", "--select", "test_type:unit"]
 
 
-def build_side_file(settings: Settings, raw_db: Path, dbt: StartedDbt | None = None) -> BuildSummary:
+def build_side_file(
+    settings: Settings, raw_db: Path, dbt: StartedDbt | None = None
+) -> BuildSummary:
     """`dbt build` from the raw landing `raw_db` into the side file `settings.build_copy` (not published).
 
     `dbt`: a child started earlier with `start_dbt(settings, BUILD_ARGS)` (it imported dbt
@@ -131,23 +138,29 @@ def build_side_file(settings: Settings, raw_db: Path, dbt: StartedDbt | None = N
     and raises BuildError.
     """
     if not raw_db.exists():
-        raise BuildError(str(raw_db), "no raw landing yet: run `wage ingest PATH` or `wage run` first")
+        raise BuildError(
+            str(raw_db), "no raw landing yet: run `wage ingest PATH` or `wage run` first"
+        )
     if not landed_workbooks(raw_db):  # refused before dbt runs: seconds sooner, and the same answer
         raise _no_rows_error(raw_db)
     side = settings.build_copy
     remove_duckdb_file(side)
     with dbt or start_dbt(settings, BUILD_ARGS) as child:
         run = child.run(side, raw_db)
-    passed: Counter[str] = Counter(r["unique_id"].split(".")[0] for r in run.results if r["status"] in ("success", "pass"))
+    passed: Counter[str] = Counter(
+        r["unique_id"].split(".")[0] for r in run.results if r["status"] in ("success", "pass")
+    )
     failures = [
-        f'{r["unique_id"]}: {r["status"]} {r.get("message") or ""}'.strip()
+        f"{r['unique_id']}: {r['status']} {r.get('message') or ''}".strip()
         for r in run.results
         if r["status"] not in ("success", "pass", "skipped", "no-op")  # exposures are no-op nodes
     ]
     if run.returncode != 0:
         remove_duckdb_file(side)
         detail = "; ".join(failures[:5]) or run.error_text()
-        raise BuildError(str(settings.warehouse), f"dbt build failed, the warehouse was not changed: {detail}")
+        raise BuildError(
+            str(settings.warehouse), f"dbt build failed, the warehouse was not changed: {detail}"
+        )
     _refuse_if_empty(side, raw_db)
     summary = BuildSummary(passed=dict(passed), seconds=run.seconds, failures=failures)
     logger.info(
@@ -165,7 +178,9 @@ def _refuse_if_empty(side: Path, raw_db: Path) -> None:
             n_rows = con.execute("select count(*) from fct_occupation_wages").fetchone()[0]
     except duckdb.Error as exc:
         remove_duckdb_file(side)
-        raise BuildError(str(side), f"cannot count the built fact rows ({one_line(exc)}); not published") from None
+        raise BuildError(
+            str(side), f"cannot count the built fact rows ({one_line(exc)}); not published"
+        ) from None
     if n_rows == 0:
         remove_duckdb_file(side)
         raise _no_rows_error(raw_db)
@@ -182,5 +197,7 @@ def _no_rows_error(raw_db: Path) -> BuildError:
 def connect_read_only(settings: Settings) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published warehouse (never blocks a rebuild)."""
     if not settings.warehouse.exists():
-        raise BuildError(str(settings.warehouse), "no warehouse yet: run `wage run` (or `make run`) first")
+        raise BuildError(
+            str(settings.warehouse), "no warehouse yet: run `wage run` (or `make run`) first"
+        )
     return duckdb.connect(str(settings.warehouse), read_only=True)

@@ -16,6 +16,7 @@ folder, where they are symbolic links to the files of this build. Its partial-pa
 one the checkout saved (dbt parses in full by itself whenever that does not fit). The child
 parses as soon as dbt is imported, before it is let go: a long ingest hides the parse too.
 """
+
 from __future__ import annotations
 
 import json
@@ -92,7 +93,9 @@ class DbtRun:
 
     def error_text(self) -> str:
         """The lines dbt printed after 'Encountered an error:' (else its last lines), folded into one."""
-        marker = next((i for i, line in enumerate(self.output) if "Encountered an error" in line), None)
+        marker = next(
+            (i for i, line in enumerate(self.output) if "Encountered an error" in line), None
+        )
         lines = self.output[marker + 1 : marker + 8] if marker is not None else self.output[-8:]
         return " ".join(line.strip() for line in lines if line.strip())[:500] or "see logs/dbt.log"
 
@@ -118,21 +121,44 @@ class StartedDbt:
         self.target = target
         target.mkdir(parents=True, exist_ok=True)
         project = [
-            "--project-dir", str(settings.root),
-            "--profiles-dir", str(settings.root),
-            "--log-path", str(settings.logs_dir),
-            "--target-path", str(target),
-        ]  # fmt: skip
+            "--project-dir",
+            str(settings.root),
+            "--profiles-dir",
+            str(settings.root),
+            "--log-path",
+            str(settings.logs_dir),
+            "--target-path",
+            str(target),
+        ]
         # what dbt parses with (anything that changes the parse, such as --vars, belongs here), then ARGS
         command = [
-            sys.executable, "-c", _DBT_LAUNCHER, str(os.getpid()), str(target / _RESULTS), _LET_GO, str(len(project)), *project, *args,
-        ]  # fmt: skip
-        env = {**os.environ, "WAGE_DB": _WAREHOUSE_LINK, "WAGE_RAW_DB": _RAW_LINK, "DBT_USE_COLORS": "false"}
+            sys.executable,
+            "-c",
+            _DBT_LAUNCHER,
+            str(os.getpid()),
+            str(target / _RESULTS),
+            _LET_GO,
+            str(len(project)),
+            *project,
+            *args,
+        ]
+        env = {
+            **os.environ,
+            "WAGE_DB": _WAREHOUSE_LINK,
+            "WAGE_RAW_DB": _RAW_LINK,
+            "DBT_USE_COLORS": "false",
+        }
         self._seed = settings.root / "target" / _PARTIAL_PARSE
         self._start_from_saved_parse_state()  # before the child parses
         self._child = subprocess.Popen(
-            command, cwd=target, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )  # fmt: skip
+            command,
+            cwd=target,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
     def run(self, database: Path, raw_db: Path) -> DbtRun:
         """Let dbt go on `database` (built or read) with the raw landing `raw_db` attached; never raises on dbt's failure."""
@@ -176,7 +202,12 @@ class StartedDbt:
     def __enter__(self) -> "StartedDbt":
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.close()
 
     def _start_from_saved_parse_state(self) -> None:
@@ -184,14 +215,19 @@ class StartedDbt:
         state = self.target / _PARTIAL_PARSE
         if not state.exists() and self._seed.exists() and self._seed != state:
             try:
-                shutil.copy2(self._seed, state)  # with its time: `_save_parse_state` copies back only newer ones
+                shutil.copy2(
+                    self._seed, state
+                )  # with its time: `_save_parse_state` copies back only newer ones
             except OSError as exc:
                 logger.debug("dbt: no partial-parse state copied from %s: %s", self._seed, exc)
 
     def _link(self, database: Path, raw_db: Path) -> None:
         """dbt's two constant paths, pointing at this build's files."""
         for name in (_WAREHOUSE_LINK, _RAW_LINK):
-            for stale in (self.target / name, self.target / f"{name}.wal"):  # a WAL a killed dbt left here
+            for stale in (
+                self.target / name,
+                self.target / f"{name}.wal",
+            ):  # a WAL a killed dbt left here
                 stale.unlink(missing_ok=True)
         (self.target / _WAREHOUSE_LINK).symlink_to(os.path.abspath(database))
         (self.target / _RAW_LINK).symlink_to(os.path.abspath(raw_db))
@@ -230,7 +266,9 @@ def start_dbt(settings: Settings, args: list[str], target: Path | None = None) -
     return StartedDbt(settings, args, target or target_dir(settings))
 
 
-def run_dbt(settings: Settings, args: list[str], database: Path, raw_db: Path, target: Path | None = None) -> DbtRun:
+def run_dbt(
+    settings: Settings, args: list[str], database: Path, raw_db: Path, target: Path | None = None
+) -> DbtRun:
     """`dbt ARGS` on `database` (built or read) with the raw landing `raw_db` attached; never raises on dbt's failure.
 
     `target`: dbt's target folder (default: this warehouse's own, `target_dir`).

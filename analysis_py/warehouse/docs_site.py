@@ -11,6 +11,7 @@ cloudfront.net), every page gets a Content-Security-Policy that lets the browser
 only what the site itself holds, and two dbt-docs template slips that make the browser
 request non-existent files (and log errors) are fixed.
 """
+
 from __future__ import annotations
 
 import functools
@@ -56,7 +57,10 @@ CONTENT_SECURITY_POLICY = "default-src 'self' data: blob: 'unsafe-inline' 'unsaf
 #: console error), fixed where present: (pattern, replacement).
 _PAGE_FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
     # The favicon link is a webpack template left unrendered: `href="${require(...)}"`.
-    (re.compile(r"""<link rel="shortcut icon" href="\$\{require\([^)]*\)\}"\s*/?>"""), '<link rel="icon" href="data:,">'),
+    (
+        re.compile(r"""<link rel="shortcut icon" href="\$\{require\([^)]*\)\}"\s*/?>"""),
+        '<link rel="icon" href="data:,">',
+    ),
     # Sidebar icons bind `xlink:href="{{ getIcon(...) }}"`, which the browser fetches
     # before AngularJS interpolates it; ng-attr-href sets `href` only once it is known.
     (re.compile(r'xlink:href="(\{\{ getIcon\([^)]*\) \}\})"'), r'ng-attr-href="\1"'),
@@ -117,12 +121,22 @@ def _yaml_path(resource: dict[str, Any]) -> str:
 def _column_gaps(resource: dict[str, Any], built: dict[str, Any] | None) -> list[str]:
     """Columns without a description, and columns in only one of the YAML and the built table."""
     documented = {name.lower(): column for name, column in resource.get("columns", {}).items()}
-    gaps = [f"column {name} has no description" for name, column in documented.items() if not (column.get("description") or "").strip()]
+    gaps = [
+        f"column {name} has no description"
+        for name, column in documented.items()
+        if not (column.get("description") or "").strip()
+    ]
     if built is None:
         return [*gaps, "is not in the catalog: not built?"]
     in_table = {name.lower() for name in built["columns"]}
-    gaps += [f"column {name} is in the built table but not documented" for name in sorted(in_table - documented.keys())]
-    gaps += [f"column {name} is documented but not in the built table" for name in sorted(documented.keys() - in_table)]
+    gaps += [
+        f"column {name} is in the built table but not documented"
+        for name in sorted(in_table - documented.keys())
+    ]
+    gaps += [
+        f"column {name} is documented but not in the built table"
+        for name in sorted(documented.keys() - in_table)
+    ]
     return gaps
 
 
@@ -147,13 +161,23 @@ def undocumented(manifest: dict[str, Any], catalog: dict[str, Any]) -> list[str]
     for unique_id, node in sorted(manifest["nodes"].items()):
         if node["resource_type"] in _DOCUMENTED_NODES and node["package_name"] == project:
             problems = [] if _described(node) else ["no description"]
-            report(node, f"{node['resource_type']} {node['name']}", problems + _column_gaps(node, catalog["nodes"].get(unique_id)))
+            report(
+                node,
+                f"{node['resource_type']} {node['name']}",
+                problems + _column_gaps(node, catalog["nodes"].get(unique_id)),
+            )
     for unique_id, source in sorted(manifest["sources"].items()):
         if source["package_name"] == project:
             problems = [] if _described(source) else ["no description"]
-            problems += [] if _described(source, "source_description") else [f"source {source['source_name']} has no description"]
+            problems += (
+                []
+                if _described(source, "source_description")
+                else [f"source {source['source_name']} has no description"]
+            )
             label = f"source {source['source_name']}.{source['name']}"
-            report(source, label, problems + _column_gaps(source, catalog["sources"].get(unique_id)))
+            report(
+                source, label, problems + _column_gaps(source, catalog["sources"].get(unique_id))
+            )
     for _, exposure in sorted(manifest["exposures"].items()):
         if exposure["package_name"] == project:
             owner = exposure.get("owner") or {}
@@ -168,7 +192,9 @@ def _dbt_docs_generate(settings: Settings, warehouse: Path, raw_db: Path, target
     """`dbt docs generate --static` on the given database copies, into `target`."""
     run = run_dbt(settings, ["docs", "generate", "--static"], warehouse, raw_db, target)
     if run.returncode != 0:
-        raise BuildError(str(settings.root / "dbt_project.yml"), f"dbt docs generate failed: {run.error_text()}")
+        raise BuildError(
+            str(settings.root / "dbt_project.yml"), f"dbt docs generate failed: {run.error_text()}"
+        )
 
 
 def generate_site(settings: Settings) -> DocsSite:
@@ -176,16 +202,23 @@ def generate_site(settings: Settings) -> DocsSite:
     started = time.perf_counter()
     for database in (settings.warehouse, settings.raw_db):
         if not database.exists():
-            raise BuildError(str(database), "no warehouse yet: run `wage run` (or `make run`) first")
+            raise BuildError(
+                str(database), "no warehouse yet: run `wage run` (or `make run`) first"
+            )
     with tempfile.TemporaryDirectory(prefix="wage-docs-") as scratch:
         folder = Path(scratch)
         warehouse, raw_db = folder / settings.warehouse.name, folder / settings.raw_db.name
         with build_lock(settings):  # no build or ingest rewrites the files while they are copied
-            finish_or_discard(settings)  # a publish a killed run left half done: the three agree first
+            finish_or_discard(
+                settings
+            )  # a publish a killed run left half done: the three agree first
             shutil.copyfile(settings.warehouse, warehouse)
             shutil.copyfile(settings.raw_db, raw_db)
         _dbt_docs_generate(settings, warehouse, raw_db, folder / "target")
-        texts = {name: (folder / "target" / name).read_text(encoding="utf-8") for name in _SITE_PAGES + _SITE_DATA}
+        texts = {
+            name: (folder / "target" / name).read_text(encoding="utf-8")
+            for name in _SITE_PAGES + _SITE_DATA
+        }
     manifest, catalog = json.loads(texts["manifest.json"]), json.loads(texts["catalog.json"])
     directory = site_dir(settings)
     directory.mkdir(parents=True, exist_ok=True)
@@ -208,8 +241,14 @@ def generate_site(settings: Settings) -> DocsSite:
     )
     logger.info(
         "docs: wrote %s (%d models, %d seeds, %d sources, %d exposures, %d gaps) in %.1f s",
-        site.index, site.n_models, site.n_seeds, site.n_sources, site.n_exposures, len(gaps), site.seconds,
-    )  # fmt: skip
+        site.index,
+        site.n_models,
+        site.n_seeds,
+        site.n_sources,
+        site.n_exposures,
+        len(gaps),
+        site.seconds,
+    )
     return site
 
 
@@ -225,11 +264,15 @@ class _SiteHandler(SimpleHTTPRequestHandler):
     def _host_allowed(self) -> bool:
         host = (self.headers.get("Host") or "").strip().lower()
         port = self.server.server_address[1]
-        return host in {f"{name}{suffix}" for name in ("127.0.0.1", "localhost") for suffix in ("", f":{port}")}
+        return host in {
+            f"{name}{suffix}" for name in ("127.0.0.1", "localhost") for suffix in ("", f":{port}")
+        }
 
     def do_GET(self) -> None:
         if not self._host_allowed():
-            self.send_error(421, "Misdirected Request", "this server answers only Host 127.0.0.1 or localhost")
+            self.send_error(
+                421, "Misdirected Request", "this server answers only Host 127.0.0.1 or localhost"
+            )
             return
         if self.path in ("/", "/index.html"):
             self.send_response(302)
@@ -240,7 +283,9 @@ class _SiteHandler(SimpleHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         if not self._host_allowed():
-            self.send_error(421, "Misdirected Request", "this server answers only Host 127.0.0.1 or localhost")
+            self.send_error(
+                421, "Misdirected Request", "this server answers only Host 127.0.0.1 or localhost"
+            )
             return
         super().do_HEAD()
 
@@ -251,7 +296,11 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         if real != root and root not in real.parents:
             self.send_error(404, "File not found")
             return None
-        if path.is_dir() and not (path / "index.html").is_file() and self.path.split("?", 1)[0].endswith("/"):
+        if (
+            path.is_dir()
+            and not (path / "index.html").is_file()
+            and self.path.split("?", 1)[0].endswith("/")
+        ):
             self.send_error(404, "File not found")  # no listing
             return None
         return super().send_head()
@@ -277,7 +326,10 @@ def _bound_server(settings: Settings, port: int) -> ThreadingHTTPServer:
     try:
         return ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
-        raise ConfigError(str(site_dir(settings)), f"cannot serve on 127.0.0.1:{port} ({exc.strerror}); pass another --port") from exc
+        raise ConfigError(
+            str(site_dir(settings)),
+            f"cannot serve on 127.0.0.1:{port} ({exc.strerror}); pass another --port",
+        ) from exc
 
 
 def publish_docs(settings: Settings, serve_port: int | None = None) -> DocsSite:
@@ -286,7 +338,10 @@ def publish_docs(settings: Settings, serve_port: int | None = None) -> DocsSite:
         return generate_site(settings)
     with _bound_server(settings, serve_port) as server:  # taken first, so a busy port fails at once
         site = generate_site(settings)
-        logger.info("docs: serving http://127.0.0.1:%d/ until interrupted (Ctrl+C)", server.server_address[1])
+        logger.info(
+            "docs: serving http://127.0.0.1:%d/ until interrupted (Ctrl+C)",
+            server.server_address[1],
+        )
         try:
             server.serve_forever()
         except KeyboardInterrupt:

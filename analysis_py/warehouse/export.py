@@ -6,6 +6,7 @@ in CSV a cell that starts like a formula (= + - @ tab CR) gets a leading apostro
 (`formatting.spreadsheet_safe`); in .xlsx every text cell is stored as text (never a formula),
 with the control characters Excel cannot hold shown escaped.
 """
+
 from __future__ import annotations
 
 import csv
@@ -63,11 +64,15 @@ def export_query(warehouse: Path, relation_or_query: str, target: Path) -> Expor
     AnalysisError for a query that is not one read-only SELECT or fails."""
     suffix = target.suffix.lower()
     if suffix not in EXPORT_FORMATS:
-        raise InputError(str(target), f"cannot be written: give a file ending {', '.join(EXPORT_FORMATS)}")
+        raise InputError(
+            str(target), f"cannot be written: give a file ending {', '.join(EXPORT_FORMATS)}"
+        )
     with read_only_connection(warehouse) as con:
         statements = read_statements(con, export_sql(relation_or_query), "query")
         if len(statements) != 1:
-            raise AnalysisError("query", f"holds {len(statements)} statements: give one relation name or one SELECT")
+            raise AnalysisError(
+                "query", f"holds {len(statements)} statements: give one relation name or one SELECT"
+            )
         try:
             con.execute(statements[0])
         except duckdb.Error as exc:
@@ -143,7 +148,10 @@ def _write_xlsx(con: duckdb.DuckDBPyConnection, columns: list[str], path: Path) 
     for rows in _batches(con):
         n_rows += len(rows)
         if n_rows > XLSX_MAX_ROWS:
-            raise AnalysisError("query", f"returns more than {XLSX_MAX_ROWS:,} rows, more than an Excel sheet holds: export to .csv or .parquet")
+            raise AnalysisError(
+                "query",
+                f"returns more than {XLSX_MAX_ROWS:,} rows, more than an Excel sheet holds: export to .csv or .parquet",
+            )
         for row in rows:
             sheet.append([cell(value) for value in row])
     book.save(path)

@@ -8,6 +8,7 @@ published by the same atomic rename as the data it describes. The artifacts fold
 the same fingerprint and the SHA-256 of every file the run wrote (`fingerprint.json`):
 a run is "nothing to do" only when the warehouse and every one of those files match.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,7 +35,15 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: What turns raw rows into the warehouse and its artifacts (relative to the project root).
-CODE_PATHS = ("dbt_project.yml", "profiles.yml", "requirements.lock", "models", "macros", "seeds", "analysis_py")
+CODE_PATHS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "requirements.lock",
+    "models",
+    "macros",
+    "seeds",
+    "analysis_py",
+)
 _CODE_SUFFIXES = {".yml", ".yaml", ".sql", ".csv", ".md", ".py", ".lock"}
 
 
@@ -93,7 +102,9 @@ def record_artifacts(artifacts_dir: Path, fingerprint: str | None, files: list[s
         "build_fingerprint": fingerprint,
         "files": {name: file_sha256(artifacts_dir / name) for name in sorted(files)},
     }
-    write_text_atomic(artifacts_dir / ARTIFACTS_STAMP, json.dumps(stamp, indent=2, sort_keys=True) + "\n")
+    write_text_atomic(
+        artifacts_dir / ARTIFACTS_STAMP, json.dumps(stamp, indent=2, sort_keys=True) + "\n"
+    )
 
 
 def artifacts_match(artifacts_dir: Path, fingerprint: str) -> bool:
@@ -102,6 +113,8 @@ def artifacts_match(artifacts_dir: Path, fingerprint: str) -> bool:
         stamp = json.loads((artifacts_dir / ARTIFACTS_STAMP).read_text(encoding="utf-8"))
         if stamp["build_fingerprint"] != fingerprint:
             return False
-        return all(file_sha256(artifacts_dir / name) == sha256 for name, sha256 in stamp["files"].items())
+        return all(
+            file_sha256(artifacts_dir / name) == sha256 for name, sha256 in stamp["files"].items()
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False

@@ -1,4 +1,5 @@
 """One build at a time: an exclusive, non-blocking flock beside the warehouse."""
+
 from __future__ import annotations
 
 import contextlib
@@ -31,7 +32,10 @@ def build_lock(settings: Settings) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
-            raise BusyError(str(settings.warehouse), f"another build is running (pid {holder}); try again when it ends") from None
+            raise BusyError(
+                str(settings.warehouse),
+                f"another build is running (pid {holder}); try again when it ends",
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

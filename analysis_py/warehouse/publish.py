@@ -12,6 +12,7 @@ always describe the same workbooks.
 Targets that are symbolic links are published *through* the link: the side file is
 built beside the link's target and renamed over it, in its own folder; the link stays.
 """
+
 from __future__ import annotations
 
 import json
@@ -114,7 +115,9 @@ def check_preconditions(settings: Settings, targets: list[Path], incoming_bytes:
         if real_path(target).is_dir():
             continue  # the artifacts folder: only its size counts
         if target == settings.raw_db:
-            _refuse_if_writer(target)  # its .wal (from an ingest killed mid-write) is folded into the side file
+            _refuse_if_writer(
+                target
+            )  # its .wal (from an ingest killed mid-write) is folded into the side file
         else:
             refuse_if_held(target)
     need: dict[int, int] = {}
@@ -182,7 +185,11 @@ def publish_together(settings: Settings, pairs: list[tuple[Path, Path]]) -> None
             else:
                 refuse_if_held(target)
     journal = journal_path(settings)
-    write_text_atomic(journal, json.dumps({"publish": [[str(side), str(target)] for side, target in pairs]}, indent=2) + "\n")
+    write_text_atomic(
+        journal,
+        json.dumps({"publish": [[str(side), str(target)] for side, target in pairs]}, indent=2)
+        + "\n",
+    )
     _fsync_folder(journal.parent)
     _finish(journal, pairs)
 
@@ -199,10 +206,14 @@ def _finish(journal: Path, pairs: list[tuple[Path, Path]]) -> None:
             _fsync_folder(target.parent)
             shutil.rmtree(previous, ignore_errors=True)
         elif side.exists():
-            _wal(target).unlink(missing_ok=True)  # folded into the side file (raw landing); never a live one
+            _wal(target).unlink(
+                missing_ok=True
+            )  # folded into the side file (raw landing); never a live one
             os.replace(side, target)
             _fsync_folder(target.parent)
-        elif _previous(target).is_dir():  # killed after the folder's rename, before removing the old one
+        elif _previous(
+            target
+        ).is_dir():  # killed after the folder's rename, before removing the old one
             shutil.rmtree(_previous(target), ignore_errors=True)
         logger.debug("published %s -> %s", side, target)
     journal.unlink(missing_ok=True)
@@ -215,15 +226,25 @@ def finish_or_discard(settings: Settings) -> str | None:
     journal = journal_path(settings)
     if journal.exists():
         try:
-            pairs = [(Path(side), Path(target)) for side, target in json.loads(journal.read_text(encoding="utf-8"))["publish"]]
+            pairs = [
+                (Path(side), Path(target))
+                for side, target in json.loads(journal.read_text(encoding="utf-8"))["publish"]
+            ]
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise BuildError(str(journal), f"is not a readable publish journal ({exc}): delete it, then run again") from None
+            raise BuildError(
+                str(journal),
+                f"is not a readable publish journal ({exc}): delete it, then run again",
+            ) from None
         _finish(journal, pairs)
-        logger.warning("finished the publish of a run that was interrupted while publishing (%s)", journal.name)
+        logger.warning(
+            "finished the publish of a run that was interrupted while publishing (%s)", journal.name
+        )
         return "finished"
     sides = discard_side_files(settings)
     if sides:
-        logger.info("removed what an interrupted run left: %s", ", ".join(path.name for path in sides))
+        logger.info(
+            "removed what an interrupted run left: %s", ", ".join(path.name for path in sides)
+        )
         return "discarded"
     return None
 
@@ -234,8 +255,15 @@ def discard_side_files(settings: Settings) -> list[Path]:
         return []  # a publish is under way: its side files are the data
     building, artifacts = artifacts_building(settings), real_path(settings.artifacts_dir)
     if _previous(artifacts).is_dir() and not artifacts.exists():
-        os.rename(_previous(artifacts), artifacts)  # cannot happen without a journal; never lose the folder
-    candidates = [settings.raw_build_copy, settings.build_copy, building, _previous(real_path(settings.artifacts_dir))]
+        os.rename(
+            _previous(artifacts), artifacts
+        )  # cannot happen without a journal; never lose the folder
+    candidates = [
+        settings.raw_build_copy,
+        settings.build_copy,
+        building,
+        _previous(real_path(settings.artifacts_dir)),
+    ]
     present = [path for path in candidates if path.exists() or _wal(path).exists()]
     for path in present:
         _remove(path)
@@ -258,7 +286,10 @@ def start_artifacts_side(settings: Settings) -> Path:
             building.mkdir(parents=True)
     except OSError as exc:
         shutil.rmtree(building, ignore_errors=True)
-        raise BuildError(str(building), f"cannot prepare the artifacts here ({exc.strerror or exc}); nothing was changed") from None
+        raise BuildError(
+            str(building),
+            f"cannot prepare the artifacts here ({exc.strerror or exc}); nothing was changed",
+        ) from None
     return building
 
 

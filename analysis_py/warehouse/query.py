@@ -8,6 +8,7 @@ and refuses every statement that is not a query before any of them runs.
 Attaching to an in-memory instance, not `duckdb.connect(path)`, gives each opening its own
 database: DuckDB reuses an open instance per path (the server relies on this to notice a new file).
 """
+
 from __future__ import annotations
 
 import re
@@ -65,12 +66,16 @@ def read_only_connection(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         con = open_read_only(path)
     except duckdb.Error as exc:
-        raise BuildError(str(path), f"cannot be opened read-only: {duckdb_message(exc).splitlines()[0]}") from None
+        raise BuildError(
+            str(path), f"cannot be opened read-only: {duckdb_message(exc).splitlines()[0]}"
+        ) from None
     with con:
         yield con
 
 
-def read_statements(con: duckdb.DuckDBPyConnection, sql: str, source: str = "q") -> list[duckdb.Statement]:
+def read_statements(
+    con: duckdb.DuckDBPyConnection, sql: str, source: str = "q"
+) -> list[duckdb.Statement]:
     """The statements of `sql`, each a query (READ_STATEMENTS); AnalysisError(source, ...) when the text is
     empty, does not parse (DuckDB's message, with its caret) or holds a statement that is not a query."""
     if not sql.strip().strip(";").strip():
@@ -83,10 +88,15 @@ def read_statements(con: duckdb.DuckDBPyConnection, sql: str, source: str = "q")
         if statement.type not in READ_STATEMENTS:
             which = f"statement {number} " if len(statements) > 1 else ""
             kind = statement.type.name
-            if kind == "LOAD" and re.match(r"\s*(force\s+)?install\b", statement.query, re.IGNORECASE):
+            if kind == "LOAD" and re.match(
+                r"\s*(force\s+)?install\b", statement.query, re.IGNORECASE
+            ):
                 kind = "INSTALL"  # DuckDB files INSTALL under its LOAD statement type
             article = "an" if kind[0] in "AEIOU" else "a"  # an ATTACH, an UPDATE; a COPY
-            raise AnalysisError(source, f"{which}is {article} {kind} statement: only read-only queries (SELECT, EXPLAIN) run here")
+            raise AnalysisError(
+                source,
+                f"{which}is {article} {kind} statement: only read-only queries (SELECT, EXPLAIN) run here",
+            )
     return statements
 
 
@@ -101,7 +111,9 @@ class QueryResult:
     seconds: float
 
 
-def guarded_query(cursor: duckdb.DuckDBPyConnection, sql: str, row_cap: int, time_limit: float) -> QueryResult:
+def guarded_query(
+    cursor: duckdb.DuckDBPyConnection, sql: str, row_cap: int, time_limit: float
+) -> QueryResult:
     """Run exactly one read-only statement on `cursor` (opened by `open_read_only`), keeping at most `row_cap` rows.
 
     AnalysisError("q", ...) for several statements, a statement that is not a query, a syntax
@@ -109,7 +121,9 @@ def guarded_query(cursor: duckdb.DuckDBPyConnection, sql: str, row_cap: int, tim
     """
     statements = read_statements(cursor, sql)
     if len(statements) != 1:
-        raise AnalysisError("q", f"holds {len(statements)} statements: give exactly one SELECT statement")
+        raise AnalysisError(
+            "q", f"holds {len(statements)} statements: give exactly one SELECT statement"
+        )
     timer = threading.Timer(time_limit, cursor.interrupt)
     started = time.perf_counter()
     timer.start()
@@ -118,12 +132,16 @@ def guarded_query(cursor: duckdb.DuckDBPyConnection, sql: str, row_cap: int, tim
         rows = cursor.fetchmany(row_cap + 1)
         columns = [column[0] for column in cursor.description or ()]
     except duckdb.InterruptException:
-        raise AnalysisError("q", f"ran longer than the time limit of {time_limit:g} s and was stopped") from None
+        raise AnalysisError(
+            "q", f"ran longer than the time limit of {time_limit:g} s and was stopped"
+        ) from None
     except duckdb.Error as exc:
         raise AnalysisError("q", f"failed: {duckdb_message(exc).splitlines()[0]}") from None
     finally:
         timer.cancel()
-    return QueryResult(columns, rows[:row_cap], len(rows) > row_cap, row_cap, time.perf_counter() - started)
+    return QueryResult(
+        columns, rows[:row_cap], len(rows) > row_cap, row_cap, time.perf_counter() - started
+    )
 
 
 @dataclass(frozen=True)
@@ -142,7 +160,9 @@ class StatementResult:
         return self.n_rows - len(self.rows)
 
 
-def statement_results(path: Path, sql: str, source: str, max_rows: int | None = None) -> Iterator[StatementResult]:
+def statement_results(
+    path: Path, sql: str, source: str, max_rows: int | None = None
+) -> Iterator[StatementResult]:
     """Each statement of `sql` run in turn on the warehouse at `path` (opened by `open_read_only`).
 
     Every statement is checked (`read_statements`, errors naming `source`) before the first
@@ -157,13 +177,19 @@ def statement_results(path: Path, sql: str, source: str, max_rows: int | None = 
             try:
                 con.execute(statement)
                 columns = tuple(column[0] for column in con.description or ())
-                rows = con.fetchall() if max_rows is None else (con.fetchmany(max_rows) if max_rows else [])
+                rows = (
+                    con.fetchall()
+                    if max_rows is None
+                    else (con.fetchmany(max_rows) if max_rows else [])
+                )
                 n_rows = len(rows)
                 while max_rows is not None and (more := con.fetchmany(65536)):
                     n_rows += len(more)
             except duckdb.Error as exc:
                 raise AnalysisError(str(path), which + duckdb_message(exc)) from None
-            yield StatementResult(number, columns, rows, n_rows, statement.type == duckdb.StatementType.EXPLAIN)
+            yield StatementResult(
+                number, columns, rows, n_rows, statement.type == duckdb.StatementType.EXPLAIN
+            )
 
 
 def duckdb_message(exc: Exception) -> str:

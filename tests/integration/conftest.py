@@ -1,5 +1,6 @@
 """Integration tier: the real `wage run` (one per session, `real_build` in tests/conftest.py, read only),
 and the few runs that must be their own. Tests that change a warehouse change a copy."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Every bad input of the corpus: one `error:` line naming the file, exit 2, nothing changed."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -44,11 +45,15 @@ def test_bad_input_is_one_error_line_exit_2_and_changes_nothing(
     assert input_state(path) == input_before
 
 
-def test_bad_workbook_among_good_ones_lands_nothing(built: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    first = write_workbook(tmp_path / "national_M2025_dl.xlsx", [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")])
+def test_bad_workbook_among_good_ones_lands_nothing(
+    built: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = write_workbook(
+        tmp_path / "national_M2025_dl.xlsx",
+        [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")],
+    )
     bad = BAD_INPUTS["values not numbers"][0](tmp_path)
     before = warehouse_state(built)
     assert main(["run", str(first), str(bad)]) == 2
     assert capsys.readouterr().err.count("error:") == 1
     assert warehouse_state(built) == before
-

@@ -5,6 +5,7 @@ Cells that ingest would refuse, written into the raw landing behind ingest's bac
 `bls_numbers_whole`, each counting its own cells (one build: the source tests all run
 before any model).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,15 +26,23 @@ BAD_CELLS = [
 ]
 
 
-def test_build_refuses_raw_cells_that_ingest_refuses(built: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_refuses_raw_cells_that_ingest_refuses(
+    built: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     with duckdb.connect(str(built.raw_db)) as con:
         for column, occ_code, cell, _ in BAD_CELLS:
-            con.execute(f"update oews_estimates set {column} = ? where occ_code = ?", [cell, occ_code])
+            con.execute(
+                f"update oews_estimates set {column} = ? where occ_code = ?", [cell, occ_code]
+            )
     capsys.readouterr()
 
     assert main(["build"]) == 2
 
     [error] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
-    failed = dict(re.findall(r"test\.wage\.source_(bls_\w+?)_oews_oews_estimates\S*: fail Got (\d+) result", error))
+    failed = dict(
+        re.findall(
+            r"test\.wage\.source_(bls_\w+?)_oews_oews_estimates\S*: fail Got (\d+) result", error
+        )
+    )
     expected = {test: str(sum(test == name for *_, name in BAD_CELLS)) for *_, test in BAD_CELLS}
     assert failed == expected, error

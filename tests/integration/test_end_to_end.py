@@ -1,4 +1,5 @@
 """The real state workbook through `wage run`, checked against the workbook itself."""
+
 from __future__ import annotations
 
 import subprocess
@@ -33,8 +34,12 @@ def same(actual: float | None, expected: float | None) -> bool:
     return actual == pytest.approx(expected, rel=1e-12)
 
 
-def test_every_row_of_the_workbook_is_in_the_fact(real_warehouse: Settings, workbook_cells: dict) -> None:
-    [(rows,)] = query(real_warehouse, "select count(*) from fct_occupation_wages where release_year = 2025")
+def test_every_row_of_the_workbook_is_in_the_fact(
+    real_warehouse: Settings, workbook_cells: dict
+) -> None:
+    [(rows,)] = query(
+        real_warehouse, "select count(*) from fct_occupation_wages where release_year = 2025"
+    )
     assert rows == len(workbook_cells) == 37_408
 
 
@@ -45,11 +50,15 @@ def test_areas_match_the_workbook(real_warehouse: Settings, workbook_cells: dict
 
 
 def test_fact_rows_carry_the_source_sha256(real_warehouse: Settings) -> None:
-    assert query(real_warehouse, "select distinct source_sha256 from fct_occupation_wages") == [(file_sha256(STATE_WORKBOOK),)]
+    assert query(real_warehouse, "select distinct source_sha256 from fct_occupation_wages") == [
+        (file_sha256(STATE_WORKBOOK),)
+    ]
 
 
 @pytest.mark.parametrize("sheet_row", [2, 3, 4, 1000, 20_000, 37_409])
-def test_cells_read_back_through_the_fact(real_warehouse: Settings, workbook_cells: dict, sheet_row: int) -> None:
+def test_cells_read_back_through_the_fact(
+    real_warehouse: Settings, workbook_cells: dict, sheet_row: int
+) -> None:
     cells = workbook_cells[sheet_row]
     [row] = query(
         real_warehouse,
@@ -66,8 +75,12 @@ def test_cells_read_back_through_the_fact(real_warehouse: Settings, workbook_cel
     assert same(row[8], expected_ratio)
 
 
-def test_payroll_and_ratio_equal_the_workbook_for_every_row(real_warehouse: Settings, workbook_cells: dict) -> None:
-    rows = query(real_warehouse, "select sheet_row, total_payroll, wage_emp_ratio from fct_occupation_wages")
+def test_payroll_and_ratio_equal_the_workbook_for_every_row(
+    real_warehouse: Settings, workbook_cells: dict
+) -> None:
+    rows = query(
+        real_warehouse, "select sheet_row, total_payroll, wage_emp_ratio from fct_occupation_wages"
+    )
     derived = {sheet_row: (payroll, ratio) for sheet_row, payroll, ratio in rows}
     mismatches = []
     for sheet_row, cells in workbook_cells.items():
@@ -82,20 +95,34 @@ def test_payroll_and_ratio_equal_the_workbook_for_every_row(real_warehouse: Sett
 
 @pytest.mark.parametrize(
     ("column", "symbol", "flag"),
-    [("a_mean", "#", "is_a_mean_top_coded"), ("a_mean", "*", "is_a_mean_not_available"),
-     ("tot_emp", "**", "is_tot_emp_not_available"), ("a_median", "#", "is_a_median_top_coded"),
-     ("h_mean", "*", "is_h_mean_not_available")],
-)  # fmt: skip
-def test_symbols_are_null_with_their_flag(real_warehouse: Settings, workbook_cells: dict, column: str, symbol: str, flag: str) -> None:
-    in_workbook = sorted(row for row, cells in workbook_cells.items() if str(cells[column]).strip() == symbol)
-    flagged = query(real_warehouse, f"select sheet_row, {column} from fct_occupation_wages where {flag} order by sheet_row")
+    [
+        ("a_mean", "#", "is_a_mean_top_coded"),
+        ("a_mean", "*", "is_a_mean_not_available"),
+        ("tot_emp", "**", "is_tot_emp_not_available"),
+        ("a_median", "#", "is_a_median_top_coded"),
+        ("h_mean", "*", "is_h_mean_not_available"),
+    ],
+)
+def test_symbols_are_null_with_their_flag(
+    real_warehouse: Settings, workbook_cells: dict, column: str, symbol: str, flag: str
+) -> None:
+    in_workbook = sorted(
+        row for row, cells in workbook_cells.items() if str(cells[column]).strip() == symbol
+    )
+    flagged = query(
+        real_warehouse,
+        f"select sheet_row, {column} from fct_occupation_wages where {flag} order by sheet_row",
+    )
     assert in_workbook, f"the workbook has no {symbol} in {column}: pick another case"
     assert [row for row, _ in flagged] == in_workbook
     assert {value for _, value in flagged} == {None}
 
 
 def test_top_code_bound_is_the_releases(real_warehouse: Settings) -> None:
-    assert query(real_warehouse, "select distinct top_code_hourly_bound, top_code_annual_bound from fct_occupation_wages") == [(115.0, 239200.0)]
+    assert query(
+        real_warehouse,
+        "select distinct top_code_hourly_bound, top_code_annual_bound from fct_occupation_wages",
+    ) == [(115.0, 239200.0)]
 
 
 def test_dbt_build_ran_at_least_30_passing_data_tests(real_warehouse: Settings) -> None:
@@ -106,20 +133,38 @@ def test_dbt_build_ran_at_least_30_passing_data_tests(real_warehouse: Settings) 
 
 
 def test_every_relation_answers_the_duckdb_cli(real_warehouse: Settings, duckdb_cli: Path) -> None:
-    names = [name for (name,) in query(real_warehouse, "select table_schema || '.' || table_name from information_schema.tables")]
+    names = [
+        name
+        for (name,) in query(
+            real_warehouse,
+            "select table_schema || '.' || table_name from information_schema.tables",
+        )
+    ]
     assert "main.fct_occupation_wages" in names
     counts = {name: query(real_warehouse, f"select count(*) from {name}")[0][0] for name in names}
     assert counts["main.fct_occupation_wages"] == 37_408
     for name in names:
         done = subprocess.run(
-            [str(duckdb_cli), "-readonly", str(real_warehouse.warehouse), "-csv", "-noheader", "-c", f"select count(*) from {name}"],
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+            [
+                str(duckdb_cli),
+                "-readonly",
+                str(real_warehouse.warehouse),
+                "-csv",
+                "-noheader",
+                "-c",
+                f"select count(*) from {name}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, f"{name}: {done.stderr}"
         assert int(done.stdout.strip()) == counts[name], name
 
 
-def test_a_second_run_lands_no_duplicates(real_warehouse: Settings, second_real_run: Settings) -> None:
+def test_a_second_run_lands_no_duplicates(
+    real_warehouse: Settings, second_real_run: Settings
+) -> None:
     """`second_real_run` landed the same workbook again onto the real build's raw landing and rebuilt."""
     log = (second_real_run.logs_dir / "pipeline.log").read_text()
     assert f"unchanged {STATE_WORKBOOK.name}: release 2025, kind state, already landed" in log
@@ -127,5 +172,7 @@ def test_a_second_run_lands_no_duplicates(real_warehouse: Settings, second_real_
     fact = "select count(*), count(distinct occupation_wage_id) from fct_occupation_wages"
     assert query(second_real_run, fact) == query(real_warehouse, fact) == [(37_408, 37_408)]
     with duckdb.connect(str(second_real_run.raw_db), read_only=True) as con:
-        raw = con.execute("select count(*), count(distinct (release_year, file_kind, sheet_row)) from oews_estimates").fetchall()
+        raw = con.execute(
+            "select count(*), count(distinct (release_year, file_kind, sheet_row)) from oews_estimates"
+        ).fetchall()
     assert raw == [(37_408, 37_408)]

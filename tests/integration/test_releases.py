@@ -1,4 +1,5 @@
 """Releases side by side on BLS's real workbooks: dim_release, fct_wage_changes, real dollars, `wage remove`."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,12 @@ from analysis_py.outputs.report import FINDINGS_END, FINDINGS_START, findings_ma
 from tests.conftest import REPO, settings_in, wage_run
 
 RAW = REPO / "data" / "raw"
-FOUR_WORKBOOKS = ("national_M2022_dl.xlsx", "national_M2024_dl.xlsx", "national_M2025_dl.xlsx", "state_M2025_dl.xlsx")
+FOUR_WORKBOOKS = (
+    "national_M2022_dl.xlsx",
+    "national_M2024_dl.xlsx",
+    "national_M2025_dl.xlsx",
+    "state_M2025_dl.xlsx",
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +55,13 @@ def workbook_a_mean(path: Path, occ_code: str) -> float:
     raise AssertionError(f"{occ_code} not in {path.name}")
 
 
-def test_dim_release_lists_each_release_with_its_soc_vintage_and_workbooks(four_releases: Settings) -> None:
-    rows = query(four_releases, "select release_year, soc_vintage, file_kinds, is_real_dollars_base from dim_release order by 1")
+def test_dim_release_lists_each_release_with_its_soc_vintage_and_workbooks(
+    four_releases: Settings,
+) -> None:
+    rows = query(
+        four_releases,
+        "select release_year, soc_vintage, file_kinds, is_real_dollars_base from dim_release order by 1",
+    )
     assert rows == [
         (2022, "SOC 2018", ["national"], False),
         (2024, "SOC 2018", ["national"], False),
@@ -59,48 +70,69 @@ def test_dim_release_lists_each_release_with_its_soc_vintage_and_workbooks(four_
 
 
 def test_nurses_nominal_change_2022_to_2024_is_9420(four_releases: Settings) -> None:
-    [row] = query(four_releases, """
+    [row] = query(
+        four_releases,
+        """
         select a_mean_earlier, a_mean_later, a_mean_change, is_soc_comparable
         from fct_wage_changes
         where occ_code = '29-1141' and area = '99' and o_group = 'detailed'
             and earlier_release_year = 2022 and later_release_year = 2024
-    """)  # fmt: skip
+    """,
+    )
     assert row == (89010, 98430, 9420, True)
 
 
-def test_nurses_real_change_is_the_hand_computation_from_the_workbooks_and_cpi(four_releases: Settings) -> None:
+def test_nurses_real_change_is_the_hand_computation_from_the_workbooks_and_cpi(
+    four_releases: Settings,
+) -> None:
     a_mean_2022 = workbook_a_mean(RAW / "national_M2022_dl.xlsx", "29-1141")
     a_mean_2024 = workbook_a_mean(RAW / "national_M2024_dl.xlsx", "29-1141")
     cpi = {value.release_year: value.cpi_u for value in cpi_u_may()}
     base = 2025  # the newest release loaded
     expected = a_mean_2024 * cpi[base] / cpi[2024] - a_mean_2022 * cpi[base] / cpi[2022]
-    [(real_change, real_pct, base_year)] = query(four_releases, """
+    [(real_change, real_pct, base_year)] = query(
+        four_releases,
+        """
         select a_mean_real_change, a_mean_real_pct_change, real_dollars_base_year
         from fct_wage_changes
         where occ_code = '29-1141' and area = '99' and o_group = 'detailed'
             and earlier_release_year = 2022 and later_release_year = 2024
-    """)  # fmt: skip
+    """,
+    )
     assert base_year == base
     assert real_change == pytest.approx(expected, abs=1e-6)
-    assert real_pct == pytest.approx(100 * ((a_mean_2024 / cpi[2024]) / (a_mean_2022 / cpi[2022]) - 1), abs=1e-9)
+    assert real_pct == pytest.approx(
+        100 * ((a_mean_2024 / cpi[2024]) / (a_mean_2022 / cpi[2022]) - 1), abs=1e-9
+    )
 
 
-def test_wage_changes_pair_every_release_with_the_newest_and_consecutive_ones(four_releases: Settings) -> None:
-    pairs = query(four_releases, "select distinct file_kind, earlier_release_year, later_release_year from fct_wage_changes order by all")
+def test_wage_changes_pair_every_release_with_the_newest_and_consecutive_ones(
+    four_releases: Settings,
+) -> None:
+    pairs = query(
+        four_releases,
+        "select distinct file_kind, earlier_release_year, later_release_year from fct_wage_changes order by all",
+    )
     assert pairs == [("national", 2022, 2024), ("national", 2022, 2025), ("national", 2024, 2025)]
 
 
 # ---------- wage remove, on small workbooks
 
 
-def test_remove_takes_the_release_out_and_rebuilds(two_releases: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_remove_takes_the_release_out_and_rebuilds(
+    two_releases: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     capsys.readouterr()
     assert main(["remove", "--release", "2024"]) == 0
     assert "removed: state_M2024_dl.xlsx (release 2024, state, 2 rows)" in capsys.readouterr().out
-    assert query(two_releases, "select distinct release_year from fct_occupation_wages") == [(2025,)]
+    assert query(two_releases, "select distinct release_year from fct_occupation_wages") == [
+        (2025,)
+    ]
     assert query(two_releases, "select count(*) from fct_wage_changes") == [(0,)]
     with duckdb.connect(str(two_releases.raw_db), read_only=True) as con:
-        assert con.execute("select distinct release_year from oews_estimates").fetchall() == [(2025,)]
+        assert con.execute("select distinct release_year from oews_estimates").fetchall() == [
+            (2025,)
+        ]
 
 
 def test_remove_of_a_release_not_loaded_is_one_error_line_and_changes_nothing(
@@ -110,11 +142,15 @@ def test_remove_of_a_release_not_loaded_is_one_error_line_and_changes_nothing(
     capsys.readouterr()
     assert main(["remove", "--release", "2019"]) == 2
     errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
-    assert errors == [f"error: {two_releases.raw_db}: holds no release 2019: it holds 2024 state, 2025 state"]
+    assert errors == [
+        f"error: {two_releases.raw_db}: holds no release 2019: it holds 2024 state, 2025 state"
+    ]
     assert (two_releases.warehouse.read_bytes(), two_releases.raw_db.read_bytes()) == before
 
 
-def test_remove_of_another_kind_of_the_release_is_refused(two_releases: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_remove_of_another_kind_of_the_release_is_refused(
+    two_releases: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["remove", "--release", "2024", "--kind", "national"]) == 2
     assert "holds no release 2024 (national)" in capsys.readouterr().err
 
@@ -138,7 +174,9 @@ def test_readme_has_numbered_queries_each_filtering_on_release() -> None:
     queries = readme_queries()
     assert sorted(queries, key=int) == ["1", "2", "3", "4", "5", "6"]
     for number, sql in queries.items():
-        assert re.search(r"release_year = \d{4}", sql), f"README query {number} has no release filter"
+        assert re.search(r"release_year = \d{4}", sql), (
+            f"README query {number} has no release filter"
+        )
 
 
 @pytest.mark.parametrize("number", ["1", "2", "3", "4", "5"])
@@ -169,7 +207,9 @@ def default_results(settings: Settings) -> dict:
     return json.loads((settings.artifacts_dir / "results.json").read_text(encoding="utf-8"))
 
 
-def test_readme_findings_are_generated_from_the_default_runs_results(four_releases: Settings) -> None:
+def test_readme_findings_are_generated_from_the_default_runs_results(
+    four_releases: Settings,
+) -> None:
     assert readme_findings().strip() == findings_markdown(default_results(four_releases)).strip(), (
         "README.md's findings differ from the default run's results.json: after `make run`, "
         "`.venv/bin/python -m analysis_py.outputs.report` rewrites them"
@@ -181,42 +221,73 @@ def numeric_leaves(value: object) -> list[float]:
         return [leaf for item in value.values() for leaf in numeric_leaves(item)]
     if isinstance(value, list):
         return [leaf for item in value for leaf in numeric_leaves(item)]
-    return [abs(float(value))] if isinstance(value, (int, float)) and not isinstance(value, bool) else []
+    return (
+        [abs(float(value))]
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+        else []
+    )
 
 
 #: Numbers of the findings' wording itself: 95% CIs, the 1.96 of |z|, 5% level, p < 0.0001, "10% more employment".
 WORDING_NUMBERS = {95.0, 1.96, 5.0, 0.0001, 10.0}
 
 
-def test_every_number_in_the_readme_findings_comes_from_results_json(four_releases: Settings) -> None:
+def test_every_number_in_the_readme_findings_comes_from_results_json(
+    four_releases: Settings,
+) -> None:
     results = default_results(four_releases)
-    elasticity = next(c for c in results["regressions"]["ols_log_wage_on_log_emp_major_group"]["coefficients"]
-                      if c["term"] == "np.log(tot_emp)")["estimate"]  # fmt: skip
+    elasticity = next(
+        c
+        for c in results["regressions"]["ols_log_wage_on_log_emp_major_group"]["coefficients"]
+        if c["term"] == "np.log(tot_emp)"
+    )["estimate"]
     derived = [
         len(results["state_comparisons"]),
         sum(abs(row["z"]) < 1.96 for row in results["state_comparisons"]),
         100 * results["regressions"]["ols_a_mean_on_tot_emp"]["r_squared"],
         abs(100 * (1.1**elasticity - 1)),
     ]
-    used = ("release_year", "sample", "state_ranking", "state_comparisons", "tests", "regressions", "naive_comparison")
+    used = (
+        "release_year",
+        "sample",
+        "state_ranking",
+        "state_comparisons",
+        "tests",
+        "regressions",
+        "naive_comparison",
+    )
     candidates = numeric_leaves({key: results[key] for key in used}) + derived
     tokens = re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", readme_findings())
     assert len(tokens) > 40
     for token in tokens:
         shown = float(token.replace(",", ""))
         half_unit = 0.5 * 10 ** -len(token.split(".")[1]) if "." in token else 0.5
-        assert shown in WORDING_NUMBERS or any(abs(shown - value) <= half_unit * 1.0001 for value in candidates), token
+        assert shown in WORDING_NUMBERS or any(
+            abs(shown - value) <= half_unit * 1.0001 for value in candidates
+        ), token
 
 
-def test_results_and_report_list_every_workbook_the_warehouse_holds(four_releases: Settings) -> None:
+def test_results_and_report_list_every_workbook_the_warehouse_holds(
+    four_releases: Settings,
+) -> None:
     """The release changes read the older national workbooks too: the Data section lists all four."""
     results = default_results(four_releases)
     expected = []
     for name in FOUR_WORKBOOKS:
         kind, year = re.match(r"(\w+)_M(\d{4})_dl\.xlsx", name).groups()
-        expected.append({"source_file": name, "release_year": int(year), "file_kind": kind, "source_sha256": file_sha256(RAW / name)})
+        expected.append(
+            {
+                "source_file": name,
+                "release_year": int(year),
+                "file_kind": kind,
+                "source_sha256": file_sha256(RAW / name),
+            }
+        )
     assert sorted(results["source_files"], key=lambda f: f["source_file"]) == expected
     report = (four_releases.artifacts_dir / "report.md").read_text(encoding="utf-8")
     for source in expected:
         shown = source["source_file"].replace("_", "\\_")
-        assert f"| {shown} | May {source['release_year']} | {source['file_kind']} | `{source['source_sha256']}` |" in report
+        assert (
+            f"| {shown} | May {source['release_year']} | {source['file_kind']} | `{source['source_sha256']}` |"
+            in report
+        )

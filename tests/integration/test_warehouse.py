@@ -1,4 +1,5 @@
 """Build into a side file; publish only when every model and test passed."""
+
 from __future__ import annotations
 
 import json
@@ -15,12 +16,21 @@ from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.warehouse.build import UNIT_TEST_ARGS, refuse_if_open_for_writing
 from analysis_py.warehouse.dbt import DbtRun, run_dbt, target_dir
-from tests.conftest import REPO, copy_build, copy_project, settings_in, two_state_rows, write_workbook
+from tests.conftest import (
+    REPO,
+    copy_build,
+    copy_project,
+    settings_in,
+    two_state_rows,
+    write_workbook,
+)
 
 
 def fact_rows(settings: Settings) -> list[tuple]:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        return con.execute("select occ_code, a_mean from fct_occupation_wages order by all").fetchall()
+        return con.execute(
+            "select occ_code, a_mean from fct_occupation_wages order by all"
+        ).fetchall()
 
 
 def test_small_workbook_builds_and_publishes(small_build: Path) -> None:
@@ -34,12 +44,19 @@ def _unit_test_names() -> set[str]:
     """The dbt unit tests the project's YAML files declare."""
     names = set()
     for path in (REPO / "models").rglob("*.yml"):
-        names |= {test["name"] for test in yaml.safe_load(path.read_text(encoding="utf-8")).get("unit_tests", [])}
+        names |= {
+            test["name"]
+            for test in yaml.safe_load(path.read_text(encoding="utf-8")).get("unit_tests", [])
+        }
     return names
 
 
-def test_a_build_runs_the_data_tests_and_leaves_the_unit_tests_to_make_test(small_build: Path) -> None:
-    results = json.loads((target_dir(settings_in(small_build)) / "wage_results.json").read_text(encoding="utf-8"))
+def test_a_build_runs_the_data_tests_and_leaves_the_unit_tests_to_make_test(
+    small_build: Path,
+) -> None:
+    results = json.loads(
+        (target_dir(settings_in(small_build)) / "wage_results.json").read_text(encoding="utf-8")
+    )
     kinds = {result["unique_id"].split(".")[0] for result in results}
     assert {"seed", "model", "test"} <= kinds
     assert "unit_test" not in kinds
@@ -91,25 +108,45 @@ BAD_CELLS_SQL = [
 #: The model-level data tests BAD_CELLS_SQL breaks: test name -> (failure count, what its failing
 #: rows name: the columns, or the broken rules of columns_ordered). dim_area: every row.
 BROKEN_TESTS = {
-    "not_null_columns_fct_occupation_wages": (4, {"top_code_hourly_bound", "real_dollars_base_year", "area"}),
+    "not_null_columns_fct_occupation_wages": (
+        4,
+        {"top_code_hourly_bound", "real_dollars_base_year", "area"},
+    ),
     "not_null_columns_dim_area": (None, {"area_title"}),
     "not_null_columns_dim_occupation": (1, {"soc_major_group_title"}),
-    "non_negative_columns_fct_occupation_wages": (6, {"tot_emp", "a_mean", "mean_prse", "emp_prse", "loc_quotient", "a_mean_se"}),
+    "non_negative_columns_fct_occupation_wages": (
+        6,
+        {"tot_emp", "a_mean", "mean_prse", "emp_prse", "loc_quotient", "a_mean_se"},
+    ),
     "non_negative_columns_cpi_u_may": (1, {"cpi_u"}),
     "annual_matches_hourly_fct_occupation_wages": (4, {"a_mean", "a_pct10", "a_median", "a_pct90"}),
     "columns_ordered_fct_occupation_wages": (2, {"h_pct10 <= h_pct25", "a_pct10 <= a_pct25"}),
-    "equals_expression_fct_occupation_wages": (3, {"total_payroll", "wage_emp_ratio", "a_mean_se_real"}),
+    "equals_expression_fct_occupation_wages": (
+        3,
+        {"total_payroll", "wage_emp_ratio", "a_mean_se_real"},
+    ),
     "equals_expression_fct_wage_changes": (1, {"later_release_year"}),
-    "accepted_values_columns_fct_occupation_wages": (3, {"area_type", "o_group", "is_cross_industry_all_ownerships"}),
+    "accepted_values_columns_fct_occupation_wages": (
+        3,
+        {"area_type", "o_group", "is_cross_industry_all_ownerships"},
+    ),
     "accepted_values_columns_cpi_u_may": (3, {"series_id", "period"}),
     "relationships_columns_fct_occupation_wages": (3, {"area", "occ_code", "soc_major_group_code"}),
-    "relationships_columns_fct_wage_changes": (2, {"earlier_occupation_wage_id", "later_occupation_wage_id"}),
+    "relationships_columns_fct_wage_changes": (
+        2,
+        {"earlier_occupation_wage_id", "later_occupation_wage_id"},
+    ),
 }
 
 #: The model-level generic tests (macros/tests/), one node per model and kind instead of one per column.
 MODEL_LEVEL_TESTS = [
-    "not_null_columns", "non_negative_columns", "annual_matches_hourly", "columns_ordered",
-    "equals_expression", "accepted_values_columns", "relationships_columns",
+    "not_null_columns",
+    "non_negative_columns",
+    "annual_matches_hourly",
+    "columns_ordered",
+    "equals_expression",
+    "accepted_values_columns",
+    "relationships_columns",
 ]
 
 
@@ -123,7 +160,9 @@ class BadCellsRun:
 
 
 @pytest.fixture(scope="module")
-def dbt_tests_on_bad_cells(small_build: Path, tmp_path_factory: pytest.TempPathFactory) -> BadCellsRun:
+def dbt_tests_on_bad_cells(
+    small_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> BadCellsRun:
     """`dbt test --store-failures` of the unit tests and the model-level data tests on a copy of the
     small build holding BAD_CELLS_SQL (one dbt process for all: the unit tests read only the models'
     column types, which the changes leave alone)."""
@@ -133,14 +172,24 @@ def dbt_tests_on_bad_cells(small_build: Path, tmp_path_factory: pytest.TempPathF
             con.execute(statement)
         areas = con.execute("select count(*) from dim_area").fetchone()[0]
     counts = {test: areas if cells is None else cells for test, (cells, _) in BROKEN_TESTS.items()}
-    args = [*UNIT_TEST_ARGS, *(f"test_name:{name}" for name in MODEL_LEVEL_TESTS), "--store-failures"]
+    args = [
+        *UNIT_TEST_ARGS,
+        *(f"test_name:{name}" for name in MODEL_LEVEL_TESTS),
+        "--store-failures",
+    ]
     run = run_dbt(settings, args, settings.warehouse, settings.raw_db)  # --select takes them all
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        tables = [name for (name,) in con.execute(
-            "select table_name from information_schema.tables where table_schema like '%dbt_test__audit'"
-        ).fetchall()]  # fmt: skip
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema like '%dbt_test__audit'"
+            ).fetchall()
+        ]
         failing_rows = {
-            table: {row[0] for row in con.execute(f'select * from main_dbt_test__audit."{table}"').fetchall()}
+            table: {
+                row[0]
+                for row in con.execute(f'select * from main_dbt_test__audit."{table}"').fetchall()
+            }
             for table in tables
         }
     return BadCellsRun(run, counts, failing_rows)
@@ -148,27 +197,43 @@ def dbt_tests_on_bad_cells(small_build: Path, tmp_path_factory: pytest.TempPathF
 
 def test_every_dbt_unit_test_passes(dbt_tests_on_bad_cells: BadCellsRun) -> None:
     """dbt's unit tests (SQL logic on fixed rows), on a built warehouse: they read its models' column types."""
-    unit_tests = [result for result in dbt_tests_on_bad_cells.run.results if result["unique_id"].startswith("unit_test.")]
-    passed = {result["unique_id"].split(".")[-1] for result in unit_tests if result["status"] == "pass"}
+    unit_tests = [
+        result
+        for result in dbt_tests_on_bad_cells.run.results
+        if result["unique_id"].startswith("unit_test.")
+    ]
+    passed = {
+        result["unique_id"].split(".")[-1] for result in unit_tests if result["status"] == "pass"
+    }
     assert passed == _unit_test_names()
     assert len(passed) >= 6
 
 
-def test_a_runs_output_is_its_dbt_command_not_the_parse_before(dbt_tests_on_bad_cells: BadCellsRun) -> None:
+def test_a_runs_output_is_its_dbt_command_not_the_parse_before(
+    dbt_tests_on_bad_cells: BadCellsRun,
+) -> None:
     """The child parsed the project before it was let go (its own `Running with dbt` line): only the
     test command's output is the run's (what error messages are made of)."""
     output = dbt_tests_on_bad_cells.run.output
-    assert sum(line.startswith("Running with dbt=") or " Running with dbt=" in line for line in output) == 1, output[:5]
+    assert (
+        sum(line.startswith("Running with dbt=") or " Running with dbt=" in line for line in output)
+        == 1
+    ), output[:5]
     assert not any(line.startswith("wage: dbt let go") for line in output)
 
 
 def _test_results(run: DbtRun, status: str) -> dict[str, str]:
     """Data test name -> dbt's message, for the data tests of `run` that ended with `status`."""
-    return {result["unique_id"].split(".")[2]: result["message"] for result in run.results
-            if result["unique_id"].startswith("test.") and result["status"] == status}  # fmt: skip
+    return {
+        result["unique_id"].split(".")[2]: result["message"]
+        for result in run.results
+        if result["unique_id"].startswith("test.") and result["status"] == status
+    }
 
 
-def test_model_level_tests_fail_exactly_where_a_cell_is_bad(dbt_tests_on_bad_cells: BadCellsRun) -> None:
+def test_model_level_tests_fail_exactly_where_a_cell_is_bad(
+    dbt_tests_on_bad_cells: BadCellsRun,
+) -> None:
     """Every model-level test the bad cells break fails, and only those: every other one passes."""
     run = dbt_tests_on_bad_cells.run
     assert run.returncode == 1, run.error_text()
@@ -177,7 +242,9 @@ def test_model_level_tests_fail_exactly_where_a_cell_is_bad(dbt_tests_on_bad_cel
 
 
 @pytest.mark.parametrize("test", BROKEN_TESTS)
-def test_model_level_test_counts_the_bad_cells_and_names_their_columns(dbt_tests_on_bad_cells: BadCellsRun, test: str) -> None:
+def test_model_level_test_counts_the_bad_cells_and_names_their_columns(
+    dbt_tests_on_bad_cells: BadCellsRun, test: str
+) -> None:
     """One failure per bad cell ("Got N results"), and each failing row says which column (or rule) broke."""
     message = _test_results(dbt_tests_on_bad_cells.run, "fail")[test]
     cells = dbt_tests_on_bad_cells.counts[test]
@@ -205,9 +272,15 @@ def test_build_is_refused_while_a_client_has_the_warehouse_open_for_writing(
 ) -> None:
     """Renaming over a file a client writes to would lose its writes (and misplace its WAL)."""
     writer = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print(flush=True); time.sleep(60)", str(built.warehouse)],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print(flush=True); time.sleep(60)",
+            str(built.warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         writer.stdout.readline()  # connected
         before = built.warehouse.read_bytes()
@@ -227,7 +300,9 @@ def test_build_goes_ahead_beside_read_only_readers(built: Settings) -> None:
         assert reader.execute("select count(*) from fct_occupation_wages").fetchone() == (2,)
 
 
-def test_a_project_that_does_not_parse_is_one_error_line_naming_the_file(built: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_project_that_does_not_parse_is_one_error_line_naming_the_file(
+    built: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """dbt's child parses before it is let go; a parse that fails is said once, by the build itself."""
     project = copy_project(tmp_path / "project")
     with (project / "models" / "marts" / "_marts__models.yml").open("a", encoding="utf-8") as yml:

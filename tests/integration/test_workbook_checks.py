@@ -1,4 +1,5 @@
 """The real BLS workbooks pass the file checks (the checks on workbooks written here: tests/unit)."""
+
 from __future__ import annotations
 
 from analysis_py.landing.workbook_checks import check_workbook_file

@@ -1,4 +1,5 @@
 """Shared by the system tests: a published small warehouse to copy, what the three published parts describe."""
+
 from __future__ import annotations
 
 import json
@@ -28,25 +29,44 @@ def copy_published(source: Path, settings: Settings) -> Settings:
 
 def described_workbooks(settings: Settings) -> dict[str, set[str] | None]:
     """The workbook SHA-256s each published part describes (None: that part is missing)."""
-    raw = {sha256 for sha256, _ in landed_workbooks(settings.raw_db).values()} if settings.raw_db.exists() else None
+    raw = (
+        {sha256 for sha256, _ in landed_workbooks(settings.raw_db).values()}
+        if settings.raw_db.exists()
+        else None
+    )
     warehouse = None
     if settings.warehouse.exists():
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-            warehouse = {row[0] for row in con.execute("select distinct source_sha256 from fct_occupation_wages").fetchall()}
+            warehouse = {
+                row[0]
+                for row in con.execute(
+                    "select distinct source_sha256 from fct_occupation_wages"
+                ).fetchall()
+            }
     results_path = settings.artifacts_dir / "results.json"
     results = None
     if results_path.exists():
-        results = {entry["source_sha256"] for entry in json.loads(results_path.read_text(encoding="utf-8"))["source_files"]}
+        results = {
+            entry["source_sha256"]
+            for entry in json.loads(results_path.read_text(encoding="utf-8"))["source_files"]
+        }
     return {"raw": raw, "warehouse": warehouse, "results.json": results}
 
 
-def wage(folder: Path, *args: str, env: dict[str, str] | None = None, **popen: object) -> subprocess.CompletedProcess[str]:
+def wage(
+    folder: Path, *args: str, env: dict[str, str] | None = None, **popen: object
+) -> subprocess.CompletedProcess[str]:
     """`wage ARGS` as a child process on the warehouse kept in `folder`."""
     environment = {**os.environ, **folder_env(folder), "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "analysis_py.cli", *args], cwd=REPO, env=environment, capture_output=True, text=True,
-        timeout=600, **popen,
-    )  # fmt: skip
+        [sys.executable, "-m", "analysis_py.cli", *args],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        **popen,
+    )
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -61,7 +81,9 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 180) -> 
         time.sleep(0.05)
 
 
-def paused_and_killed(script: str, moment: str, args: list[str], settings: Settings, folder: Path) -> list[int]:
+def paused_and_killed(
+    script: str, moment: str, args: list[str], settings: Settings, folder: Path
+) -> list[int]:
     """`python SCRIPT MARKER MOMENT ARGS` (a `wage` that pauses for good at MOMENT after writing
     MARKER), SIGKILLed there; at "dbt", once dbt's side file holds data. The pids of the children
     it had, for the caller to check they died with it."""
@@ -70,10 +92,16 @@ def paused_and_killed(script: str, moment: str, args: list[str], settings: Setti
     killable.write_text(script)
     with subprocess.Popen(
         [sys.executable, str(killable), str(marker), moment, *args],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    ) as wage:  # fmt: skip
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    ) as wage:
         if moment == "dbt":  # dbt has created the side file and is building models into it
-            wait_for(lambda: settings.build_copy.exists() and settings.build_copy.stat().st_size > 0, "dbt's side file")
+            wait_for(
+                lambda: settings.build_copy.exists() and settings.build_copy.stat().st_size > 0,
+                "dbt's side file",
+            )
             time.sleep(1.0)
         else:
             wait_for(marker.exists, f"the {moment} step")
@@ -96,4 +124,3 @@ def child_pids(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 children.append(int(entry.name))
     return children
-

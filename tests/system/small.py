@@ -1,4 +1,5 @@
 """A workbook small enough for a build in seconds and big enough for every analysis to run."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,7 +22,13 @@ STATES = ((1, "Alabama", "AL"), (2, "Alaska", "AK"), (4, "Arizona", "AZ"))
 def _wage_cells(hourly: float) -> dict[str, object]:
     """Mean, percentiles (ordered) and annual = hourly x 2,080, all consistent."""
     cells: dict[str, object] = {"H_MEAN": round(hourly, 2), "A_MEAN": round(hourly * 2080)}
-    for name, factor in (("PCT10", 0.55), ("PCT25", 0.7), ("MEDIAN", 0.9), ("PCT75", 1.2), ("PCT90", 1.5)):
+    for name, factor in (
+        ("PCT10", 0.55),
+        ("PCT25", 0.7),
+        ("MEDIAN", 0.9),
+        ("PCT75", 1.2),
+        ("PCT90", 1.5),
+    ):
         cells[f"H_{name}"] = round(hourly * factor, 2)
         cells[f"A_{name}"] = round(hourly * factor * 2080)
     return cells
@@ -32,13 +39,32 @@ def small_rows(variant: int = 0) -> list[dict[str, object]]:
     (each variant is a different workbook: other SHA-256, other sums)."""
     rows = []
     for area, title, state in STATES:
-        rows.append(bls_row(AREA=area, AREA_TITLE=title, PRIM_STATE=state, TOT_EMP=2_000_000 + area * 1000 + variant, **_wage_cells(30 + area)))
+        rows.append(
+            bls_row(
+                AREA=area,
+                AREA_TITLE=title,
+                PRIM_STATE=state,
+                TOT_EMP=2_000_000 + area * 1000 + variant,
+                **_wage_cells(30 + area),
+            )
+        )
         for number, (code, occupation, hourly) in enumerate(OCCUPATIONS):
-            rows.append(bls_row(
-                AREA=area, AREA_TITLE=title, PRIM_STATE=state, OCC_CODE=code, OCC_TITLE=occupation, O_GROUP="detailed",
-                TOT_EMP=500 + 37 * number * area + variant, EMP_PRSE=5.1, JOBS_1000=1.2, LOC_QUOTIENT=1.0,
-                MEAN_PRSE=2.0 + number / 10, **_wage_cells(hourly * (1 + area / 50) + number / 7),
-            ))  # fmt: skip
+            rows.append(
+                bls_row(
+                    AREA=area,
+                    AREA_TITLE=title,
+                    PRIM_STATE=state,
+                    OCC_CODE=code,
+                    OCC_TITLE=occupation,
+                    O_GROUP="detailed",
+                    TOT_EMP=500 + 37 * number * area + variant,
+                    EMP_PRSE=5.1,
+                    JOBS_1000=1.2,
+                    LOC_QUOTIENT=1.0,
+                    MEAN_PRSE=2.0 + number / 10,
+                    **_wage_cells(hourly * (1 + area / 50) + number / 7),
+                )
+            )
     return rows
 
 

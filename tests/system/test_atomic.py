@@ -4,6 +4,7 @@ Builds run as real `wage` processes on a small workbook; the kill moments are re
 by a wrapper that pauses the process at a named step (so the kill lands there every
 time) or by watching dbt's side file appear.
 """
+
 from __future__ import annotations
 
 import json
@@ -116,7 +117,12 @@ def kill_run_at(moment: str, settings: Settings, folder: Path) -> Killed:
     folder.mkdir()
     workbooks = [new_workbook(folder / "new")]
     if moment == "ingest":
-        workbooks.append(write_workbook(folder / "national_M2025_dl.xlsx", [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")]))
+        workbooks.append(
+            write_workbook(
+                folder / "national_M2025_dl.xlsx",
+                [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")],
+            )
+        )
     children = paused_and_killed(KILLABLE, moment, ["run", *map(str, workbooks)], settings, folder)
     assert children or moment != "dbt", "no dbt process to outlive the build"
     deadline = time.monotonic() + 10
@@ -129,17 +135,25 @@ def kill_run_at(moment: str, settings: Settings, folder: Path) -> Killed:
 MOMENTS = ["ingest", "dbt", "publish"]
 
 
-def test_kills_leave_the_previous_warehouse_intact_and_the_next_run_succeeds(built: Settings, tmp_path: Path) -> None:
+def test_kills_leave_the_previous_warehouse_intact_and_the_next_run_succeeds(
+    built: Settings, tmp_path: Path
+) -> None:
     """Killed at each step in turn, each run starting from what the one before left behind (the stress
     tier, `make test-stress`, kills at every step and at random moments, a completed run after each)."""
     settings = built
-    warehouse_before, raw_before, snapshot_before = settings.warehouse.read_bytes(), settings.raw_db.read_bytes(), snapshot(settings.warehouse)
+    warehouse_before, raw_before, snapshot_before = (
+        settings.warehouse.read_bytes(),
+        settings.raw_db.read_bytes(),
+        snapshot(settings.warehouse),
+    )
     for moment in MOMENTS:
         killed = kill_run_at(moment, settings, tmp_path / moment)
         assert killed.orphans == [], f"dbt outlived the build killed at {moment}"
         assert settings.warehouse.read_bytes() == warehouse_before, moment
         assert snapshot(settings.warehouse) == snapshot_before, moment
-        assert settings.raw_db.read_bytes() == raw_before, moment  # raw and warehouse are published together
+        assert settings.raw_db.read_bytes() == raw_before, (
+            moment
+        )  # raw and warehouse are published together
         assert settings.lock_file.read_text().strip() != "", moment
         assert killed.leftovers, moment  # what the next command starts from
 
@@ -170,7 +184,9 @@ class RebuildUnderLoad:
 
 
 @pytest.fixture(scope="module")
-def rebuild_under_load(tmp_path_factory: pytest.TempPathFactory, small_build: Path) -> Iterator[RebuildUnderLoad]:
+def rebuild_under_load(
+    tmp_path_factory: pytest.TempPathFactory, small_build: Path
+) -> Iterator[RebuildUnderLoad]:
     folder = tmp_path_factory.mktemp("load")
     for name in ("wage.duckdb", "wage_raw.duckdb"):
         shutil.copyfile(small_build / name, folder / name)
@@ -180,31 +196,57 @@ def rebuild_under_load(tmp_path_factory: pytest.TempPathFactory, small_build: Pa
     before = snapshot(warehouse)
     readers = {
         mode: subprocess.Popen(
-            [sys.executable, str(folder / "reader.py"), str(warehouse), str(stop), mode], stdout=subprocess.PIPE, text=True, env=env
+            [sys.executable, str(folder / "reader.py"), str(warehouse), str(stop), mode],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         for mode in ("held", "fresh")
-    }  # fmt: skip
-    first_reads = {mode: json.loads(reader.stdout.readline()) for mode, reader in readers.items()}  # both are reading
+    }
+    first_reads = {
+        mode: json.loads(reader.stdout.readline()) for mode, reader in readers.items()
+    }  # both are reading
     started = time.time()
     rebuild = subprocess.Popen(
         [sys.executable, "-m", "analysis_py.cli", "run", str(new_workbook(folder / "new"))],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     lock = folder / "wage.duckdb.lock.flock"
-    wait_for(lambda: lock.exists() and lock.read_text().strip() == str(rebuild.pid), "the rebuild to take the lock")
-    second = subprocess.run([sys.executable, "-m", "analysis_py.cli", "build"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    wait_for(
+        lambda: lock.exists() and lock.read_text().strip() == str(rebuild.pid),
+        "the rebuild to take the lock",
+    )
+    second = subprocess.run(
+        [sys.executable, "-m", "analysis_py.cli", "build"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     returncode = rebuild.wait(timeout=300)
     ended = time.time()
     time.sleep(1.0)  # the fresh reader sees the new warehouse a few times
     stop.touch()
     reads = {
-        mode: [first_reads[mode], *map(json.loads, reader.communicate(timeout=60)[0].splitlines())] for mode, reader in readers.items()
+        mode: [first_reads[mode], *map(json.loads, reader.communicate(timeout=60)[0].splitlines())]
+        for mode, reader in readers.items()
     }
     yield RebuildUnderLoad(
-        before=before, after=snapshot(warehouse), started=started, ended=ended, returncode=returncode,
-        second_returncode=second.returncode, second_stderr=second.stderr, held_reads=reads["held"],
-        fresh_reads=reads["fresh"], warehouse=warehouse,
-    )  # fmt: skip
+        before=before,
+        after=snapshot(warehouse),
+        started=started,
+        ended=ended,
+        returncode=returncode,
+        second_returncode=second.returncode,
+        second_stderr=second.stderr,
+        held_reads=reads["held"],
+        fresh_reads=reads["fresh"],
+        warehouse=warehouse,
+    )
 
 
 def test_rebuild_under_load_publishes_the_new_data(rebuild_under_load: RebuildUnderLoad) -> None:
@@ -213,23 +255,38 @@ def test_rebuild_under_load_publishes_the_new_data(rebuild_under_load: RebuildUn
     assert rebuild_under_load.after != rebuild_under_load.before
 
 
-def test_second_build_is_refused_with_one_error_line_and_exit_2(rebuild_under_load: RebuildUnderLoad) -> None:
-    errors = [line for line in rebuild_under_load.second_stderr.splitlines() if line.startswith("error:")]
+def test_second_build_is_refused_with_one_error_line_and_exit_2(
+    rebuild_under_load: RebuildUnderLoad,
+) -> None:
+    errors = [
+        line for line in rebuild_under_load.second_stderr.splitlines() if line.startswith("error:")
+    ]
     assert rebuild_under_load.second_returncode == 2
     assert len(errors) == 1
-    assert errors[0].startswith(f"error: {rebuild_under_load.warehouse}: another build is running (pid ")
+    assert errors[0].startswith(
+        f"error: {rebuild_under_load.warehouse}: another build is running (pid "
+    )
 
 
-def test_reader_holding_the_old_file_sees_the_old_data_throughout(rebuild_under_load: RebuildUnderLoad) -> None:
+def test_reader_holding_the_old_file_sees_the_old_data_throughout(
+    rebuild_under_load: RebuildUnderLoad,
+) -> None:
     reads = rebuild_under_load.held_reads
     assert reads[0]["t"] < rebuild_under_load.started and reads[-1]["t"] > rebuild_under_load.ended
     assert [read.get("row") for read in reads] == [rebuild_under_load.before] * len(reads)
 
 
-def test_fresh_readers_see_the_old_or_the_new_warehouse_never_an_error(rebuild_under_load: RebuildUnderLoad) -> None:
+def test_fresh_readers_see_the_old_or_the_new_warehouse_never_an_error(
+    rebuild_under_load: RebuildUnderLoad,
+) -> None:
     reads = rebuild_under_load.fresh_reads
     assert [read for read in reads if "error" in read] == []
     rows = [read["row"] for read in reads]
-    assert set(map(tuple, rows)) == {tuple(rebuild_under_load.before), tuple(rebuild_under_load.after)}
+    assert set(map(tuple, rows)) == {
+        tuple(rebuild_under_load.before),
+        tuple(rebuild_under_load.after),
+    }
     switch = rows.index(rebuild_under_load.after)
-    assert rows[switch:] == [rebuild_under_load.after] * (len(rows) - switch), "a reader went back to the old data"
+    assert rows[switch:] == [rebuild_under_load.after] * (len(rows) - switch), (
+        "a reader went back to the old data"
+    )

@@ -1,4 +1,5 @@
 """`wage docs --serve`'s server (issue 11, finding 14): no listing, nothing outside its folder, only local Host names."""
+
 from __future__ import annotations
 
 import http.client
@@ -66,7 +67,10 @@ def test_no_symbolic_link_leads_out_of_the_folder(served: tuple[int, Path], path
     assert status == 404 and b"outside" not in body
 
 
-@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:{port}", "127.0.0.1.nip.io:{port}", "localhost:1", ""])
+@pytest.mark.parametrize(
+    "host",
+    ["attacker.example", "attacker.example:{port}", "127.0.0.1.nip.io:{port}", "localhost:1", ""],
+)
 def test_only_local_host_names_are_answered(served: tuple[int, Path], host: str) -> None:
     port, _ = served
     status, body = get(port, "/docs/", host=host.format(port=port))

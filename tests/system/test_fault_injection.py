@@ -7,6 +7,7 @@ unpublished. A kill between two renames of the publish leaves the publish journa
 first thing every `wage` command does is to finish it (`finish_or_discard`), which the
 test does before it compares.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,7 +61,18 @@ elif moment == "between-renames":  # journal written, raw landing renamed, wareh
 sys.exit(cli.main(sys.argv[3:]))
 """
 
-ROUNDS = ("ingest", "build", "analyze", "artifacts", "publish", "between-renames", "random", "random", "random", "random")
+ROUNDS = (
+    "ingest",
+    "build",
+    "analyze",
+    "artifacts",
+    "publish",
+    "between-renames",
+    "random",
+    "random",
+    "random",
+    "random",
+)
 
 
 def kill_run(folder: Path, moment: str, workbook: Path, delay: float) -> None:
@@ -69,7 +81,9 @@ def kill_run(folder: Path, moment: str, workbook: Path, delay: float) -> None:
     marker.unlink(missing_ok=True)
     env = {**os.environ, **folder_env(folder), "PYTHONPATH": str(REPO)}
     command = [sys.executable, str(script), str(marker), moment, "run", str(workbook)]
-    with subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as child:
+    with subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) as child:
         deadline = time.monotonic() + (delay if moment == "random" else 300)
         while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -79,7 +93,9 @@ def kill_run(folder: Path, moment: str, workbook: Path, delay: float) -> None:
 
 
 @pytest.mark.stress
-def test_killed_runs_leave_the_three_agreeing_and_the_next_run_completes(settings: Settings, tmp_path: Path) -> None:
+def test_killed_runs_leave_the_three_agreeing_and_the_next_run_completes(
+    settings: Settings, tmp_path: Path
+) -> None:
     chance = random.Random(11)
     first = small_workbook(tmp_path / "in0")
     assert wage(tmp_path, "run", str(first)).returncode == 0
@@ -87,18 +103,30 @@ def test_killed_runs_leave_the_three_agreeing_and_the_next_run_completes(setting
         new = small_workbook(tmp_path / f"in{number}", variant=number)
         kill_run(tmp_path, moment, new, delay=chance.uniform(1.0, 25.0))
 
-        if journal_path(settings).exists():  # killed between renames: what the next command finishes first
+        if journal_path(
+            settings
+        ).exists():  # killed between renames: what the next command finishes first
             assert moment in ("between-renames", "random")
             with build_lock(settings):
                 assert finish_or_discard(settings) == "finished"
         state = described_workbooks(settings)
-        assert state["raw"] == state["warehouse"] == state["results.json"], f"round {number} ({moment}): {state}"
+        assert state["raw"] == state["warehouse"] == state["results.json"], (
+            f"round {number} ({moment}): {state}"
+        )
         left_undone = state["raw"] != {file_sha256(new)}
         assert left_undone or moment in ("between-renames", "random")
 
         again = wage(tmp_path, "run", str(new))
         assert again.returncode == 0, f"round {number} ({moment}): {again.stderr}"
         assert ("nothing to do" in again.stderr) == (not left_undone), f"round {number} ({moment})"
-        assert described_workbooks(settings) == {"raw": {file_sha256(new)}, "warehouse": {file_sha256(new)}, "results.json": {file_sha256(new)}}
-        leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith((".building", ".previous", ".publish.json"))]
+        assert described_workbooks(settings) == {
+            "raw": {file_sha256(new)},
+            "warehouse": {file_sha256(new)},
+            "results.json": {file_sha256(new)},
+        }
+        leftovers = [
+            p.name
+            for p in tmp_path.iterdir()
+            if p.name.endswith((".building", ".previous", ".publish.json"))
+        ]
         assert leftovers == [], f"round {number} ({moment})"

@@ -1,4 +1,5 @@
 """`wage fetch` against a hostile local server (issue 11, findings 9 and 10): never bls.gov."""
+
 from __future__ import annotations
 
 import json
@@ -61,7 +62,9 @@ def serve(routes: Routes) -> tuple[ThreadingHTTPServer, str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    ).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
@@ -81,7 +84,19 @@ def workbook_bytes(tmp_path: Path) -> bytes:
 
 
 def fetch(origin: str) -> int:
-    return main(["fetch", "--year", "2025", "--kind", "state", "--contact", CONTACT, "--base-url", f"{origin}/oes/special-requests"])
+    return main(
+        [
+            "fetch",
+            "--year",
+            "2025",
+            "--kind",
+            "state",
+            "--contact",
+            CONTACT,
+            "--base-url",
+            f"{origin}/oes/special-requests",
+        ]
+    )
 
 
 def test_a_zip_with_the_workbook_in_two_folders_is_refused_and_keeps_nothing(
@@ -89,7 +104,10 @@ def test_a_zip_with_the_workbook_in_two_folders_is_refused_and_keeps_nothing(
 ) -> None:
     table, origin = routes
     workbook = workbook_bytes(tmp_path)
-    table[ZIP_PATH] = ("body", zip_of({"a/state_M2025_dl.xlsx": workbook, "b/state_M2025_dl.xlsx": workbook}))
+    table[ZIP_PATH] = (
+        "body",
+        zip_of({"a/state_M2025_dl.xlsx": workbook, "b/state_M2025_dl.xlsx": workbook}),
+    )
     assert fetch(origin) == 2
     [line] = error_lines(capsys.readouterr().err)
     assert "more than once" in line
@@ -105,7 +123,9 @@ def test_an_upper_case_member_is_kept_under_a_name_that_wage_runs_glob_finds(
     assert [path.name for path in raw_dir.glob("*.xlsx")] == ["STATE_M2025_DL.xlsx"]
 
 
-def test_a_redirect_to_another_host_is_not_followed(routes: tuple[Routes, str], raw_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_redirect_to_another_host_is_not_followed(
+    routes: tuple[Routes, str], raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     table, origin = routes
     table[ZIP_PATH] = ("redirect", "http://localhost.invalid:9/oesm25st.zip")
     assert fetch(origin) == 2
@@ -119,29 +139,55 @@ def test_a_redirect_within_the_host_is_followed_and_the_final_url_recorded(
 ) -> None:
     table, origin = routes
     table[ZIP_PATH] = ("redirect", "/mirror/oesm25st.zip")
-    table["/mirror/oesm25st.zip"] = ("body", zip_of({"state_M2025_dl.xlsx": workbook_bytes(tmp_path)}))
+    table["/mirror/oesm25st.zip"] = (
+        "body",
+        zip_of({"state_M2025_dl.xlsx": workbook_bytes(tmp_path)}),
+    )
     assert fetch(origin) == 0
     source = json.loads((raw_dir / "state_M2025_dl.xlsx.source.json").read_text())
     assert source["url"] == f"{origin}{ZIP_PATH}"
     assert source["final_url"] == f"{origin}/mirror/oesm25st.zip"
 
 
-def test_a_download_that_trickles_stops_at_the_overall_deadline(routes: tuple[Routes, str], raw_dir: Path) -> None:
+def test_a_download_that_trickles_stops_at_the_overall_deadline(
+    routes: tuple[Routes, str], raw_dir: Path
+) -> None:
     table, origin = routes
     table[ZIP_PATH] = ("drip", b"x" * 1000)  # a byte every 0.5 s: never a socket timeout
     started = time.monotonic()
     with pytest.raises(Exception, match="longer than 2 s"):
-        fetch_release(raw_dir, 2025, "state", CONTACT, f"{origin}/oes/special-requests", timeout=5, deadline=2)
+        fetch_release(
+            raw_dir, 2025, "state", CONTACT, f"{origin}/oes/special-requests", timeout=5, deadline=2
+        )
     assert time.monotonic() - started < 6
     assert list(raw_dir.iterdir()) == []
 
 
-def test_sigterm_during_a_download_removes_the_scratch_folder(routes: tuple[Routes, str], raw_dir: Path, tmp_path: Path) -> None:
+def test_sigterm_during_a_download_removes_the_scratch_folder(
+    routes: tuple[Routes, str], raw_dir: Path, tmp_path: Path
+) -> None:
     table, origin = routes
     table[ZIP_PATH] = ("drip", b"x" * 1000)
-    env = {**os.environ, "PYTHONPATH": str(REPO), "WAGE_RAW_DIR": str(raw_dir), "WAGE_LOG_DIR": str(tmp_path / "logs")}
-    command = [sys.executable, "-m", "analysis_py.cli", "fetch", "--year", "2025", "--kind", "state",
-               "--contact", CONTACT, "--base-url", f"{origin}/oes/special-requests"]  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "WAGE_RAW_DIR": str(raw_dir),
+        "WAGE_LOG_DIR": str(tmp_path / "logs"),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "analysis_py.cli",
+        "fetch",
+        "--year",
+        "2025",
+        "--kind",
+        "state",
+        "--contact",
+        CONTACT,
+        "--base-url",
+        f"{origin}/oes/special-requests",
+    ]
     with subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE, text=True) as child:
         deadline = time.monotonic() + 30
         while not list(raw_dir.glob(".fetch-*/*.zip")):
@@ -175,10 +221,14 @@ def test_the_workbook_never_appears_before_its_sidecar(
     assert source["sha256"] == fetch_module.file_sha256(raw_dir / "state_M2025_dl.xlsx")
 
 
-def test_a_refetch_restores_the_sidecar_of_a_workbook_that_lacks_one(routes: tuple[Routes, str], raw_dir: Path, tmp_path: Path) -> None:
+def test_a_refetch_restores_the_sidecar_of_a_workbook_that_lacks_one(
+    routes: tuple[Routes, str], raw_dir: Path, tmp_path: Path
+) -> None:
     table, origin = routes
     table[ZIP_PATH] = ("body", zip_of({"state_M2025_dl.xlsx": workbook_bytes(tmp_path)}))
     assert fetch(origin) == 0
-    (raw_dir / "state_M2025_dl.xlsx.source.json").unlink()  # what a SIGKILL between the two left before
+    (
+        raw_dir / "state_M2025_dl.xlsx.source.json"
+    ).unlink()  # what a SIGKILL between the two left before
     assert fetch(origin) == 0
     assert (raw_dir / "state_M2025_dl.xlsx.source.json").exists()

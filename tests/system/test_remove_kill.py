@@ -3,6 +3,7 @@
 As tests/test_atomic.py does for `wage run`: a wrapper pauses `wage remove` at a named
 step (or the test watches dbt's side file appear) and the test kills it there.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,7 +42,9 @@ elif moment == "publish":  # dbt and the analyses passed, nothing published yet
 sys.exit(cli.main(sys.argv[3:]))
 """
 
-RELEASES_SQL = "select release_year, count(*), sum(tot_emp) from fct_occupation_wages group by 1 order by 1"
+RELEASES_SQL = (
+    "select release_year, count(*), sum(tot_emp) from fct_occupation_wages group by 1 order by 1"
+)
 
 
 def releases(warehouse: Path) -> list[tuple]:
@@ -49,13 +52,17 @@ def releases(warehouse: Path) -> list[tuple]:
         return con.execute(RELEASES_SQL).fetchall()
 
 
-def test_kills_during_remove_leave_both_files_as_they_were(two_releases: Settings, tmp_path: Path) -> None:
+def test_kills_during_remove_leave_both_files_as_they_were(
+    two_releases: Settings, tmp_path: Path
+) -> None:
     """Killed at each step in turn, each `wage remove` starting from what the one before left behind."""
     settings = two_releases
     warehouse_before, raw_before = settings.warehouse.read_bytes(), settings.raw_db.read_bytes()
     before = releases(settings.warehouse)
     for moment in ("remove", "dbt", "publish"):
-        paused_and_killed(KILLABLE, moment, ["remove", "--release", "2024"], settings, tmp_path / moment)
+        paused_and_killed(
+            KILLABLE, moment, ["remove", "--release", "2024"], settings, tmp_path / moment
+        )
         assert settings.warehouse.read_bytes() == warehouse_before, moment
         assert settings.raw_db.read_bytes() == raw_before, moment
         assert releases(settings.warehouse) == before, moment

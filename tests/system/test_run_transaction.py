@@ -2,6 +2,7 @@
 
 Each test starts from a copy of one published small warehouse (`published`, built once).
 """
+
 from __future__ import annotations
 
 import errno
@@ -35,11 +36,19 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def all_describe(settings: Settings, workbook: Path) -> bool:
     sha256 = file_sha256(workbook)
-    return described_workbooks(settings) == {"raw": {sha256}, "warehouse": {sha256}, "results.json": {sha256}}
+    return described_workbooks(settings) == {
+        "raw": {sha256},
+        "warehouse": {sha256},
+        "results.json": {sha256},
+    }
 
 
 def test_artifacts_that_cannot_be_written_publish_nothing_and_the_next_run_completes(
-    settings: Settings, published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    settings: Settings,
+    published: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     copy_published(published, settings)
     before = described_workbooks(settings)
@@ -67,7 +76,10 @@ def test_a_title_that_trips_a_chart_never_leaves_the_three_disagreeing(
 ) -> None:
     copy_published(published, settings)
     before = described_workbooks(settings)
-    rows = [dict(row, AREA_TITLE="District of $\\notacommand$ Columbia") if row["AREA"] == 2 else row for row in small_rows(2)]
+    rows = [
+        dict(row, AREA_TITLE="District of $\\notacommand$ Columbia") if row["AREA"] == 2 else row
+        for row in small_rows(2)
+    ]
     hostile = write_workbook((tmp_path / "state_M2025_dl.xlsx"), rows)
     code = main(["run", str(hostile)])
     assert code in (0, 2), "a traceback, not an error line"
@@ -75,7 +87,9 @@ def test_a_title_that_trips_a_chart_never_leaves_the_three_disagreeing(
 
 
 @pytest.mark.parametrize("spoil", ["report.html removed", "results.json stale"])
-def test_a_missing_or_stale_artifact_is_not_nothing_to_do(settings: Settings, published: Path, spoil: str) -> None:
+def test_a_missing_or_stale_artifact_is_not_nothing_to_do(
+    settings: Settings, published: Path, spoil: str
+) -> None:
     """The up-to-date check a run starts with (the run itself then goes ahead as every first run does)."""
     copy_published(published, settings)
     workbooks = [published / "in" / "state_M2025_dl.xlsx"]
@@ -87,7 +101,9 @@ def test_a_missing_or_stale_artifact_is_not_nothing_to_do(settings: Settings, pu
     assert not pipeline._up_to_date(settings, workbooks, None)
 
 
-def test_a_raw_landing_without_rows_never_becomes_a_published_warehouse(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_raw_landing_without_rows_never_becomes_a_published_warehouse(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     with duckdb.connect(str(settings.raw_db)) as con:
         _ensure_raw_tables(con)  # what a first ingest killed right after creating its tables left
     assert main(["build"]) == 2
@@ -97,7 +113,9 @@ def test_a_raw_landing_without_rows_never_becomes_a_published_warehouse(settings
     assert not (settings.logs_dir / "dbt.log").exists(), "refused before dbt ran"
 
 
-def test_a_symlinked_warehouse_is_published_through_the_link(settings: Settings, published: Path, tmp_path: Path) -> None:
+def test_a_symlinked_warehouse_is_published_through_the_link(
+    settings: Settings, published: Path, tmp_path: Path
+) -> None:
     copy_published(published, settings)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -111,11 +129,16 @@ def test_a_symlinked_warehouse_is_published_through_the_link(settings: Settings,
     assert settings.warehouse.is_symlink() and settings.warehouse.resolve() == real
     assert all_describe(settings, new)
     # beside the link's target: the warehouse and its own dbt target folder, no side file left
-    assert sorted(path.name for path in elsewhere.iterdir()) == ["warehouse-file.duckdb", "warehouse-file.duckdb.dbt-target"]
+    assert sorted(path.name for path in elsewhere.iterdir()) == [
+        "warehouse-file.duckdb",
+        "warehouse-file.duckdb.dbt-target",
+    ]
     assert not settings.warehouse.with_name("wage.duckdb.publish.json").exists()
 
 
-def test_a_run_with_nothing_to_do_loads_no_analysis_library_and_no_reader(settings: Settings, published: Path) -> None:
+def test_a_run_with_nothing_to_do_loads_no_analysis_library_and_no_reader(
+    settings: Settings, published: Path
+) -> None:
     """The no-op rerun is checked before the analysis stack (pandas, scipy, matplotlib) or the workbook
     reader (fastexcel, pyarrow, numpy) starts loading: it answers in a fraction of a second."""
     copy_published(published, settings)
@@ -125,8 +148,12 @@ def test_a_run_with_nothing_to_do_loads_no_analysis_library_and_no_reader(settin
     )
     done = subprocess.run(
         [sys.executable, "-c", script, str(published / "in" / "state_M2025_dl.xlsx")],
-        cwd=REPO, env={**os.environ, **folder_env(settings.warehouse.parent)}, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=REPO,
+        env={**os.environ, **folder_env(settings.warehouse.parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "0 []"
     assert "nothing to do" in done.stderr

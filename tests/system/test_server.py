@@ -4,6 +4,7 @@ Every endpoint, every kind of parameter error, the SQL guard, the Host check, th
 page's local assets, 503 without a warehouse, and zero failed requests while builds
 publish new warehouse files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -56,9 +57,15 @@ class Server:
         request = urllib.request.Request(self.url + path, headers=headers or {})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
-                return Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+                return Answer(
+                    response.status,
+                    {k.lower(): v for k, v in response.headers.items()},
+                    response.read(),
+                )
         except urllib.error.HTTPError as error:
-            return Answer(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+            return Answer(
+                error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+            )
 
 
 @contextmanager
@@ -69,10 +76,14 @@ def serve_api(warehouse: Path, folder: Path, *args: str) -> Iterator[Server]:
     env = {**os.environ, **folder_environment(folder, REPO), "WAGE_DB": str(warehouse)}
     with stderr.open("w") as err:
         command = [sys.executable, "-m", "analysis_py.cli", "serve", "--port", "0", *args]
-        child = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        child = subprocess.Popen(
+            command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=err
+        )
     try:
         deadline = time.monotonic() + 120
-        while not (found := re.search(r"Uvicorn running on (http://[^ ]+:\d+)", stderr.read_text())):
+        while not (
+            found := re.search(r"Uvicorn running on (http://[^ ]+:\d+)", stderr.read_text())
+        ):
             assert child.poll() is None, stderr.read_text()
             assert time.monotonic() < deadline, "no `Uvicorn running` line within 120 s"
             time.sleep(0.1)
@@ -89,7 +100,9 @@ def serve_api(warehouse: Path, folder: Path, *args: str) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def server(real_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with serve_api(real_warehouse.warehouse, tmp_path_factory.mktemp("serve"), "--sql-time-limit", "1.5") as running:
+    with serve_api(
+        real_warehouse.warehouse, tmp_path_factory.mktemp("serve"), "--sql-time-limit", "1.5"
+    ) as running:
         yield running
 
 
@@ -114,7 +127,9 @@ def nurses_in_states(mart: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
 # ---------- acceptance
 
 
-def test_wages_of_registered_nurses_in_states_are_the_mart_rows_with_their_cis(server: Server, mart: duckdb.DuckDBPyConnection) -> None:
+def test_wages_of_registered_nurses_in_states_are_the_mart_rows_with_their_cis(
+    server: Server, mart: duckdb.DuckDBPyConnection
+) -> None:
     answer = server.get("/api/wages?occ_code=29-1141&area_type=2")
     assert answer.status == 200
     rows = answer.json()["rows"]
@@ -123,13 +138,20 @@ def test_wages_of_registered_nurses_in_states_are_the_mart_rows_with_their_cis(s
     z = stats.norm.ppf(0.975)
     for row in rows:
         a_mean, a_mean_se, a_median, mean_prse = expected[row["area"]]
-        assert (row["a_mean"], row["a_mean_se"], row["a_median"], row["mean_prse"]) == (a_mean, a_mean_se, a_median, mean_prse)
+        assert (row["a_mean"], row["a_mean_se"], row["a_median"], row["mean_prse"]) == (
+            a_mean,
+            a_mean_se,
+            a_median,
+            mean_prse,
+        )
         assert row["a_mean_ci_low"] == pytest.approx(a_mean - z * a_mean_se, rel=1e-12)
         assert row["a_mean_ci_high"] == pytest.approx(a_mean + z * a_mean_se, rel=1e-12)
         assert isinstance(row["flags"], list)
 
 
-def test_compare_of_two_states_gives_the_z_of_stats_on_the_same_rows(server: Server, mart: duckdb.DuckDBPyConnection) -> None:
+def test_compare_of_two_states_gives_the_z_of_stats_on_the_same_rows(
+    server: Server, mart: duckdb.DuckDBPyConnection
+) -> None:
     answer = server.get("/api/compare?occ_code=29-1141&area=CA&area=TX")
     assert answer.status == 200
     result = answer.json()
@@ -138,7 +160,9 @@ def test_compare_of_two_states_gives_the_z_of_stats_on_the_same_rows(server: Ser
     expected = estimate_difference_z(ca_mean, ca_se, tx_mean, tx_se)
     assert result["z"] == pytest.approx(expected.z, rel=1e-12)
     assert result["p_value"] == pytest.approx(expected.p_value)
-    assert (result["ci_low"], result["ci_high"]) == pytest.approx((expected.ci_low, expected.ci_high))
+    assert (result["ci_low"], result["ci_high"]) == pytest.approx(
+        (expected.ci_low, expected.ci_high)
+    )
     assert result["kind"] == "areas" and result["distinguishable"] is True
     assert "California" in result["sentence"] and "Texas" in result["sentence"]
 
@@ -176,20 +200,29 @@ def test_sql_refuses_what_is_not_one_read_only_query(server: Server, query: str)
 
 
 def test_sql_over_the_row_cap_says_it_was_capped(server: Server) -> None:
-    result = server.get("/api/sql?" + urllib.parse.urlencode({"q": "select * from range(5000)"})).json()
+    result = server.get(
+        "/api/sql?" + urllib.parse.urlencode({"q": "select * from range(5000)"})
+    ).json()
     assert result["truncated"] is True
     assert len(result["rows"]) == result["row_cap"] == 1000
 
 
 def test_sql_under_the_row_cap_is_complete(server: Server) -> None:
-    result = server.get("/api/sql?" + urllib.parse.urlencode({"q": "select count(*) as n from fct_occupation_wages"})).json()
+    result = server.get(
+        "/api/sql?"
+        + urllib.parse.urlencode({"q": "select count(*) as n from fct_occupation_wages"})
+    ).json()
     assert result["truncated"] is False and result["columns"] == ["n"] and result["rows"][0][0] > 0
 
 
 def test_sql_stops_a_query_at_the_time_limit(server: Server) -> None:
     started = time.monotonic()
-    answer = server.get("/api/sql?" + urllib.parse.urlencode({"q": "select count(*) from range(1000000000000)"}))
-    assert answer.status == 400 and "ran longer than the time limit of 1.5 s" in answer.json()["error"]  # wage serve --sql-time-limit 1.5
+    answer = server.get(
+        "/api/sql?" + urllib.parse.urlencode({"q": "select count(*) from range(1000000000000)"})
+    )
+    assert (
+        answer.status == 400 and "ran longer than the time limit of 1.5 s" in answer.json()["error"]
+    )  # wage serve --sql-time-limit 1.5
     assert 1.5 <= time.monotonic() - started < 10
     assert server.get("/api/sql?q=select%201").json()["time_limit_seconds"] == 1.5
 
@@ -212,7 +245,10 @@ def test_occupation_search_ranks_the_exact_title_first(server: Server) -> None:
 
 
 def test_occupation_search_finds_a_code(server: Server) -> None:
-    assert server.get("/api/occupations?q=15-1252").json()["occupations"][0]["occ_title"] == "Software Developers"
+    assert (
+        server.get("/api/occupations?q=15-1252").json()["occupations"][0]["occ_title"]
+        == "Software Developers"
+    )
 
 
 def test_wages_next_links_walk_every_row_once(server: Server) -> None:
@@ -232,9 +268,15 @@ def test_wages_sort_descending(server: Server) -> None:
 
 
 def test_wages_flag_top_coded_means(server: Server, mart: duckdb.DuckDBPyConnection) -> None:
-    occ, area = mart.execute("select occ_code, area from fct_occupation_wages where is_a_mean_top_coded limit 1").fetchone()
+    occ, area = mart.execute(
+        "select occ_code, area from fct_occupation_wages where is_a_mean_top_coded limit 1"
+    ).fetchone()
     row = server.get(f"/api/wages?occ_code={occ}&area={area}").json()["rows"][0]
-    assert "a_mean_top_coded" in row["flags"] and row["a_mean"] is None and row["a_mean_ci_low"] is None
+    assert (
+        "a_mean_top_coded" in row["flags"]
+        and row["a_mean"] is None
+        and row["a_mean_ci_low"] is None
+    )
 
 
 def test_compare_two_occupations_in_one_area(server: Server) -> None:
@@ -249,7 +291,15 @@ def test_results_has_the_runs_tests_and_regressions(server: Server) -> None:
 
 def test_openapi_documents_every_endpoint(server: Server) -> None:
     paths = set(server.get("/openapi.json").json()["paths"])
-    assert paths == {"/api/releases", "/api/areas", "/api/occupations", "/api/wages", "/api/compare", "/api/results", "/api/sql"}
+    assert paths == {
+        "/api/releases",
+        "/api/areas",
+        "/api/occupations",
+        "/api/wages",
+        "/api/compare",
+        "/api/results",
+        "/api/sql",
+    }
 
 
 def test_explorer_page_is_served_with_a_strict_policy(server: Server) -> None:
@@ -270,11 +320,16 @@ def test_csv_by_format_parameter(server: Server) -> None:
 
 def test_csv_by_accept_header(server: Server) -> None:
     answer = server.get("/api/areas?area_type=2", headers={"Accept": "text/csv"})
-    assert answer.headers["content-type"].startswith("text/csv") and answer.body.startswith(b"area,area_title")
+    assert answer.headers["content-type"].startswith("text/csv") and answer.body.startswith(
+        b"area,area_title"
+    )
 
 
 def test_csv_neutralises_formula_cells(server: Server) -> None:
-    answer = server.get("/api/sql?" + urllib.parse.urlencode({"q": "select '=1+1' as a, '@x' as b, 5 as c", "format": "csv"}))
+    answer = server.get(
+        "/api/sql?"
+        + urllib.parse.urlencode({"q": "select '=1+1' as a, '@x' as b, 5 as c", "format": "csv"})
+    )
     assert answer.body.decode().splitlines()[1] == "'=1+1,'@x,5"
 
 
@@ -332,7 +387,11 @@ def test_an_unknown_code_gets_404(server: Server, path: str) -> None:
 
 
 def test_no_error_answer_carries_a_traceback(server: Server) -> None:
-    for path in ("/api/wages?area_type=abc", "/api/compare?occ_code=29-1141&area=CA&area=ZZ", "/api/sql?q=select%201%2F%27a%27"):
+    for path in (
+        "/api/wages?area_type=abc",
+        "/api/compare?occ_code=29-1141&area=CA&area=ZZ",
+        "/api/sql?q=select%201%2F%27a%27",
+    ):
         assert b"Traceback" not in server.get(path).body
 
 
@@ -371,7 +430,9 @@ def publish_marked_copy(source: Path, target: Path, mark: int) -> None:
     side = target.with_name(target.name + ".building")
     shutil.copyfile(source, side)
     with duckdb.connect(str(side)) as con:
-        con.execute("create or replace table meta.server_mark as select $mark as mark", {"mark": mark})
+        con.execute(
+            "create or replace table meta.server_mark as select $mark as mark", {"mark": mark}
+        )
     finish_side_file(side)
     os.replace(side, target)  # the rename a build publishes with
 
@@ -381,7 +442,12 @@ def test_requests_while_builds_publish_never_fail(real_warehouse: Settings, tmp_
     folder.mkdir()
     target = folder / "wage.duckdb"
     shutil.copyfile(real_warehouse.warehouse, target)
-    paths = ["/api/wages?occ_code=29-1141&area_type=2", "/api/occupations?q=nurse", "/api/compare?occ_code=29-1141&area=CA&area=TX", "/api/areas"]
+    paths = [
+        "/api/wages?occ_code=29-1141&area_type=2",
+        "/api/occupations?q=nurse",
+        "/api/compare?occ_code=29-1141&area=CA&area=TX",
+        "/api/areas",
+    ]
     failures: list[str] = []
     done = threading.Event()
     counts = [0] * 4
@@ -411,7 +477,9 @@ def test_requests_while_builds_publish_never_fail(real_warehouse: Settings, tmp_
     assert min(counts) >= 3 and sum(counts) > 20
 
 
-def test_a_published_file_replaces_the_remembered_answers(real_warehouse: Settings, tmp_path: Path) -> None:
+def test_a_published_file_replaces_the_remembered_answers(
+    real_warehouse: Settings, tmp_path: Path
+) -> None:
     """Answers are kept per warehouse file: asked again they are the same, after a publish they are the new file's."""
     folder = tmp_path / "cached"
     folder.mkdir()
@@ -425,7 +493,9 @@ def test_a_published_file_replaces_the_remembered_answers(real_warehouse: Settin
         side = folder / "wage.duckdb.building"
         shutil.copyfile(real_warehouse.warehouse, side)
         with duckdb.connect(str(side)) as con:
-            con.execute("update main.fct_occupation_wages set a_mean = a_mean + 1000 where occ_code = '29-1141' and area = '6'")
+            con.execute(
+                "update main.fct_occupation_wages set a_mean = a_mean + 1000 where occ_code = '29-1141' and area = '6'"
+            )
         finish_side_file(side)
         os.replace(side, target)
         after = running.get(path)
@@ -449,5 +519,7 @@ def test_many_clients_asking_the_same_new_question_get_the_same_answer(server: S
         worker.join()
     found = [a for a in answers if a.status == 200]
     assert len(found) == 6 and len({a.body for a in found}) == 1
-    assert [a.json()["rows"][0]["a_mean"] for a in found[:1]] == [max(r["a_mean"] for r in found[0].json()["rows"] if r["a_mean"])]
+    assert [a.json()["rows"][0]["a_mean"] for a in found[:1]] == [
+        max(r["a_mean"] for r in found[0].json()["rows"] if r["a_mean"])
+    ]
     assert sorted(a.status for a in answers if a.status != 200) == [404] * 6

@@ -1,4 +1,5 @@
 """Unit tier: small frames and DuckDB tables built here, shaped like the marts; no dbt, no real workbook."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -31,20 +32,50 @@ def synthetic_fact(seed: int = 11) -> pd.DataFrame:
     rows = []
     for state in range(1, N_STATES + 1):
         area, title = f"{state:02d}", f"State {state:02d}"
-        base = dict(release_year=2025, area=area, area_title=title, area_type=2, prim_state=f"S{state:02d}")
+        base = dict(
+            release_year=2025, area=area, area_title=title, area_type=2, prim_state=f"S{state:02d}"
+        )
         total_mean = float(rng.normal(60_000, 6_000))
-        rows.append({**base, "occ_code": "00-0000", "occ_title": "All Occupations", "o_group": "total",
-                     "soc_major_group_code": "00-0000", "a_mean": total_mean, "mean_prse": float(rng.uniform(0.3, 1.5)),
-                     "tot_emp": float(rng.integers(200_000, 5_000_000))})  # fmt: skip
+        rows.append(
+            {
+                **base,
+                "occ_code": "00-0000",
+                "occ_title": "All Occupations",
+                "o_group": "total",
+                "soc_major_group_code": "00-0000",
+                "a_mean": total_mean,
+                "mean_prse": float(rng.uniform(0.3, 1.5)),
+                "tot_emp": float(rng.integers(200_000, 5_000_000)),
+            }
+        )
         for major, (group_title, words) in MAJOR_GROUPS.items():
             level = {"11": 1.9, "13": 1.3, "15": 1.6, "29": 1.5, "51": 0.8}[major[:2]]
-            rows.append({**base, "occ_code": major, "occ_title": group_title, "o_group": "major", "soc_major_group_code": major,
-                         "a_mean": 60_000 * level, "mean_prse": 1.0, "tot_emp": float(rng.integers(20_000, 300_000))})  # fmt: skip
+            rows.append(
+                {
+                    **base,
+                    "occ_code": major,
+                    "occ_title": group_title,
+                    "o_group": "major",
+                    "soc_major_group_code": major,
+                    "a_mean": 60_000 * level,
+                    "mean_prse": 1.0,
+                    "tot_emp": float(rng.integers(20_000, 300_000)),
+                }
+            )
             for k in range(1, N_PER_GROUP + 1):
                 mean = float(rng.lognormal(np.log(60_000 * level), 0.25))
-                rows.append({**base, "occ_code": f"{major[:2]}-10{k:02d}", "occ_title": f"{words} {k}", "o_group": "detailed",
-                             "soc_major_group_code": major, "a_mean": mean, "mean_prse": float(rng.uniform(1, 8)),
-                             "tot_emp": float(rng.integers(30, 60_000))})  # fmt: skip
+                rows.append(
+                    {
+                        **base,
+                        "occ_code": f"{major[:2]}-10{k:02d}",
+                        "occ_title": f"{words} {k}",
+                        "o_group": "detailed",
+                        "soc_major_group_code": major,
+                        "a_mean": mean,
+                        "mean_prse": float(rng.uniform(1, 8)),
+                        "tot_emp": float(rng.integers(30, 60_000)),
+                    }
+                )
     fact = pd.DataFrame(rows)
     n = len(fact)
     detailed = fact["o_group"] == "detailed"
@@ -62,7 +93,9 @@ def synthetic_fact(seed: int = 11) -> pd.DataFrame:
     top_coded = detailed & (fact["soc_major_group_code"] == "11-0000") & (fact["a_mean"] > 140_000)
     fact.loc[top_coded, ["a_mean", "a_median"]] = np.nan
     fact.loc[top_coded, ["is_a_mean_top_coded", "is_a_median_top_coded"]] = True
-    fact.loc[suppressed | top_coded, ["h_mean", "a_pct10", "a_pct25", "a_pct75", "a_pct90"]] = np.nan
+    fact.loc[suppressed | top_coded, ["h_mean", "a_pct10", "a_pct25", "a_pct75", "a_pct90"]] = (
+        np.nan
+    )
     fact["a_mean_se"] = fact["a_mean"] * fact["mean_prse"] / 100
     fact["top_code_annual_bound"] = TOP_CODE
     fact["is_cross_industry_all_ownerships"] = True
@@ -75,7 +108,9 @@ def synthetic_fact(seed: int = 11) -> pd.DataFrame:
 
 def synthetic_dim_occupation(fact: pd.DataFrame) -> pd.DataFrame:
     titles = {code: title for code, (title, _) in MAJOR_GROUPS.items()}
-    occupations = fact.drop_duplicates("occ_code")[["occ_code", "occ_title", "o_group", "soc_major_group_code"]].copy()
+    occupations = fact.drop_duplicates("occ_code")[
+        ["occ_code", "occ_title", "o_group", "soc_major_group_code"]
+    ].copy()
     occupations["soc_major_group_title"] = occupations["soc_major_group_code"].map(titles)
     return occupations.reset_index(drop=True)
 
@@ -89,7 +124,10 @@ def fact() -> pd.DataFrame:
 def marts_connection(fact: pd.DataFrame) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB holding fct_occupation_wages (`fact`) and dim_occupation derived from it."""
     con = duckdb.connect()
-    for name, frame in (("fct_occupation_wages", fact), ("dim_occupation", synthetic_dim_occupation(fact))):
+    for name, frame in (
+        ("fct_occupation_wages", fact),
+        ("dim_occupation", synthetic_dim_occupation(fact)),
+    ):
         con.register("frame", frame)
         con.execute(f"create table {name} as select * from frame")
         con.unregister("frame")

@@ -1,4 +1,5 @@
 """The server's answer cache on a small warehouse file the test writes: replay, invalidation by a publish, the byte budget."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,7 +42,9 @@ def ask(cache: AnswerCache, query: bytes = b"", path: str = "/api/wages") -> byt
 
     scope = {"type": "http", "method": "GET", "path": path, "query_string": query, "headers": []}
     asyncio.run(cache(scope, None, send))
-    return b"".join(message.get("body", b"") for message in sent if message["type"] == "http.response.body")
+    return b"".join(
+        message.get("body", b"") for message in sent if message["type"] == "http.response.body"
+    )
 
 
 def test_an_answer_asked_again_is_replayed_until_a_new_file_is_published(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
 """`analysis_py/bls.py` and the dbt project state the same BLS facts (Python for ingest, SQL for staging)."""
+
 from __future__ import annotations
 
 import ast
@@ -14,19 +15,29 @@ REPO = Path(__file__).resolve().parents[2]
 def _macro_list(name: str) -> list[str]:
     """The list literal a `{% macro name() %}{{ return([...]) }}` returns (no nested macro calls)."""
     text = (REPO / "macros" / "bls_columns.sql").read_text(encoding="utf-8")
-    body = re.search(r"{%\s*macro " + name + r"\(\)\s*%}(.*?){%\s*endmacro\s*%}", text, flags=re.DOTALL).group(1)
+    body = re.search(
+        r"{%\s*macro " + name + r"\(\)\s*%}(.*?){%\s*endmacro\s*%}", text, flags=re.DOTALL
+    ).group(1)
     return ast.literal_eval(re.search(r"return\((\[.*?\])\)", body, flags=re.DOTALL).group(1))
 
 
 def test_numeric_columns_are_the_macros_columns_plus_area_type() -> None:
-    sql = _macro_list("bls_employment_columns") + _macro_list("bls_hourly_wage_columns") + ["mean_prse"]
+    sql = (
+        _macro_list("bls_employment_columns")
+        + _macro_list("bls_hourly_wage_columns")
+        + ["mean_prse"]
+    )
     sql += _macro_list("bls_annual_wage_columns")
     assert set(bls.NUMERIC_COLUMNS) == {"area_type", *sql}
 
 
 def test_whole_number_columns_are_the_macros_and_hold_every_count() -> None:
     assert list(bls.WHOLE_NUMBER_COLUMNS) == _macro_list("bls_whole_number_columns")
-    assert set(_macro_list("bls_count_columns")) <= set(bls.WHOLE_NUMBER_COLUMNS) <= set(bls.NUMERIC_COLUMNS)
+    assert (
+        set(_macro_list("bls_count_columns"))
+        <= set(bls.WHOLE_NUMBER_COLUMNS)
+        <= set(bls.NUMERIC_COLUMNS)
+    )
 
 
 def test_symbols_are_the_macros_symbols() -> None:
@@ -58,4 +69,7 @@ def test_release_year_and_kind_from_bls_file_names() -> None:
 
 def test_release_url_names_bls_zip() -> None:
     assert bls.release_url(2025, "state") == "https://www.bls.gov/oes/special-requests/oesm25st.zip"
-    assert bls.release_url(2019, "all", "http://127.0.0.1:9/x/") == "http://127.0.0.1:9/x/oesm19all.zip"
+    assert (
+        bls.release_url(2019, "all", "http://127.0.0.1:9/x/")
+        == "http://127.0.0.1:9/x/oesm19all.zip"
+    )

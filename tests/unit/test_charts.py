@@ -1,4 +1,5 @@
 """Charts: each function draws what its name says on the given axes (synthetic sample, no build)."""
+
 from __future__ import annotations
 
 import io
@@ -25,17 +26,24 @@ from analysis_py.study.regressions import ols_a_mean_on_tot_emp, ols_log_wage_on
 from analysis_py.study.sample import state_totals
 
 
-def test_state_ranking_chart_shows_every_state_with_its_ci(marts: duckdb.DuckDBPyConnection) -> None:
+def test_state_ranking_chart_shows_every_state_with_its_ci(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
     ranking = state_wage_ranking(state_totals(marts))
     figure = Figure()
     ax = figure.add_subplot()
     assert charts.state_ranking_chart(ranking, ax=ax) is figure
     labels = [label.get_text() for label in ax.get_yticklabels()]
     assert len(labels) == len(ranking.rows) == 51
-    assert labels[0] == f"1. {ranking.rows[0].area_title}" and labels[-1] == f"51. {ranking.rows[-1].area_title}"
+    assert (
+        labels[0] == f"1. {ranking.rows[0].area_title}"
+        and labels[-1] == f"51. {ranking.rows[-1].area_title}"
+    )
     [errorbar] = ax.containers
     half_widths = [segment[1][0] - segment[0][0] for segment in errorbar.lines[2][0].get_segments()]
-    np.testing.assert_allclose(half_widths, [2 * (row.ci_high - row.a_mean) for row in ranking.rows])
+    np.testing.assert_allclose(
+        half_widths, [2 * (row.ci_high - row.a_mean) for row in ranking.rows]
+    )
 
 
 def test_state_ranking_chart_shades_runs_of_indistinguishable_neighbours() -> None:
@@ -44,7 +52,9 @@ def test_state_ranking_chart_shades_runs_of_indistinguishable_neighbours() -> No
     assert charts._runs([False, False]) == []
 
 
-def test_wage_distribution_chart_counts_every_published_a_mean_on_a_log_axis(sample: pd.DataFrame) -> None:
+def test_wage_distribution_chart_counts_every_published_a_mean_on_a_log_axis(
+    sample: pd.DataFrame,
+) -> None:
     figure = charts.wage_distribution_chart(sample)
     [ax] = figure.axes
     assert sum(patch.get_height() for patch in ax.patches) == sample["a_mean"].notna().sum()
@@ -54,8 +64,13 @@ def test_wage_distribution_chart_counts_every_published_a_mean_on_a_log_axis(sam
 def test_management_vs_production_chart_plots_both_groups(sample: pd.DataFrame) -> None:
     figure = charts.management_vs_production_chart(sample, welch_t_management_vs_production(sample))
     [ax] = figure.axes
-    published = [sample.loc[sample["soc_major_group_code"] == code, "a_mean"].notna().sum() for code in ("11-0000", "51-0000")]
-    assert [len(collection.get_offsets()) for collection in ax.collections] == [min(n, charts.MAX_POINTS) for n in published]
+    published = [
+        sample.loc[sample["soc_major_group_code"] == code, "a_mean"].notna().sum()
+        for code in ("11-0000", "51-0000")
+    ]
+    assert [len(collection.get_offsets()) for collection in ax.collections] == [
+        min(n, charts.MAX_POINTS) for n in published
+    ]
     assert "Welch t" in ax.get_title() and ax.get_yscale() == "log"
 
 
@@ -64,10 +79,15 @@ def test_group_box_draws_at_most_max_points_per_group() -> None:
     ax = figure.add_subplot()
     big = np.random.default_rng(1).lognormal(11, 0.4, charts.MAX_POINTS * 3)
     charts._group_box(ax, [big, big[:10]], ["big", "small"], ["C0", "C1"], "wage")
-    assert [len(collection.get_offsets()) for collection in ax.collections] == [charts.MAX_POINTS, 10]
+    assert [len(collection.get_offsets()) for collection in ax.collections] == [
+        charts.MAX_POINTS,
+        10,
+    ]
 
 
-def test_employment_vs_wage_chart_draws_each_fit_straight_on_its_own_axes(sample: pd.DataFrame) -> None:
+def test_employment_vs_wage_chart_draws_each_fit_straight_on_its_own_axes(
+    sample: pd.DataFrame,
+) -> None:
     linear, log_model = ols_a_mean_on_tot_emp(sample), ols_log_wage_on_log_emp_major_group(sample)
     left, right = charts.employment_vs_wage_chart(sample, linear, log_model).axes[:2]
     [line] = left.get_lines()
@@ -77,7 +97,9 @@ def test_employment_vs_wage_chart_draws_each_fit_straight_on_its_own_axes(sample
     [line] = right.get_lines()
     x, y = line.get_data()
     assert right.get_xscale() == right.get_yscale() == "log"
-    slope = stats.linregress(np.log(x), np.log(y)).slope  # a straight line on log-log axes, of the elasticity's slope
+    slope = stats.linregress(
+        np.log(x), np.log(y)
+    ).slope  # a straight line on log-log axes, of the elasticity's slope
     np.testing.assert_allclose(slope, log_model.coefficient("np.log(tot_emp)").estimate, rtol=1e-9)
 
 
@@ -105,7 +127,9 @@ def test_chart_text_with_dollar_signs_is_drawn_literally(sample: pd.DataFrame) -
     figure = charts.tech_vs_nontech_chart(sample, test)
     figure.savefig(io.BytesIO(), format="png")
     texts = figure.findobj(Text)
-    assert [text.get_text() for text in texts if "$" in text.get_text() and text.get_parse_math()] == []
+    assert [
+        text.get_text() for text in texts if "$" in text.get_text() and text.get_parse_math()
+    ] == []
 
 
 def _bar_chart(value: float) -> Figure:
@@ -115,14 +139,20 @@ def _bar_chart(value: float) -> Figure:
 
 
 def test_charts_drawn_beside_are_the_bytes_drawn_here(tmp_path: Path) -> None:
-    drawings = {"state_ranking": lambda: _bar_chart(2.0), "employment_vs_wage": lambda: _bar_chart(3.0), "wage_distribution": lambda: _bar_chart(4.0)}
+    drawings = {
+        "state_ranking": lambda: _bar_chart(2.0),
+        "employment_vs_wage": lambda: _bar_chart(3.0),
+        "wage_distribution": lambda: _bar_chart(4.0),
+    }
     forked = {name: tmp_path / "forked" / f"{name}.png" for name in drawings}
     here = {name: tmp_path / "here" / f"{name}.png" for name in drawings}
     for path in [*forked.values(), *here.values()]:
         path.parent.mkdir(exist_ok=True)
     artifacts._save_charts(drawings, forked)
     artifacts._save_figures(drawings, here)
-    assert {name: path.read_bytes() for name, path in forked.items()} == {name: path.read_bytes() for name, path in here.items()}
+    assert {name: path.read_bytes() for name, path in forked.items()} == {
+        name: path.read_bytes() for name, path in here.items()
+    }
 
 
 def test_an_error_while_drawing_beside_is_raised_here(tmp_path: Path) -> None:
@@ -154,13 +184,24 @@ def test_real_wage_by_release_legend_lists_releases_as_each_groups_bars_stack() 
     """In the change panel a later release's bar sits above an earlier one's: the legend lists them in that order."""
     groups = tuple(
         MajorGroupWage(code, title, year, wage * factor, wage * factor)
-        for code, title, wage in (("11-0000", "Management Occupations", 120_000.0), ("51-0000", "Production Occupations", 45_000.0))
+        for code, title, wage in (
+            ("11-0000", "Management Occupations", 120_000.0),
+            ("51-0000", "Production Occupations", 45_000.0),
+        )
         for year, factor in ((2022, 1.0), (2024, 1.02), (2025, 1.05))
-    )  # fmt: skip
-    changes = ReleaseChanges("national", (2022, 2024, 2025), 2024, 2025, 2025, 0, 0, 0, (), (), groups)
+    )
+    changes = ReleaseChanges(
+        "national", (2022, 2024, 2025), 2024, 2025, 2025, 0, 0, 0, (), (), groups
+    )
     figure = charts.real_wage_by_release_chart(changes)
     change_ax = figure.axes[1]
     bars = {container.get_label(): container for container in change_ax.containers}
-    heights = {label: bars[label][0].get_y() for label in bars}  # the first group's bar of each release
+    heights = {
+        label: bars[label][0].get_y() for label in bars
+    }  # the first group's bar of each release
     by_height = sorted(heights, key=heights.get, reverse=True)
-    assert [text.get_text() for text in change_ax.get_legend().get_texts()] == by_height == ["May 2025", "May 2024"]
+    assert (
+        [text.get_text() for text in change_ax.get_legend().get_texts()]
+        == by_height
+        == ["May 2025", "May 2024"]
+    )

@@ -1,4 +1,5 @@
 """`wage` command line with the library stubbed (or with no dbt to reach): exit codes, output, the one `error:` line."""
+
 from __future__ import annotations
 
 import argparse
@@ -33,19 +34,27 @@ def test_help_documents_every_command(capsys: pytest.CaptureFixture[str]) -> Non
         assert command in out
 
 
-def test_missing_file_is_one_error_line_and_exit_2(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_file_is_one_error_line_and_exit_2(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "state_M2025_dl.xlsx"
     assert main(["ingest", str(missing)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert [line for line in err if line.startswith("error:")] == [f"error: {missing}: file does not exist"]
+    assert [line for line in err if line.startswith("error:")] == [
+        f"error: {missing}: file does not exist"
+    ]
 
 
-def test_sql_before_any_build_says_to_run_first(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sql_before_any_build_says_to_run_first(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["sql", "select 1"]) == 2
     assert "wage run" in capsys.readouterr().err
 
 
-def test_ingest_prints_what_it_landed(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ingest_prints_what_it_landed(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
     assert main(["ingest", str(path)]) == 0
     assert main(["ingest", str(path)]) == 0
@@ -58,28 +67,51 @@ def test_ingest_prints_what_it_landed(settings: Settings, tmp_path: Path, capsys
 # ---------------------------------------------------------------- the library stubbed
 
 
-def test_run_passes_the_paths_and_year_to_the_pipeline(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_passes_the_paths_and_year_to_the_pipeline(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = []
-    monkeypatch.setattr(pipeline, "run", lambda s, paths, year, kind: calls.append((s, paths, year)) or RunSummary(step_seconds={"ingest": 1.0}))
+    monkeypatch.setattr(
+        pipeline,
+        "run",
+        lambda s, paths, year, kind: (
+            calls.append((s, paths, year)) or RunSummary(step_seconds={"ingest": 1.0})
+        ),
+    )
     assert main(["run", "a.xlsx", "b.xlsx", "--year", "2023"]) == 0
     assert calls == [(settings, [Path("a.xlsx"), Path("b.xlsx")], 2023)]
 
 
-def test_run_without_paths_lets_the_pipeline_find_the_workbooks(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_without_paths_lets_the_pipeline_find_the_workbooks(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = []
-    monkeypatch.setattr(pipeline, "run", lambda s, paths, year, kind: calls.append((paths, year)) or RunSummary())
+    monkeypatch.setattr(
+        pipeline, "run", lambda s, paths, year, kind: calls.append((paths, year)) or RunSummary()
+    )
     assert main(["run"]) == 0
     assert calls == [(None, None)]
 
 
 @pytest.mark.parametrize(
     ("command", "target", "error"),
-    [(["run"], "run", InputError("data/raw/x.xlsx", "is a CSV file renamed .xlsx")),
-     (["build"], "build", BuildError("wage.duckdb", "dbt build failed, the warehouse was not changed: test x")),
-     (["analyze"], "analyze", BusyError("wage.duckdb", "another build is running (pid 1)"))],
-)  # fmt: skip
+    [
+        (["run"], "run", InputError("data/raw/x.xlsx", "is a CSV file renamed .xlsx")),
+        (
+            ["build"],
+            "build",
+            BuildError("wage.duckdb", "dbt build failed, the warehouse was not changed: test x"),
+        ),
+        (["analyze"], "analyze", BusyError("wage.duckdb", "another build is running (pid 1)")),
+    ],
+)
 def test_a_library_error_is_one_error_line_and_exit_2(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str], target: str, error: Exception
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    target: str,
+    error: Exception,
 ) -> None:
     def fail(*args: object) -> None:
         raise error
@@ -91,7 +123,9 @@ def test_a_library_error_is_one_error_line_and_exit_2(
     assert captured.out == ""
 
 
-def test_an_unexpected_exception_is_not_swallowed(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_exception_is_not_swallowed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def crash(*args: object) -> None:
         raise RuntimeError("bug")
 
@@ -100,23 +134,49 @@ def test_an_unexpected_exception_is_not_swallowed(settings: Settings, monkeypatc
         main(["run"])
 
 
-def test_build_prints_what_passed(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(pipeline, "build", lambda s: BuildSummary(passed={"test": 81, "model": 6}, seconds=1.0, failures=[]))
+def test_build_prints_what_passed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        pipeline,
+        "build",
+        lambda s: BuildSummary(passed={"test": 81, "model": 6}, seconds=1.0, failures=[]),
+    )
     assert main(["build"]) == 0
-    assert capsys.readouterr().out.splitlines() == [f"built {settings.warehouse}: 6 models, 81 tests"]
+    assert capsys.readouterr().out.splitlines() == [
+        f"built {settings.warehouse}: 6 models, 81 tests"
+    ]
 
 
-def test_docs_prints_where_the_site_is(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    site = docs_site.DocsSite(directory=tmp_path / "docs", n_models=6, n_seeds=5, n_sources=2, n_exposures=5, undocumented=(), seconds=1.0)
+def test_docs_prints_where_the_site_is(
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    site = docs_site.DocsSite(
+        directory=tmp_path / "docs",
+        n_models=6,
+        n_seeds=5,
+        n_sources=2,
+        n_exposures=5,
+        undocumented=(),
+        seconds=1.0,
+    )
     ports = []
     monkeypatch.setattr(docs_site, "publish_docs", lambda s, port: ports.append(port) or site)
     assert main(["docs"]) == 0
     assert main(["docs", "--serve", "--port", "0"]) == 0
     assert ports == [None, 0]
-    assert capsys.readouterr().out.splitlines()[0] == f"docs site: {site.index} (5 exposures; static_index.html opens from disk)"
+    assert (
+        capsys.readouterr().out.splitlines()[0]
+        == f"docs site: {site.index} (5 exposures; static_index.html opens from disk)"
+    )
 
 
-def test_every_run_is_logged_to_the_pipeline_log(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_run_is_logged_to_the_pipeline_log(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(pipeline, "run", lambda *args: RunSummary())
     assert main(["run", "x.xlsx"]) == 0
     assert "wage run x.xlsx" in (settings.logs_dir / "pipeline.log").read_text()
@@ -133,22 +193,40 @@ def _buffered_environment() -> dict[str, str]:
 
 
 @pytest.mark.parametrize("good", [True, False])
-def test_the_wage_command_flushes_its_output_and_log_before_it_leaves(settings: Settings, tmp_path: Path, good: bool) -> None:
+def test_the_wage_command_flushes_its_output_and_log_before_it_leaves(
+    settings: Settings, tmp_path: Path, good: bool
+) -> None:
     """`wage` (console_main) ends with os._exit: what it printed must be out by then (stdout to a pipe is
     block-buffered: without the flush the line is lost), with main's exit code. The log is flushed
     record by record, so its lines only show that the whole run was logged."""
-    workbook = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows()) if good else tmp_path / "state_M2025_dl.xlsx"
+    workbook = (
+        write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
+        if good
+        else tmp_path / "state_M2025_dl.xlsx"
+    )
     done = subprocess.run(
-        _wage_command("ingest", str(workbook)), env=_buffered_environment(),
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        _wage_command("ingest", str(workbook)),
+        env=_buffered_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     log = (settings.logs_dir / "pipeline.log").read_text(encoding="utf-8").splitlines()
     if good:
-        assert (done.returncode, done.stdout) == (0, "landed: state_M2025_dl.xlsx (release 2025, state, 2 rows)\n"), done.stderr
-        assert any("landed state_M2025_dl.xlsx: release 2025, kind state, 2 rows" in line for line in log)
-        assert log[-1].endswith(f"published {settings.raw_db}.building -> {settings.raw_db}")  # the last step's line
+        assert (done.returncode, done.stdout) == (
+            0,
+            "landed: state_M2025_dl.xlsx (release 2025, state, 2 rows)\n",
+        ), done.stderr
+        assert any(
+            "landed state_M2025_dl.xlsx: release 2025, kind state, 2 rows" in line for line in log
+        )
+        assert log[-1].endswith(
+            f"published {settings.raw_db}.building -> {settings.raw_db}"
+        )  # the last step's line
     else:
-        assert done.returncode == 2 and done.stderr.endswith(f"error: {workbook}: file does not exist\n"), done.stderr
+        assert done.returncode == 2 and done.stderr.endswith(
+            f"error: {workbook}: file does not exist\n"
+        ), done.stderr
         assert log[-1].endswith(f"failed: {workbook}: file does not exist")
 
 
@@ -158,7 +236,9 @@ def test_the_wage_command_flushes_its_output_and_log_before_it_leaves(settings: 
 @pytest.fixture
 def tiny_warehouse(settings: Settings) -> Settings:
     with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("create table fct_occupation_wages as select * from (values ('11-1011', 201200.0), ('11-2021', null)) as t(occ_code, a_mean)")
+        con.execute(
+            "create table fct_occupation_wages as select * from (values ('11-1011', 201200.0), ('11-2021', null)) as t(occ_code, a_mean)"
+        )
     return settings
 
 
@@ -167,19 +247,25 @@ def test_sql_prints_csv(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out.splitlines() == ["n", "2"]
 
 
-def test_sql_prints_null_for_missing_values(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sql_prints_null_for_missing_values(
+    tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["sql", "select a_mean from fct_occupation_wages where occ_code = '11-2021'"]) == 0
     assert capsys.readouterr().out.split() == ["a_mean", "------", "NULL", "(1", "row)"]
 
 
-def test_sql_error_starts_with_one_error_line_naming_the_warehouse(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sql_error_starts_with_one_error_line_naming_the_warehouse(
+    tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["sql", "select * from no_such_table"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith(f"error: {tiny_warehouse.warehouse}: Catalog Error")
     assert error_lines("\n".join(err)) == [err[0]]
 
 
-def test_sql_opens_the_warehouse_read_only(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sql_opens_the_warehouse_read_only(
+    tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["sql", "create table t (x integer)"]) == 2
     assert "read-only" in capsys.readouterr().err
 
@@ -199,33 +285,56 @@ def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]
 def test_every_command_help_has_a_description() -> None:
     from analysis_py.cli import _parser
 
-    [commands] = [action for action in _parser()._actions if isinstance(action, argparse._SubParsersAction)]
+    [commands] = [
+        action for action in _parser()._actions if isinstance(action, argparse._SubParsersAction)
+    ]
     assert len(commands.choices) >= 12
     for name, sub in commands.choices.items():
         help_text = sub.format_help()
-        assert sub.description and sub.description.splitlines()[0] in help_text and "%%" not in help_text, name
+        assert (
+            sub.description
+            and sub.description.splitlines()[0] in help_text
+            and "%%" not in help_text
+        ), name
 
 
-def test_fetch_without_a_contact_says_one_is_needed(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fetch_without_a_contact_says_one_is_needed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("WAGE_CONTACT_EMAIL", raising=False)
-    assert main(["fetch", "--year", "2025", "--kind", "state", "--base-url", "http://127.0.0.1:9/"]) == 2
+    assert (
+        main(["fetch", "--year", "2025", "--kind", "state", "--base-url", "http://127.0.0.1:9/"])
+        == 2
+    )
     [line] = error_lines(capsys.readouterr().err)
     assert line.startswith("error: --contact: no contact e-mail given") and "None" not in line
 
 
-def test_ingesting_a_text_file_says_it_is_not_a_workbook(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ingesting_a_text_file_says_it_is_not_a_workbook(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("# Wages\n\nSome text.\n")
     assert main(["ingest", str(readme), "--year", "2025", "--kind", "state"]) == 2
     [line] = error_lines(capsys.readouterr().err)
-    assert line == f"error: {readme}: is not an .xlsx workbook: it is a text file (it starts with '# Wages'); give a BLS .xlsx workbook"
+    assert (
+        line
+        == f"error: {readme}: is not an .xlsx workbook: it is a text file (it starts with '# Wages'); give a BLS .xlsx workbook"
+    )
 
 
-def test_a_failure_is_logged_at_error_and_printed_once(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failure_is_logged_at_error_and_printed_once(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "state_M2025_dl.xlsx"
     assert main(["ingest", str(missing)]) == 2
-    assert f"ERROR analysis_py.cli: failed: {missing}: file does not exist" in (settings.logs_dir / "pipeline.log").read_text()
-    assert [line for line in capsys.readouterr().err.splitlines() if "does not exist" in line] == [f"error: {missing}: file does not exist"]
+    assert (
+        f"ERROR analysis_py.cli: failed: {missing}: file does not exist"
+        in (settings.logs_dir / "pipeline.log").read_text()
+    )
+    assert [line for line in capsys.readouterr().err.splitlines() if "does not exist" in line] == [
+        f"error: {missing}: file does not exist"
+    ]
 
 
 #: In a fresh Python: import the CLI, then numpy, and print how many threads OpenBLAS will use.
@@ -239,24 +348,35 @@ print(ctypes.CDLL(library).scipy_openblas_get_num_threads64_())
 
 
 @pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("2", "2")])
-def test_the_cli_gives_openblas_one_thread_unless_the_user_set_it(given: str | None, expected: str) -> None:
+def test_the_cli_gives_openblas_one_thread_unless_the_user_set_it(
+    given: str | None, expected: str
+) -> None:
     env = {name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"}
     if given is not None:
         env["OPENBLAS_NUM_THREADS"] = given
-    done = subprocess.run([sys.executable, "-c", _BLAS_THREADS], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", _BLAS_THREADS], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == expected
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "soon"])
-def test_serve_refuses_a_sql_time_limit_that_is_not_a_positive_number(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_refuses_a_sql_time_limit_that_is_not_a_positive_number(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as stop:
         main(["serve", "--sql-time-limit", value])
     assert stop.value.code == 2
-    assert f"argument --sql-time-limit: {value} is not a positive number of seconds" in capsys.readouterr().err
+    assert (
+        f"argument --sql-time-limit: {value} is not a positive number of seconds"
+        in capsys.readouterr().err
+    )
 
 
-def test_serve_passes_its_sql_time_limit_to_the_server(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+def test_serve_passes_its_sql_time_limit_to_the_server(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
     from analysis_py.server import serve
 
     started = []
@@ -265,17 +385,32 @@ def test_serve_passes_its_sql_time_limit_to_the_server(monkeypatch: pytest.Monke
     assert [options.time_limit for options in started] == [2.5]
 
 
-def test_output_that_cannot_be_written_is_an_error_line_and_exit_2(tiny_warehouse: Settings) -> None:
+def test_output_that_cannot_be_written_is_an_error_line_and_exit_2(
+    tiny_warehouse: Settings,
+) -> None:
     with open("/dev/full", "w") as full:  # every write fails: No space left on device
         done = subprocess.run(
-            _wage_command("sql", "select 1 as x"), stdout=full, stderr=subprocess.PIPE, env=_buffered_environment(), text=True, timeout=60
-        )  # fmt: skip
-    assert (done.returncode, done.stderr) == (2, "error: standard output: No space left on device: the output is incomplete\n")
+            _wage_command("sql", "select 1 as x"),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=_buffered_environment(),
+            text=True,
+            timeout=60,
+        )
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: standard output: No space left on device: the output is incomplete\n",
+    )
 
 
 def test_a_reader_that_stops_early_ends_wage_without_a_traceback(tiny_warehouse: Settings) -> None:
     """`wage sql ... | head -1`: the pipe closes while wage still writes."""
-    with subprocess.Popen(_wage_command("sql", "select * from range(200000)"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+    with subprocess.Popen(
+        _wage_command("sql", "select * from range(200000)"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as child:
         assert child.stdout is not None and child.stderr is not None
         assert child.stdout.readline().strip() == "range"
         child.stdout.close()

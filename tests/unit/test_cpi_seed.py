@@ -1,4 +1,5 @@
 """seeds/cpi_u_may.csv is what the pinned `cpi` package holds, read offline and without its stale-data warning."""
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,9 @@ def test_seed_matches_the_package_read_directly() -> None:
         rows = list(csv.DictReader(handle))
     assert rows, "empty seed"
     for row in rows:
-        index = series.get_index_by_date(date(int(row["release_year"]), 5, 1), period_type="monthly")
+        index = series.get_index_by_date(
+            date(int(row["release_year"]), 5, 1), period_type="monthly"
+        )
         assert float(row["cpi_u"]) == pytest.approx(index.value, abs=5e-4)
         assert row["series_id"] == SERIES_ID == series.id
 
@@ -43,5 +46,11 @@ def test_seed_covers_every_release_with_a_top_code_bound() -> None:
 def test_reading_the_package_shows_users_no_warning() -> None:
     # a fresh interpreter: cpi warns once, when first imported
     code = "from analysis_py.landing.cpi_seed import cpi_u_may; print(cpi_u_may()[0].release_year)"
-    done = subprocess.run([sys.executable, "-W", "error", "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "2019", "")

@@ -1,4 +1,5 @@
 """`wage export` on a small warehouse written here: CSV, Parquet and Excel, atomic, read-only, formula-safe."""
+
 from __future__ import annotations
 
 import csv
@@ -12,16 +13,24 @@ import pytest
 from analysis_py.cli import main
 from analysis_py.config import Settings
 
-ROWS = [("11-1011", "Chief Executives", 158370, 201200.5), ("11-2021", "=1+1", None, None), ("11-3031", "@SUM(A1)", 2210, 1e-9)]
+ROWS = [
+    ("11-1011", "Chief Executives", 158370, 201200.5),
+    ("11-2021", "=1+1", None, None),
+    ("11-3031", "@SUM(A1)", 2210, 1e-9),
+]
 
 
 @pytest.fixture
 def warehouse(settings: Settings) -> Settings:
     with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("create table fct_occupation_wages (occ_code varchar, occ_title varchar, tot_emp bigint, a_mean double)")
+        con.execute(
+            "create table fct_occupation_wages (occ_code varchar, occ_title varchar, tot_emp bigint, a_mean double)"
+        )
         con.executemany("insert into fct_occupation_wages values (?, ?, ?, ?)", ROWS)
         con.execute("create schema analysis")
-        con.execute("create table analysis.test_results as select 'pearson' as test, 2.2e-09 as p_value")
+        con.execute(
+            "create table analysis.test_results as select 'pearson' as test, 2.2e-09 as p_value"
+        )
     return settings
 
 
@@ -31,7 +40,9 @@ def export(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
     return code, captured.out, captured.err
 
 
-def test_a_relation_to_parquet_keeps_types_and_values(warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_relation_to_parquet_keeps_types_and_values(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     target = tmp_path / "out" / "wages.parquet"
     code, out, _ = export(capsys, "fct_occupation_wages", "--to", str(target))
     table = pq.read_table(target)
@@ -40,16 +51,31 @@ def test_a_relation_to_parquet_keeps_types_and_values(warehouse: Settings, capsy
     assert [tuple(row.values()) for row in table.to_pylist()] == ROWS
 
 
-def test_a_query_to_csv_neutralises_formula_cells(warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_query_to_csv_neutralises_formula_cells(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     target = tmp_path / "wages.csv"
-    assert export(capsys, "select occ_title, tot_emp, a_mean from fct_occupation_wages order by occ_code", "--to", str(target))[0] == 0
+    assert (
+        export(
+            capsys,
+            "select occ_title, tot_emp, a_mean from fct_occupation_wages order by occ_code",
+            "--to",
+            str(target),
+        )[0]
+        == 0
+    )
     with target.open(newline="") as handle:
         assert list(csv.reader(handle)) == [
-            ["occ_title", "tot_emp", "a_mean"], ["Chief Executives", "158370", "201200.5"], ["'=1+1", "", ""], ["'@SUM(A1)", "2210", "1e-09"]
-        ]  # fmt: skip
+            ["occ_title", "tot_emp", "a_mean"],
+            ["Chief Executives", "158370", "201200.5"],
+            ["'=1+1", "", ""],
+            ["'@SUM(A1)", "2210", "1e-09"],
+        ]
 
 
-def test_xlsx_stores_text_as_text_never_as_a_formula(warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_xlsx_stores_text_as_text_never_as_a_formula(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     target = tmp_path / "wages.xlsx"
     assert export(capsys, "fct_occupation_wages", "--to", str(target))[0] == 0
     sheet = openpyxl.load_workbook(target).active
@@ -60,13 +86,17 @@ def test_xlsx_stores_text_as_text_never_as_a_formula(warehouse: Settings, capsys
     assert formula_cell.data_type == "s"
 
 
-def test_a_schema_qualified_relation_exports(warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_schema_qualified_relation_exports(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     target = tmp_path / "tests.csv"
     assert export(capsys, "analysis.test_results", "--to", str(target))[0] == 0
     assert target.read_text().splitlines() == ["test,p_value", "pearson,2.2e-09"]
 
 
-def test_a_failing_export_leaves_the_old_file_and_no_partial(warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_failing_export_leaves_the_old_file_and_no_partial(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     target = tmp_path / "wages.csv"
     target.write_text("old\n")
     code, _, err = export(capsys, "select nope from fct_occupation_wages", "--to", str(target))
@@ -75,18 +105,32 @@ def test_a_failing_export_leaves_the_old_file_and_no_partial(warehouse: Settings
     assert not list(tmp_path.glob("*.partial"))
 
 
-@pytest.mark.parametrize(("source", "problem"), [
-    ("copy fct_occupation_wages to 'x.csv'", "is a COPY statement"),
-    ("select * from read_csv('/etc/passwd')", "Permission Error"),
-])  # fmt: skip
-def test_export_only_reads_the_warehouse(warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path, source: str, problem: str) -> None:
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("copy fct_occupation_wages to 'x.csv'", "is a COPY statement"),
+        ("select * from read_csv('/etc/passwd')", "Permission Error"),
+    ],
+)
+def test_export_only_reads_the_warehouse(
+    warehouse: Settings,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    source: str,
+    problem: str,
+) -> None:
     target = tmp_path / "out.csv"
     code, _, err = export(capsys, source, "--to", str(target))
     assert code == 2 and problem in err.splitlines()[0]
     assert not target.exists()
 
 
-def test_an_unknown_file_ending_is_refused(warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_an_unknown_file_ending_is_refused(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     target = tmp_path / "wages.json"
     code, _, err = export(capsys, "fct_occupation_wages", "--to", str(target))
-    assert code == 2 and err == f"error: {target}: cannot be written: give a file ending .csv, .parquet, .xlsx\n"
+    assert (
+        code == 2
+        and err == f"error: {target}: cannot be written: give a file ending .csv, .parquet, .xlsx\n"
+    )

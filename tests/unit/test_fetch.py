@@ -1,4 +1,5 @@
 """`wage fetch` against a local HTTP server the tests start on 127.0.0.1 (never bls.gov)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -58,7 +59,9 @@ def bls() -> Iterator[FakeBLS]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake.base_url = f"http://127.0.0.1:{server.server_address[1]}/oes/special-requests"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield fake
@@ -69,18 +72,38 @@ def bls() -> Iterator[FakeBLS]:
 
 def bls_state_zip(workbook: bytes) -> bytes:
     """oesm25st.zip as BLS ships it: the workbook in a folder, plus the lock file BLS once shipped."""
-    return zip_of({"oesm25st/state_M2025_dl.xlsx": workbook, "oesm25st/~$state_M2025_dl.xlsx": b"\x08Analyst" + b" " * 100})
+    return zip_of(
+        {
+            "oesm25st/state_M2025_dl.xlsx": workbook,
+            "oesm25st/~$state_M2025_dl.xlsx": b"\x08Analyst" + b" " * 100,
+        }
+    )
 
 
 def fetch(bls: FakeBLS, *args: str) -> int:
-    return main(["fetch", "--year", "2025", "--kind", "state", "--contact", CONTACT, "--base-url", bls.base_url, *args])
+    return main(
+        [
+            "fetch",
+            "--year",
+            "2025",
+            "--kind",
+            "state",
+            "--contact",
+            CONTACT,
+            "--base-url",
+            bls.base_url,
+            *args,
+        ]
+    )
 
 
 def listing(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in folder.iterdir()}
 
 
-def test_fetch_keeps_the_workbook_byte_for_byte(bls: FakeBLS, raw_dir: Path, tmp_path: Path) -> None:
+def test_fetch_keeps_the_workbook_byte_for_byte(
+    bls: FakeBLS, raw_dir: Path, tmp_path: Path
+) -> None:
     workbook = good_workbook(tmp_path).read_bytes()
     bls.files["/oes/special-requests/oesm25st.zip"] = bls_state_zip(workbook)
     assert fetch(bls) == 0
@@ -89,7 +112,9 @@ def test_fetch_keeps_the_workbook_byte_for_byte(bls: FakeBLS, raw_dir: Path, tmp
 
 
 def test_fetch_skips_the_lock_file_bls_shipped(bls: FakeBLS, raw_dir: Path, tmp_path: Path) -> None:
-    bls.files["/oes/special-requests/oesm25st.zip"] = bls_state_zip(good_workbook(tmp_path).read_bytes())
+    bls.files["/oes/special-requests/oesm25st.zip"] = bls_state_zip(
+        good_workbook(tmp_path).read_bytes()
+    )
     assert fetch(bls) == 0
     assert sorted(listing(raw_dir)) == ["state_M2025_dl.xlsx", "state_M2025_dl.xlsx.source.json"]
 
@@ -105,35 +130,55 @@ def test_fetch_records_url_and_sha256(bls: FakeBLS, raw_dir: Path, tmp_path: Pat
     assert source["member"] == "oesm25st/state_M2025_dl.xlsx"
 
 
-def test_fetch_sends_a_browser_like_user_agent_with_the_contact(bls: FakeBLS, raw_dir: Path, tmp_path: Path) -> None:
-    bls.files["/oes/special-requests/oesm25st.zip"] = bls_state_zip(good_workbook(tmp_path).read_bytes())
+def test_fetch_sends_a_browser_like_user_agent_with_the_contact(
+    bls: FakeBLS, raw_dir: Path, tmp_path: Path
+) -> None:
+    bls.files["/oes/special-requests/oesm25st.zip"] = bls_state_zip(
+        good_workbook(tmp_path).read_bytes()
+    )
     assert fetch(bls) == 0
     [headers] = bls.requests
     assert headers["User-Agent"].startswith("Mozilla/5.0 ") and CONTACT in headers["User-Agent"]
     assert headers["From"] == CONTACT
 
 
-def test_contact_comes_from_the_environment(bls: FakeBLS, raw_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_contact_comes_from_the_environment(
+    bls: FakeBLS, raw_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("WAGE_CONTACT_EMAIL", "desk@example.net")
     monkeypatch.setenv("WAGE_BLS_BASE_URL", bls.base_url)
-    bls.files["/oes/special-requests/oesm25st.zip"] = bls_state_zip(good_workbook(tmp_path).read_bytes())
+    bls.files["/oes/special-requests/oesm25st.zip"] = bls_state_zip(
+        good_workbook(tmp_path).read_bytes()
+    )
     assert main(["fetch", "--year", "2025", "--kind", "state"]) == 0
     assert "desk@example.net" in bls.requests[0]["User-Agent"]
 
 
-def test_fetching_the_same_release_again_changes_nothing(bls: FakeBLS, raw_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bls.files["/oes/special-requests/oesm25st.zip"] = bls_state_zip(good_workbook(tmp_path).read_bytes())
+def test_fetching_the_same_release_again_changes_nothing(
+    bls: FakeBLS, raw_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bls.files["/oes/special-requests/oesm25st.zip"] = bls_state_zip(
+        good_workbook(tmp_path).read_bytes()
+    )
     assert fetch(bls) == 0
     before = listing(raw_dir)
     assert fetch(bls) == 0
     assert listing(raw_dir) == before
-    assert capsys.readouterr().out.splitlines()[-1].startswith(f"unchanged: {raw_dir / 'state_M2025_dl.xlsx'}")
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[-1]
+        .startswith(f"unchanged: {raw_dir / 'state_M2025_dl.xlsx'}")
+    )
 
 
-def test_a_different_file_in_data_raw_is_never_overwritten(bls: FakeBLS, raw_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_different_file_in_data_raw_is_never_overwritten(
+    bls: FakeBLS, raw_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     mine = good_workbook(raw_dir).read_bytes()
     theirs = write_workbook(tmp_path / "theirs.xlsx", two_state_rows(TOT_EMP=900)).read_bytes()
-    bls.files["/oes/special-requests/oesm25st.zip"] = zip_of({"oesm25st/state_M2025_dl.xlsx": theirs})
+    bls.files["/oes/special-requests/oesm25st.zip"] = zip_of(
+        {"oesm25st/state_M2025_dl.xlsx": theirs}
+    )
     assert fetch(bls) == 2
     assert "raw data is never overwritten" in capsys.readouterr().err
     assert listing(raw_dir) == {"state_M2025_dl.xlsx": mine}
@@ -157,14 +202,31 @@ def _duplicate_zip(workbook: bytes) -> bytes:
 
 
 HOSTILE = {
-    "parent folder": (lambda wb: zip_of({"../state_M2025_dl.xlsx": wb}), "climbs out of the folder"),
+    "parent folder": (
+        lambda wb: zip_of({"../state_M2025_dl.xlsx": wb}),
+        "climbs out of the folder",
+    ),
     "absolute path": (lambda wb: zip_of({"/tmp/state_M2025_dl.xlsx": wb}), "has an absolute path"),
     "symbolic link": (lambda wb: _symlink_zip(), "is a symbolic link"),
     "duplicate names": (_duplicate_zip, "appear twice"),
-    "zip bomb": (lambda wb: zip_of({"oesm25st/state_M2025_dl.xlsx": wb, "oesm25st/filler.bin": bytes(64 << 20)}), "zip bomb"),
-    "no workbook": (lambda wb: zip_of({"oesm25st/readme.txt": b"see the website"}), "holds no workbook named state_M2025_dl.xlsx"),
-    "not a workbook inside": (lambda wb: zip_of({"oesm25st/state_M2025_dl.xlsx": b"AREA,OCC_CODE\n1,11-1011\n"}), "is a CSV file renamed .xlsx"),
-    "truncated download": (lambda wb: zip_of({"oesm25st/state_M2025_dl.xlsx": wb})[:-200], "not a complete zip archive"),
+    "zip bomb": (
+        lambda wb: zip_of(
+            {"oesm25st/state_M2025_dl.xlsx": wb, "oesm25st/filler.bin": bytes(64 << 20)}
+        ),
+        "zip bomb",
+    ),
+    "no workbook": (
+        lambda wb: zip_of({"oesm25st/readme.txt": b"see the website"}),
+        "holds no workbook named state_M2025_dl.xlsx",
+    ),
+    "not a workbook inside": (
+        lambda wb: zip_of({"oesm25st/state_M2025_dl.xlsx": b"AREA,OCC_CODE\n1,11-1011\n"}),
+        "is a CSV file renamed .xlsx",
+    ),
+    "truncated download": (
+        lambda wb: zip_of({"oesm25st/state_M2025_dl.xlsx": wb})[:-200],
+        "not a complete zip archive",
+    ),
     "html page": (lambda wb: b"<!DOCTYPE html><html>blocked</html>", "not a complete zip archive"),
 }
 
@@ -175,27 +237,52 @@ def test_a_hostile_or_broken_zip_is_refused_and_nothing_is_written(
 ) -> None:
     build, expected = HOSTILE[case]
     (tmp_path / "src").mkdir()
-    bls.files["/oes/special-requests/oesm25st.zip"] = build(good_workbook(tmp_path / "src").read_bytes())
+    bls.files["/oes/special-requests/oesm25st.zip"] = build(
+        good_workbook(tmp_path / "src").read_bytes()
+    )
     assert fetch(bls) == 2
     errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and expected in errors[0], errors
     assert listing(raw_dir) == {}
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["logs", "raw", "src"]  # nothing escaped raw/
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "logs",
+        "raw",
+        "src",
+    ]  # nothing escaped raw/
 
 
-@pytest.mark.parametrize(("status", "expected"), [(404, "HTTP 404"), (403, "BLS refused the download (HTTP 403)"), (500, "HTTP 500")])
-def test_http_errors_say_what_happened(bls: FakeBLS, raw_dir: Path, status: int, expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(404, "HTTP 404"), (403, "BLS refused the download (HTTP 403)"), (500, "HTTP 500")],
+)
+def test_http_errors_say_what_happened(
+    bls: FakeBLS, raw_dir: Path, status: int, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     bls.files["/oes/special-requests/oesm25st.zip"] = status
     assert fetch(bls) == 2
     assert expected in capsys.readouterr().err
     assert listing(raw_dir) == {}
 
 
-def test_offline_fails_with_a_hint_to_download_by_hand(raw_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_offline_fails_with_a_hint_to_download_by_hand(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    code = main(["fetch", "--year", "2025", "--kind", "state", "--contact", CONTACT, "--base-url", f"http://127.0.0.1:{port}/oes"])
+    code = main(
+        [
+            "fetch",
+            "--year",
+            "2025",
+            "--kind",
+            "state",
+            "--contact",
+            CONTACT,
+            "--base-url",
+            f"http://127.0.0.1:{port}/oes",
+        ]
+    )
     [error] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
     assert code == 2
     assert error.startswith(f"error: http://127.0.0.1:{port}/oes/oesm25st.zip: cannot download")
@@ -209,11 +296,20 @@ def test_a_contact_e_mail_is_required(raw_dir: Path, monkeypatch: pytest.MonkeyP
         fetch_release(raw_dir, 2025, "state", contact=None, base_url="http://127.0.0.1:9/")
 
 
-def test_msa_zip_of_an_older_release_gives_both_area_files(bls: FakeBLS, raw_dir: Path, tmp_path: Path) -> None:
+def test_msa_zip_of_an_older_release_gives_both_area_files(
+    bls: FakeBLS, raw_dir: Path, tmp_path: Path
+) -> None:
     workbook = good_workbook(tmp_path).read_bytes()
     bls.files["/oes/special-requests/oesm19ma.zip"] = zip_of(
-        {"oesm19ma/MSA_M2019_dl.xlsx": workbook, "oesm19ma/BOS_M2019_dl.xlsx": workbook, "oesm19ma/field_descriptions.xlsx": workbook}
+        {
+            "oesm19ma/MSA_M2019_dl.xlsx": workbook,
+            "oesm19ma/BOS_M2019_dl.xlsx": workbook,
+            "oesm19ma/field_descriptions.xlsx": workbook,
+        }
     )
     result = fetch_release(raw_dir, 2019, "msa", contact=CONTACT, base_url=bls.base_url)
-    assert sorted(path.name for path in raw_dir.glob("*.xlsx")) == ["BOS_M2019_dl.xlsx", "MSA_M2019_dl.xlsx"]
+    assert sorted(path.name for path in raw_dir.glob("*.xlsx")) == [
+        "BOS_M2019_dl.xlsx",
+        "MSA_M2019_dl.xlsx",
+    ]
     assert result.skipped == ("oesm19ma/field_descriptions.xlsx",)

@@ -1,4 +1,5 @@
 """The build fingerprint: what changes it and what does not (no dbt: raw landings written here)."""
+
 from __future__ import annotations
 
 import shutil
@@ -42,6 +43,8 @@ def test_code_fingerprint_ignores_bytecode(project_copy: Path) -> None:
 def test_build_fingerprint_changes_with_a_workbook(tmp_path: Path) -> None:
     first, second = tmp_path / "first.duckdb", tmp_path / "second.duckdb"
     ingest_workbooks(first, [write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())])
-    ingest_workbooks(second, [write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=200000))])
+    ingest_workbooks(
+        second, [write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=200000))]
+    )
     assert build_fingerprint(first, "code") != build_fingerprint(second, "code")
     assert build_fingerprint(first, "code") != build_fingerprint(first, "other code")

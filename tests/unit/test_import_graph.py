@@ -1,4 +1,5 @@
 """The package's layers, read from its source with ast: imports only go down."""
+
 from __future__ import annotations
 
 import ast
@@ -10,7 +11,12 @@ PACKAGE = Path(__file__).resolve().parents[2] / "analysis_py"
 
 #: Layer of each top-level part of the package; a module may import only lower or equal layers.
 LAYERS = {
-    "bls": 0, "config": 0, "errors": 0, "files": 0, "formatting": 0, "timing": 0,
+    "bls": 0,
+    "config": 0,
+    "errors": 0,
+    "files": 0,
+    "formatting": 0,
+    "timing": 0,
     "landing": 1,
     "warehouse": 2,
     "stats": 3,
@@ -19,7 +25,7 @@ LAYERS = {
     "pipeline": 6,
     "server": 7,
     "cli": 8,
-}  # fmt: skip
+}
 
 
 def _part(module: str) -> str:
@@ -34,11 +40,23 @@ def import_edges(package: Path = PACKAGE) -> list[tuple[str, str]]:
         relative = path.relative_to(package.parent).with_suffix("")
         module = ".".join(relative.parts).removesuffix(".__init__")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis_py"):
-                targets = [node.module] if node.module != "analysis_py" else [f"analysis_py.{alias.name}" for alias in node.names]
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("analysis_py")
+            ):
+                targets = (
+                    [node.module]
+                    if node.module != "analysis_py"
+                    else [f"analysis_py.{alias.name}" for alias in node.names]
+                )
                 edges += [(module, target) for target in targets]
             elif isinstance(node, ast.Import):
-                edges += [(module, alias.name) for alias in node.names if alias.name.startswith("analysis_py.")]
+                edges += [
+                    (module, alias.name)
+                    for alias in node.names
+                    if alias.name.startswith("analysis_py.")
+                ]
     return edges
 
 
@@ -54,7 +72,11 @@ def test_the_graph_has_edges_in_every_layer(edges: list[tuple[str, str]]) -> Non
 
 
 def test_every_part_of_the_package_has_a_layer() -> None:
-    parts = {path.stem if path.is_file() else path.name for path in PACKAGE.iterdir() if path.name != "__pycache__"}
+    parts = {
+        path.stem if path.is_file() else path.name
+        for path in PACKAGE.iterdir()
+        if path.name != "__pycache__"
+    }
     parts -= {"__init__"}
     assert parts == set(LAYERS)
 
@@ -78,14 +100,22 @@ def test_study_never_imports_outputs(edges: list[tuple[str, str]]) -> None:
 
 
 def test_only_cli_imports_pipeline_or_cli(edges: list[tuple[str, str]]) -> None:
-    assert [(s, t) for s, t in edges if _part(t) in ("pipeline", "cli") and _part(s) not in ("cli", _part(t))] == []
+    assert [
+        (s, t)
+        for s, t in edges
+        if _part(t) in ("pipeline", "cli") and _part(s) not in ("cli", _part(t))
+    ] == []
 
 
 def test_a_back_edge_is_caught(tmp_path: Path) -> None:
     """The checker itself, on a package with a lazy import from stats up to study."""
     package = tmp_path / "analysis_py"
     (package / "stats").mkdir(parents=True)
-    (package / "stats" / "bad.py").write_text("def f():\n    from analysis_py.study.sample import analysis_sample\n")
+    (package / "stats" / "bad.py").write_text(
+        "def f():\n    from analysis_py.study.sample import analysis_sample\n"
+    )
     (package / "study").mkdir()
     (package / "study" / "ok.py").write_text("from analysis_py.stats import bad\n")
-    assert back_edges(import_edges(package)) == [("analysis_py.stats.bad", "analysis_py.study.sample")]
+    assert back_edges(import_edges(package)) == [
+        ("analysis_py.stats.bad", "analysis_py.study.sample")
+    ]

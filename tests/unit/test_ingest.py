@@ -1,4 +1,5 @@
 """Workbook -> raw landing: text cells, provenance, header matching, idempotence."""
+
 from __future__ import annotations
 
 import logging
@@ -10,12 +11,22 @@ import openpyxl
 import pytest
 
 from analysis_py.bls import (
-    BLS_SYMBOLS, NUMBER_BOUNDS, NUMBER_PATTERN, NUMERIC_COLUMNS, WHOLE_NUMBER_COLUMNS, file_kind_from_name, release_year_from_name,
+    BLS_SYMBOLS,
+    NUMBER_BOUNDS,
+    NUMBER_PATTERN,
+    NUMERIC_COLUMNS,
+    WHOLE_NUMBER_COLUMNS,
+    file_kind_from_name,
+    release_year_from_name,
 )
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
 from analysis_py.landing import cell_checks, raw_store, sheet_pieces
-from analysis_py.landing.raw_store import already_landed, ingest_workbooks, releases_with_top_code_bound
+from analysis_py.landing.raw_store import (
+    already_landed,
+    ingest_workbooks,
+    releases_with_top_code_bound,
+)
 from analysis_py.landing.reader import read_workbook
 from tests.bad_workbooks import far_too_large
 from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
@@ -27,7 +38,9 @@ def raw_rows(raw_db: Path, query: str) -> list[tuple]:
 
 
 def test_symbols_are_kept_as_text(tmp_path: Path) -> None:
-    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(TOT_EMP="**", A_MEAN="#", H_MEAN="*")])
+    path = write_workbook(
+        tmp_path / "state_M2025_dl.xlsx", [bls_row(TOT_EMP="**", A_MEAN="#", H_MEAN="*")]
+    )
     cells = read_workbook(path).cells.to_pylist()[0]
     assert (cells["tot_emp"], cells["a_mean"], cells["h_mean"]) == ("**", "#", "*")
 
@@ -46,9 +59,11 @@ def test_lower_case_headers_are_matched(tmp_path: Path) -> None:
 
 def test_only_the_first_sheet_is_read(tmp_path: Path) -> None:
     path = write_workbook(
-        tmp_path / "state_M2025_dl.xlsx", two_state_rows(), sheet_name="state_M2025_dl",
+        tmp_path / "state_M2025_dl.xlsx",
+        two_state_rows(),
+        sheet_name="state_M2025_dl",
         extra_sheets=["Field Descriptions", "UpdateTime"],
-    )  # fmt: skip
+    )
     workbook = read_workbook(path)
     assert (workbook.sheet_name, workbook.n_rows) == ("state_M2025_dl", 2)
 
@@ -67,10 +82,15 @@ def test_sheet_rows_are_numbered_as_in_excel(tmp_path: Path) -> None:
 
 
 def test_landing_records_provenance(tmp_path: Path) -> None:
-    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(), sheet_name="state_M2025_dl")
+    path = write_workbook(
+        tmp_path / "state_M2025_dl.xlsx", two_state_rows(), sheet_name="state_M2025_dl"
+    )
     raw_db = tmp_path / "raw.duckdb"
     ingest_workbooks(raw_db, [path])
-    rows = raw_rows(raw_db, "select distinct source_file, source_sha256, sheet_name, release_year, file_kind from oews_estimates")
+    rows = raw_rows(
+        raw_db,
+        "select distinct source_file, source_sha256, sheet_name, release_year, file_kind from oews_estimates",
+    )
     assert rows == [("state_M2025_dl.xlsx", file_sha256(path), "state_M2025_dl", 2025, "state")]
 
 
@@ -92,14 +112,18 @@ def test_a_new_file_for_the_same_release_replaces_its_rows(tmp_path: Path) -> No
     second = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(A_MEAN=60000)])
     [result] = ingest_workbooks(raw_db, [second])
     assert result.action == "replaced"
-    assert raw_rows(raw_db, "select a_mean, source_sha256 from oews_estimates") == [("60000", file_sha256(second))]
+    assert raw_rows(raw_db, "select a_mean, source_sha256 from oews_estimates") == [
+        ("60000", file_sha256(second))
+    ]
 
 
 def test_other_releases_are_kept_side_by_side(tmp_path: Path) -> None:
     raw_db = tmp_path / "raw.duckdb"
     ingest_workbooks(raw_db, [write_workbook(tmp_path / "state_M2024_dl.xlsx", two_state_rows())])
     ingest_workbooks(raw_db, [write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())])
-    assert raw_rows(raw_db, "select release_year, count(*) from oews_estimates group by 1 order by 1") == [(2024, 2), (2025, 2)]
+    assert raw_rows(
+        raw_db, "select release_year, count(*) from oews_estimates group by 1 order by 1"
+    ) == [(2024, 2), (2025, 2)]
 
 
 def test_year_option_overrides_a_name_without_year(tmp_path: Path) -> None:
@@ -126,24 +150,40 @@ def test_bad_workbook_lands_nothing_of_a_batch(tmp_path: Path) -> None:
     bad = write_workbook(tmp_path / "national_M2025_dl.xlsx", two_state_rows(), header=HEADER[:5])
     with pytest.raises(InputError):
         ingest_workbooks(raw_db, [good, bad])
-    assert sorted(path.name for path in tmp_path.iterdir()) == [bad.name, good.name]  # no raw file, log or temp folder
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        bad.name,
+        good.name,
+    ]  # no raw file, log or temp folder
 
 
 @pytest.mark.parametrize(
     ("name", "year"),
-    [("state_M2025_dl.xlsx", 2025), ("national_M2019_dl.xlsx", 2019), ("all_data_M_2024.xlsx", 2024),
-     ("MSA_M2022_dl.xlsx", 2022), ("oews_state.xlsx", None)],
-)  # fmt: skip
+    [
+        ("state_M2025_dl.xlsx", 2025),
+        ("national_M2019_dl.xlsx", 2019),
+        ("all_data_M_2024.xlsx", 2024),
+        ("MSA_M2022_dl.xlsx", 2022),
+        ("oews_state.xlsx", None),
+    ],
+)
 def test_release_year_from_name(name: str, year: int | None) -> None:
     assert release_year_from_name(name) == year
 
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("state_M2025_dl.xlsx", "state"), ("national_M2025_dl.xlsx", "national"), ("MSA_M2025_dl.xlsx", "msa"),
-     ("all_data_M_2025.xlsx", "all"), ("natsector_M2025_dl.xlsx", "natsector"), ("nat3d_M2025_dl.xlsx", "nat3d"),
-     ("nat4d_M2025_dl.xlsx", "nat4d"), ("nat5d_6d_M2019_dl.xlsx", "nat5d"), ("BOS_M2019_dl.xlsx", "bos")],
-)  # fmt: skip
+    [
+        ("state_M2025_dl.xlsx", "state"),
+        ("national_M2025_dl.xlsx", "national"),
+        ("MSA_M2025_dl.xlsx", "msa"),
+        ("all_data_M_2025.xlsx", "all"),
+        ("natsector_M2025_dl.xlsx", "natsector"),
+        ("nat3d_M2025_dl.xlsx", "nat3d"),
+        ("nat4d_M2025_dl.xlsx", "nat4d"),
+        ("nat5d_6d_M2019_dl.xlsx", "nat5d"),
+        ("BOS_M2019_dl.xlsx", "bos"),
+    ],
+)
 def test_file_kind_from_name(name: str, kind: str) -> None:
     assert file_kind_from_name(name) == kind
 
@@ -151,7 +191,9 @@ def test_file_kind_from_name(name: str, kind: str) -> None:
 def test_an_exact_repeat_of_a_row_is_kept_once_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(logging.getLogger("analysis_py"), "propagate", True)  # cli.main turns it off
+    monkeypatch.setattr(
+        logging.getLogger("analysis_py"), "propagate", True
+    )  # cli.main turns it off
     rows = two_state_rows()
     path = write_workbook(tmp_path / "all_data_M_2022.xlsx", [*rows, rows[1]])
     workbook = read_workbook(path)
@@ -161,8 +203,11 @@ def test_an_exact_repeat_of_a_row_is_kept_once_with_a_warning(
 
 def test_broad_and_detailed_rows_of_one_code_are_both_kept(tmp_path: Path) -> None:
     """National files list a code BLS aggregates to the broad level twice: keyed by O_GROUP."""
-    rows = [bls_row(AREA=99, AREA_TYPE=1), bls_row(AREA=99, AREA_TYPE=1, OCC_CODE="13-2020", O_GROUP="broad"),
-            bls_row(AREA=99, AREA_TYPE=1, OCC_CODE="13-2020", O_GROUP="detailed")]  # fmt: skip
+    rows = [
+        bls_row(AREA=99, AREA_TYPE=1),
+        bls_row(AREA=99, AREA_TYPE=1, OCC_CODE="13-2020", O_GROUP="broad"),
+        bls_row(AREA=99, AREA_TYPE=1, OCC_CODE="13-2020", O_GROUP="detailed"),
+    ]
     workbook = read_workbook(write_workbook(tmp_path / "national_M2025_dl.xlsx", rows))
     assert workbook.cells.column("o_group").to_pylist() == ["total", "broad", "detailed"]
 
@@ -175,7 +220,9 @@ def test_a_key_written_two_ways_is_still_one_key(tmp_path: Path) -> None:
 
 
 def test_the_data_sheet_is_found_after_other_sheets(tmp_path: Path) -> None:
-    path = write_workbook(tmp_path / "all_data_M_2021.xlsx", two_state_rows(), sheet_name="All May 2021 data")
+    path = write_workbook(
+        tmp_path / "all_data_M_2021.xlsx", two_state_rows(), sheet_name="All May 2021 data"
+    )
     book = openpyxl.load_workbook(path)
     notes = book.create_sheet("Notes", 0)
     for name in ("area", "area_title", "occ_code"):
@@ -186,7 +233,9 @@ def test_the_data_sheet_is_found_after_other_sheets(tmp_path: Path) -> None:
 
 
 def test_area_codes_keep_their_leading_zeros(tmp_path: Path) -> None:
-    rows = [bls_row(AREA="0100001", AREA_TITLE="Northwest Alabama nonmetropolitan area", AREA_TYPE=6)]
+    rows = [
+        bls_row(AREA="0100001", AREA_TITLE="Northwest Alabama nonmetropolitan area", AREA_TYPE=6)
+    ]
     path = write_workbook(tmp_path / "MSA_M2025_dl.xlsx", rows)
     assert read_workbook(path).cells.column("area").to_pylist() == ["0100001"]
 
@@ -199,22 +248,45 @@ def test_empty_numeric_cells_land_as_null(tmp_path: Path) -> None:
 
 def test_every_bls_symbol_passes_the_number_check(tmp_path: Path) -> None:
     rows = [bls_row(TOT_EMP="**", A_MEAN="#", H_MEAN="*", PCT_RPT="~", A_MEDIAN="1,234,567.5")]
-    cells = read_workbook(write_workbook(tmp_path / "natsector_M2025_dl.xlsx", rows)).cells.to_pylist()[0]
-    assert (cells["tot_emp"], cells["a_mean"], cells["h_mean"], cells["pct_rpt"]) == ("**", "#", "*", "~")
+    cells = read_workbook(
+        write_workbook(tmp_path / "natsector_M2025_dl.xlsx", rows)
+    ).cells.to_pylist()[0]
+    assert (cells["tot_emp"], cells["a_mean"], cells["h_mean"], cells["pct_rpt"]) == (
+        "**",
+        "#",
+        "*",
+        "~",
+    )
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-infinity", "12 000", "$57,500"])
 def test_numbers_a_bls_workbook_never_prints_are_refused(tmp_path: Path, value: str) -> None:
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(A_MEAN=value)])
-    with pytest.raises(InputError, match=rf"row 2 column S \(A_MEAN\): {re.escape(value)} is neither a number nor a BLS symbol"):
+    with pytest.raises(
+        InputError,
+        match=rf"row 2 column S \(A_MEAN\): {re.escape(value)} is neither a number nor a BLS symbol",
+    ):
         read_workbook(path)
 
 
-@pytest.mark.parametrize(("column", "letter", "value"), [("TOT_EMP", "L", "1234.5"), ("TOT_EMP", "L", "1,234.25"), ("TOT_EMP", "L", " 12.5 "), ("AREA_TYPE", "C", 2.5)])
-def test_a_fraction_in_a_whole_number_column_is_refused(tmp_path: Path, column: str, letter: str, value: object) -> None:
+@pytest.mark.parametrize(
+    ("column", "letter", "value"),
+    [
+        ("TOT_EMP", "L", "1234.5"),
+        ("TOT_EMP", "L", "1,234.25"),
+        ("TOT_EMP", "L", " 12.5 "),
+        ("AREA_TYPE", "C", 2.5),
+    ],
+)
+def test_a_fraction_in_a_whole_number_column_is_refused(
+    tmp_path: Path, column: str, letter: str, value: object
+) -> None:
     """Staging casts AREA_TYPE and TOT_EMP to integers: ingest refuses what the cast would round (and the build's test refuses)."""
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(**{column: value})])
-    with pytest.raises(InputError, match=rf"row 2 column {letter} \({column}\): {re.escape(str(value))} is not a whole number, as {column} always is"):
+    with pytest.raises(
+        InputError,
+        match=rf"row 2 column {letter} \({column}\): {re.escape(str(value))} is not a whole number, as {column} always is",
+    ):
         read_workbook(path)
 
 
@@ -225,9 +297,43 @@ def test_a_whole_number_written_any_bls_way_is_kept(tmp_path: Path, value: objec
 
 
 _CELLS = [
-    None, "", "   ", *BLS_SYMBOLS, " # ", "***", "#~", "0", "12", " 12 ", "6", "7", "1,234", "1,234,567.5", "12,34", "1234,567",
-    "1234.5", "+5", "-5", "-0", "1e5", "1E-2", "2.5e3", ".5", "5.", "nan", "inf", "1e999", "12 000", "$5", "0x1F", "1_000",
-    "2025-05-01", "999999999", "1000000001", "100.5", "20800001",
+    None,
+    "",
+    "   ",
+    *BLS_SYMBOLS,
+    " # ",
+    "***",
+    "#~",
+    "0",
+    "12",
+    " 12 ",
+    "6",
+    "7",
+    "1,234",
+    "1,234,567.5",
+    "12,34",
+    "1234,567",
+    "1234.5",
+    "+5",
+    "-5",
+    "-0",
+    "1e5",
+    "1E-2",
+    "2.5e3",
+    ".5",
+    "5.",
+    "nan",
+    "inf",
+    "1e999",
+    "12 000",
+    "$5",
+    "0x1F",
+    "1_000",
+    "2025-05-01",
+    "999999999",
+    "1000000001",
+    "100.5",
+    "20800001",
 ]
 
 
@@ -253,12 +359,19 @@ def test_the_landing_check_and_the_refusal_reasons_apply_the_number_rules() -> N
                 f"select {column}, {cell_checks.keeps_number_rules_sql([column])}, "
                 f"{cell_checks._bad_number_reason(column, column)} is null from (select cell as {column} from cells)"
             ).fetchall()
-            assert [(cell, _keeps_rules(cell, column), _keeps_rules(cell, column)) for cell, *_ in checked] == checked, column
+            assert [
+                (cell, _keeps_rules(cell, column), _keeps_rules(cell, column))
+                for cell, *_ in checked
+            ] == checked, column
 
 
 def test_bad_cells_are_reported_by_sheet_row_and_column_letter(tmp_path: Path) -> None:
-    rows = [bls_row(TOT_EMP=f"x{i}", OCC_CODE=f"11-10{i:02d}", O_GROUP="detailed") for i in range(8)]
-    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(), *rows], sheet_name="state_M2025_dl")
+    rows = [
+        bls_row(TOT_EMP=f"x{i}", OCC_CODE=f"11-10{i:02d}", O_GROUP="detailed") for i in range(8)
+    ]
+    path = write_workbook(
+        tmp_path / "state_M2025_dl.xlsx", [bls_row(), *rows], sheet_name="state_M2025_dl"
+    )
     with pytest.raises(InputError) as refused:
         read_workbook(path)
     assert refused.value.problem == (
@@ -270,11 +383,15 @@ def test_bad_cells_are_reported_by_sheet_row_and_column_letter(tmp_path: Path) -
 def test_an_excel_lock_file_is_named_as_such(tmp_path: Path) -> None:
     path = tmp_path / "~$state_M2025_dl.xlsx"
     path.write_bytes(b"\x08Analyst")
-    with pytest.raises(InputError, match="is an Excel lock file .*ingest state_M2025_dl.xlsx instead"):
+    with pytest.raises(
+        InputError, match="is an Excel lock file .*ingest state_M2025_dl.xlsx instead"
+    ):
         read_workbook(path)
 
 
-def test_a_calamine_panic_becomes_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_calamine_panic_becomes_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """pyo3 turns a Rust panic into PanicException, a BaseException: it must not escape."""
 
     class PanicException(BaseException):
@@ -317,11 +434,17 @@ def test_the_same_workbook_passed_twice_lands_once(tmp_path: Path) -> None:
     copy.write_bytes(path.read_bytes())
     raw_db = tmp_path / "raw.duckdb"
     results = ingest_workbooks(raw_db, [path, path, copy])
-    assert [(result.source_file, result.action, result.n_rows) for result in results] == [(path.name, "landed", 2)]
-    assert raw_rows(raw_db, "select count(*), count(distinct sheet_row) from oews_estimates") == [(2, 2)]
+    assert [(result.source_file, result.action, result.n_rows) for result in results] == [
+        (path.name, "landed", 2)
+    ]
+    assert raw_rows(raw_db, "select count(*), count(distinct sheet_row) from oews_estimates") == [
+        (2, 2)
+    ]
 
 
-def test_an_unchanged_workbook_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unchanged_workbook_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
     raw_db = tmp_path / "raw.duckdb"
     ingest_workbooks(raw_db, [path])
@@ -329,24 +452,36 @@ def test_an_unchanged_workbook_is_not_read_again(tmp_path: Path, monkeypatch: py
     def refuse_to_read(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged workbook was read again")
 
-    monkeypatch.setattr("analysis_py.landing.reader.read_workbook", refuse_to_read)  # raw_store imports it when it reads
+    monkeypatch.setattr(
+        "analysis_py.landing.reader.read_workbook", refuse_to_read
+    )  # raw_store imports it when it reads
     [again] = ingest_workbooks(raw_db, [path])
     assert (again.action, again.n_rows, again.source_sha256) == ("unchanged", 2, file_sha256(path))
 
 
-def test_a_file_over_the_size_limit_is_not_hashed_to_see_whether_it_was_landed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_over_the_size_limit_is_not_hashed_to_see_whether_it_was_landed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Hashing 512 MiB takes seconds, and ingest refuses the file anyway: `wage run`'s up-to-date check and
     ingest (which hashes every workbook of a batch to land a file passed twice once) leave it unhashed."""
     (tmp_path / "small").mkdir()
-    path, small = far_too_large(tmp_path), write_workbook(tmp_path / "small" / "state_M2025_dl.xlsx", two_state_rows())
+    path, small = (
+        far_too_large(tmp_path),
+        write_workbook(tmp_path / "small" / "state_M2025_dl.xlsx", two_state_rows()),
+    )
     raw_db = tmp_path / "raw.duckdb"
     ingest_workbooks(raw_db, [small])  # release 2025, state: the key the large file is named for
     hashed: list[Path] = []
-    monkeypatch.setattr(raw_store, "file_sha256", lambda path: hashed.append(path) or file_sha256(path))
+    monkeypatch.setattr(
+        raw_store, "file_sha256", lambda path: hashed.append(path) or file_sha256(path)
+    )
     landed = {(2025, "state"): (file_sha256(small), 2)}
     assert already_landed(path, None, landed) is None
     assert already_landed(small, None, landed) is not None and hashed == [small]
-    national = write_workbook(tmp_path / "national_M2025_dl.xlsx", [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")])
+    national = write_workbook(
+        tmp_path / "national_M2025_dl.xlsx",
+        [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")],
+    )
     with pytest.raises(InputError, match="more than the 512.0 MiB a workbook may be"):
         ingest_workbooks(raw_db, [national, path])
     assert path not in hashed and national in hashed

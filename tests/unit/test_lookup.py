@@ -1,4 +1,5 @@
 """study.lookup and the server's pure parts on tiny in-memory tables: search ranking, pages, CIs, the SQL guard, CSV cells."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -25,8 +26,12 @@ OCCUPATIONS = [
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
     """fct_occupation_wages and dim_occupation with the columns lookups read: three occupations in two states."""
     con = duckdb.connect(":memory:")
-    con.execute("create table dim_occupation (occ_code varchar, occ_title varchar, o_group varchar, soc_major_group_code varchar, soc_major_group_title varchar)")
-    con.executemany("insert into dim_occupation values (?, ?, ?, '29-0000', 'Healthcare')", OCCUPATIONS)
+    con.execute(
+        "create table dim_occupation (occ_code varchar, occ_title varchar, o_group varchar, soc_major_group_code varchar, soc_major_group_title varchar)"
+    )
+    con.executemany(
+        "insert into dim_occupation values (?, ?, ?, '29-0000', 'Healthcare')", OCCUPATIONS
+    )
     con.execute(
         """
         create table fct_occupation_wages as
@@ -41,12 +46,16 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
         cross join (select 100000.0::double as a_mean) as wages
         """
     )
-    con.execute("update fct_occupation_wages set a_mean = null, a_mean_se = null, is_a_mean_top_coded = true where occ_code = '29-1171' and area = '48'")
+    con.execute(
+        "update fct_occupation_wages set a_mean = null, a_mean_se = null, is_a_mean_top_coded = true where occ_code = '29-1171' and area = '48'"
+    )
     yield con
     con.close()
 
 
-def test_search_ranks_the_exact_title_before_titles_containing_the_words(con: duckdb.DuckDBPyConnection) -> None:
+def test_search_ranks_the_exact_title_before_titles_containing_the_words(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
     found = lookup.search_occupations(con, "registered nurses")
     assert [o.occ_code for o in found] == ["29-1141"]
 
@@ -68,7 +77,9 @@ def test_search_filters_the_level(con: duckdb.DuckDBPyConnection) -> None:
 def test_wage_rows_carry_the_mean_ci_from_the_se(con: duckdb.DuckDBPyConnection) -> None:
     row = lookup.wage_rows(con, lookup.WageQuery(occ_code="29-1141", area="CA")).rows[0]
     half = stats.norm.ppf(0.975) * row.a_mean_se
-    assert (row.a_mean_ci_low, row.a_mean_ci_high) == pytest.approx((row.a_mean - half, row.a_mean + half))
+    assert (row.a_mean_ci_low, row.a_mean_ci_high) == pytest.approx(
+        (row.a_mean - half, row.a_mean + half)
+    )
 
 
 def test_wage_rows_name_their_flags(con: duckdb.DuckDBPyConnection) -> None:
@@ -120,7 +131,17 @@ def locked() -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-@pytest.mark.parametrize("sql", ["copy t to '/tmp/x.csv'", "attach 'x.duckdb'", "install httpfs", "select 1; select 2", "drop table t", "set threads = 1"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "copy t to '/tmp/x.csv'",
+        "attach 'x.duckdb'",
+        "install httpfs",
+        "select 1; select 2",
+        "drop table t",
+        "set threads = 1",
+    ],
+)
 def test_guard_refuses_what_is_not_one_select(locked: duckdb.DuckDBPyConnection, sql: str) -> None:
     with pytest.raises(AnalysisError, match="^q:"):
         guarded_query(locked, sql, 100, 5)
@@ -136,12 +157,32 @@ def test_guard_stops_a_long_query(locked: duckdb.DuckDBPyConnection) -> None:
         guarded_query(locked, "select count(*) from range(1000000000000)", 10, 0.2)
 
 
-@pytest.mark.parametrize(("value", "cell"), [("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("-x", "'-x"), ("@A", "'@A"), ("Nurses", "Nurses"), (-5, -5), (None, ""), (["a", "b"], "a;b")])
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+1", "'+1"),
+        ("-x", "'-x"),
+        ("@A", "'@A"),
+        ("Nurses", "Nurses"),
+        (-5, -5),
+        (None, ""),
+        (["a", "b"], "a;b"),
+    ],
+)
 def test_csv_cells_cannot_be_formulas(value: object, cell: object) -> None:
     assert csv_cell(value) == cell
 
 
-@pytest.mark.parametrize(("header", "host"), [("127.0.0.1:8000", "127.0.0.1"), ("localhost", "localhost"), ("[::1]:80", "::1"), ("Evil.Example:1", "evil.example")])
+@pytest.mark.parametrize(
+    ("header", "host"),
+    [
+        ("127.0.0.1:8000", "127.0.0.1"),
+        ("localhost", "localhost"),
+        ("[::1]:80", "::1"),
+        ("Evil.Example:1", "evil.example"),
+    ],
+)
 def test_host_header_name(header: str, host: str) -> None:
     assert _host_name(header) == host
 

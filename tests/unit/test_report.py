@@ -1,4 +1,5 @@
 """The report rendered from a results dict (results.json's document of the synthetic marts), no build."""
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,13 @@ from analysis_py.study.analysis import analyze
 from tests.unit.conftest import marts_connection, synthetic_fact
 
 TEST_NAMES = [
-    "welch_t_management_vs_production", "pearson_tot_emp_a_mean", "ztest_tech_vs_nontech_a_median",
-    "levene_management_vs_production", "f_test_management_vs_production", "levene_major_groups",
-]  # fmt: skip
+    "welch_t_management_vs_production",
+    "pearson_tot_emp_a_mean",
+    "ztest_tech_vs_nontech_a_median",
+    "levene_management_vs_production",
+    "f_test_management_vs_production",
+    "levene_major_groups",
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +38,9 @@ def results() -> dict:
     """results.json's document, as `wage run` writes it, of the synthetic marts (through JSON and back)."""
     with marts_connection(synthetic_fact()) as con:
         analysis = analyze(con)
-    document = results_document(analysis, analysis.regressions, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    document = results_document(
+        analysis, analysis.regressions, datetime(2026, 1, 1, tzinfo=timezone.utc)
+    )
     return json.loads(json.dumps(document))
 
 
@@ -54,7 +61,9 @@ def report_page(results: dict, report_text: str, tmp_path_factory: pytest.TempPa
 
 
 @pytest.mark.parametrize("name", TEST_NAMES)
-def test_report_appendix_has_each_tests_numbers_as_in_results(report_text: str, results: dict, name: str) -> None:
+def test_report_appendix_has_each_tests_numbers_as_in_results(
+    report_text: str, results: dict, name: str
+) -> None:
     test = next(test for test in results["tests"] if test["name"] == name)
     row = next(line for line in report_text.splitlines() if line.startswith(f"| `{name}` |"))
     statistic, p, p_holm, n = (cell.strip() for cell in row.strip("|").split("|")[2:])
@@ -65,32 +74,49 @@ def test_report_appendix_has_each_tests_numbers_as_in_results(report_text: str, 
 
 
 def test_report_states_the_welch_difference_in_words(report_text: str, results: dict) -> None:
-    welch = next(test for test in results["tests"] if test["name"] == "welch_t_management_vs_production")
+    welch = next(
+        test for test in results["tests"] if test["name"] == "welch_t_management_vs_production"
+    )
     ci = welch["ci"]
     assert f"**${welch['mean_difference']:,.0f} more**" in report_text
     assert f"95% CI ${ci['low']:,.0f} to ${ci['high']:,.0f}" in report_text
-    assert welch["p_holm"] < 0.05 and "statistically significant at the 5% level after Holm" in report_text
+    assert (
+        welch["p_holm"] < 0.05
+        and "statistically significant at the 5% level after Holm" in report_text
+    )
 
 
 def test_report_names_the_input_file_and_its_sha256(report_text: str, results: dict) -> None:
     assert results["source_files"]
     for source in results["source_files"]:
-        shown = source["source_file"].replace("_", "\\_")  # Markdown-escaped: workbook text is never markup
-        assert f"| {shown} | May {source['release_year']} | {source['file_kind']} | `{source['source_sha256']}` |" in report_text
+        shown = source["source_file"].replace(
+            "_", "\\_"
+        )  # Markdown-escaped: workbook text is never markup
+        assert (
+            f"| {shown} | May {source['release_year']} | {source['file_kind']} | `{source['source_sha256']}` |"
+            in report_text
+        )
 
 
-def test_report_shows_the_naive_notebook_beside_the_sound_sample(report_text: str, results: dict) -> None:
+def test_report_shows_the_naive_notebook_beside_the_sound_sample(
+    report_text: str, results: dict
+) -> None:
     assert results["naive_comparison"], "the analysis computed no naive comparison"
     for row in results["naive_comparison"]:
         assert f"| {row['naive_n']:,} |" in report_text and f"| {row['sound_n']:,} |" in report_text
 
 
-@pytest.mark.parametrize("phrase", ["self-employed", "$239,200", "three years", "Suppressed cells", "Occupations are the units"])
+@pytest.mark.parametrize(
+    "phrase",
+    ["self-employed", "$239,200", "three years", "Suppressed cells", "Occupations are the units"],
+)
 def test_report_states_its_limitations(report_text: str, phrase: str) -> None:
     assert phrase in report_text.split("## Limitations", 1)[1]
 
 
-def test_html_embeds_every_chart_and_loads_nothing_from_outside(report_page: str, results: dict) -> None:
+def test_html_embeds_every_chart_and_loads_nothing_from_outside(
+    report_page: str, results: dict
+) -> None:
     images = re.findall(r'<img [^>]*src="([^"]+)"', report_page)
     assert len(images) == len(results["charts"])
     assert all(src.startswith("data:image/png;base64,") for src in images)
@@ -102,13 +128,18 @@ def test_html_renders_the_markdown_tables(report_page: str) -> None:
 
 
 def test_free_text_cannot_inject_html(tmp_path: Path) -> None:
-    results = {"release_year": 2025, "sample": {"description": "NULL with is_<column>_top_coded <script>x</script>"}}
+    results = {
+        "release_year": 2025,
+        "sample": {"description": "NULL with is_<column>_top_coded <script>x</script>"},
+    }
     page = report_html(report_markdown(results), tmp_path)
     assert "is_&lt;column&gt;_top_coded" in page
     assert "<script>" not in page
 
 
-def test_log_model_table_leads_with_the_elasticity_and_its_ci(report_text: str, results: dict) -> None:
+def test_log_model_table_leads_with_the_elasticity_and_its_ci(
+    report_text: str, results: dict
+) -> None:
     model = results["regressions"]["ols_log_wage_on_log_emp_major_group"]
     slope = next(c for c in model["coefficients"] if c["term"] == "np.log(tot_emp)")
     table = report_text.split("### `np.log(a_mean)", 1)[1]
@@ -125,26 +156,39 @@ def test_group_dummies_are_labelled_by_title_not_by_patsy_term(report_text: str)
     assert "| Computer and Mathematical (vs Management) |" in report_text
 
 
-def test_report_lists_every_indistinguishable_neighbouring_pair(report_text: str, results: dict) -> None:
+def test_report_lists_every_indistinguishable_neighbouring_pair(
+    report_text: str, results: dict
+) -> None:
     close = [row for row in results["state_comparisons"] if abs(row["z"]) < 1.96]
     assert len(results["state_comparisons"]) == len(results["state_ranking"]) - 1
     assert close, "the synthetic states have no indistinguishable neighbours"
     for row in close:
-        first, second = (re.sub(r" \(rank \d+\)$", "", label) for label in (row["label_1"], row["label_2"]))
+        first, second = (
+            re.sub(r" \(rank \d+\)$", "", label) for label in (row["label_1"], row["label_2"])
+        )
         assert f"| {first} vs {second} | " in report_text
-    assert f"**{len(close)} of the {len(results['state_comparisons'])} neighbouring pairs cannot be told apart**" in report_text
+    assert (
+        f"**{len(close)} of the {len(results['state_comparisons'])} neighbouring pairs cannot be told apart**"
+        in report_text
+    )
 
 
-def test_top_coding_paragraph_counts_published_values_above_the_bound(report_text: str, results: dict) -> None:
+def test_top_coding_paragraph_counts_published_values_above_the_bound(
+    report_text: str, results: dict
+) -> None:
     columns = results["sample"]["top_coding"]["columns"]
-    paragraph = next(line for line in report_text.splitlines() if line.startswith("**Top-coding.**"))
+    paragraph = next(
+        line for line in report_text.splitlines() if line.startswith("**Top-coding.**")
+    )
     for column, counts in columns.items():
         assert f"{counts['n_published_above_bound']:,} `{column}`" in paragraph
         assert f"{counts['n_top_coded']:,} `{column}`" in paragraph
 
 
 def test_sample_is_described_once(report_text: str, results: dict) -> None:
-    assert report_text.count(results["sample"]["description"].split(",")[0].replace("_", "\\_")) == 1
+    assert (
+        report_text.count(results["sample"]["description"].split(",")[0].replace("_", "\\_")) == 1
+    )
 
 
 def test_report_prints_no_long_floats_and_no_p_of_zero(report_text: str) -> None:
@@ -153,12 +197,25 @@ def test_report_prints_no_long_floats_and_no_p_of_zero(report_text: str) -> None
 
 
 def test_p_below_double_precision_reads_as_below_1e_300() -> None:
-    test = {"name": "welch_t_management_vs_production", "statistic_name": "t", "statistic": 70.2, "p_value": 0.0, "p_holm": 0.0, "n": 9}
-    row = next(line for line in report_markdown({"release_year": 2025, "tests": [test]}).splitlines() if line.startswith("| `welch"))
+    test = {
+        "name": "welch_t_management_vs_production",
+        "statistic_name": "t",
+        "statistic": 70.2,
+        "p_value": 0.0,
+        "p_holm": 0.0,
+        "n": 9,
+    }
+    row = next(
+        line
+        for line in report_markdown({"release_year": 2025, "tests": [test]}).splitlines()
+        if line.startswith("| `welch")
+    )
     assert row == "| `welch_t_management_vs_production` | t | 70.2000 | < 1e-300 | < 1e-300 | 9 |"
 
 
-def test_report_and_readme_findings_state_the_same_elasticity(report_text: str, results: dict) -> None:
+def test_report_and_readme_findings_state_the_same_elasticity(
+    report_text: str, results: dict
+) -> None:
     words = elasticity_words(results)
     assert words and words in report_text and words in findings_markdown(results)
 
@@ -172,6 +229,10 @@ def test_readme_with_findings_replaces_only_the_marked_block(results: dict) -> N
 
 def test_findings_escape_workbook_text(results: dict) -> None:
     hostile = json.loads(json.dumps(results))
-    hostile["state_ranking"][0]["area_title"] = "<img src=x onerror=alert(1)> [link](http://x) *bold*"
+    hostile["state_ranking"][0]["area_title"] = (
+        "<img src=x onerror=alert(1)> [link](http://x) *bold*"
+    )
     text = findings_markdown(hostile)
-    assert "<img" not in text and "&lt;img" in text and "\\[link\\]" in text and "\\*bold\\*" in text
+    assert (
+        "<img" not in text and "&lt;img" in text and "\\[link\\]" in text and "\\*bold\\*" in text
+    )

@@ -1,4 +1,5 @@
 """A sheet read in pieces: cut only between rows, and the same cells on the same sheet rows as a whole read."""
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,10 @@ def _rows_xml(n_rows: int) -> bytes:
         if row % 5 == 0:
             rows.append(f'<row r="{row}"/>')
             continue
-        cells = "".join(f'<c r="{letter}{row}" t="inlineStr"><is><t>{letter}{row}</t></is></c>' for letter in "ABCDE"[: row % 5])
+        cells = "".join(
+            f'<c r="{letter}{row}" t="inlineStr"><is><t>{letter}{row}</t></is></c>'
+            for letter in "ABCDE"[: row % 5]
+        )
         rows.append(f'<row r="{row}" spans="1:5">{cells}</row>')
     return "".join(rows).encode()
 
@@ -61,12 +65,20 @@ def test_pieces_end_between_rows_and_hold_every_row_once(piece_bytes: int) -> No
     for piece in pieces:
         assert piece.rows_xml.startswith(b"<row ")
         assert piece.rows_xml.endswith((b"</row>", b"/>"))
-        assert piece.rows_xml.count(b"<row ") == piece.rows_xml.count(b"</row>") + piece.rows_xml.count(b"/>")
+        assert piece.rows_xml.count(b"<row ") == piece.rows_xml.count(
+            b"</row>"
+        ) + piece.rows_xml.count(b"/>")
     assert [piece.first_row for piece in pieces] == sorted(piece.first_row for piece in pieces)
 
 
 def test_a_namespace_prefix_is_cut_the_same() -> None:
-    rows_xml = _rows_xml(50).replace(b"<row ", b"<x:row ").replace(b"</row>", b"</x:row>").replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>")
+    rows_xml = (
+        _rows_xml(50)
+        .replace(b"<row ", b"<x:row ")
+        .replace(b"</row>", b"</x:row>")
+        .replace(b"<c ", b"<x:c ")
+        .replace(b"</c>", b"</x:c>")
+    )
     pieces = _cut(_sheet_xml(rows_xml, prefix="x"), 200)
     assert len(pieces) > 3
     assert b"".join(piece.rows_xml for piece in pieces) == rows_xml
@@ -86,17 +98,49 @@ def test_an_empty_sheet_has_no_pieces() -> None:
 #: (rows XML, piece bytes, the refusal): rows out of order or repeated, a cell naming a far or an
 #: earlier row (a reader would allocate every row between, or lose the cell), cells beyond Excel's limits.
 REFUSED_ROWS = [
-    pytest.param(b'<row r="2"><c r="A2"><v>1</v></c></row><row r="9"><c r="A9"><v>1</v></c></row><row r="4"><c r="A4"><v>1</v></c></row>', 1 << 20, "has row 4 after row 9: rows out of order", id="rows out of order"),
-    pytest.param(b'<row r="2"><c r="A2"><v>1</v></c></row>' * 2, 1, "has row 2 after row 2", id="a row repeated across two pieces"),
-    pytest.param(b'<row r="2"><c r="A2"><v>1</v></c><c r="B900000"><v>1</v></c></row><row r="3"><c r="A3"><v>1</v></c></row>', 1 << 20, "names row 900,000", id="a cell naming a far row"),
-    pytest.param(b'<row r="2"><c r="A2"><v>1</v></c></row><row r="30"><c r="A30"><v>1</v></c><c r="B3"><v>1</v></c></row>', 1, "names row 3 ", id="a cell naming an earlier row"),
-    pytest.param(b'<row r="2"><c r="A2"><v>1</v></c><c r="XFE2"><v>1</v></c></row>', 1 << 20, "a cell at XFE2, beyond Excel's own limit of 16,384 columns", id="a cell beyond the last column"),
-    pytest.param(b'<row r="1048577"><c r="A1048577"><v>1</v></c></row>', 1 << 20, "up to row 1,048,577, beyond Excel's own limit", id="a row beyond the last row"),
-]  # fmt: skip
+    pytest.param(
+        b'<row r="2"><c r="A2"><v>1</v></c></row><row r="9"><c r="A9"><v>1</v></c></row><row r="4"><c r="A4"><v>1</v></c></row>',
+        1 << 20,
+        "has row 4 after row 9: rows out of order",
+        id="rows out of order",
+    ),
+    pytest.param(
+        b'<row r="2"><c r="A2"><v>1</v></c></row>' * 2,
+        1,
+        "has row 2 after row 2",
+        id="a row repeated across two pieces",
+    ),
+    pytest.param(
+        b'<row r="2"><c r="A2"><v>1</v></c><c r="B900000"><v>1</v></c></row><row r="3"><c r="A3"><v>1</v></c></row>',
+        1 << 20,
+        "names row 900,000",
+        id="a cell naming a far row",
+    ),
+    pytest.param(
+        b'<row r="2"><c r="A2"><v>1</v></c></row><row r="30"><c r="A30"><v>1</v></c><c r="B3"><v>1</v></c></row>',
+        1,
+        "names row 3 ",
+        id="a cell naming an earlier row",
+    ),
+    pytest.param(
+        b'<row r="2"><c r="A2"><v>1</v></c><c r="XFE2"><v>1</v></c></row>',
+        1 << 20,
+        "a cell at XFE2, beyond Excel's own limit of 16,384 columns",
+        id="a cell beyond the last column",
+    ),
+    pytest.param(
+        b'<row r="1048577"><c r="A1048577"><v>1</v></c></row>',
+        1 << 20,
+        "up to row 1,048,577, beyond Excel's own limit",
+        id="a row beyond the last row",
+    ),
+]
 
 
 @pytest.mark.parametrize(("rows_xml", "piece_bytes", "refusal"), REFUSED_ROWS)
-def test_rows_a_reader_would_misplace_are_refused_before_any_reader_allocates(rows_xml: bytes, piece_bytes: int, refusal: str) -> None:
+def test_rows_a_reader_would_misplace_are_refused_before_any_reader_allocates(
+    rows_xml: bytes, piece_bytes: int, refusal: str
+) -> None:
     with pytest.raises(InputError, match=refusal):
         _cut(_sheet_xml(rows_xml), piece_bytes)
 
@@ -134,7 +178,9 @@ def _piece_read(path: Path, piece_bytes: int) -> tuple[Cells, int]:
     return cells, n_pieces
 
 
-def _xlsxwriter_book(path: Path, write: Callable[[Any], None], constant_memory: bool = False) -> Path:
+def _xlsxwriter_book(
+    path: Path, write: Callable[[Any], None], constant_memory: bool = False
+) -> Path:
     book = xlsxwriter.Workbook(path, {"constant_memory": constant_memory})
     sheet = book.add_worksheet("data")
     write(sheet)
@@ -148,7 +194,9 @@ def _mixed_rows(sheet: Any) -> None:
     for row in range(1, 400):
         if row % 11 == 0:
             continue  # an empty row
-        values = [f"area {row % 13}", f"title {row}", row * 1.5, "*", "#"][: 1 + row % 5]  # trailing columns empty
+        values = [f"area {row % 13}", f"title {row}", row * 1.5, "*", "#"][
+            : 1 + row % 5
+        ]  # trailing columns empty
         sheet.write_row(row, 0, values)
     sheet.write_row(420, 0, [f"wide {column}" for column in range(32)])
 
@@ -168,7 +216,9 @@ def test_pieces_ignore_a_dimension_that_lies_about_the_size(tmp_path: Path) -> N
     with zipfile.ZipFile(path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     sheet = members["xl/worksheets/sheet1.xml"]
-    members["xl/worksheets/sheet1.xml"] = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', sheet)
+    members["xl/worksheets/sheet1.xml"] = re.sub(
+        rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', sheet
+    )
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
@@ -177,8 +227,13 @@ def test_pieces_ignore_a_dimension_that_lies_about_the_size(tmp_path: Path) -> N
     assert cells == _whole_read(path)
 
 
-def test_a_workbook_of_many_pieces_reads_as_one_of_one_piece(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = [bls_row(AREA=area, AREA_TITLE=f"Area {area}", A_MEAN=50_000 + area) for area in range(1, 301)]
+def test_a_workbook_of_many_pieces_reads_as_one_of_one_piece(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [
+        bls_row(AREA=area, AREA_TITLE=f"Area {area}", A_MEAN=50_000 + area)
+        for area in range(1, 301)
+    ]
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", rows)
     whole = read_workbook(path).cells
     monkeypatch.setattr(sheet_pieces, "PIECE_BYTES", 30_000)
@@ -188,15 +243,23 @@ def test_a_workbook_of_many_pieces_reads_as_one_of_one_piece(tmp_path: Path, mon
     assert pieced.column("sheet_row").to_pylist() == list(range(2, 302))
 
 
-def test_a_bad_number_in_a_later_piece_is_named_by_its_sheet_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = [bls_row(AREA=area, A_MEAN=50_000 if area != 250 else "5O,000") for area in range(1, 301)]
+def test_a_bad_number_in_a_later_piece_is_named_by_its_sheet_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [
+        bls_row(AREA=area, A_MEAN=50_000 if area != 250 else "5O,000") for area in range(1, 301)
+    ]
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", rows)
     monkeypatch.setattr(sheet_pieces, "PIECE_BYTES", 30_000)
-    with pytest.raises(InputError, match=r"sheet 'data' row 251 column S \(A_MEAN\): 5O,000 is neither"):
+    with pytest.raises(
+        InputError, match=r"sheet 'data' row 251 column S \(A_MEAN\): 5O,000 is neither"
+    ):
         read_workbook(path)
 
 
-def test_a_key_clash_across_two_pieces_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_key_clash_across_two_pieces_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rows = [bls_row(AREA=area) for area in range(1, 301)] + [bls_row(AREA=3, A_MEAN=1)]
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", rows)
     monkeypatch.setattr(sheet_pieces, "PIECE_BYTES", 30_000)
@@ -204,7 +267,9 @@ def test_a_key_clash_across_two_pieces_is_refused(tmp_path: Path, monkeypatch: p
         read_workbook(path)
 
 
-def test_an_exact_repeat_in_a_later_piece_is_kept_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_exact_repeat_in_a_later_piece_is_kept_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rows = [bls_row(AREA=area) for area in range(1, 301)] + [bls_row(AREA=3)]
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", rows)
     monkeypatch.setattr(sheet_pieces, "PIECE_BYTES", 30_000)
@@ -213,10 +278,14 @@ def test_an_exact_repeat_in_a_later_piece_is_kept_once(tmp_path: Path, monkeypat
     assert 302 not in cells.column("sheet_row").to_pylist()
 
 
-def test_a_sheet_holding_more_cell_text_than_the_budget_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sheet_holding_more_cell_text_than_the_budget_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rows = [bls_row(AREA=area, AREA_TITLE="x" * 500) for area in range(1, 301)]
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", rows)
     monkeypatch.setattr(sheet_pieces, "PIECE_BYTES", 30_000)
     monkeypatch.setattr(reader, "_MAX_CELL_BYTES", 100_000)
-    with pytest.raises(InputError, match=r"sheet 'data' holds more than 97.7 KiB of cell text by row \d+: refused"):
+    with pytest.raises(
+        InputError, match=r"sheet 'data' holds more than 97.7 KiB of cell text by row \d+: refused"
+    ):
         read_workbook(path)

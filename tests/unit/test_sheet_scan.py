@@ -1,4 +1,5 @@
 """What the reader would empty silently, found in a sheet's XML however it is cut into chunks."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,9 @@ from analysis_py.landing.sheet_scan import SheetScan, WorksheetScanner
 #: long (the scanner looks at the seam between chunks separately); merged cells after the rows.
 #: Cell text holds the needles' bytes on their own ("e", "f", "t=").
 _XML = (
-    b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>e f "e" t=' + b"x" * 600 + b"</t></is></c></row>"
+    b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>e f "e" t='
+    + b"x" * 600
+    + b"</t></is></c></row>"
     b'<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="C2"><f>A1</f></c></row>'
     b'<row r="3"><c r="A3" t="inlineStr"><is><t>of</t></is></c></row></sheetData>'
     b'<mergeCells count="1"><mergeCell ref="A3:B3"/></mergeCells></worksheet>'

@@ -1,4 +1,5 @@
 """`wage sql` on a small warehouse written here: faithful numbers, row counts, statements, input, formats, errors."""
+
 from __future__ import annotations
 
 import csv
@@ -26,9 +27,13 @@ def warehouse(settings: Settings) -> Settings:
             " ('11-2021', 'Marketing\\x1b[2J | Managers', null, null),"
             " ('11-3031', '=HYPERLINK(\"http://x\")', 2210::bigint, 98760.0)) as t(occ_code, occ_title, tot_emp, a_mean)"
         )
-        con.execute("update fct_occupation_wages set occ_title = replace(occ_title, '\\x1b', chr(27))")
+        con.execute(
+            "update fct_occupation_wages set occ_title = replace(occ_title, '\\x1b', chr(27))"
+        )
         con.execute("create schema analysis")
-        con.execute(f"create table analysis.test_results as select 'pearson' as test, {P_VALUE!r} as p_value")
+        con.execute(
+            f"create table analysis.test_results as select 'pearson' as test, {P_VALUE!r} as p_value"
+        )
     return settings
 
 
@@ -38,18 +43,24 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_small_doubles_and_bigints_print_as_duckdb_holds_them(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_small_doubles_and_bigints_print_as_duckdb_holds_them(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "select 1e-9 as tiny, 158370::bigint as jobs")
     assert code == 0
     assert out.splitlines()[2].split() == ["1e-09", "158370"]
 
 
-def test_p_values_are_not_rounded_to_zero(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_p_values_are_not_rounded_to_zero(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, out, _ = run(capsys, "select p_value from analysis.test_results")
     assert float(out.splitlines()[2]) == P_VALUE
 
 
-def test_every_row_is_printed_with_the_count(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_row_is_printed_with_the_count(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "select * from range(500)")
     lines = out.splitlines()
     assert code == 0
@@ -57,20 +68,26 @@ def test_every_row_is_printed_with_the_count(warehouse: Settings, capsys: pytest
     assert lines[-1] == "(500 rows)"
 
 
-def test_max_rows_says_how_many_rows_it_left_out(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_max_rows_says_how_many_rows_it_left_out(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, out, _ = run(capsys, "select * from range(500)", "--max-rows", "100")
     lines = out.splitlines()
     assert [int(line) for line in lines[2:-1]] == list(range(100))
     assert lines[-1] == "(500 rows, 400 not shown: --max-rows 100)"
 
 
-def test_each_statement_prints_its_result(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_statement_prints_its_result(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, out, _ = run(capsys, "select 1 as a; select 2 as b")
     assert out.split("\n\n") == ["a\n-\n1\n(1 row)", "b\n-\n2\n(1 row)\n"]
 
 
 @pytest.mark.parametrize("sql", ["", "  ;  "])
-def test_empty_sql_is_an_error(warehouse: Settings, capsys: pytest.CaptureFixture[str], sql: str) -> None:
+def test_empty_sql_is_an_error(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], sql: str
+) -> None:
     code, out, err = run(capsys, sql)
     assert (code, out) == (2, "")
     assert err.splitlines() == [f"error: {warehouse.warehouse}: is empty: give a SELECT statement"]
@@ -81,48 +98,75 @@ def test_no_sql_at_all_is_an_error(warehouse: Settings, capsys: pytest.CaptureFi
     assert code == 2 and err.startswith("error: query: no SQL given")
 
 
-def test_dash_reads_the_sql_from_stdin(warehouse: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dash_reads_the_sql_from_stdin(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("select 41 + 1 as answer;\n"))
     _, out, _ = run(capsys, "-")
     assert out.splitlines() == ["answer", "------", "    42", "(1 row)"]
 
 
-def test_file_reads_the_sql_from_a_file(warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_file_reads_the_sql_from_a_file(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     query = tmp_path / "q.sql"
-    query.write_text("-- employment\nselect tot_emp from fct_occupation_wages where occ_code = '11-1011';\n")
+    query.write_text(
+        "-- employment\nselect tot_emp from fct_occupation_wages where occ_code = '11-1011';\n"
+    )
     _, out, _ = run(capsys, "--file", str(query))
     assert out.split() == ["tot_emp", "-------", "158370", "(1", "row)"]
 
 
-def test_a_parser_error_in_a_file_names_the_file(warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_parser_error_in_a_file_names_the_file(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     query = tmp_path / "q.sql"
     query.write_text("selec 1")
     code, _, err = run(capsys, "--file", str(query))
     assert code == 2 and err.startswith(f"error: {query}: Parser Error")
 
 
-@pytest.mark.parametrize(("sql", "kind"), [
-    ("copy (select 1) to 'x.csv'", "a COPY"), ("set threads = 1", "a SET"), ("create table t as select 1", "a CREATE"),
-    ("attach 'x.duckdb' as x", "an ATTACH"), ("update fct_occupation_wages set a_mean = 0", "an UPDATE"),
-    ("install httpfs", "an INSTALL"), ("force install httpfs", "an INSTALL"), ("load httpfs", "a LOAD"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ("copy (select 1) to 'x.csv'", "a COPY"),
+        ("set threads = 1", "a SET"),
+        ("create table t as select 1", "a CREATE"),
+        ("attach 'x.duckdb' as x", "an ATTACH"),
+        ("update fct_occupation_wages set a_mean = 0", "an UPDATE"),
+        ("install httpfs", "an INSTALL"),
+        ("force install httpfs", "an INSTALL"),
+        ("load httpfs", "a LOAD"),
+    ],
+)
 def test_a_statement_that_would_write_is_refused_in_one_line(
-    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: str, kind: str
+    warehouse: Settings,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sql: str,
+    kind: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, sql)
     assert (code, out) == (2, "")
-    assert err.splitlines() == [f"error: {warehouse.warehouse}: is {kind} statement: only read-only queries (SELECT, EXPLAIN) run here"]
+    assert err.splitlines() == [
+        f"error: {warehouse.warehouse}: is {kind} statement: only read-only queries (SELECT, EXPLAIN) run here"
+    ]
     assert not (tmp_path / "x.csv").exists() and not (tmp_path / "x.duckdb").exists()
 
 
-def test_nothing_runs_when_a_later_statement_would_write(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nothing_runs_when_a_later_statement_would_write(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run(capsys, "select 1; copy (select 1) to 'x.csv'")
     assert (code, out) == (2, "")
     assert "statement 2 is a COPY statement" in err
 
 
-def test_files_cannot_be_read(warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_files_cannot_be_read(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     secret = tmp_path / "secret.csv"
     secret.write_text("a\nsecret\n")
     code, out, err = run(capsys, f"select * from read_csv('{secret}')")
@@ -130,35 +174,65 @@ def test_files_cannot_be_read(warehouse: Settings, capsys: pytest.CaptureFixture
     assert err.startswith(f"error: {warehouse.warehouse}: Permission Error")
 
 
-def test_a_parser_error_keeps_duckdbs_caret_under_the_bad_token(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_parser_error_keeps_duckdbs_caret_under_the_bad_token(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(capsys, "select a_mean frm fct_occupation_wages")
     first, context, caret = err.splitlines()
-    assert code == 2 and first.startswith(f"error: {warehouse.warehouse}: Parser Error: syntax error at or near")
+    assert code == 2 and first.startswith(
+        f"error: {warehouse.warehouse}: Parser Error: syntax error at or near"
+    )
     assert context == "LINE 1: select a_mean frm fct_occupation_wages"
-    assert context[caret.index("^"):].startswith("fct_occupation_wages")
+    assert context[caret.index("^") :].startswith("fct_occupation_wages")
 
 
-def test_an_error_in_a_later_statement_comes_after_the_earlier_results(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_error_in_a_later_statement_comes_after_the_earlier_results(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run(capsys, "select 1 as a; select nope from fct_occupation_wages")
     assert code == 2 and out.startswith("a\n-\n1\n(1 row)")
     assert err.startswith(f"error: {warehouse.warehouse}: statement 2: Binder Error")
 
 
-def test_csv_format_is_csv_with_the_count_on_stderr(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, err = run(capsys, "select occ_code, tot_emp, a_mean from fct_occupation_wages order by occ_code", "--format", "csv")
+def test_csv_format_is_csv_with_the_count_on_stderr(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, err = run(
+        capsys,
+        "select occ_code, tot_emp, a_mean from fct_occupation_wages order by occ_code",
+        "--format",
+        "csv",
+    )
     assert list(csv.reader(io.StringIO(out))) == [
-        ["occ_code", "tot_emp", "a_mean"], ["11-1011", "158370", "201200.5"], ["11-2021", "", ""], ["11-3031", "2210", "98760.0"]
-    ]  # fmt: skip
+        ["occ_code", "tot_emp", "a_mean"],
+        ["11-1011", "158370", "201200.5"],
+        ["11-2021", "", ""],
+        ["11-3031", "2210", "98760.0"],
+    ]
     assert err == "(3 rows)\n"
 
 
-def test_csv_cells_cannot_be_formulas_or_escape_sequences(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = run(capsys, "select occ_title from fct_occupation_wages order by occ_code", "--format", "csv")
-    assert [row[0] for row in csv.reader(io.StringIO(out))][2:] == ["Marketing\\x1b[2J | Managers", "'=HYPERLINK(\"http://x\")"]
+def test_csv_cells_cannot_be_formulas_or_escape_sequences(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(
+        capsys, "select occ_title from fct_occupation_wages order by occ_code", "--format", "csv"
+    )
+    assert [row[0] for row in csv.reader(io.StringIO(out))][2:] == [
+        "Marketing\\x1b[2J | Managers",
+        '\'=HYPERLINK("http://x")',
+    ]
 
 
-def test_json_format_round_trips_the_values(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, err = run(capsys, "select occ_code, tot_emp, a_mean from fct_occupation_wages order by occ_code; select 1e-9 as p", "--format", "json")
+def test_json_format_round_trips_the_values(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, err = run(
+        capsys,
+        "select occ_code, tot_emp, a_mean from fct_occupation_wages order by occ_code; select 1e-9 as p",
+        "--format",
+        "json",
+    )
     first, second = out.split("\n\n")
     assert json.loads(first) == [
         {"occ_code": "11-1011", "tot_emp": 158370, "a_mean": 201200.5},
@@ -169,7 +243,9 @@ def test_json_format_round_trips_the_values(warehouse: Settings, capsys: pytest.
     assert err.splitlines() == ["(3 rows)", "(1 row)"]
 
 
-def test_markdown_format_is_a_table_with_pipes_escaped(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_markdown_format_is_a_table_with_pipes_escaped(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     sql = "select occ_code, occ_title, tot_emp from fct_occupation_wages where occ_code <> '11-1011' order by occ_code"
     _, out, _ = run(capsys, sql, "--format", "markdown")
     assert out.splitlines() == [
@@ -181,7 +257,9 @@ def test_markdown_format_is_a_table_with_pipes_escaped(warehouse: Settings, caps
     ]
 
 
-def test_control_characters_of_titles_are_shown_escaped(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_control_characters_of_titles_are_shown_escaped(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, out, _ = run(capsys, "select occ_title from fct_occupation_wages where occ_code = '11-2021'")
     assert "\x1b" not in out and "Marketing\\x1b[2J | Managers" in out
 
@@ -195,7 +273,9 @@ def test_sql_starts_without_the_heavy_libraries(warehouse: Settings) -> None:
     assert done.stdout.splitlines()[-1] == "[]"
 
 
-def test_explain_prints_the_plan_drawing_line_by_line(warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_explain_prints_the_plan_drawing_line_by_line(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "explain select occ_code from fct_occupation_wages")
     with duckdb.connect(str(warehouse.warehouse), read_only=True) as con:
         [(_, plan)] = con.execute("explain select occ_code from fct_occupation_wages").fetchall()

@@ -1,4 +1,5 @@
 """Every function of `analysis_py.stats` against scipy/statsmodels (or the textbook formula) on small arrays."""
+
 from __future__ import annotations
 
 import math
@@ -34,7 +35,9 @@ def test_welch_t_matches_scipy(xy: tuple[np.ndarray, np.ndarray]) -> None:
     assert result.p_value == pytest.approx(expected.pvalue, rel=1e-9)
     assert result.df == pytest.approx(expected.df, rel=1e-12)
     interval = expected.confidence_interval(0.95)
-    assert (result.ci.low, result.ci.high) == pytest.approx((interval.low, interval.high), rel=1e-12)
+    assert (result.ci.low, result.ci.high) == pytest.approx(
+        (interval.low, interval.high), rel=1e-12
+    )
     assert result.mean_difference == pytest.approx(x.mean() - y.mean())
     assert (result.n_x, result.n_y) == (60, 45)
 
@@ -45,7 +48,9 @@ def test_welch_t_statistic_is_the_textbook_formula(xy: tuple[np.ndarray, np.ndar
     assert welch_t(x, y).statistic == pytest.approx(t, rel=1e-12)
 
 
-def test_hedges_g_is_the_pooled_sd_formula_with_small_sample_correction(xy: tuple[np.ndarray, np.ndarray]) -> None:
+def test_hedges_g_is_the_pooled_sd_formula_with_small_sample_correction(
+    xy: tuple[np.ndarray, np.ndarray],
+) -> None:
     x, y = xy
     n1, n2 = len(x), len(y)
     pooled = math.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / (n1 + n2 - 2))
@@ -53,13 +58,17 @@ def test_hedges_g_is_the_pooled_sd_formula_with_small_sample_correction(xy: tupl
     se = math.sqrt((n1 + n2) / (n1 * n2) + g**2 / (2 * (n1 + n2)))
     effect = hedges_g(x, y)
     assert effect.value == pytest.approx(g, rel=1e-12)
-    assert (effect.ci_low, effect.ci_high) == pytest.approx((g - 1.959963985 * se, g + 1.959963985 * se), rel=1e-8)
+    assert (effect.ci_low, effect.ci_high) == pytest.approx(
+        (g - 1.959963985 * se, g + 1.959963985 * se), rel=1e-8
+    )
 
 
 def test_z_test_matches_statsmodels(xy: tuple[np.ndarray, np.ndarray]) -> None:
     x, y = xy
     z, p = ztest(x, y, usevar="unequal")
-    low, high = CompareMeans(DescrStatsW(x), DescrStatsW(y)).zconfint_diff(alpha=0.05, usevar="unequal")
+    low, high = CompareMeans(DescrStatsW(x), DescrStatsW(y)).zconfint_diff(
+        alpha=0.05, usevar="unequal"
+    )
     result = z_test(x, y)
     assert (result.statistic, result.p_value) == pytest.approx((z, p), rel=1e-12)
     assert (result.ci.low, result.ci.high) == pytest.approx((low, high), rel=1e-12)
@@ -72,7 +81,9 @@ def test_f_test_ratio_p_and_ci_from_the_f_distribution(xy: tuple[np.ndarray, np.
     df1, df2 = len(x) - 1, len(y) - 1
     result = f_test(x, y)
     assert result.statistic == pytest.approx(ratio, rel=1e-12)
-    assert result.p_value == pytest.approx(2 * min(sps.f.cdf(ratio, df1, df2), sps.f.sf(ratio, df1, df2)), rel=1e-9)
+    assert result.p_value == pytest.approx(
+        2 * min(sps.f.cdf(ratio, df1, df2), sps.f.sf(ratio, df1, df2)), rel=1e-9
+    )
     assert result.ci.low == pytest.approx(ratio / sps.f.ppf(0.975, df1, df2), rel=1e-12)
     assert result.ci.high == pytest.approx(ratio / sps.f.ppf(0.025, df1, df2), rel=1e-12)
     assert (result.df, result.df_denominator) == (df1, df2)
@@ -83,7 +94,9 @@ def test_levene_matches_scipy_for_three_groups(xy: tuple[np.ndarray, np.ndarray]
     z = np.linspace(1, 50, 20) ** 2
     expected = sps.levene(x, y, z, center="median")
     result = levene(x, y, z)
-    assert (result.statistic, result.p_value) == pytest.approx((expected.statistic, expected.pvalue), rel=1e-12)
+    assert (result.statistic, result.p_value) == pytest.approx(
+        (expected.statistic, expected.pvalue), rel=1e-12
+    )
     assert (result.df, result.df_denominator) == (2, len(x) + len(y) + len(z) - 3)
     assert result.ci.low is None
 
@@ -103,36 +116,52 @@ def test_pearson_matches_scipy_with_fisher_z_ci(xy: tuple[np.ndarray, np.ndarray
     y = xy[1] + 0.3 * x
     expected = sps.pearsonr(x, y)
     result = pearson(x, y)
-    assert (result.r, result.p_value) == pytest.approx((expected.statistic, expected.pvalue), rel=1e-12)
+    assert (result.r, result.p_value) == pytest.approx(
+        (expected.statistic, expected.pvalue), rel=1e-12
+    )
     fisher = math.atanh(expected.statistic)
     half = 1.959963985 / math.sqrt(len(x) - 3)
-    assert (result.ci_low, result.ci_high) == pytest.approx((math.tanh(fisher - half), math.tanh(fisher + half)), rel=1e-8)
+    assert (result.ci_low, result.ci_high) == pytest.approx(
+        (math.tanh(fisher - half), math.tanh(fisher + half)), rel=1e-8
+    )
 
 
 def test_spearman_matches_scipy(xy: tuple[np.ndarray, np.ndarray]) -> None:
     x, y = xy[0][:45], xy[1]
     expected = sps.spearmanr(x, y)
     result = spearman(x, y)
-    assert (result.r, result.p_value, result.n) == (pytest.approx(expected.statistic), pytest.approx(expected.pvalue), 45)
+    assert (result.r, result.p_value, result.n) == (
+        pytest.approx(expected.statistic),
+        pytest.approx(expected.pvalue),
+        45,
+    )
 
 
 def test_correlation_matrix_matches_pandas_pairwise(xy: tuple[np.ndarray, np.ndarray]) -> None:
     frame = pd.DataFrame({"a": xy[0][:45], "b": xy[1], "c": np.arange(45.0)})
     frame.loc[3, "b"] = np.nan
-    matrix = correlation_matrix(frame, ["a", "b", "c"]).set_index(["method", "measure_1", "measure_2"])
+    matrix = correlation_matrix(frame, ["a", "b", "c"]).set_index(
+        ["method", "measure_1", "measure_2"]
+    )
     assert matrix.loc[("pearson", "a", "b"), "r"] == pytest.approx(frame["a"].corr(frame["b"]))
-    assert matrix.loc[("spearman", "b", "c"), "r"] == pytest.approx(frame["b"].corr(frame["c"], method="spearman"))
+    assert matrix.loc[("spearman", "b", "c"), "r"] == pytest.approx(
+        frame["b"].corr(frame["c"], method="spearman")
+    )
     assert matrix.loc[("pearson", "a", "b"), "n"] == 44
     assert matrix.loc[("pearson", "a", "c"), "n"] == 45
 
 
 def test_estimate_difference_z_is_bls_formula() -> None:
-    result = estimate_difference_z(72_000, se_from_prse(72_000, 0.8), 70_000, se_from_prse(70_000, 1.1), "A", "B")
+    result = estimate_difference_z(
+        72_000, se_from_prse(72_000, 0.8), 70_000, se_from_prse(70_000, 1.1), "A", "B"
+    )
     se = math.sqrt((72_000 * 0.008) ** 2 + (70_000 * 0.011) ** 2)
     assert result.se_difference == pytest.approx(se)
     assert result.z == pytest.approx(2_000 / se)
     assert result.p_value == pytest.approx(2 * sps.norm.sf(2_000 / se))
-    assert (result.ci_low, result.ci_high) == pytest.approx((2_000 - 1.959963985 * se, 2_000 + 1.959963985 * se))
+    assert (result.ci_low, result.ci_high) == pytest.approx(
+        (2_000 - 1.959963985 * se, 2_000 + 1.959963985 * se)
+    )
 
 
 def test_estimate_difference_z_refuses_zero_standard_errors() -> None:
@@ -160,10 +189,14 @@ def test_ols_hc3_matches_statsmodels(xy: tuple[np.ndarray, np.ndarray]) -> None:
     slope = result.coefficient("np.log(x)")
     assert slope.estimate == pytest.approx(expected.params["np.log(x)"], rel=1e-12)
     assert slope.std_error == pytest.approx(expected.bse["np.log(x)"], rel=1e-12)
-    assert (slope.ci_low, slope.ci_high) == pytest.approx(tuple(expected.conf_int().loc["np.log(x)"]), rel=1e-12)
+    assert (slope.ci_low, slope.ci_high) == pytest.approx(
+        tuple(expected.conf_int().loc["np.log(x)"]), rel=1e-12
+    )
     assert result.r_squared == pytest.approx(expected.rsquared)
     assert result.n == len(data)
-    assert result.diagnostics["jarque_bera"]["p_value"] == pytest.approx(sps.jarque_bera(expected.resid).pvalue, rel=1e-9)
+    assert result.diagnostics["jarque_bera"]["p_value"] == pytest.approx(
+        sps.jarque_bera(expected.resid).pvalue, rel=1e-9
+    )
 
 
 def test_ols_hc3_refuses_too_few_rows() -> None:

@@ -1,4 +1,5 @@
 """`/api/compare`: two areas, two occupations or two releases, compared with BLS's standard errors."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -21,11 +22,33 @@ router = APIRouter(prefix="/api", tags=["compare"], dependencies=[Depends(known_
 def compare(
     request: Request,
     db: Annotated[Warehouse, Depends(warehouse)],
-    occ_code: Annotated[list[str], Query(description="SOC code; give it twice to compare two occupations in one area", max_length=2)] = [],  # noqa: B006
-    area: Annotated[list[str], Query(description="area code or state abbreviation; twice to compare two areas", max_length=2)] = [],  # noqa: B006
-    release: Annotated[list[int], Query(description="release year; twice to compare one occupation and area in two releases", max_length=2)] = [],  # noqa: B006
-    dollars: Annotated[Literal["nominal"], Query(description="nominal (as published); real dollars need the releases' price index")] = "nominal",
-    format: Annotated[str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")] = None,
+    occ_code: Annotated[
+        list[str],
+        Query(
+            description="SOC code; give it twice to compare two occupations in one area",
+            max_length=2,
+        ),
+    ] = [],  # noqa: B006
+    area: Annotated[
+        list[str],
+        Query(
+            description="area code or state abbreviation; twice to compare two areas", max_length=2
+        ),
+    ] = [],  # noqa: B006
+    release: Annotated[
+        list[int],
+        Query(
+            description="release year; twice to compare one occupation and area in two releases",
+            max_length=2,
+        ),
+    ] = [],  # noqa: B006
+    dollars: Annotated[
+        Literal["nominal"],
+        Query(description="nominal (as published); real dollars need the releases' price index"),
+    ] = "nominal",
+    format: Annotated[
+        str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")
+    ] = None,
 ) -> CompareResponse | Response:
     """The mean annual wages of two estimates compared by z = (e1 − e2) / √(se1² + se2²).
 
@@ -39,7 +62,11 @@ def compare(
     payload = {**result.to_dict(), "dollars": dollars}
     answer = CompareResponse(**payload)
     if wants_csv(request):
-        flat = {key: value for key, value in answer.model_dump().items() if key not in ("first", "second")}
+        flat = {
+            key: value
+            for key, value in answer.model_dump().items()
+            if key not in ("first", "second")
+        }
         for side in ("first", "second"):
             flat |= {f"{side}_{key}": value for key, value in answer.model_dump()[side].items()}
         return csv_response(list(flat), [flat], "compare.csv")

@@ -1,4 +1,5 @@
 """`/api/releases`, `/api/areas`, `/api/occupations`: what there is to look up."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -17,17 +18,23 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["look up"], dependencies=[Depends(known_parameters)])
 
-Release = Annotated[int | None, Query(description="release year, e.g. 2025 (default: the newest)", ge=1997, le=2100)]
+Release = Annotated[
+    int | None, Query(description="release year, e.g. 2025 (default: the newest)", ge=1997, le=2100)
+]
 Format = Annotated[str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")]
 
 
 @router.get("/releases", response_model=ReleasesResponse, summary="Releases in the warehouse")
-def releases(request: Request, db: Annotated[Warehouse, Depends(warehouse)], format: Format = None) -> ReleasesResponse | Response:
+def releases(
+    request: Request, db: Annotated[Warehouse, Depends(warehouse)], format: Format = None
+) -> ReleasesResponse | Response:
     """Every loaded release (May of each year), newest first, with its row, area and occupation counts."""
     with db.cursor() as con:
         found = lookup.list_releases(con)
     if wants_csv(request):
-        return csv_response(list(lookup.Release.__dataclass_fields__), [r.to_dict() for r in found], "releases.csv")
+        return csv_response(
+            list(lookup.Release.__dataclass_fields__), [r.to_dict() for r in found], "releases.csv"
+        )
     return ReleasesResponse(releases=found)
 
 
@@ -36,7 +43,14 @@ def areas(
     request: Request,
     db: Annotated[Warehouse, Depends(warehouse)],
     release: Release = None,
-    area_type: Annotated[int | None, Query(description="1 national, 2 state (50 states and DC), 3 territory, 4 MSA, 6 nonmetro", ge=1, le=6)] = None,
+    area_type: Annotated[
+        int | None,
+        Query(
+            description="1 national, 2 state (50 states and DC), 3 territory, 4 MSA, 6 nonmetro",
+            ge=1,
+            le=6,
+        ),
+    ] = None,
     format: Format = None,
 ) -> AreasResponse | Response:
     """The areas of one release, with BLS code, title, type, state FIPS and Census region."""
@@ -44,7 +58,9 @@ def areas(
         year = lookup.newest_release(con, release)
         found = lookup.list_areas(con, year, area_type)
     if wants_csv(request):
-        return csv_response(list(lookup.Area.__dataclass_fields__), [a.to_dict() for a in found], "areas.csv")
+        return csv_response(
+            list(lookup.Area.__dataclass_fields__), [a.to_dict() for a in found], "areas.csv"
+        )
     return AreasResponse(release_year=year, areas=found)
 
 
@@ -52,8 +68,16 @@ def areas(
 def occupations(
     request: Request,
     db: Annotated[Warehouse, Depends(warehouse)],
-    q: Annotated[str, Query(description="words of the title or a SOC code (prefix), e.g. nurse or 29-1141", max_length=200)] = "",
-    o_group: Annotated[str | None, Query(description="hierarchy level: " + ", ".join(O_GROUP_LEVELS))] = None,
+    q: Annotated[
+        str,
+        Query(
+            description="words of the title or a SOC code (prefix), e.g. nurse or 29-1141",
+            max_length=200,
+        ),
+    ] = "",
+    o_group: Annotated[
+        str | None, Query(description="hierarchy level: " + ", ".join(O_GROUP_LEVELS))
+    ] = None,
     release: Release = None,
     limit: Annotated[int, Query(description="at most this many", ge=1, le=1000)] = 20,
     format: Format = None,
@@ -63,5 +87,9 @@ def occupations(
         year = lookup.newest_release(con, release)
         found = lookup.search_occupations(con, q, o_group, year, limit)
     if wants_csv(request):
-        return csv_response(list(lookup.Occupation.__dataclass_fields__), [o.to_dict() for o in found], "occupations.csv")
+        return csv_response(
+            list(lookup.Occupation.__dataclass_fields__),
+            [o.to_dict() for o in found],
+            "occupations.csv",
+        )
     return OccupationsResponse(release_year=year, q=q, occupations=found)

@@ -1,4 +1,5 @@
 """`/` the explorer and `/docs` the interactive API docs: both from local files only."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,7 +29,10 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 def explorer() -> FileResponse:
-    return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": EXPLORER_POLICY, "Cache-Control": "no-cache"})
+    return FileResponse(
+        STATIC / "index.html",
+        headers={"Content-Security-Policy": EXPLORER_POLICY, "Cache-Control": "no-cache"},
+    )
 
 
 @router.get("/docs")

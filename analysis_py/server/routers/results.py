@@ -1,4 +1,5 @@
 """`/api/results`: the tests and regressions of the run that built the warehouse."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -23,7 +24,9 @@ def results(
     request: Request,
     db: Annotated[Warehouse, Depends(warehouse)],
     config: Annotated[Settings, Depends(settings)],
-    format: Annotated[str | None, Query(description="json (default) or csv (the tests)", pattern="^(json|csv)$")] = None,
+    format: Annotated[
+        str | None, Query(description="json (default) or csv (the tests)", pattern="^(json|csv)$")
+    ] = None,
 ) -> ResultsResponse | Response:
     """Schema `analysis` of the warehouse (`test_results`, `regression_coefficients`), else artifacts/results.json."""
     with db.cursor() as con:

@@ -1,4 +1,5 @@
 """`/api/sql`: one read-only query for power users, with a row cap and a time limit."""
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,16 @@ router = APIRouter(prefix="/api", tags=["sql"], dependencies=[Depends(known_para
 def sql(
     request: Request,
     db: Annotated[Warehouse, Depends(warehouse)],
-    q: Annotated[str, Query(description="one SELECT statement, e.g. select area_title, a_mean from fct_occupation_wages limit 5", max_length=20_000)],
-    format: Annotated[str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")] = None,
+    q: Annotated[
+        str,
+        Query(
+            description="one SELECT statement, e.g. select area_title, a_mean from fct_occupation_wages limit 5",
+            max_length=20_000,
+        ),
+    ],
+    format: Annotated[
+        str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")
+    ] = None,
 ) -> SqlResponse | Response:
     """One SELECT on the warehouse, on a connection of its own: file access off (no reading or writing
     files, no ATTACH, INSTALL, LOAD or COPY), configuration locked, only SELECT statements. At most
@@ -36,9 +45,13 @@ def sql(
     if wants_csv(request):
         return csv_response(result.columns, result.rows, "query.csv")
     return SqlResponse(
-        columns=result.columns, rows=[[_json_value(value) for value in row] for row in result.rows], truncated=result.truncated,
-        row_cap=result.row_cap, time_limit_seconds=options.time_limit, elapsed_ms=result.seconds * 1000,
-    )  # fmt: skip
+        columns=result.columns,
+        rows=[[_json_value(value) for value in row] for row in result.rows],
+        truncated=result.truncated,
+        row_cap=result.row_cap,
+        time_limit_seconds=options.time_limit,
+        elapsed_ms=result.seconds * 1000,
+    )
 
 
 def _json_value(value: Any) -> Any:

@@ -1,4 +1,5 @@
 """`/api/wages`: published estimates with their 95% CIs and flags, filtered, sorted, a page at a time."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -24,15 +25,37 @@ CI_METHOD = "mean ± z(0.975) × se, se = mean × MEAN_PRSE / 100 (BLS publishes
 def wages(
     request: Request,
     db: Annotated[Warehouse, Depends(warehouse)],
-    occ_code: Annotated[str | None, Query(description="SOC code, e.g. 29-1141", max_length=20)] = None,
-    area: Annotated[str | None, Query(description="BLS area code (6) or state abbreviation (CA)", max_length=20)] = None,
-    area_type: Annotated[int | None, Query(description="1 national, 2 state, 3 territory, 4 MSA, 6 nonmetro", ge=1, le=6)] = None,
-    release: Annotated[int | None, Query(description="release year (default: the newest)", ge=1997, le=2100)] = None,
-    o_group: Annotated[str | None, Query(description="hierarchy level: " + ", ".join(O_GROUP_LEVELS))] = None,
-    sort: Annotated[str, Query(description="one of " + ", ".join(lookup.SORTABLE) + "; prefix - for descending")] = "area",
-    limit: Annotated[int, Query(description=f"rows per page, at most {lookup.MAX_PAGE_SIZE}", ge=1, le=lookup.MAX_PAGE_SIZE)] = 100,
+    occ_code: Annotated[
+        str | None, Query(description="SOC code, e.g. 29-1141", max_length=20)
+    ] = None,
+    area: Annotated[
+        str | None, Query(description="BLS area code (6) or state abbreviation (CA)", max_length=20)
+    ] = None,
+    area_type: Annotated[
+        int | None,
+        Query(description="1 national, 2 state, 3 territory, 4 MSA, 6 nonmetro", ge=1, le=6),
+    ] = None,
+    release: Annotated[
+        int | None, Query(description="release year (default: the newest)", ge=1997, le=2100)
+    ] = None,
+    o_group: Annotated[
+        str | None, Query(description="hierarchy level: " + ", ".join(O_GROUP_LEVELS))
+    ] = None,
+    sort: Annotated[
+        str, Query(description="one of " + ", ".join(lookup.SORTABLE) + "; prefix - for descending")
+    ] = "area",
+    limit: Annotated[
+        int,
+        Query(
+            description=f"rows per page, at most {lookup.MAX_PAGE_SIZE}",
+            ge=1,
+            le=lookup.MAX_PAGE_SIZE,
+        ),
+    ] = 100,
     offset: Annotated[int, Query(description="rows to skip (the `next` link sets it)", ge=0)] = 0,
-    format: Annotated[str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")] = None,
+    format: Annotated[
+        str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")
+    ] = None,
 ) -> WagesResponse | Response:
     """Cross-industry, all-ownership estimates: one row per area × occupation of one release.
 
@@ -44,12 +67,20 @@ def wages(
     with db.cursor() as con:
         page = lookup.wage_rows(con, query)
     if wants_csv(request):
-        return csv_response(list(lookup.WageRow.__dataclass_fields__), [r.to_dict() for r in page.rows], "wages.csv")
+        return csv_response(
+            list(lookup.WageRow.__dataclass_fields__), [r.to_dict() for r in page.rows], "wages.csv"
+        )
     following = None
     if page.has_more:
         url = request.url.include_query_params(offset=page.offset + len(page.rows))
         following = f"{url.path}?{url.query}"
     return WagesResponse(
-        release_year=page.release_year, total=page.total, offset=page.offset, limit=page.limit,
-        truncated=page.has_more, next=following, ci_method=CI_METHOD, rows=page.rows,
-    )  # fmt: skip
+        release_year=page.release_year,
+        total=page.total,
+        offset=page.offset,
+        limit=page.limit,
+        truncated=page.has_more,
+        next=following,
+        ci_method=CI_METHOD,
+        rows=page.rows,
+    )

@@ -4,6 +4,7 @@ Only the standard DevTools Protocol over its websocket (pip `websocket-client`):
 driver binary, nothing downloaded. Every protocol event is kept, so a test can read the
 console messages and the network requests of what it did.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,11 +22,21 @@ CHROMIUM = Path("/usr/bin/chromium")
 #: Headless, and quiet on the network: without the background-networking flags chromium
 #: keeps trying to reach Google's services from a machine that has no way out.
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--disable-extensions", "--no-default-browser-check",
-    "--hide-scrollbars", "--mute-audio", "--remote-debugging-port=0",
-)  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--disable-extensions",
+    "--no-default-browser-check",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--remote-debugging-port=0",
+)
 
 
 class DevToolsError(AssertionError):
@@ -43,21 +54,38 @@ class Chromium:
 
     def __enter__(self) -> "Chromium":
         if not CHROMIUM.exists():
-            raise DevToolsError(f"{CHROMIUM} is missing: `make test-browser` installs Debian's chromium")
+            raise DevToolsError(
+                f"{CHROMIUM} is missing: `make test-browser` installs Debian's chromium"
+            )
         self.profile.mkdir(parents=True, exist_ok=True)
         self._log = (self.profile / "chromium.log").open("w")
         self._process = subprocess.Popen(
-            [str(CHROMIUM), *FLAGS, f"--user-data-dir={self.profile}", f"--window-size={self.size[0]},{self.size[1]}", "about:blank"],
-            stdout=self._log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                str(CHROMIUM),
+                *FLAGS,
+                f"--user-data-dir={self.profile}",
+                f"--window-size={self.size[0]},{self.size[1]}",
+                "about:blank",
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         port = self._debugging_port(timeout=30)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as response:
             page = next(target for target in json.load(response) if target["type"] == "page")
-        self._socket = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True, timeout=30)
+        self._socket = websocket.create_connection(
+            page["webSocketDebuggerUrl"], suppress_origin=True, timeout=30
+        )
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable")
         width, height = self.size
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -76,7 +104,9 @@ class Chromium:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise DevToolsError(f"chromium exited with {self._process.returncode}: {(self.profile / 'chromium.log').read_text()[-2000:]}")
+                raise DevToolsError(
+                    f"chromium exited with {self._process.returncode}: {(self.profile / 'chromium.log').read_text()[-2000:]}"
+                )
             lines = active.read_text().split() if active.exists() else []
             if len(lines) >= 2:
                 return int(lines[0])
@@ -102,16 +132,22 @@ class Chromium:
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page (promises awaited)."""
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        result = self.call(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
-            raise DevToolsError(f"{expression}: {result['exceptionDetails'].get('exception', {}).get('description')}")
+            raise DevToolsError(
+                f"{expression}: {result['exceptionDetails'].get('exception', {}).get('description')}"
+            )
         return result["result"].get("value")
 
     def wait_for(self, expression: str, timeout: float = 30) -> Any:
         """Poll a JavaScript expression until it is truthy; return its value."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            value = self.evaluate(f"(() => {{ try {{ return ({expression}); }} catch (e) {{ return null; }} }})()")
+            value = self.evaluate(
+                f"(() => {{ try {{ return ({expression}); }} catch (e) {{ return null; }} }})()"
+            )
             if value:
                 return value
             time.sleep(0.1)
@@ -146,19 +182,32 @@ class Chromium:
 
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
+        path.write_bytes(
+            base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
+        )
         return path
 
     def requested_urls(self) -> list[str]:
-        return [event["params"]["request"]["url"] for event in self.events if event["method"] == "Network.requestWillBeSent"]
+        return [
+            event["params"]["request"]["url"]
+            for event in self.events
+            if event["method"] == "Network.requestWillBeSent"
+        ]
 
     def console_errors(self) -> list[str]:
         """Console errors, uncaught exceptions and browser log errors (failed loads, CSP refusals)."""
         errors = []
         for event in self.events:
             params = event["params"]
-            if event["method"] == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
-                errors.append(" ".join(str(arg.get("value", arg.get("description"))) for arg in params["args"]))
+            if event["method"] == "Runtime.consoleAPICalled" and params["type"] in (
+                "error",
+                "assert",
+            ):
+                errors.append(
+                    " ".join(
+                        str(arg.get("value", arg.get("description"))) for arg in params["args"]
+                    )
+                )
             elif event["method"] == "Runtime.exceptionThrown":
                 details = params["exceptionDetails"]
                 errors.append(details.get("exception", {}).get("description") or details["text"])

@@ -3,6 +3,7 @@
 Run by `make test-browser` (which installs Debian's chromium when missing); left out
 of `make test`. Saves the lineage graph to artifacts/docs_lineage.png.
 """
+
 from __future__ import annotations
 
 import json
@@ -84,11 +85,19 @@ def test_site_loads_from_the_local_server(browser: Chromium, served: Served) -> 
     assert browser.evaluate("document.title") == "dbt Docs"
     # The project tree is drawn from manifest.json, which only the local server can give.
     assert browser.wait_for("document.body.innerText.includes('fct_occupation_wages')")
-    documents = [e["params"]["response"] for e in browser.events if e["method"] == "Network.responseReceived" and e["params"]["type"] == "Document"]
-    assert [(response["url"], response["status"]) for response in documents] == [(served.url + "docs/", 200)]
+    documents = [
+        e["params"]["response"]
+        for e in browser.events
+        if e["method"] == "Network.responseReceived" and e["params"]["type"] == "Document"
+    ]
+    assert [(response["url"], response["status"]) for response in documents] == [
+        (served.url + "docs/", 200)
+    ]
 
 
-def test_lineage_graph_shows_every_exposure_below_the_marts(browser: Chromium, served: Served) -> None:
+def test_lineage_graph_shows_every_exposure_below_the_marts(
+    browser: Chromium, served: Served
+) -> None:
     browser.load(served.url + "docs/#!/overview?g_v=1")
     nodes = graph_once_settled(browser)
     exposures = [node for node in nodes if node["type"] == "exposure"]
@@ -96,8 +105,13 @@ def test_lineage_graph_shows_every_exposure_below_the_marts(browser: Chromium, s
     for node in exposures:
         box = node["box"]
         assert node["visible"], node["id"]
-        assert 0 <= box["x1"] < box["x2"] <= node["width"] and 0 <= box["y1"] < box["y2"] <= node["height"], node["id"]
-        assert set(node["parents"]) >= MARTS, node["id"]  # every exposure reads the three marts (charts also read fct_wage_changes)
+        assert (
+            0 <= box["x1"] < box["x2"] <= node["width"]
+            and 0 <= box["y1"] < box["y2"] <= node["height"]
+        ), node["id"]
+        assert set(node["parents"]) >= MARTS, node[
+            "id"
+        ]  # every exposure reads the three marts (charts also read fct_wage_changes)
     assert "source.wage.oews.oews_estimates" in {node["id"] for node in nodes}
 
 
@@ -110,20 +124,33 @@ def test_lineage_screenshot_is_the_full_screen_graph(browser: Chromium, served: 
     assert nodes[0]["screen_width"] > 0.9 * SIZE[0] and nodes[0]["screen_height"] > 0.6 * SIZE[1]
 
 
-def test_pages_log_no_console_error_and_fetch_only_from_the_local_server(browser: Chromium, served: Served) -> None:
-    pages = ("", "docs/#!/overview?g_v=1", "docs/#!/model/model.wage.fct_occupation_wages", "docs/#!/exposure/exposure.wage.wage_report")
+def test_pages_log_no_console_error_and_fetch_only_from_the_local_server(
+    browser: Chromium, served: Served
+) -> None:
+    pages = (
+        "",
+        "docs/#!/overview?g_v=1",
+        "docs/#!/model/model.wage.fct_occupation_wages",
+        "docs/#!/exposure/exposure.wage.wage_report",
+    )
     for page in pages:
         browser.load(served.url + page)
         browser.wait_for("document.body.innerText.includes('fct_occupation_wages')")
         browser.settle(1.0)
     assert browser.console_errors() == []
-    assert [url for url in browser.requested_urls() if not url.startswith((served.url, "data:"))] == []
+    assert [
+        url for url in browser.requested_urls() if not url.startswith((served.url, "data:"))
+    ] == []
 
 
-def test_static_page_opens_from_disk_with_the_graph_and_no_error(browser: Chromium, served: Served) -> None:
+def test_static_page_opens_from_disk_with_the_graph_and_no_error(
+    browser: Chromium, served: Served
+) -> None:
     browser.load((served.site / "static_index.html").as_uri() + "#!/overview?g_v=1")
     nodes = graph_once_settled(browser)
     assert {node["id"] for node in nodes if node["type"] == "exposure"} == served.exposure_ids
     browser.settle(1.0)
     assert browser.console_errors() == []
-    assert [url for url in browser.requested_urls() if not url.startswith(("file://", "data:"))] == []
+    assert [
+        url for url in browser.requested_urls() if not url.startswith(("file://", "data:"))
+    ] == []

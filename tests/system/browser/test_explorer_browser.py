@@ -4,6 +4,7 @@ Searches "registered nurses", sees the 51 areas on the map and in the table, com
 states, reads the hover card, finds no console error and no request off 127.0.0.1, and
 saves artifacts/explorer.png. Run by `make test-browser`.
 """
+
 from __future__ import annotations
 
 import struct
@@ -40,8 +41,21 @@ def page(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
         browser.wait_for("document.body.dataset.ready === 'true'")
         browser.evaluate("document.getElementById('search').focus()")
         browser.call("Input.insertText", text="registered nurses")
-        browser.call("Input.dispatchKeyEvent", type="keyDown", key="Enter", code="Enter", windowsVirtualKeyCode=13, text="\r")
-        browser.call("Input.dispatchKeyEvent", type="keyUp", key="Enter", code="Enter", windowsVirtualKeyCode=13)
+        browser.call(
+            "Input.dispatchKeyEvent",
+            type="keyDown",
+            key="Enter",
+            code="Enter",
+            windowsVirtualKeyCode=13,
+            text="\r",
+        )
+        browser.call(
+            "Input.dispatchKeyEvent",
+            type="keyUp",
+            key="Enter",
+            code="Enter",
+            windowsVirtualKeyCode=13,
+        )
         browser.wait_for("document.querySelectorAll('#ranking tbody tr').length === 51")
         browser.evaluate(
             "(() => { const a = document.getElementById('state-a'), b = document.getElementById('state-b');"
@@ -59,12 +73,16 @@ def test_search_shows_51_areas_on_the_map(page: Chromium) -> None:
 
 
 def test_search_shows_51_areas_in_the_ranked_table(page: Chromium) -> None:
-    names = page.evaluate("[...document.querySelectorAll('#ranking tbody tr td:nth-child(2)')].map(td => td.textContent)")
+    names = page.evaluate(
+        "[...document.querySelectorAll('#ranking tbody tr td:nth-child(2)')].map(td => td.textContent)"
+    )
     assert len(names) == 51 and {"California", "Texas", "District of Columbia"} <= set(names)
 
 
 def test_the_table_ranks_by_mean_with_cis(page: Chromium) -> None:
-    cells = page.evaluate("[...document.querySelectorAll('#ranking tbody tr')].slice(0, 2).map(tr => [...tr.children].map(td => td.textContent))")
+    cells = page.evaluate(
+        "[...document.querySelectorAll('#ranking tbody tr')].slice(0, 2).map(tr => [...tr.children].map(td => td.textContent))"
+    )
     assert cells[0][0] == "1" and cells[0][1] == "California" and "–" in cells[0][4]
 
 
@@ -89,7 +107,9 @@ def test_the_card_of_a_focused_state_does_not_cover_it(page: Chromium) -> None:
 
 def test_no_console_error_and_no_request_off_the_machine(page: Chromium, server: Server) -> None:
     assert page.console_errors() == []
-    assert [url for url in page.requested_urls() if not url.startswith((server.url + "/", "data:"))] == []
+    assert [
+        url for url in page.requested_urls() if not url.startswith((server.url + "/", "data:"))
+    ] == []
 
 
 def test_download_link_is_the_csv_of_the_table(page: Chromium) -> None:
@@ -105,13 +125,28 @@ def test_screenshot_is_saved(page: Chromium) -> None:
 def press(page: Chromium, key: str) -> None:
     code, number = KEYS[key]
     extra = {"text": "\r"} if key == "Enter" else {}
-    page.call("Input.dispatchKeyEvent", type="keyDown", key=key, code=code, windowsVirtualKeyCode=number, **extra)
-    page.call("Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=number)
+    page.call(
+        "Input.dispatchKeyEvent",
+        type="keyDown",
+        key=key,
+        code=code,
+        windowsVirtualKeyCode=number,
+        **extra,
+    )
+    page.call(
+        "Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=number
+    )
 
 
 def test_on_a_laptop_screen_nothing_is_cut_or_tiny(page: Chromium) -> None:
     """At 1366 x 768 the page needs no sideways scrolling and no text of the map, table or verdict is under 12 px."""
-    page.call("Emulation.setDeviceMetricsOverride", width=LAPTOP[0], height=LAPTOP[1], deviceScaleFactor=1, mobile=False)
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=LAPTOP[0],
+        height=LAPTOP[1],
+        deviceScaleFactor=1,
+        mobile=False,
+    )
     try:
         page.settle(0.3)
         assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP[0]
@@ -121,11 +156,21 @@ def test_on_a_laptop_screen_nothing_is_cut_or_tiny(page: Chromium) -> None:
         )
         assert smallest >= 12
         assert page.evaluate("document.getElementById('map').getBoundingClientRect().width") >= 500
-        table = page.evaluate("(t => [t.scrollWidth, t.clientWidth])(document.getElementById('table-scroll'))")
-        assert table[0] <= table[1], f"the ranking table is cut: {table[0]} px wide in {table[1]} px"
+        table = page.evaluate(
+            "(t => [t.scrollWidth, t.clientWidth])(document.getElementById('table-scroll'))"
+        )
+        assert table[0] <= table[1], (
+            f"the ranking table is cut: {table[0]} px wide in {table[1]} px"
+        )
         page.screenshot(SCREENSHOT.with_name("explorer-laptop.png"))
     finally:
-        page.call("Emulation.setDeviceMetricsOverride", width=SIZE[0], height=SIZE[1], deviceScaleFactor=1, mobile=False)
+        page.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=SIZE[0],
+            height=SIZE[1],
+            deviceScaleFactor=1,
+            mobile=False,
+        )
 
 
 def test_keyboard_alone_reaches_the_comparison_and_runs_it(page: Chromium) -> None:
@@ -143,7 +188,9 @@ def test_keyboard_alone_reaches_the_comparison_and_runs_it(page: Chromium) -> No
     press(page, "Tab")
     assert page.evaluate("document.activeElement.id") == "compare"
     press(page, "Enter")
-    sentence = page.wait_for(f"(s => s && s.textContent.includes({chosen!r}) && s.textContent)(document.querySelector('#verdict .sentence'))")
+    sentence = page.wait_for(
+        f"(s => s && s.textContent.includes({chosen!r}) && s.textContent)(document.querySelector('#verdict .sentence'))"
+    )
     assert "Texas" in sentence and "survey error" in sentence
 
 
@@ -153,4 +200,8 @@ def test_docs_page_loads_with_no_request_off_the_machine(server: Server, tmp_pat
         browser.wait_for("document.querySelectorAll('.opblock').length >= 7")
         browser.settle(1.0)
         assert browser.console_errors() == []
-        assert [url for url in browser.requested_urls() if not url.startswith((server.url + "/", "data:"))] == []
+        assert [
+            url
+            for url in browser.requested_urls()
+            if not url.startswith((server.url + "/", "data:"))
+        ] == []
