@@ -1,4 +1,4 @@
-"""The FastAPI app of `wage serve`: routers, the Host check, optional CORS, JSON errors, static files."""
+"""The FastAPI app of `wage serve`: routers, the Host and cross-site checks, optional CORS, JSON errors, static files."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from analysis_py.server.cache import AnswerCache
 from analysis_py.server.database import NoWarehouse, Warehouse
 from analysis_py.server.options import LOCAL_HOSTS, ServerOptions
 from analysis_py.server.routers import compare, lookups, pages, results, sql, wages
+from analysis_py.server.sql_pool import SqlBusy, SqlWorkers
 from analysis_py.study.lookup import UnknownCode
 
 __all__ = ["ServerOptions", "create_app", "LOCAL_HOSTS"]
@@ -49,6 +50,39 @@ class HostCheck:
                 response = JSONResponse(
                     {"error": f"Host header {host!r} is not served here", "parameter": "Host"},
                     status_code=400,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class CrossSiteCheck:
+    """Refuse (403 JSON) an /api/ request a browser made for a page of another site.
+
+    Browsers say where a request comes from: `Sec-Fetch-Site` (anything but same-origin, or none
+    for an address typed by the user) and `Origin` (when it is not this server's). An <img> or
+    <form> on any site the user opens could otherwise make the browser call this API. Clients
+    that are not browsers send neither header and pass. With `--cors` the API is meant to be
+    read from other sites, and only the Host check stays.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            headers = dict(scope["headers"])
+            site = headers.get(b"sec-fetch-site", b"").decode("latin-1").strip().lower()
+            origin = headers.get(b"origin", b"").decode("latin-1").strip().lower()
+            host = headers.get(b"host", b"").decode("latin-1").strip().lower()
+            own = {f"http://{host}", f"https://{host}"}
+            if site not in ("", "same-origin", "none") or (origin and origin not in own):
+                response = JSONResponse(
+                    {
+                        "error": "a request from a page of another site is not answered here",
+                        "parameter": "Origin" if origin and origin not in own else "Sec-Fetch-Site",
+                    },
+                    status_code=403,
                 )
                 await response(scope, receive, send)
                 return
@@ -92,6 +126,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         parameter = exc.path if exc.path.isidentifier() else None
         return _error(400, f"{exc.path}: {exc.problem}", parameter)
 
+    @app.exception_handler(SqlBusy)
+    async def busy(request: Request, exc: SqlBusy) -> JSONResponse:
+        return JSONResponse(
+            {"error": f"{exc.path}: {exc.problem}", "parameter": None},
+            status_code=429,
+            headers={"Retry-After": "1"},
+        )
+
     @app.exception_handler(NoWarehouse)
     async def no_warehouse(request: Request, exc: NoWarehouse) -> JSONResponse:
         return JSONResponse(
@@ -125,11 +167,13 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     """The app over `settings.warehouse` (opened on the first request; 503 until there is one)."""
     options = options or ServerOptions()
     database = Warehouse(settings.warehouse, threads=options.threads)
+    sql_workers = SqlWorkers(settings.warehouse, options.sql_workers)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         database.warm()
         yield
+        sql_workers.close()
         database.close()
 
     app = FastAPI(
@@ -144,6 +188,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.state.settings = settings
     app.state.options = options
     app.state.warehouse = database
+    app.state.sql_workers = sql_workers
     _install_error_handlers(app)
     for module in (lookups, wages, compare, results, sql, pages):
         app.include_router(module.router)
@@ -152,8 +197,13 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         app.add_middleware(AnswerCache, warehouse=database, entries=options.cache_entries)
     if options.cors:
         app.add_middleware(
-            CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["Accept"]
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET"],
+            allow_headers=["Accept", sql.CLIENT_HEADER],
         )
+    else:
+        app.add_middleware(CrossSiteCheck)
     hosts = options.hosts
     if hosts is not None:
         app.add_middleware(HostCheck, hosts=hosts)

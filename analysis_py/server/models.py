@@ -106,8 +106,12 @@ class SqlResponse(BaseModel):
     columns: list[str]
     rows: list[list[Any]]
     truncated: bool = Field(
-        description="true when the query had more rows than row_cap: only the first row_cap are here"
+        description="true when the answer was cut: at row_cap rows or byte_cap bytes of values"
+    )
+    truncated_by: str | None = Field(
+        description='"rows" or "bytes": the cap that cut the answer; null when it is whole'
     )
     row_cap: int
+    byte_cap: int
     time_limit_seconds: float
     elapsed_ms: float

@@ -18,7 +18,11 @@ class ServerOptions:
     port: int = 8765
     cors: bool = False
     row_cap: int = 1000
+    #: Bytes of values an /api/sql answer carries at most (text and blobs by length).
+    byte_cap: int = 4 << 20
     time_limit: float = 5.0
+    #: /api/sql queries that run at once, each in a worker process; more are refused (429).
+    sql_workers: int = 2
     threads: int = 1
     cache_entries: int = 2048
     allowed_hosts: frozenset[str] = field(default_factory=frozenset)

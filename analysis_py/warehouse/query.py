@@ -1,9 +1,13 @@
 """Read-only SQL on the published warehouse: the one guard behind `wage sql`, `wage export` and `/api/sql`.
 
-`open_read_only` attaches the file read-only to an in-memory DuckDB, then switches file access
-off and locks the configuration: a query cannot write the warehouse, read or write other files
-(COPY, ATTACH, read_csv, INSTALL, LOAD) or change a setting. `read_statements` parses the SQL
-and refuses every statement that is not a query before any of them runs.
+`open_read_only` attaches the file read-only to an in-memory DuckDB with no spill folder, then
+switches external access off, disables the local file system altogether and locks the
+configuration: a query cannot write the warehouse, read or write any file (the warehouse's own
+included: DuckDB keeps an attached file on its allowed paths, so `read_blob` could read it), or
+change a setting. `read_statements` parses the SQL and refuses, before any of it runs, every
+statement that is not a plain query: only SELECT (which DuckDB's parser also gives WITH, FROM,
+VALUES, DESCRIBE, SHOW, SUMMARIZE and read-only PRAGMAs) and EXPLAIN of one SELECT, never
+EXPLAIN ANALYZE (it runs the statement it explains).
 
 Attaching to an in-memory instance, not `duckdb.connect(path)`, gives each opening its own
 database: DuckDB reuses an open instance per path (the server relies on this to notice a new file).
@@ -11,7 +15,6 @@ database: DuckDB reuses an open instance per path (the server relies on this to 
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -26,8 +29,9 @@ from analysis_py.errors import AnalysisError, BuildError
 
 __all__ = [
     "QueryResult",
-    "READ_STATEMENTS",
     "StatementResult",
+    "FILE_ACCESS_REFUSED",
+    "answer_bytes",
     "duckdb_message",
     "guarded_query",
     "open_read_only",
@@ -36,23 +40,37 @@ __all__ = [
     "statement_results",
 ]
 
-#: Statement types that run (DuckDB's parser decides: SELECT covers WITH, FROM, VALUES, DESCRIBE,
-#: SHOW, SUMMARIZE, PIVOT and PRAGMAs that only read; EXPLAIN shows a plan).
-READ_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
+#: Words after EXPLAIN that make DuckDB run the statement (EXPLAIN ANALYZE, EXPLAIN (ANALYZE) ...).
+_RUNS_THE_STATEMENT = frozenset({"analyze", "analyse"})
+#: What a query that touches a file is told (DuckDB's own message names a file system setting).
+FILE_ACCESS_REFUSED = "reads or writes a file: queries here have no file access"
+#: Rows fetched at a time while a capped answer is read (bytes are counted between batches).
+_FETCH_BATCH = 64
 
 
-def open_read_only(path: Path, threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with `path` attached read-only as `wage` (the default catalog), file access off, settings locked.
+def open_read_only(
+    path: Path, threads: int | None = None, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with `path` attached read-only as `wage` (the default catalog), no file
+    access of any kind, settings locked; at most `memory_limit` (DuckDB's syntax, e.g. "512MB")
+    of DuckDB's buffers when given.
 
     BuildError when there is no file at `path` (no warehouse published yet)."""
     if not Path(path).is_file():
         raise BuildError(str(path), "no warehouse yet: run `wage run` (or `make run`) first")
-    config = {} if threads is None else {"threads": threads}
+    # No spill folder: DuckDB would keep it readable and writable with external access off.
+    config: dict[str, str | int] = {"temp_directory": ""}
+    if threads is not None:
+        config["threads"] = threads
+    if memory_limit is not None:
+        config["memory_limit"] = memory_limit
     con = duckdb.connect(":memory:", config=config)
     try:
         con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as wage (read_only)")
         con.execute("use wage")
         con.execute("set enable_external_access = false")
+        # The attached file stays open; every other path, the warehouse's own name included, fails.
+        con.execute("set disabled_filesystems = 'LocalFileSystem'")
         con.execute("set lock_configuration = true")
     except duckdb.Error:
         con.close()
@@ -76,8 +94,9 @@ def read_only_connection(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def read_statements(
     con: duckdb.DuckDBPyConnection, sql: str, source: str = "q"
 ) -> list[duckdb.Statement]:
-    """The statements of `sql`, each a query (READ_STATEMENTS); AnalysisError(source, ...) when the text is
-    empty, does not parse (DuckDB's message, with its caret) or holds a statement that is not a query."""
+    """The statements of `sql`, each a plain query; AnalysisError(source, ...) when the text is
+    empty, does not parse (DuckDB's message, with its caret) or holds any other statement: DuckDB's
+    parser decides the type, and an EXPLAIN must explain one SELECT and must not ANALYZE."""
     if not sql.strip().strip(";").strip():
         raise AnalysisError(source, "is empty: give a SELECT statement")
     try:
@@ -85,39 +104,95 @@ def read_statements(
     except duckdb.Error as exc:
         raise AnalysisError(source, duckdb_message(exc)) from None
     for number, statement in enumerate(statements, 1):
-        if statement.type not in READ_STATEMENTS:
+        problem = _why_not_a_query(con, statement)
+        if problem:
             which = f"statement {number} " if len(statements) > 1 else ""
-            kind = statement.type.name
-            if kind == "LOAD" and re.match(
-                r"\s*(force\s+)?install\b", statement.query, re.IGNORECASE
-            ):
-                kind = "INSTALL"  # DuckDB files INSTALL under its LOAD statement type
-            article = "an" if kind[0] in "AEIOU" else "a"  # an ATTACH, an UPDATE; a COPY
             raise AnalysisError(
-                source,
-                f"{which}is {article} {kind} statement: only read-only queries (SELECT, EXPLAIN) run here",
+                source, f"{which}is {problem}: only read-only queries (SELECT, EXPLAIN) run here"
             )
     return statements
 
 
+def _why_not_a_query(con: duckdb.DuckDBPyConnection, statement: duckdb.Statement) -> str | None:
+    """None for a SELECT or a plain EXPLAIN of one SELECT; else what the statement is."""
+    kind = statement.type
+    if kind == duckdb.StatementType.SELECT:
+        return None
+    if kind != duckdb.StatementType.EXPLAIN:
+        name = kind.name
+        if name == "LOAD" and statement.query.lstrip().lower().startswith(("install", "force")):
+            name = "INSTALL"  # DuckDB files INSTALL under its LOAD statement type
+        return f"{'an' if name[0] in 'AEIOU' else 'a'} {name} statement"
+    explained = _explained_text(statement.query)
+    if explained is None:
+        return "an EXPLAIN ANALYZE statement (it runs the statement it explains)"
+    try:
+        inner = con.extract_statements(explained)
+    except duckdb.Error:
+        inner = []
+    if len(inner) != 1 or inner[0].type != duckdb.StatementType.SELECT:
+        return "an EXPLAIN of a statement that is not a SELECT"
+    return None
+
+
+def _explained_text(query: str) -> str | None:
+    """The statement an EXPLAIN explains (its options skipped); None when it would ANALYZE it.
+
+    DuckDB's tokenizer drops comments, so `explain /* */ analyze` is seen for what it is."""
+    tokens = duckdb.tokenize(query)
+    words = [
+        (position, query[position:end].strip().lower())
+        for (position, _), end in zip(
+            tokens, [position for position, _ in tokens[1:]] + [len(query)], strict=True
+        )
+    ]
+    index = 1  # words[0] is EXPLAIN itself
+    if index < len(words) and words[index][1].startswith("("):
+        depth = 0
+        for index in range(1, len(words)):  # noqa: B007 - the loop finds the closing parenthesis
+            depth += words[index][1].count("(") - words[index][1].count(")")
+            if words[index][1] in _RUNS_THE_STATEMENT:
+                return None
+            if depth <= 0:
+                break
+        index += 1
+    if index >= len(words) or words[index][1] in _RUNS_THE_STATEMENT:
+        return None
+    return query[words[index][0] :]
+
+
 @dataclass(frozen=True)
 class QueryResult:
-    """A user query's columns and rows; `truncated` when it had more than `row_cap` rows."""
+    """A user query's columns and rows, cut at `row_cap` rows or `byte_cap` bytes of values.
+
+    `truncated_by` says which cap cut it ("rows" or "bytes"), None when it is whole."""
 
     columns: list[str]
     rows: list[tuple[Any, ...]]
-    truncated: bool
+    truncated_by: str | None
     row_cap: int
+    byte_cap: int | None
     seconds: float
+
+    @property
+    def truncated(self) -> bool:
+        return self.truncated_by is not None
 
 
 def guarded_query(
-    cursor: duckdb.DuckDBPyConnection, sql: str, row_cap: int, time_limit: float
+    cursor: duckdb.DuckDBPyConnection,
+    sql: str,
+    row_cap: int,
+    time_limit: float,
+    byte_cap: int | None = None,
 ) -> QueryResult:
-    """Run exactly one read-only statement on `cursor` (opened by `open_read_only`), keeping at most `row_cap` rows.
+    """Run exactly one read-only statement on `cursor` (opened by `open_read_only`), keeping at
+    most `row_cap` rows and `byte_cap` bytes of values (`answer_bytes`).
 
-    AnalysisError("q", ...) for several statements, a statement that is not a query, a syntax
-    error, an error of the query, or one that runs past `time_limit` seconds (it is interrupted).
+    The answer is fetched in small batches while DuckDB streams it, so a query that returns
+    more is never held whole. AnalysisError("q", ...) for several statements, a statement that is
+    not a query, a syntax error, an error of the query, or one that runs (or fetches) past
+    `time_limit` seconds (it is interrupted).
     """
     statements = read_statements(cursor, sql)
     if len(statements) != 1:
@@ -127,21 +202,53 @@ def guarded_query(
     timer = threading.Timer(time_limit, cursor.interrupt)
     started = time.perf_counter()
     timer.start()
+    rows: list[tuple[Any, ...]] = []
+    truncated_by = None
+    size = 0
     try:
         cursor.execute(statements[0])
-        rows = cursor.fetchmany(row_cap + 1)
         columns = [column[0] for column in cursor.description or ()]
+        while truncated_by is None and (batch := cursor.fetchmany(_FETCH_BATCH)):
+            for row in batch:
+                if len(rows) == row_cap:
+                    truncated_by = "rows"
+                    break
+                size += answer_bytes(row)
+                if byte_cap is not None and size > byte_cap:
+                    truncated_by = "bytes"
+                    break
+                rows.append(row)
+        if time.perf_counter() - started > time_limit:
+            raise duckdb.InterruptException("past the time limit")
     except duckdb.InterruptException:
         raise AnalysisError(
             "q", f"ran longer than the time limit of {time_limit:g} s and was stopped"
         ) from None
+    except duckdb.OutOfMemoryException:
+        raise AnalysisError(
+            "q", "needs more memory than a query may use here: select fewer or smaller values"
+        ) from None
+    except duckdb.PermissionException:
+        raise AnalysisError("q", FILE_ACCESS_REFUSED) from None
     except duckdb.Error as exc:
         raise AnalysisError("q", f"failed: {duckdb_message(exc).splitlines()[0]}") from None
     finally:
         timer.cancel()
     return QueryResult(
-        columns, rows[:row_cap], len(rows) > row_cap, row_cap, time.perf_counter() - started
+        columns, rows, truncated_by, row_cap, byte_cap, time.perf_counter() - started
     )
+
+
+def answer_bytes(value: Any) -> int:
+    """About how many bytes `value` takes in an answer: text and blobs by length, containers
+    by their items, any other value 8."""
+    if isinstance(value, (str, bytes, bytearray, memoryview)):
+        return len(value)
+    if isinstance(value, (list, tuple)):
+        return 8 + sum(answer_bytes(item) for item in value)
+    if isinstance(value, dict):
+        return 8 + sum(answer_bytes(k) + answer_bytes(item) for k, item in value.items())
+    return 8
 
 
 @dataclass(frozen=True)
@@ -185,6 +292,8 @@ def statement_results(
                 n_rows = len(rows)
                 while max_rows is not None and (more := con.fetchmany(65536)):
                     n_rows += len(more)
+            except duckdb.PermissionException:
+                raise AnalysisError(str(path), which + FILE_ACCESS_REFUSED) from None
             except duckdb.Error as exc:
                 raise AnalysisError(str(path), which + duckdb_message(exc)) from None
             yield StatementResult(

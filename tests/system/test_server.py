@@ -53,8 +53,16 @@ class Server:
     process: subprocess.Popen
     stderr: Path
 
-    def get(self, path: str, headers: dict[str, str] | None = None, timeout: float = 30) -> Answer:
-        request = urllib.request.Request(self.url + path, headers=headers or {})
+    def get(
+        self,
+        path: str,
+        headers: dict[str, str] | None = None,
+        timeout: float = 30,
+        client: bool = True,
+    ) -> Answer:
+        """GET `path`; with `client`, the header /api/sql requires of a request made on purpose."""
+        sent = {"X-Wage-Client": "tests"} if client else {}
+        request = urllib.request.Request(self.url + path, headers={**sent, **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return Answer(
@@ -69,13 +77,25 @@ class Server:
 
 
 @contextmanager
-def serve_api(warehouse: Path, folder: Path, *args: str) -> Iterator[Server]:
-    """`wage serve --port 0 ARGS` in a child process on `warehouse`, until the block ends."""
+def serve_api(
+    warehouse: Path, folder: Path, *args: str, prefix: tuple[str, ...] = ()
+) -> Iterator[Server]:
+    """`wage serve --port 0 ARGS` in a child process on `warehouse`, until the block ends
+    (started through `prefix`, e.g. prlimit, when given)."""
     folder.mkdir(parents=True, exist_ok=True)
     stderr = folder / "serve.err"
     env = {**os.environ, **folder_environment(folder, REPO), "WAGE_DB": str(warehouse)}
     with stderr.open("w") as err:
-        command = [sys.executable, "-m", "analysis_py.cli", "serve", "--port", "0", *args]
+        command = [
+            *prefix,
+            sys.executable,
+            "-m",
+            "analysis_py.cli",
+            "serve",
+            "--port",
+            "0",
+            *args,
+        ]
         child = subprocess.Popen(
             command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=err
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import subprocess
@@ -171,7 +172,10 @@ def test_files_cannot_be_read(
     secret.write_text("a\nsecret\n")
     code, out, err = run(capsys, f"select * from read_csv('{secret}')")
     assert code == 2 and "secret" not in out
-    assert err.startswith(f"error: {warehouse.warehouse}: Permission Error")
+    assert (
+        err
+        == f"error: {warehouse.warehouse}: reads or writes a file: queries here have no file access\n"
+    )
 
 
 def test_a_parser_error_keeps_duckdbs_caret_under_the_bad_token(
@@ -280,3 +284,34 @@ def test_explain_prints_the_plan_drawing_line_by_line(
     with duckdb.connect(str(warehouse.warehouse), read_only=True) as con:
         [(_, plan)] = con.execute("explain select occ_code from fct_occupation_wages").fetchall()
     assert code == 0 and out.splitlines() == plan.splitlines()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "explain analyze copy (select 'x' as x) to 'wage.duckdb' (use_tmp_file false)",
+        "explain analyze copy (select 'x' as x) to 'wage.duckdb.wal' (use_tmp_file false)",
+        "explain analyze create table memory.main.planted as select 1",
+        "select size from read_blob('wage.duckdb')",
+        "select * from read_text('.tmp/*')",
+        "pragma disable_optimizer",
+        "call checkpoint()",
+    ],
+)
+def test_a_hostile_query_is_one_error_line_and_the_file_keeps_its_bytes(
+    warehouse: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+) -> None:
+    folder = warehouse.warehouse.parent
+    monkeypatch.chdir(folder)
+    (folder / ".tmp").mkdir(exist_ok=True)
+    (folder / ".tmp" / "secret.txt").write_text("secret")
+    before = hashlib.sha256(warehouse.warehouse.read_bytes()).hexdigest()
+    names = sorted(p.name for p in folder.iterdir())
+    code, out, err = run(capsys, query)
+    assert code == 2 and out == "" and "secret" not in err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert hashlib.sha256(warehouse.warehouse.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in folder.iterdir()) == names
