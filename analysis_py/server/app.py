@@ -101,6 +101,14 @@ def _error(status: int, message: str, parameter: str | None = None) -> JSONRespo
     return JSONResponse({"error": message, "parameter": parameter}, status_code=status)
 
 
+def _retry_later(status: int, exc: WageError, seconds: int) -> JSONResponse:
+    return JSONResponse(
+        {"error": f"{exc.path}: {exc.problem}", "parameter": None},
+        status_code=status,
+        headers={"Retry-After": str(seconds)},
+    )
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -128,19 +136,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(SqlBusy)
     async def busy(request: Request, exc: SqlBusy) -> JSONResponse:
-        return JSONResponse(
-            {"error": f"{exc.path}: {exc.problem}", "parameter": None},
-            status_code=429,
-            headers={"Retry-After": "1"},
-        )
+        return _retry_later(429, exc, seconds=1)
 
     @app.exception_handler(NoWarehouse)
     async def no_warehouse(request: Request, exc: NoWarehouse) -> JSONResponse:
-        return JSONResponse(
-            {"error": f"{exc.path}: {exc.problem}", "parameter": None},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
+        return _retry_later(503, exc, seconds=5)
 
     @app.exception_handler(WageError)
     async def wage_error(request: Request, exc: WageError) -> JSONResponse:
