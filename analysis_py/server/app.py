@@ -30,8 +30,9 @@ logger = logging.getLogger(__name__)
 DESCRIPTION = """\
 BLS OEWS wage estimates from the published `wage.duckdb`, read-only, with 95% CIs from
 BLS's percent relative standard errors. JSON by default; `?format=csv` (or `Accept: text/csv`)
-for CSV. Errors are JSON `{"error": ..., "parameter": ...}`: 400 for a bad parameter, 404 for an
-unknown code, 503 when there is no warehouse yet.
+for CSV. Errors are JSON `{"error": ..., "parameter": ...}`: 400 for a bad parameter, 403 for a
+request a page of another site made (and for /api/sql without its `X-Wage-Client` header), 404
+for an unknown code, 429 when the SQL slots are taken, 503 when there is no warehouse yet.
 """
 
 
