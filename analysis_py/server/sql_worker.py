@@ -103,6 +103,8 @@ def answer(session: _Session, request: dict[str, Any]) -> dict[str, Any]:
         return {"error": "no warehouse yet: run `wage run` (or `make run`) first", "path": None}
     except MemoryError:
         return {"error": "needs more memory than a query may use here", "path": "q"}
+    except Exception as exc:  # the worker answers every request; the server logs nothing of it
+        return {"error": f"failed: {type(exc).__name__}: {exc}".splitlines()[0], "path": "q"}
     return {
         "columns": result.columns,
         "rows": [[json_value(value) for value in row] for row in result.rows],

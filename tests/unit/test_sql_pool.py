@@ -102,3 +102,16 @@ def test_a_worker_that_dies_is_replaced(warehouse: Path) -> None:
         assert workers.run("select 2 as two", 10, 1000, 10).rows == [[2]]
     finally:
         workers.close()
+
+
+def test_a_warehouse_duckdb_cannot_open_is_an_error_not_a_dead_worker(tmp_path: Path) -> None:
+    broken = tmp_path / "wage.duckdb"
+    broken.write_bytes(b"not a database" * 1000)
+    workers = SqlWorkers(broken, 1)
+    try:
+        with pytest.raises(AnalysisError, match="failed: ") as refused:
+            workers.run("select 1", 10, 1000, 10)
+        assert len(workers._idle) == 1 and workers._idle[0].alive()
+    finally:
+        workers.close()
+    assert "memory" not in refused.value.problem
