@@ -1,5 +1,5 @@
-"""File helpers every layer may use: a file's SHA-256, an atomic text write, and a file
-replaced whole through a side file of its own."""
+"""File helpers every layer may use: a file's SHA-256, an atomic text write, a file replaced
+whole through a side file of its own, and a small text file read with a size limit."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import contextlib
 import hashlib
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["file_sha256", "replacing_file", "side_path", "write_text_atomic"]
+__all__ = ["file_sha256", "read_small_text", "replacing_file", "side_path", "write_text_atomic"]
 
 
 def file_sha256(path: Path) -> str:
@@ -90,3 +91,44 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def read_small_text(path: Path, max_bytes: int) -> str:
+    """The UTF-8 text of the regular file `path`, at most `max_bytes` long.
+
+    OSError for a file that cannot be opened, ValueError (saying why) for one that is not a
+    regular file (a folder, a FIFO, a device such as /dev/zero), is longer than `max_bytes`,
+    or is not UTF-8. Opened without blocking, so a FIFO with no writer is refused at once
+    instead of waiting for one.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"is {_file_kind(mode)}, not a regular file")
+        handle = os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with handle:
+        data = handle.read(max_bytes + 1)  # one byte more: a file that grew after fstat is caught
+    if len(data) > max_bytes:
+        raise ValueError(f"is larger than {max_bytes:,} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _file_kind(mode: int) -> str:
+    """'a folder', 'a FIFO', 'a character device'... for a file that is not a regular one."""
+    for test, kind in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "a special file"

@@ -92,6 +92,15 @@ def test_wage_pages_count_every_match(con: duckdb.DuckDBPyConnection) -> None:
     assert (page.total, len(page.rows), page.has_more) == (8, 2, False)
 
 
+def test_wage_pages_go_up_to_the_offset_bound_and_no_further(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    page = lookup.wage_rows(con, lookup.WageQuery(offset=lookup.MAX_OFFSET))
+    assert (page.total, page.rows, page.has_more) == (8, [], False)
+    with pytest.raises(AnalysisError, match=f"must be 0 to {lookup.MAX_OFFSET}, not"):
+        lookup.wage_rows(con, lookup.WageQuery(offset=lookup.MAX_OFFSET + 1))
+
+
 def test_wage_rows_refuse_an_unknown_sort_column(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(AnalysisError, match="sort"):
         lookup.wage_rows(con, lookup.WageQuery(sort="a_mean; drop table x"))
