@@ -430,6 +430,38 @@ def test_the_largest_offset_allowed_is_an_empty_last_page(
 
 
 @pytest.mark.parametrize(
+    ("path", "parameter", "noun", "which"),
+    [
+        ("/api/compare?occ_code=29-1141&area=CA&area=CA", "area", "area", "California, BLS code 6"),
+        ("/api/compare?occ_code=29-1141&area=CA&area=06", "area", "area", "California, BLS code 6"),
+        (
+            "/api/compare?occ_code=29-1141&occ_code=29-1141&area=TX",
+            "occ_code",
+            "occupation",
+            "Registered Nurses, 29-1141",
+        ),
+        (
+            "/api/compare?occ_code=29-1141&area=CA&release=2025&release=2025",
+            "release",
+            "release",
+            "May 2025",
+        ),
+    ],
+    ids=["area-twice", "postal-code-and-fips", "occupation-twice", "release-twice"],
+)
+def test_compare_refuses_an_estimate_compared_with_itself(
+    server: Server, path: str, parameter: str, noun: str, which: str
+) -> None:
+    answer = server.get(path)
+    assert answer.status == 400, answer.body
+    assert answer.json() == {
+        "error": f"{parameter}: names the same {noun} twice ({which}): an estimate compared "
+        f"with itself says nothing; give two different {noun}s",
+        "parameter": parameter,
+    }
+
+
+@pytest.mark.parametrize(
     "path",
     [
         "/api/wages?occ_code=99-9999",
