@@ -76,7 +76,11 @@ def export_query(warehouse: Path, relation_or_query: str, target: Path) -> Expor
         raise InputError(
             str(target), f"cannot be written: give a file ending {', '.join(EXPORT_FORMATS)}"
         )
-    if target.is_dir():
+    try:
+        is_folder = target.is_dir()
+    except OSError as exc:  # a folder on the way that may not be searched
+        raise InputError(str(target), f"cannot be written: {exc.strerror or exc}") from None
+    if is_folder:
         raise InputError(str(target), "cannot be written: it is a folder")
     with read_only_connection(warehouse) as con:
         statements = read_statements(con, export_sql(relation_or_query), "query")

@@ -150,10 +150,36 @@ def _unwritable_folder(folder: Path) -> tuple[str, Path, str, list[str]]:
     return "fct_occupation_wages", target, problem, without_privileges()
 
 
+def _unsearchable_folder(folder: Path) -> tuple[str, Path, str, list[str]]:
+    locked = folder / "locked"
+    locked.mkdir(mode=0o000)
+    target = locked / "new" / "wages.csv"
+    return (
+        "fct_occupation_wages",
+        target,
+        "cannot be written: Permission denied",
+        without_privileges(),
+    )
+
+
 @pytest.mark.parametrize(
     "case",
-    [_interval_to_parquet, _a_folder, _under_a_regular_file, _in_proc, _unwritable_folder],
-    ids=["interval-to-parquet", "a-folder", "under-a-regular-file", "in-proc", "unwritable"],
+    [
+        _interval_to_parquet,
+        _a_folder,
+        _under_a_regular_file,
+        _in_proc,
+        _unwritable_folder,
+        _unsearchable_folder,
+    ],
+    ids=[
+        "interval-to-parquet",
+        "a-folder",
+        "under-a-regular-file",
+        "in-proc",
+        "unwritable",
+        "unsearchable",
+    ],
 )
 def test_a_target_that_cannot_be_written_is_one_error_line_and_changes_nothing(
     warehouse: Path,
