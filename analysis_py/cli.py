@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from analysis_py.bls import DEFAULT_BASE_URL, KIND_PREFIXES, ZIP_KINDS
 from analysis_py.config import DOCS_PORT, Settings
 from analysis_py.errors import InputError, WageError
+from analysis_py.files import read_small_text
 from analysis_py.formatting import csv_text, json_text, markdown_table, money, printable, text_table
 from analysis_py.server.options import ServerOptions
 
@@ -190,7 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     docs.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=DOCS_PORT,
         help="port for --serve (default: %(default)s; 0 picks a free one)",
     )
@@ -201,7 +202,11 @@ def _parser() -> argparse.ArgumentParser:
         nargs="?",
         help="SQL text, several statements separated by `;`, or - to read it from stdin",
     )
-    sql.add_argument("--file", type=Path, help="read the SQL from this file instead")
+    sql.add_argument(
+        "--file",
+        type=Path,
+        help=f"read the SQL from this file instead (a regular file of at most {SQL_MAX_BYTES >> 20} MiB)",
+    )
     sql.add_argument(
         "--format", choices=SQL_FORMATS, default="table", help="output format (default: table)"
     )
@@ -259,7 +264,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve_.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=ServerOptions.port,
         help="port (default: %(default)s; 0 picks a free one)",
     )
@@ -322,6 +327,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 SQL_FORMATS = ("table", "csv", "json", "markdown")
+#: The most SQL `wage sql` reads from --file or stdin: a query is text a person wrote, and a
+#: limit keeps a device such as /dev/zero from filling memory.
+SQL_MAX_BYTES = 1 << 20
 
 SQL_DETAILS = """\
 The warehouse is attached read-only with file access off: only queries run (SELECT, WITH,
@@ -344,6 +352,19 @@ def _count(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def _port(text: str) -> int:
+    """A TCP port for --port: 1 to 65535, or 0 for a free one the system picks."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port number (0 to 65535; 0 picks a free one)"
+        )
     return value
 
 
@@ -389,18 +410,23 @@ def _sql_text(args: argparse.Namespace) -> tuple[str, str]:
         )
     if args.file is not None:
         try:
-            return args.file.read_text(encoding="utf-8"), str(args.file)
-        except (OSError, UnicodeDecodeError) as exc:
+            return read_small_text(args.file, SQL_MAX_BYTES), str(args.file)
+        except OSError as exc:
+            raise InputError(str(args.file), f"cannot be read: {exc.strerror or exc}") from None
+        except ValueError as exc:
             raise InputError(
                 str(args.file),
-                f"cannot be read: {exc.strerror if isinstance(exc, OSError) else exc}",
+                f"{exc}: --file takes a regular file of SQL (at most {SQL_MAX_BYTES >> 20} MiB)",
             ) from None
     if args.query is None:
         raise InputError(
             "query", "no SQL given: pass it as an argument, - for stdin, or --file PATH"
         )
     if args.query == "-":
-        return sys.stdin.read(), "<stdin>"
+        text = sys.stdin.read(SQL_MAX_BYTES + 1)
+        if len(text) > SQL_MAX_BYTES:
+            raise InputError("<stdin>", f"holds more than {SQL_MAX_BYTES:,} characters of SQL")
+        return text, "<stdin>"
     return args.query, "query"
 
 

@@ -171,6 +171,28 @@ def _compared(kind: str, first: Estimate, second: Estimate, caution: str) -> Com
     return Comparison(kind, first, second, test, distinguishable, sentence, caution)
 
 
+def _refuse_one_estimate_twice(kind: str, first: Estimate, second: Estimate) -> None:
+    """AnalysisError naming the parameter when both sides are one published estimate (an area
+    by its code and by its postal abbreviation, a release or an occupation given twice): its
+    difference with itself is zero by construction, not a finding about two samples."""
+    if (first.release_year, first.area, first.occ_code) != (
+        second.release_year,
+        second.area,
+        second.occ_code,
+    ):
+        return
+    parameter, noun, which = {
+        "areas": ("area", "area", f"{first.area_title}, BLS code {first.area}"),
+        "occupations": ("occ_code", "occupation", f"{first.occ_title}, {first.occ_code}"),
+        "releases": ("release", "release", f"May {first.release_year}"),
+    }[kind]
+    raise AnalysisError(
+        parameter,
+        f"names the same {noun} twice ({which}): an estimate compared with itself says "
+        f"nothing; give two different {noun}s",
+    )
+
+
 def _same_level(first: Estimate, second: Estimate) -> None:
     if first.o_group != second.o_group:
         raise AnalysisError(
@@ -189,6 +211,7 @@ def compare_areas(
     """One occupation's mean annual wage in two areas (same release)."""
     first = find_estimate(con, occ_code, area_1, release_year)
     second = find_estimate(con, occ_code, area_2, release_year or first.release_year)
+    _refuse_one_estimate_twice("areas", first, second)
     return _compared(
         "areas",
         first,
@@ -208,6 +231,7 @@ def compare_occupations(
     """Two occupations' mean annual wages in one area (same release, same hierarchy level)."""
     first = find_estimate(con, occ_code_1, area, release_year)
     second = find_estimate(con, occ_code_2, area, release_year or first.release_year)
+    _refuse_one_estimate_twice("occupations", first, second)
     _same_level(first, second)
     return _compared(
         "occupations",
@@ -224,6 +248,7 @@ def compare_releases(
     """One occupation and area in two releases, in nominal dollars."""
     first = find_estimate(con, occ_code, area, release_1)
     second = find_estimate(con, occ_code, area, release_2)
+    _refuse_one_estimate_twice("releases", first, second)
     return _compared(
         "releases",
         first,

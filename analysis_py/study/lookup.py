@@ -36,6 +36,9 @@ __all__ = [
     "RunResults",
     "SORTABLE",
     "MAX_PAGE_SIZE",
+    "MAX_OFFSET",
+    "FIRST_RELEASE",
+    "LAST_RELEASE",
     "list_releases",
     "newest_release",
     "list_areas",
@@ -62,6 +65,12 @@ SORTABLE = (
     "occ_title",
 )
 MAX_PAGE_SIZE = 1000
+#: Rows a page may skip: far past every OEWS release together (under 500,000 rows a year),
+#: and far inside DuckDB's BIGINT, which a larger number given as a parameter would overflow.
+MAX_OFFSET = 1_000_000_000
+#: Release years a parameter may name: OEWS's first May estimates (1997) to a bound far ahead.
+FIRST_RELEASE = 1997
+LAST_RELEASE = 2100
 
 _MEASURES = (
     "tot_emp",
@@ -397,8 +406,8 @@ def wage_rows(con: duckdb.DuckDBPyConnection, query: WageQuery) -> WagePage:
         )
     if not 1 <= query.limit <= MAX_PAGE_SIZE:
         raise AnalysisError("limit", f"must be 1 to {MAX_PAGE_SIZE}, not {query.limit}")
-    if query.offset < 0:
-        raise AnalysisError("offset", f"must be 0 or more, not {query.offset}")
+    if not 0 <= query.offset <= MAX_OFFSET:
+        raise AnalysisError("offset", f"must be 0 to {MAX_OFFSET}, not {query.offset}")
     if query.o_group is not None and query.o_group not in O_GROUP_LEVELS:
         raise AnalysisError(
             "o_group", f"unknown level {query.o_group!r} (one of {', '.join(O_GROUP_LEVELS)})"

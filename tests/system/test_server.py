@@ -379,6 +379,22 @@ def test_csv_neutralises_formula_cells(server: Server) -> None:
         ("/api/sql", "q"),
         ("/api/sql?q=", "q"),
         ("/api/releases?x=1", "x"),
+        # numbers past any bound: DuckDB's BIGINT would overflow on the first three
+        ("/api/wages?offset=9223372036854775808", "offset"),
+        ("/api/wages?offset=99999999999999999999999999", "offset"),
+        ("/api/wages?offset=1000000001", "offset"),
+        ("/api/wages?limit=-9223372036854775809", "limit"),
+        ("/api/wages?release=9223372036854775808", "release"),
+        ("/api/areas?area_type=9223372036854775808", "area_type"),
+        ("/api/areas?release=-2025", "release"),
+        ("/api/occupations?limit=9223372036854775808", "limit"),
+        ("/api/occupations?release=1996", "release"),
+        (
+            "/api/compare?occ_code=29-1141&area=CA&release=9223372036854775808&release=2025",
+            "release",
+        ),
+        ("/api/compare?occ_code=29-1141&area=CA&release=2025&release=-5", "release"),
+        ("/api/compare?occ_code=29-1141&area=CA&release=2101&release=2025", "release"),
     ],
 )
 def test_a_bad_parameter_gets_400_naming_it(server: Server, path: str, parameter: str) -> None:
@@ -386,6 +402,83 @@ def test_a_bad_parameter_gets_400_naming_it(server: Server, path: str, parameter
     assert answer.status == 400, answer.body
     assert answer.json()["parameter"] == parameter
     assert parameter in answer.json()["error"]
+
+
+def _integer_schemas(schema: object) -> list[dict]:
+    """Every `"type": "integer"` schema inside `schema` (in anyOf, array items...)."""
+    if isinstance(schema, list):
+        return [found for item in schema for found in _integer_schemas(item)]
+    if not isinstance(schema, dict):
+        return []
+    own = [schema] if schema.get("type") == "integer" else []
+    return own + [found for value in schema.values() for found in _integer_schemas(value)]
+
+
+def test_every_integer_parameter_has_a_lower_and_an_upper_bound(server: Server) -> None:
+    """So that no number a client sends reaches DuckDB beyond what its columns hold."""
+    bounded = {}
+    for path, methods in server.get("/openapi.json").json()["paths"].items():
+        for parameter in methods["get"].get("parameters", []):
+            for schema in _integer_schemas(parameter["schema"]):
+                bounded[f"{path}?{parameter['name']}"] = (
+                    schema.get("minimum"),
+                    schema.get("maximum"),
+                )
+    assert {
+        "/api/wages?offset",
+        "/api/wages?limit",
+        "/api/compare?release",
+        "/api/occupations?limit",
+    } <= set(bounded)
+    assert [name for name, bounds in bounded.items() if None in bounds] == []
+
+
+def test_the_largest_offset_allowed_is_an_empty_last_page(
+    server: Server, mart: duckdb.DuckDBPyConnection
+) -> None:
+    answer = server.get("/api/wages?offset=1000000000")
+    [(rows,)] = mart.execute(
+        """select count(*) from fct_occupation_wages where is_cross_industry_all_ownerships
+           and release_year = (select max(release_year) from fct_occupation_wages)"""
+    ).fetchall()
+    assert answer.status == 200, answer.body
+    assert (answer.json()["rows"], answer.json()["total"], answer.json()["next"]) == (
+        [],
+        rows,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter", "noun", "which"),
+    [
+        ("/api/compare?occ_code=29-1141&area=CA&area=CA", "area", "area", "California, BLS code 6"),
+        ("/api/compare?occ_code=29-1141&area=CA&area=06", "area", "area", "California, BLS code 6"),
+        (
+            "/api/compare?occ_code=29-1141&occ_code=29-1141&area=TX",
+            "occ_code",
+            "occupation",
+            "Registered Nurses, 29-1141",
+        ),
+        (
+            "/api/compare?occ_code=29-1141&area=CA&release=2025&release=2025",
+            "release",
+            "release",
+            "May 2025",
+        ),
+    ],
+    ids=["area-twice", "postal-code-and-fips", "occupation-twice", "release-twice"],
+)
+def test_compare_refuses_an_estimate_compared_with_itself(
+    server: Server, path: str, parameter: str, noun: str, which: str
+) -> None:
+    answer = server.get(path)
+    assert answer.status == 400, answer.body
+    assert answer.json() == {
+        "error": f"{parameter}: names the same {noun} twice ({which}): an estimate compared "
+        f"with itself says nothing; give two different {noun}s",
+        "parameter": parameter,
+    }
 
 
 @pytest.mark.parametrize(

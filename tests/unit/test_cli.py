@@ -385,6 +385,32 @@ def test_serve_passes_its_sql_time_limit_to_the_server(
     assert [options.time_limit for options in started] == [2.5]
 
 
+@pytest.mark.parametrize("command", ["serve", "docs"])
+@pytest.mark.parametrize("value", ["70000", "65536", "-1", "eighty", "80.5", ""])
+def test_a_port_outside_0_to_65535_is_refused_before_anything_runs(
+    command: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--port", value])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"wage {command}: error: argument --port: {value!r} is not a port number "
+        "(0 to 65535; 0 picks a free one)"
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "65535"])
+def test_serve_takes_the_ports_at_both_ends_of_the_range(
+    value: str, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    from analysis_py.server import serve
+
+    started = []
+    monkeypatch.setattr(serve, "serve", lambda _, options: started.append(options))
+    assert main(["serve", "--port", value]) == 0
+    assert [options.port for options in started] == [int(value)]
+
+
 def test_output_that_cannot_be_written_is_an_error_line_and_exit_2(
     tiny_warehouse: Settings,
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import duckdb
 import pytest
@@ -311,3 +311,41 @@ def test_to_dict_holds_both_sides_and_the_test(con: duckdb.DuckDBPyConnection) -
         document["second"]["area"],
     ) == ("areas", "a_mean", "06", "48")
     assert document["z"] == pytest.approx(z_of(180_000, 1.0, 150_000, 2.0), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("compare", "parameter", "problem"),
+    [
+        (
+            lambda con: compare_areas(con, "15-1252", "CA", "CA"),
+            "area",
+            "names the same area twice (California, BLS code 06)",
+        ),
+        (
+            lambda con: compare_areas(con, "15-1252", "CA", "06"),
+            "area",
+            "names the same area twice (California, BLS code 06)",
+        ),
+        (
+            lambda con: compare_occupations(con, "06", "15-1252", "15-1252"),
+            "occ_code",
+            "names the same occupation twice (Software Developers, 15-1252)",
+        ),
+        (
+            lambda con: compare_releases(con, "15-1252", "06", 2024, 2024),
+            "release",
+            "names the same release twice (May 2024)",
+        ),
+    ],
+    ids=["area-twice", "postal-code-and-fips", "occupation-twice", "release-twice"],
+)
+def test_an_estimate_compared_with_itself_is_refused(
+    con: duckdb.DuckDBPyConnection,
+    compare: Callable[[duckdb.DuckDBPyConnection], object],
+    parameter: str,
+    problem: str,
+) -> None:
+    with pytest.raises(AnalysisError) as refused:
+        compare(con)
+    assert refused.value.path == parameter
+    assert refused.value.problem.startswith(problem + ": an estimate compared with itself")

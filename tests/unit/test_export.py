@@ -1,4 +1,7 @@
-"""`wage export` on a small warehouse written here: CSV, Parquet and Excel, atomic, read-only, formula-safe."""
+"""`wage export` on a small warehouse written here: CSV, Parquet and Excel, atomic, read-only, formula-safe.
+
+The export as a real process (concurrent writers, every kind of target that cannot be
+written): tests/system/test_export_process.py."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
+from analysis_py import files
 from analysis_py.cli import main
 from analysis_py.config import Settings
 
@@ -94,15 +98,97 @@ def test_a_schema_qualified_relation_exports(
     assert target.read_text().splitlines() == ["test,p_value", "pearson,2.2e-09"]
 
 
-def test_a_failing_export_leaves_the_old_file_and_no_partial(
+def test_a_csv_header_that_starts_like_a_formula_gets_an_apostrophe(
     warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    target = tmp_path / "wages.csv"
+    target = tmp_path / "header.csv"
+    query = 'select 1 as "=HYPERLINK(1)", 2 as "@SUM(A1)", 3 as "-2+3", 4 as plain'
+    assert export(capsys, query, "--to", str(target))[0] == 0
+    with target.open(newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header == ["'=HYPERLINK(1)", "'@SUM(A1)", "'-2+3", "plain"]
+
+
+def test_an_xlsx_header_that_starts_like_a_formula_is_stored_as_text(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "header.xlsx"
+    assert export(capsys, 'select 1 as "=HYPERLINK(1)"', "--to", str(target))[0] == 0
+    header = openpyxl.load_workbook(target).active["A1"]
+    assert (header.value, header.data_type) == ("=HYPERLINK(1)", "s")
+
+
+def test_a_failing_export_leaves_the_old_file_and_no_side_file(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "out" / "wages.csv"
+    target.parent.mkdir()
     target.write_text("old\n")
     code, _, err = export(capsys, "select nope from fct_occupation_wages", "--to", str(target))
     assert code == 2 and err.startswith(f"error: {warehouse.warehouse}: Binder Error")
     assert target.read_text() == "old\n"
-    assert not list(tmp_path.glob("*.partial"))
+    assert [path.name for path in target.parent.iterdir()] == ["wages.csv"]
+
+
+def test_a_format_that_cannot_hold_a_column_leaves_no_side_file_and_no_new_folder(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "out" / "new" / "deeper" / "span.parquet"
+    target.parent.parent.parent.mkdir()
+    code, _, err = export(capsys, "select 1 as n, interval 3 day as span", "--to", str(target))
+    assert code == 2
+    assert err.splitlines() == [
+        f"error: {target}: cannot hold column 'span' of type INTERVAL as Parquet: "
+        "cast it in the query (e.g. to VARCHAR) or export to .csv"
+    ]
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_symlink_where_the_side_file_would_go_is_never_followed(
+    warehouse: Settings,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first side-file name drawn is taken by a planted symlink: the export draws another
+    and the file the symlink points at keeps its bytes."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    target = tmp_path / "out" / "tests.csv"
+    target.parent.mkdir()
+    planted = target.parent / "tests.csv.planted.partial"
+    planted.symlink_to(victim)
+    names = iter([planted, target.parent / "tests.csv.fresh.partial"])
+    monkeypatch.setattr(files, "side_path", lambda _: next(names))
+    assert export(capsys, "analysis.test_results", "--to", str(target))[0] == 0
+    assert victim.read_text() == "keep me\n"
+    assert target.read_text().splitlines() == ["test,p_value", "pearson,2.2e-09"]
+    assert sorted(path.name for path in target.parent.iterdir()) == ["tests.csv", planted.name]
+    assert planted.readlink() == victim
+
+
+def test_a_target_that_is_a_symlink_is_replaced_not_written_through(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    target = tmp_path / "tests.csv"
+    target.symlink_to(victim)
+    assert export(capsys, "analysis.test_results", "--to", str(target))[0] == 0
+    assert victim.read_text() == "keep me\n"
+    assert not target.is_symlink() and target.read_text().startswith("test,p_value\n")
+
+
+def test_an_export_gets_the_permissions_a_new_file_gets(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The side file is created with mode 0o666 less the umask, as open() creates a file (not
+    the 0o600 of tempfile.mkstemp): the renamed export is as readable as before."""
+    plain = tmp_path / "plain.txt"
+    plain.write_text("")
+    target = tmp_path / "tests.csv"
+    assert export(capsys, "analysis.test_results", "--to", str(target))[0] == 0
+    assert target.stat().st_mode == plain.stat().st_mode
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ import duckdb
 import pytest
 from scipy import stats
 
+from analysis_py.cli import main
+from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError
 from analysis_py.server.app import ServerOptions, _host_name
 from analysis_py.server.formats import csv_cell
@@ -92,6 +94,15 @@ def test_wage_pages_count_every_match(con: duckdb.DuckDBPyConnection) -> None:
     assert (page.total, len(page.rows), page.has_more) == (8, 2, False)
 
 
+def test_wage_pages_go_up_to_the_offset_bound_and_no_further(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    page = lookup.wage_rows(con, lookup.WageQuery(offset=lookup.MAX_OFFSET))
+    assert (page.total, page.rows, page.has_more) == (8, [], False)
+    with pytest.raises(AnalysisError, match=f"must be 0 to {lookup.MAX_OFFSET}, not"):
+        lookup.wage_rows(con, lookup.WageQuery(offset=lookup.MAX_OFFSET + 1))
+
+
 def test_wage_rows_refuse_an_unknown_sort_column(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(AnalysisError, match="sort"):
         lookup.wage_rows(con, lookup.WageQuery(sort="a_mean; drop table x"))
@@ -119,6 +130,63 @@ def test_comparison_of_two_areas_is_the_stats_z(con: duckdb.DuckDBPyConnection) 
 def test_comparison_in_real_dollars_is_not_available_yet(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(AnalysisError, match="dollars"):
         lookup.comparison(con, ["29-1141"], ["CA", "TX"], [], dollars="real")
+
+
+# ---------------------------------------------------------------- `wage compare` on these marts in a file
+
+
+@pytest.fixture
+def marts_file(con: duckdb.DuckDBPyConnection, settings: Settings) -> Settings:
+    """`settings` whose warehouse file holds the marts of `con`."""
+    con.execute(f"attach '{settings.warehouse}' as published")
+    con.execute("copy from database memory to published")
+    con.execute("detach published")
+    return settings
+
+
+#: What `wage compare` says when both sides are one estimate: the parameter, then the problem.
+SAME_ESTIMATE = "names the same {} twice ({}): an estimate compared with itself says nothing; give two different {}s"
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ["--occ", "29-1141", "--area", "CA", "--area", "CA"],
+            "area: " + SAME_ESTIMATE.format("area", "California, BLS code 6", "area"),
+        ),
+        (
+            ["--occ", "29-1141", "--area", "CA", "--area", "06"],
+            "area: " + SAME_ESTIMATE.format("area", "California, BLS code 6", "area"),
+        ),
+        (
+            ["--occ", "29-1141", "--occ", "29-1141", "--area", "TX"],
+            "occ_code: "
+            + SAME_ESTIMATE.format("occupation", "Registered Nurses, 29-1141", "occupation"),
+        ),
+        (
+            ["--occ", "29-1141", "--area", "CA", "--release", "2025", "--release", "2025"],
+            "release: " + SAME_ESTIMATE.format("release", "May 2025", "release"),
+        ),
+    ],
+    ids=["area-twice", "postal-code-and-fips", "occupation-twice", "release-twice"],
+)
+def test_wage_compare_refuses_an_estimate_compared_with_itself(
+    marts_file: Settings, capsys: pytest.CaptureFixture[str], args: list[str], error: str
+) -> None:
+    code = main(["compare", *args])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (2, "")
+    assert captured.err.splitlines() == [f"error: {error}"]
+
+
+def test_wage_compare_of_two_states_prints_the_difference(
+    marts_file: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["compare", "--occ", "29-2061", "--area", "CA", "--area", "TX"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "In May 2025, Licensed Practical and Licensed Vocational Nurses earned $0 "
+    )
 
 
 @pytest.fixture

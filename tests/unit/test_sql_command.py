@@ -6,14 +6,16 @@ import csv
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from analysis_py.cli import main
+from analysis_py.cli import SQL_MAX_BYTES, main
 from analysis_py.config import Settings
 
 P_VALUE = 2.2e-09
@@ -315,3 +317,84 @@ def test_a_hostile_query_is_one_error_line_and_the_file_keeps_its_bytes(
     assert err.startswith("error: ") and err.count("\n") == 1
     assert hashlib.sha256(warehouse.warehouse.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in folder.iterdir()) == names
+
+
+# ---------------------------------------------------------------- bounded input: --file and stdin
+
+
+def test_a_file_of_exactly_the_size_limit_is_read(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    query = tmp_path / "q.sql"
+    head = "select 41 + 1 as answer;"
+    query.write_text(head + " " * (SQL_MAX_BYTES - len(head)))
+    code, out, _ = run(capsys, "--file", str(query))
+    assert query.stat().st_size == SQL_MAX_BYTES == 1 << 20
+    assert (code, out.split()) == (0, ["answer", "------", "42", "(1", "row)"])
+
+
+def _larger_than_the_limit(folder: Path) -> tuple[Path, str]:
+    query = folder / "big.sql"
+    query.write_text("select 1;" + " " * SQL_MAX_BYTES)
+    return query, "is larger than 1,048,576 bytes"
+
+
+def _a_folder(folder: Path) -> tuple[Path, str]:
+    return folder, "is a folder, not a regular file"
+
+
+def _dev_zero(folder: Path) -> tuple[Path, str]:
+    return Path("/dev/zero"), "is a character device, not a regular file"
+
+
+def _not_utf8(folder: Path) -> tuple[Path, str]:
+    query = folder / "latin1.sql"
+    query.write_bytes("select 'Bogotá'".encode("latin-1"))
+    return query, "is not UTF-8 text (invalid continuation byte at byte 13)"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [_larger_than_the_limit, _a_folder, _dev_zero, _not_utf8],
+    ids=["too-large", "folder", "dev-zero", "not-utf8"],
+)
+def test_a_file_that_is_not_small_regular_text_is_refused_in_one_line(
+    warehouse: Settings,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    case: Callable[[Path], tuple[Path, str]],
+) -> None:
+    path, problem = case(tmp_path)
+    code, out, err = run(capsys, "--file", str(path))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"error: {path}: {problem}: --file takes a regular file of SQL (at most 1 MiB)"
+    ]
+
+
+def test_a_fifo_is_refused_at_once_without_waiting_for_a_writer(
+    warehouse: Settings, tmp_path: Path
+) -> None:
+    """A FIFO nobody writes to: opening it to read would wait for ever, so `wage sql` opens it
+    without blocking and refuses it (the timeout fails the test instead of hanging it)."""
+    fifo = tmp_path / "q.sql"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis_py.cli", "sql", "--file", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines() == [
+        f"error: {fifo}: is a FIFO, not a regular file: --file takes a regular file of SQL (at most 1 MiB)"
+    ]
+
+
+def test_stdin_longer_than_the_size_limit_is_refused(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("select 1;" + " " * SQL_MAX_BYTES))
+    code, out, err = run(capsys, "-")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == ["error: <stdin>: holds more than 1,048,576 characters of SQL"]

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import Field
 
 from analysis_py.server.database import Warehouse
 from analysis_py.server.dependencies import known_parameters, warehouse
@@ -36,7 +37,7 @@ def compare(
         ),
     ] = [],  # noqa: B006
     release: Annotated[
-        list[int],
+        list[Annotated[int, Field(ge=lookup.FIRST_RELEASE, le=lookup.LAST_RELEASE)]],
         Query(
             description="release year; twice to compare one occupation and area in two releases",
             max_length=2,

@@ -19,7 +19,12 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api", tags=["look up"], dependencies=[Depends(known_parameters)])
 
 Release = Annotated[
-    int | None, Query(description="release year, e.g. 2025 (default: the newest)", ge=1997, le=2100)
+    int | None,
+    Query(
+        description="release year, e.g. 2025 (default: the newest)",
+        ge=lookup.FIRST_RELEASE,
+        le=lookup.LAST_RELEASE,
+    ),
 ]
 Format = Annotated[str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")]
 

@@ -36,7 +36,12 @@ def wages(
         Query(description="1 national, 2 state, 3 territory, 4 MSA, 6 nonmetro", ge=1, le=6),
     ] = None,
     release: Annotated[
-        int | None, Query(description="release year (default: the newest)", ge=1997, le=2100)
+        int | None,
+        Query(
+            description="release year (default: the newest)",
+            ge=lookup.FIRST_RELEASE,
+            le=lookup.LAST_RELEASE,
+        ),
     ] = None,
     o_group: Annotated[
         str | None, Query(description="hierarchy level: " + ", ".join(O_GROUP_LEVELS))
@@ -52,7 +57,14 @@ def wages(
             le=lookup.MAX_PAGE_SIZE,
         ),
     ] = 100,
-    offset: Annotated[int, Query(description="rows to skip (the `next` link sets it)", ge=0)] = 0,
+    offset: Annotated[
+        int,
+        Query(
+            description=f"rows to skip (the `next` link sets it), at most {lookup.MAX_OFFSET}",
+            ge=0,
+            le=lookup.MAX_OFFSET,
+        ),
+    ] = 0,
     format: Annotated[
         str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")
     ] = None,
