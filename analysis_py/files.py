@@ -1,5 +1,6 @@
-"""File helpers every layer may use: a file's SHA-256, an atomic text write, a file replaced
-whole through a side file of its own, and a small text file read with a size limit."""
+"""File helpers every layer may use: a file's SHA-256, an atomic text write, fsync of files and
+folders, a file replaced whole through a side file of its own, and a small text file read with a
+size limit."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["file_sha256", "read_small_text", "replacing_file", "side_path", "write_text_atomic"]
+__all__ = [
+    "file_sha256",
+    "fsync_path",
+    "fsync_tree",
+    "read_small_text",
+    "replacing_file",
+    "side_path",
+    "write_text_atomic",
+]
 
 
 def file_sha256(path: Path) -> str:
@@ -25,11 +34,41 @@ def file_sha256(path: Path) -> str:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path.partial`, then rename it over `path`: readers see the old or the new file, never half."""
+    """Write `text` to `path.partial`, then rename it over `path`: readers see the old or the new
+    file, never half.
+
+    The new data is on disk before the rename, so a power cut cannot leave `path` renamed but
+    empty. The rename itself is on disk only once the caller fsyncs the folder (`fsync_path`).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
+    with partial.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(partial, path)
+
+
+def fsync_path(path: Path) -> None:
+    """Wait until a file's data, or a folder's entries (names made, moved, removed), are on disk."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def fsync_tree(folder: Path) -> None:
+    """`fsync_path` every regular file under `folder`, and every folder after what it holds.
+
+    Symbolic links are not followed: a link is an entry of its folder, made durable with it.
+    """
+    for current, _, names in os.walk(folder, topdown=False):
+        for name in names:
+            path = Path(current, name)
+            if path.is_file() and not path.is_symlink():
+                fsync_path(path)
+        fsync_path(Path(current))
 
 
 #: A side file is created new (O_EXCL), never through a symlink (O_NOFOLLOW; O_EXCL alone

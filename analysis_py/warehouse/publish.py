@@ -9,6 +9,14 @@ files are cleared by the next command, `finish_or_discard`); a run killed after 
 leaves the journal, and the next command finishes the renames first. So the three
 always describe the same workbooks.
 
+A power cut must not undo that: the disk may keep writes in any order unless told, so
+(as SQLite and DuckDB do for their own journals) each step is fsynced before the next
+one depends on it. The side files' data and folders are on disk before the journal is
+written; the journal's data and its folder before the first rename; the target folders
+(the renames) before the journal is deleted; and the folder after, so the deletion is
+durable too. Without it, a power cut could keep some renames but lose the journal (or
+keep a journal naming side files whose data never reached the disk).
+
 Targets that are symbolic links are published *through* the link: the side file is
 built beside the link's target and renamed over it, in its own folder; the link stays.
 """
@@ -26,7 +34,7 @@ import duckdb
 
 from analysis_py.config import Settings
 from analysis_py.errors import BuildError
-from analysis_py.files import write_text_atomic
+from analysis_py.files import fsync_path, fsync_tree, write_text_atomic
 
 __all__ = [
     "artifacts_building",
@@ -69,14 +77,6 @@ def _previous(directory: Path) -> Path:
 
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
-
-
-def _fsync_folder(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def _remove(path: Path) -> None:
@@ -184,18 +184,36 @@ def publish_together(settings: Settings, pairs: list[tuple[Path, Path]]) -> None
                 _refuse_if_writer(target)
             else:
                 refuse_if_held(target)
+    _fsync_sides(pairs)
     journal = journal_path(settings)
     write_text_atomic(
         journal,
         json.dumps({"publish": [[str(side), str(target)] for side, target in pairs]}, indent=2)
         + "\n",
     )
-    _fsync_folder(journal.parent)
+    fsync_path(journal.parent)
     _finish(journal, pairs)
 
 
+def _fsync_sides(pairs: list[tuple[Path, Path]]) -> None:
+    """Put on disk every side file still present (a side folder: each file and folder in it), then
+    the folders that name them: a journal must never survive a power cut that lost what it names."""
+    for side, _ in pairs:
+        if side.is_dir():
+            fsync_tree(side)
+        elif side.exists():
+            fsync_path(side)
+    for folder in dict.fromkeys(side.parent for side, _ in pairs if side.exists()):
+        fsync_path(folder)
+
+
 def _finish(journal: Path, pairs: list[tuple[Path, Path]]) -> None:
-    """Rename every side file still present over its target, then delete the journal (each step repeatable)."""
+    """Rename every side file still present over its target, then delete the journal (each step
+    repeatable).
+
+    Every target's folder is fsynced before the journal goes, also for renames a killed run
+    made: a power cut must not keep the journal's removal and lose one of them.
+    """
     for side, target in pairs:
         if side.is_dir():
             previous = _previous(target)
@@ -203,21 +221,22 @@ def _finish(journal: Path, pairs: list[tuple[Path, Path]]) -> None:
                 shutil.rmtree(previous, ignore_errors=True)
                 os.rename(target, previous)
             os.rename(side, target)
-            _fsync_folder(target.parent)
+            fsync_path(target.parent)  # both renames on disk before the old folder goes
             shutil.rmtree(previous, ignore_errors=True)
         elif side.exists():
             _wal(target).unlink(
                 missing_ok=True
             )  # folded into the side file (raw landing); never a live one
             os.replace(side, target)
-            _fsync_folder(target.parent)
         elif _previous(
             target
         ).is_dir():  # killed after the folder's rename, before removing the old one
             shutil.rmtree(_previous(target), ignore_errors=True)
         logger.debug("published %s -> %s", side, target)
+    for folder in dict.fromkeys(target.parent for _, target in pairs):
+        fsync_path(folder)
     journal.unlink(missing_ok=True)
-    _fsync_folder(journal.parent)
+    fsync_path(journal.parent)
 
 
 def finish_or_discard(settings: Settings) -> str | None:
@@ -235,6 +254,11 @@ def finish_or_discard(settings: Settings) -> str | None:
                 str(journal),
                 f"is not a readable publish journal ({exc}): delete it, then run again",
             ) from None
+        # The journal may still be only in memory (its writer killed before the folder's fsync),
+        # or left by a run that never fsynced its side files: make it as durable as a publish does.
+        _fsync_sides(pairs)
+        fsync_path(journal)
+        fsync_path(journal.parent)
         _finish(journal, pairs)
         logger.warning(
             "finished the publish of a run that was interrupted while publishing (%s)", journal.name
