@@ -34,19 +34,15 @@ def file_sha256(path: Path) -> str:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path.partial`, then rename it over `path`: readers see the old or the new
-    file, never half.
+    """Replace `path` with `text` (UTF-8) through `replacing_file`: readers, and other writers,
+    see the old or the new file, never half; a planted link is never written through.
 
     The new data is on disk before the rename, so a power cut cannot leave `path` renamed but
-    empty. The rename itself is on disk only once the caller fsyncs the folder (`fsync_path`).
-    """
+    empty; the folder is fsynced after it where the file system allows (`fsync_path` when the
+    caller must know)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
+    with replacing_file(path) as handle:
+        handle.write(text.encode("utf-8"))
 
 
 def fsync_path(path: Path) -> None:
@@ -125,11 +121,7 @@ def _sync_folder(folder: Path) -> None:
     The rename has happened by now: a folder that cannot be synced must not turn a written
     file into an error."""
     with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+        fsync_path(folder)
 
 
 def read_small_text(path: Path, max_bytes: int) -> str:

@@ -37,7 +37,19 @@ def test_write_text_atomic_fsyncs_the_new_data_before_renaming_it_over_the_file(
     write_text_atomic(path, "new\n")
     monkeypatch.undo()
     assert path.read_text(encoding="utf-8") == "new\n"
-    assert events == [("fsync", path.with_name("results.json.partial")), ("rename", path)]
+    [(first, side), *rest] = events
+    assert first == "fsync" and side.name.startswith("results.json.") and side.suffix == ".partial"
+    assert rest == [("rename", path), ("fsync", tmp_path.resolve())]
+    assert not side.exists()
+
+
+def test_write_text_atomic_never_writes_through_a_planted_link(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n")
+    (tmp_path / "results.json.partial").symlink_to(victim)
+    write_text_atomic(tmp_path / "results.json", "new\n")
+    assert victim.read_text() == "keep\n"
+    assert (tmp_path / "results.json").read_text() == "new\n"
 
 
 def test_fsync_tree_fsyncs_each_file_then_each_folder_deepest_first_without_following_links(
