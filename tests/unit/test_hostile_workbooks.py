@@ -24,7 +24,9 @@ from analysis_py.bls import NUMBER_BOUNDS, NUMBER_PATTERN
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.outputs.charts import state_ranking_chart
-from analysis_py.outputs.report import report_html, report_markdown
+from analysis_py.bls import TopCodeBound
+from analysis_py.outputs.report import report_markdown
+from analysis_py.outputs.report_html import report_html
 from analysis_py.study.questions import StateRank, StateRanking
 from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
 
@@ -399,27 +401,35 @@ def _results(*titles: str) -> dict[str, Any]:
     }
 
 
-def test_report_html_shows_a_script_title_as_text(tmp_path: Path) -> None:
-    page = report_html(report_markdown(_results(_SCRIPT_TITLE)), tmp_path)
+def test_report_html_shows_a_script_title_as_text(
+    tmp_path: Path, seed_top_code_bounds: tuple[TopCodeBound, ...]
+) -> None:
+    page = report_html(report_markdown(_results(_SCRIPT_TITLE), seed_top_code_bounds), tmp_path)
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;Mississippi" in page
 
 
-def test_report_markdown_makes_no_link_image_or_emphasis_from_a_title(tmp_path: Path) -> None:
-    text = report_markdown(_results(_LINK_TITLE))
+def test_report_markdown_makes_no_link_image_or_emphasis_from_a_title(
+    tmp_path: Path, seed_top_code_bounds: tuple[TopCodeBound, ...]
+) -> None:
+    text = report_markdown(_results(_LINK_TITLE), seed_top_code_bounds)
     page = report_html(text, tmp_path)
     assert "<a " not in page and "<img" not in page and "<em>Ohio</em>" not in page
     assert "[click](javascript:alert(1))" in page  # shown literally
 
 
-def test_report_markdown_keeps_a_title_with_a_newline_on_its_table_row(tmp_path: Path) -> None:
-    text = report_markdown(_results("Ohio\n| 2 | forged | $1 | $1 – $1 |"))
+def test_report_markdown_keeps_a_title_with_a_newline_on_its_table_row(
+    seed_top_code_bounds: tuple[TopCodeBound, ...],
+) -> None:
+    text = report_markdown(_results("Ohio\n| 2 | forged | $1 | $1 – $1 |"), seed_top_code_bounds)
     rows = [line for line in text.splitlines() if line.startswith("| ") and "forged" in line]
     assert len(rows) == 1 and rows[0].startswith("| 1 | Ohio\\\\n\\| 2 \\| forged")
 
 
-def test_report_html_has_a_content_security_policy_without_scripts(tmp_path: Path) -> None:
-    page = report_html(report_markdown(_results("Ohio")), tmp_path)
+def test_report_html_has_a_content_security_policy_without_scripts(
+    tmp_path: Path, seed_top_code_bounds: tuple[TopCodeBound, ...]
+) -> None:
+    page = report_html(report_markdown(_results("Ohio"), seed_top_code_bounds), tmp_path)
     policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
     assert policy is not None
     assert "default-src 'none'" in policy.group(1) and "script-src" not in policy.group(1)
