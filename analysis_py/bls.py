@@ -4,11 +4,16 @@ File names (release year and kind, the zips BLS ships them in), the columns of a
 sheet, the symbols BLS prints where it publishes no number, and the levels of the SOC
 hierarchy. The dbt project holds the same facts for SQL (macros/bls_columns.sql,
 macros/parse_bls_number.sql, seeds/o_group_levels.csv); tests check that they agree.
+Each release's top-code bound has one owner, the dbt seed seeds/top_code_bounds.csv:
+`top_code_bounds` reads it for Python.
 """
 
 from __future__ import annotations
 
+import csv
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
     "BLS_COLUMNS",
@@ -17,16 +22,23 @@ __all__ = [
     "WHOLE_NUMBER_COLUMNS",
     "KEY_COLUMNS",
     "BLS_SYMBOLS",
+    "WAGE_NOT_AVAILABLE",
+    "EMPLOYMENT_NOT_AVAILABLE",
+    "TOP_CODED",
+    "BELOW_HALF_PERCENT",
     "NUMBER_PATTERN",
+    "ANNUAL_HOURS",
     "NUMBER_BOUNDS",
     "O_GROUP_LEVELS",
     "KIND_PREFIXES",
     "ZIP_KINDS",
     "DEFAULT_BASE_URL",
     "TABLES_PAGE",
+    "TopCodeBound",
     "release_year_from_name",
     "file_kind_from_name",
     "release_url",
+    "top_code_bounds",
 ]
 
 #: Every column of a BLS OEWS data sheet since 2019, in BLS's order (lower case).
@@ -110,14 +122,22 @@ WHOLE_NUMBER_COLUMNS: tuple[str, ...] = ("area_type", "tot_emp")
 KEY_COLUMNS: tuple[str, ...] = ("area", "naics", "own_code", "occ_code", "o_group")
 
 #: What BLS prints where it publishes no number (see macros/parse_bls_number.sql):
-#: `*` wage not available, `**` employment not available, `#` top-coded, `~` < 0.5% report.
+#: `*` wage not available, `**` employment not available, `#` top-coded (a wage at or above
+#: the release's bound, `top_code_bounds`), `~` less than 0.5% of establishments report.
 BLS_SYMBOLS: tuple[str, ...] = ("*", "**", "#", "~")
+WAGE_NOT_AVAILABLE, EMPLOYMENT_NOT_AVAILABLE, TOP_CODED, BELOW_HALF_PERCENT = BLS_SYMBOLS
 
 #: The one rule for a number in a numeric cell, at ingest (landing/cell_checks.py) and in
 #: the build (macros/parse_bls_number.sql `bls_number_pattern`, test `bls_numbers_parse`):
 #: digits with an optional sign, decimals and exponent; thousands separators only in
 #: groups of three (`57,500`), never `_` (`201_200`) or stray commas (`,,2,0,1,2,0,0,`).
 NUMBER_PATTERN = r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?"
+
+#: Hours in BLS's work year: an annual wage is the hourly wage x 2,080 (rounded), as the build's
+#: test `annual_matches_hourly` checks.
+ANNUAL_HOURS = 2080
+#: The highest hourly wage a cell may hold (NUMBER_BOUNDS); an annual one, this x ANNUAL_HOURS.
+_HIGHEST_HOURLY_WAGE = 10_000
 
 #: column -> (lowest, highest) value a published number may have, inclusive. Ingest
 #: refuses a cell outside (landing/cell_checks.py) and so does the build (macro
@@ -135,11 +155,11 @@ NUMBER_BOUNDS: dict[str, tuple[float, float]] = {
     "pct_rpt": (0, 100),
     "mean_prse": (0, 1_000),
     **{
-        column: (0, 10_000)
+        column: (0, _HIGHEST_HOURLY_WAGE)
         for column in ("h_mean", "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90")
     },
     **{
-        column: (0, 20_800_000)
+        column: (0, _HIGHEST_HOURLY_WAGE * ANNUAL_HOURS)
         for column in ("a_mean", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90")
     },
 }
@@ -195,3 +215,25 @@ def release_url(year: int, kind: str, base_url: str = DEFAULT_BASE_URL) -> str:
     """https://www.bls.gov/oes/special-requests/oesm25st.zip for 2025, state."""
     suffix = ZIP_KINDS[kind][0]
     return f"{base_url.rstrip('/')}/oesm{year % 100:02d}{suffix}.zip"
+
+
+@dataclass(frozen=True)
+class TopCodeBound:
+    """The bound behind `#` in one release: a wage printed `#` is at least this."""
+
+    release_year: int
+    hourly: float
+    annual: float
+
+
+def top_code_bounds(seed: Path) -> tuple[TopCodeBound, ...]:
+    """Each release's top-code bound, oldest release first, from the dbt seed (seeds/top_code_bounds.csv)."""
+    with seed.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    bounds = (
+        TopCodeBound(
+            int(row["release_year"]), float(row["hourly_bound"]), float(row["annual_bound"])
+        )
+        for row in rows
+    )
+    return tuple(sorted(bounds, key=lambda bound: bound.release_year))

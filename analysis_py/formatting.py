@@ -1,10 +1,11 @@
 """Text for people: the one money format of the report, the charts and the comparisons,
-untrusted text (workbook cells, file names) made safe to print, and query results as
-aligned text, Markdown, CSV or JSON (`wage sql`)."""
+untrusted text (workbook cells, file names) made safe to print or to show in Markdown, and
+query results as aligned text, Markdown, CSV or JSON (`wage sql`)."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
@@ -17,6 +18,7 @@ __all__ = [
     "cell_text",
     "csv_text",
     "json_text",
+    "markdown_literal",
     "markdown_table",
     "money",
     "printable",
@@ -28,6 +30,8 @@ Rows = Sequence[Sequence[Any]]
 
 #: C0 and C1 control characters, DEL, and Unicode line/paragraph separators.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: What Python-Markdown (with tables) reads as inline syntax: escaped with a backslash.
+_MARKDOWN_INLINE = re.compile(r"[\\`*_\[\]|!#]")
 #: What a spreadsheet reads as a formula at the start of a cell (OWASP's CSV injection list).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -42,6 +46,18 @@ def money(value: float | None) -> str:
 def printable(text: str) -> str:
     """`text` on one line with every control character shown escaped: 'a\\nb' for a newline, '\\x1b' for ESC."""
     return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def markdown_literal(value: object) -> str:
+    """Untrusted text (workbook titles, file names...) shown literally in Markdown and in its HTML.
+
+    Control characters are shown escaped (a newline cannot start a new Markdown line), HTML
+    is escaped (no tag, no `is_<column>` swallowed), and Markdown's inline syntax is
+    backslash-escaped (no link, image, emphasis or code span made from a workbook cell), so
+    the text is safe in running text and inside a table cell alike.
+    """
+    text = html.escape(printable(str(value)), quote=False)
+    return _MARKDOWN_INLINE.sub(r"\\\g<0>", text)
 
 
 def spreadsheet_safe(text: str) -> str:

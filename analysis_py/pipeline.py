@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from analysis_py.bls import top_code_bounds
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, BuildError, InputError, WageError
 from analysis_py.landing.cpi_seed import CpiValue, write_cpi_seed
@@ -371,7 +372,12 @@ def _side_artifacts(settings: Settings, summary: RunSummary, fingerprint: str | 
         files: list[str] = []
         if summary.analysis is not None:
             written = write_artifacts(
-                summary.analysis, folder, settings.root, summary.step_seconds, summary.started_at
+                summary.analysis,
+                folder,
+                top_code_bounds(settings.top_code_seed),
+                settings.root,
+                summary.step_seconds,
+                summary.started_at,
             )
             files = [path.relative_to(folder).as_posix() for path in written.values()]
         elif removed:

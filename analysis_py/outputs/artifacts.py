@@ -1,6 +1,6 @@
 """Artifacts of one analysis: fitted models, charts, the Parquet sample, results.json, report, manifest.json.
 
-`write_artifacts(results, artifacts_dir)` writes them all (results.json and the report
+`write_artifacts(results, artifacts_dir, top_code_bounds)` writes them all (results.json and the report
 from the same document, manifest.json last, each text file atomically);
 `remove_artifacts` deletes them when a warehouse cannot support an analysis.
 """
@@ -16,7 +16,7 @@ import os
 import platform
 import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from importlib import metadata
@@ -27,6 +27,7 @@ import joblib
 from matplotlib.figure import Figure
 from statsmodels.regression.linear_model import RegressionResultsWrapper
 
+from analysis_py.bls import TopCodeBound
 from analysis_py.files import file_sha256, write_text_atomic
 from analysis_py.outputs import charts
 from analysis_py.outputs.report import REPORT_FILES, write_report
@@ -60,7 +61,7 @@ CHART_FILES: dict[str, str] = {
 #: Drawn only when two or more releases of a file kind are loaded (study.changes).
 RELEASE_CHART: tuple[str, str] = ("real_wage_by_release", "charts/real_wage_by_release.png")
 #: Drawn by a forked child while this process draws the others: the two slowest to render (the
-#: hexbins, 0.7 s; 51 labelled bars, 0.6 s), about half of the charts' time.
+#: hexbins of every row, 51 labelled error bars) take about as long as the other charts together.
 _DRAWN_BESIDE = frozenset({"employment_vs_wage", "state_ranking"})
 RESULTS_FILE = "results.json"
 MANIFEST_FILE = "manifest.json"
@@ -164,8 +165,7 @@ def _save_figures(drawings: dict[str, Callable[[], Figure]], paths: dict[str, Pa
 def _save_charts(drawings: dict[str, Callable[[], Figure]], paths: dict[str, Path]) -> None:
     """Draw each chart and save it as PNG at its path, the slowest two (_DRAWN_BESIDE) in a forked child meanwhile.
 
-    Rendering is CPU-bound Python (seconds for the state workbook's charts) and the machine
-    has a second core; a forked child starts with everything imported and the data in memory.
+    Rendering is CPU-bound Python and the machine has a second core; a forked child starts with everything imported and the data in memory.
     It dies with this process (PR_SET_PDEATHSIG: a killed run leaves nothing drawing on) and
     sends back its error, which is raised here. Without fork (not POSIX), all are drawn here.
     """
@@ -278,11 +278,15 @@ def _manifest(
 def write_artifacts(
     results: AnalysisResults,
     artifacts_dir: Path,
+    top_code_bounds: Sequence[TopCodeBound],
     repo_root: Path | None = None,
     pipeline_seconds: dict[str, float] | None = None,
     run_started_at: datetime | None = None,
 ) -> dict[str, Path]:
-    """Write models, charts, the Parquet sample, results.json, then manifest.json; name -> path."""
+    """Write models, charts, the Parquet sample, results.json, the report, then manifest.json; name -> path.
+
+    `top_code_bounds`: each release's bound (the seed's), for the report's limitations.
+    """
     artifacts_dir.mkdir(parents=True, exist_ok=True)
     seconds = results.step_seconds
     written: list[str] = []
@@ -327,7 +331,10 @@ def write_artifacts(
     with timed_step(seconds, "report"):
         # Rendered from the very document just written, so report and JSON cannot disagree.
         written += [
-            path.name for path in write_report(json.loads(_json_text(document)), artifacts_dir)
+            path.name
+            for path in write_report(
+                json.loads(_json_text(document)), artifacts_dir, top_code_bounds
+            )
         ]
     manifest = _manifest(
         results,

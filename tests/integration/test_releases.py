@@ -15,7 +15,7 @@ from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.files import file_sha256
 from analysis_py.landing.cpi_seed import cpi_u_may
-from analysis_py.outputs.report import FINDINGS_END, FINDINGS_START, findings_markdown
+from analysis_py.outputs.readme_findings import FINDINGS_END, FINDINGS_START, findings_markdown
 from tests.conftest import REPO, settings_in, wage_run
 
 RAW = REPO / "data" / "raw"
@@ -212,7 +212,7 @@ def test_readme_findings_are_generated_from_the_default_runs_results(
 ) -> None:
     assert readme_findings().strip() == findings_markdown(default_results(four_releases)).strip(), (
         "README.md's findings differ from the default run's results.json: after `make run`, "
-        "`.venv/bin/python -m analysis_py.outputs.report` rewrites them"
+        "`.venv/bin/python -m analysis_py.outputs.readme_findings` rewrites them"
     )
 
 

@@ -10,6 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis_py.bls import TopCodeBound, top_code_bounds
+from tests.conftest import REPO
+
 matplotlib.use("Agg")
 
 #: SOC major groups of the synthetic marts: code -> (title, words put in occupation titles)
@@ -113,6 +116,12 @@ def synthetic_dim_occupation(fact: pd.DataFrame) -> pd.DataFrame:
     ].copy()
     occupations["soc_major_group_title"] = occupations["soc_major_group_code"].map(titles)
     return occupations.reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def seed_top_code_bounds() -> tuple[TopCodeBound, ...]:
+    """Each release's top-code bound as the dbt seed states it (seeds/top_code_bounds.csv)."""
+    return top_code_bounds(REPO / "seeds" / "top_code_bounds.csv")
 
 
 @pytest.fixture(scope="session")

@@ -73,3 +73,15 @@ def test_release_url_names_bls_zip() -> None:
         bls.release_url(2019, "all", "http://127.0.0.1:9/x/")
         == "http://127.0.0.1:9/x/oesm19all.zip"
     )
+
+
+def test_top_code_bounds_are_the_seeds_rows_oldest_release_first(tmp_path: Path) -> None:
+    seed = tmp_path / "top_code_bounds.csv"
+    seed.write_text(
+        "release_year,hourly_bound,annual_bound\n2022,115.00,239200\n2019,100.00,208000\n",
+        encoding="utf-8",
+    )
+    assert bls.top_code_bounds(seed) == (
+        bls.TopCodeBound(2019, 100.0, 208_000.0),
+        bls.TopCodeBound(2022, 115.0, 239_200.0),
+    )

@@ -15,6 +15,7 @@ from matplotlib.text import Text
 from scipy import stats
 
 from analysis_py.outputs import artifacts, charts
+from analysis_py.outputs.charts import groups, states
 from analysis_py.study.changes import MajorGroupWage, ReleaseChanges
 from analysis_py.study.questions import (
     levene_major_groups,
@@ -48,8 +49,8 @@ def test_state_ranking_chart_shows_every_state_with_its_ci(
 
 def test_state_ranking_chart_shades_runs_of_indistinguishable_neighbours() -> None:
     # p of each neighbour pair: True where the two cannot be told apart
-    assert charts._runs([True, True, False, False, True]) == [(0, 2), (4, 5)]
-    assert charts._runs([False, False]) == []
+    assert states._runs([True, True, False, False, True]) == [(0, 2), (4, 5)]
+    assert states._runs([False, False]) == []
 
 
 def test_wage_distribution_chart_counts_every_published_a_mean_on_a_log_axis(
@@ -69,7 +70,7 @@ def test_management_vs_production_chart_plots_both_groups(sample: pd.DataFrame) 
         for code in ("11-0000", "51-0000")
     ]
     assert [len(collection.get_offsets()) for collection in ax.collections] == [
-        min(n, charts.MAX_POINTS) for n in published
+        min(n, groups.MAX_POINTS) for n in published
     ]
     assert "Welch t" in ax.get_title() and ax.get_yscale() == "log"
 
@@ -77,10 +78,10 @@ def test_management_vs_production_chart_plots_both_groups(sample: pd.DataFrame) 
 def test_group_box_draws_at_most_max_points_per_group() -> None:
     figure = Figure()
     ax = figure.add_subplot()
-    big = np.random.default_rng(1).lognormal(11, 0.4, charts.MAX_POINTS * 3)
-    charts._group_box(ax, [big, big[:10]], ["big", "small"], ["C0", "C1"], "wage")
+    big = np.random.default_rng(1).lognormal(11, 0.4, groups.MAX_POINTS * 3)
+    groups._group_box(ax, [big, big[:10]], ["big", "small"], ["C0", "C1"], "wage")
     assert [len(collection.get_offsets()) for collection in ax.collections] == [
-        charts.MAX_POINTS,
+        groups.MAX_POINTS,
         10,
     ]
 

@@ -24,7 +24,9 @@ from analysis_py.bls import NUMBER_BOUNDS, NUMBER_PATTERN
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.outputs.charts import state_ranking_chart
-from analysis_py.outputs.report import report_html, report_markdown
+from analysis_py.bls import TopCodeBound
+from analysis_py.outputs.report import report_markdown
+from analysis_py.outputs.report_html import report_html
 from analysis_py.study.questions import StateRank, StateRanking
 from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
 
@@ -48,7 +50,7 @@ def _refused(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str
     return lines[0]
 
 
-# ---------- finding 6: ingest refuses what the build refuses, one owner of the rules
+# ---------- ingest refuses what the build refuses, one owner of the rules
 
 
 def _macro_value(name: str) -> object:
@@ -128,7 +130,7 @@ def test_ingest_refuses_date_in_a_mean(
     )
 
 
-# ---------- finding 7: values are never changed silently
+# ---------- values are never changed silently
 
 
 @pytest.mark.parametrize("value", ["201_200", ",,2,0,1,2,0,0,", "2,01,200"])
@@ -271,7 +273,7 @@ def test_ingest_accepts_a_notes_sheet_naming_bls_columns_on_row_2(
     assert code == 0, err
 
 
-# ---------- finding 5: bounded reading
+# ---------- bounded reading
 
 
 @pytest.mark.parametrize(("row", "column"), [(1048575, 16383), (99_000, 5000)])
@@ -348,7 +350,7 @@ def _rewrite_member(path: Path, name: str, change: Callable[[bytes], bytes]) -> 
             archive.writestr(info.filename, change(data) if info.filename == name else data)
 
 
-# ---------- finding 8: the kind comes from BLS's prefixes or --kind
+# ---------- the kind comes from BLS's prefixes or --kind
 
 
 def test_ingest_refuses_a_name_without_bls_kind_prefix(
@@ -367,7 +369,7 @@ def test_ingest_takes_the_kind_from_the_kind_option(
     assert "(release 2025, national, 2 rows)" in out
 
 
-# ---------- finding 1: nothing from a workbook is trusted in an output
+# ---------- nothing from a workbook is trusted in an output
 
 _SCRIPT_TITLE = "<script>alert(1)</script>Mississippi"
 _LINK_TITLE = "[click](javascript:alert(1)) ![x](http://example.org/x.png) *Ohio*"
@@ -399,27 +401,35 @@ def _results(*titles: str) -> dict[str, Any]:
     }
 
 
-def test_report_html_shows_a_script_title_as_text(tmp_path: Path) -> None:
-    page = report_html(report_markdown(_results(_SCRIPT_TITLE)), tmp_path)
+def test_report_html_shows_a_script_title_as_text(
+    tmp_path: Path, seed_top_code_bounds: tuple[TopCodeBound, ...]
+) -> None:
+    page = report_html(report_markdown(_results(_SCRIPT_TITLE), seed_top_code_bounds), tmp_path)
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;Mississippi" in page
 
 
-def test_report_markdown_makes_no_link_image_or_emphasis_from_a_title(tmp_path: Path) -> None:
-    text = report_markdown(_results(_LINK_TITLE))
+def test_report_markdown_makes_no_link_image_or_emphasis_from_a_title(
+    tmp_path: Path, seed_top_code_bounds: tuple[TopCodeBound, ...]
+) -> None:
+    text = report_markdown(_results(_LINK_TITLE), seed_top_code_bounds)
     page = report_html(text, tmp_path)
     assert "<a " not in page and "<img" not in page and "<em>Ohio</em>" not in page
     assert "[click](javascript:alert(1))" in page  # shown literally
 
 
-def test_report_markdown_keeps_a_title_with_a_newline_on_its_table_row(tmp_path: Path) -> None:
-    text = report_markdown(_results("Ohio\n| 2 | forged | $1 | $1 – $1 |"))
+def test_report_markdown_keeps_a_title_with_a_newline_on_its_table_row(
+    seed_top_code_bounds: tuple[TopCodeBound, ...],
+) -> None:
+    text = report_markdown(_results("Ohio\n| 2 | forged | $1 | $1 – $1 |"), seed_top_code_bounds)
     rows = [line for line in text.splitlines() if line.startswith("| ") and "forged" in line]
     assert len(rows) == 1 and rows[0].startswith("| 1 | Ohio\\\\n\\| 2 \\| forged")
 
 
-def test_report_html_has_a_content_security_policy_without_scripts(tmp_path: Path) -> None:
-    page = report_html(report_markdown(_results("Ohio")), tmp_path)
+def test_report_html_has_a_content_security_policy_without_scripts(
+    tmp_path: Path, seed_top_code_bounds: tuple[TopCodeBound, ...]
+) -> None:
+    page = report_html(report_markdown(_results("Ohio"), seed_top_code_bounds), tmp_path)
     policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
     assert policy is not None
     assert "default-src 'none'" in policy.group(1) and "script-src" not in policy.group(1)
@@ -440,12 +450,12 @@ def test_state_ranking_chart_draws_a_mathtext_title_literally() -> None:
         for rank, title in enumerate(["District of $\\notacommand$ Columbia", "Ohio"], start=1)
     )
     figure = state_ranking_chart(StateRanking(release_year=2025, rows=rows))
-    figure.savefig(io.BytesIO(), format="png")  # raised ValueError (mathtext) before
+    figure.savefig(io.BytesIO(), format="png")  # mathtext would raise ValueError here
     labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
     assert labels[0] == "1. District of $\\notacommand$ Columbia"  # drawn as is, not as mathtext
 
 
-# ---------- finding 1 and 11: `wage sql` output and one `error:` line
+# ---------- `wage sql` output and one `error:` line
 
 
 @pytest.fixture

@@ -28,6 +28,20 @@ LAYERS = {
 }
 
 
+#: Layer of each module (or package) of outputs/: one imports only lower layers of outputs.
+OUTPUTS_LAYERS = {
+    "numbers": 0,
+    "tables": 0,
+    "prose": 1,
+    "report_html": 1,
+    "charts": 1,
+    "report_sections": 2,
+    "report": 3,
+    "readme_findings": 3,
+    "artifacts": 4,
+}
+
+
 def _part(module: str) -> str:
     """`analysis_py.study.sample` -> `study`."""
     return module.split(".")[1]
@@ -97,6 +111,27 @@ def test_stats_imports_nothing_above_it(edges: list[tuple[str, str]]) -> None:
 
 def test_study_never_imports_outputs(edges: list[tuple[str, str]]) -> None:
     assert [(s, t) for s, t in edges if _part(s) == "study" and _part(t) == "outputs"] == []
+
+
+def test_every_module_of_outputs_has_a_layer() -> None:
+    parts = {path.stem for path in (PACKAGE / "outputs").iterdir() if path.name != "__pycache__"}
+    assert parts - {"__init__"} == set(OUTPUTS_LAYERS)
+
+
+def test_outputs_modules_import_only_lower_layers_of_outputs(
+    edges: list[tuple[str, str]],
+) -> None:
+    def layer(module: str) -> int:
+        return OUTPUTS_LAYERS[module.split(".")[2]]
+
+    inside = [
+        (s, t)
+        for s, t in edges
+        if s.startswith("analysis_py.outputs.")
+        and t.startswith("analysis_py.outputs.")
+        and s.split(".")[2] != t.split(".")[2]
+    ]
+    assert inside and [(s, t) for s, t in inside if layer(t) >= layer(s)] == []
 
 
 def test_only_cli_imports_pipeline_or_cli(edges: list[tuple[str, str]]) -> None:

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
+from analysis_py.bls import TopCodeBound
 from analysis_py.outputs.artifacts import CHART_FILES, results_document
-from analysis_py.outputs.report import (
+from analysis_py.outputs.prose import elasticity_words
+from analysis_py.outputs.readme_findings import (
     FINDINGS_END,
     FINDINGS_START,
-    elasticity_words,
     findings_markdown,
     readme_with_findings,
-    report_html,
-    report_markdown,
 )
+from analysis_py.outputs.report import report_markdown
+from analysis_py.outputs.report_html import report_html
 from analysis_py.study.analysis import analyze
 from tests.unit.conftest import marts_connection, synthetic_fact
 
@@ -45,8 +46,8 @@ def results() -> dict:
 
 
 @pytest.fixture(scope="module")
-def report_text(results: dict) -> str:
-    return report_markdown(results)
+def report_text(results: dict, seed_top_code_bounds: tuple[TopCodeBound, ...]) -> str:
+    return report_markdown(results, seed_top_code_bounds)
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +115,22 @@ def test_report_states_its_limitations(report_text: str, phrase: str) -> None:
     assert phrase in report_text.split("## Limitations", 1)[1]
 
 
+def test_limitations_give_every_releases_bound_from_the_seed(results: dict) -> None:
+    bounds = (
+        TopCodeBound(2019, 100.0, 208_000.0),
+        TopCodeBound(2020, 100.0, 208_000.0),
+        TopCodeBound(2026, 120.0, 249_600.0),
+    )
+    limitations = report_markdown(results, bounds).split("## Limitations", 1)[1]
+    assert "$249,600 from 2026, $208,000 for 2019–2020" in limitations
+
+
+def test_limitations_without_the_samples_top_coding_give_the_releases_bound() -> None:
+    bounds = (TopCodeBound(2019, 100.0, 208_000.0), TopCodeBound(2022, 115.0, 239_200.0))
+    text = report_markdown({"release_year": 2019, "tests": []}, bounds)
+    assert "the release's bound ($208,000 a" in text.split("## Limitations", 1)[1]
+
+
 def test_html_embeds_every_chart_and_loads_nothing_from_outside(
     report_page: str, results: dict
 ) -> None:
@@ -127,12 +144,14 @@ def test_html_renders_the_markdown_tables(report_page: str) -> None:
     assert report_page.count("<table>") >= 5
 
 
-def test_free_text_cannot_inject_html(tmp_path: Path) -> None:
+def test_free_text_cannot_inject_html(
+    tmp_path: Path, seed_top_code_bounds: tuple[TopCodeBound, ...]
+) -> None:
     results = {
         "release_year": 2025,
         "sample": {"description": "NULL with is_<column>_top_coded <script>x</script>"},
     }
-    page = report_html(report_markdown(results), tmp_path)
+    page = report_html(report_markdown(results, seed_top_code_bounds), tmp_path)
     assert "is_&lt;column&gt;_top_coded" in page
     assert "<script>" not in page
 
@@ -196,7 +215,9 @@ def test_report_prints_no_long_floats_and_no_p_of_zero(report_text: str) -> None
     assert "p = 0.0 " not in report_text and "| 0.0 |" not in report_text
 
 
-def test_p_below_double_precision_reads_as_below_1e_300() -> None:
+def test_p_below_double_precision_reads_as_below_1e_300(
+    seed_top_code_bounds: tuple[TopCodeBound, ...],
+) -> None:
     test = {
         "name": "welch_t_management_vs_production",
         "statistic_name": "t",
@@ -207,7 +228,9 @@ def test_p_below_double_precision_reads_as_below_1e_300() -> None:
     }
     row = next(
         line
-        for line in report_markdown({"release_year": 2025, "tests": [test]}).splitlines()
+        for line in report_markdown(
+            {"release_year": 2025, "tests": [test]}, seed_top_code_bounds
+        ).splitlines()
         if line.startswith("| `welch")
     )
     assert row == "| `welch_t_management_vs_production` | t | 70.2000 | < 1e-300 | < 1e-300 | 9 |"
