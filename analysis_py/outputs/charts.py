@@ -22,8 +22,9 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from analysis_py.formatting import money as _money
 from analysis_py.study.changes import ReleaseChanges
 from analysis_py.study.groups import MANAGEMENT, PRODUCTION, TECH
-from analysis_py.study.questions import HypothesisTest, StateRanking, neighbour_comparisons
+from analysis_py.study.questions import HypothesisTest
 from analysis_py.study.regressions import RegressionResult
+from analysis_py.study.state_ranking import StateRanking, neighbour_comparisons
 
 __all__ = [
     "state_ranking_chart",

@@ -25,7 +25,7 @@ from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.outputs.charts import state_ranking_chart
 from analysis_py.outputs.report import report_html, report_markdown
-from analysis_py.study.questions import StateRank, StateRanking
+from analysis_py.study.state_ranking import StateRank, StateRanking
 from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
 
 
