@@ -1,4 +1,4 @@
-"""Issue 11: hostile workbooks and hostile text, refused with one `error:` line or shown literally.
+"""Hostile workbooks and hostile text, refused with one `error:` line or shown literally.
 
 Each test builds its own hostile file in tmp_path and checks one behaviour; none needs dbt.
 """
@@ -48,7 +48,7 @@ def _refused(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str
     return lines[0]
 
 
-# ---------- finding 6: ingest refuses what the build refuses, one owner of the rules
+# ---------- ingest refuses what the build refuses, one owner of the rules
 
 
 def _macro_value(name: str) -> object:
@@ -128,7 +128,7 @@ def test_ingest_refuses_date_in_a_mean(
     )
 
 
-# ---------- finding 7: values are never changed silently
+# ---------- values are never changed silently
 
 
 @pytest.mark.parametrize("value", ["201_200", ",,2,0,1,2,0,0,", "2,01,200"])
@@ -271,7 +271,7 @@ def test_ingest_accepts_a_notes_sheet_naming_bls_columns_on_row_2(
     assert code == 0, err
 
 
-# ---------- finding 5: bounded reading
+# ---------- bounded reading
 
 
 @pytest.mark.parametrize(("row", "column"), [(1048575, 16383), (99_000, 5000)])
@@ -348,7 +348,7 @@ def _rewrite_member(path: Path, name: str, change: Callable[[bytes], bytes]) -> 
             archive.writestr(info.filename, change(data) if info.filename == name else data)
 
 
-# ---------- finding 8: the kind comes from BLS's prefixes or --kind
+# ---------- the kind comes from BLS's prefixes or --kind
 
 
 def test_ingest_refuses_a_name_without_bls_kind_prefix(
@@ -367,7 +367,7 @@ def test_ingest_takes_the_kind_from_the_kind_option(
     assert "(release 2025, national, 2 rows)" in out
 
 
-# ---------- finding 1: nothing from a workbook is trusted in an output
+# ---------- nothing from a workbook is trusted in an output
 
 _SCRIPT_TITLE = "<script>alert(1)</script>Mississippi"
 _LINK_TITLE = "[click](javascript:alert(1)) ![x](http://example.org/x.png) *Ohio*"
@@ -440,12 +440,12 @@ def test_state_ranking_chart_draws_a_mathtext_title_literally() -> None:
         for rank, title in enumerate(["District of $\\notacommand$ Columbia", "Ohio"], start=1)
     )
     figure = state_ranking_chart(StateRanking(release_year=2025, rows=rows))
-    figure.savefig(io.BytesIO(), format="png")  # raised ValueError (mathtext) before
+    figure.savefig(io.BytesIO(), format="png")  # a `$...$` title parsed as mathtext would raise
     labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
     assert labels[0] == "1. District of $\\notacommand$ Columbia"  # drawn as is, not as mathtext
 
 
-# ---------- finding 1 and 11: `wage sql` output and one `error:` line
+# ---------- `wage sql` output and one `error:` line
 
 
 @pytest.fixture
