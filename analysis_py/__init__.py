@@ -1,15 +1,23 @@
 """Wage warehouse: BLS OEWS workbooks -> DuckDB (dbt) -> statistics and artifacts.
 
-Layers, each importing only the ones below it:
-
-    cli          `wage`: arguments, logging, one library call per command, error -> exit 2
-    pipeline     the steps of a run, in order, no callbacks
-    outputs/     schema `analysis` tables, artifacts (models, charts, results.json, report, manifest)
-    study/       the questions: analysis sample (marts and dims), SOC groups, the five questions,
-                 naive vs sound, ad-hoc comparisons
-    stats/       generic statistics -> frozen result dataclasses (no SOC codes, no prose)
-    warehouse/   the one dbt runner, side-file build, lock and publish, fingerprint, docs site,
-                 read-only SQL (the guard of `wage sql`, `wage export` and /api/sql), export
-    landing/     workbook checks, reader (xlsx -> Arrow), cell checks, raw store, fetch
-    bls, config, errors, files, formatting, timing   what every layer may use
+The package is layered and imports only go down: `LAYERS` below says what each part may
+import. `tests/unit/test_import_graph.py` holds every import of the package to it, and the
+README's layer table (what lives in each layer, and what it may import) too.
 """
+
+#: The modules at the bottom, which every layer may use.
+BASE = ("bls", "config", "errors", "files", "formatting", "timing")
+
+#: The layers, top to bottom, and what each may import besides its own modules
+#: ("base": every module of BASE; a module name alone: only that one).
+LAYERS: dict[str, tuple[str, ...]] = {
+    "cli": ("server", "pipeline", "outputs", "study", "stats", "warehouse", "landing", "base"),
+    "server": ("study", "stats", "warehouse", "base"),
+    "pipeline": ("outputs", "study", "stats", "warehouse", "landing", "base"),
+    "outputs": ("study", "stats", "base"),
+    "study": ("stats", "base"),
+    "stats": ("errors",),
+    "warehouse": ("landing", "base"),
+    "landing": ("base",),
+    "base": (),
+}

@@ -500,7 +500,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         _print_export(settings, args)
         return
     if args.command == "compare":
-        from analysis_py.study.lookup import comparison
+        from analysis_py.study.compare_request import comparison
         from analysis_py.warehouse.build import connect_read_only
 
         with connect_read_only(settings) as con:

@@ -350,7 +350,8 @@ def server_mix(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable]]:
     Registered nurses in the states, California vs Texas, on the real workbook; on --quick's
     tiny one, its area type, an occupation and two of its areas (or two occupations of one).
     """
-    from analysis_py.study import lookup
+    from analysis_py.server.queries import lookups, wages
+    from analysis_py.study.compare_request import comparison
 
     kind = con.execute(
         "select coalesce(max(area_type) filter (area_type = 2), min(area_type)) from fct_occupation_wages"
@@ -365,7 +366,7 @@ def server_mix(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable]]:
     if first != second:
         compare = (
             f"/api/compare?occ_code={occ}&area={first}&area={second}",
-            lambda c: lookup.comparison(c, [occ], [first, second], []),
+            lambda c: comparison(c, [occ], [first, second], []),
         )
     else:
         other = con.execute(
@@ -374,17 +375,17 @@ def server_mix(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable]]:
         ).fetchone()[0]
         compare = (
             f"/api/compare?area={first}&occ_code={occ}&occ_code={other}",
-            lambda c: lookup.comparison(c, [occ, other], [first], []),
+            lambda c: comparison(c, [occ, other], [first], []),
         )
     return [
         (
             f"/api/wages?occ_code={occ}&area_type={kind}",
-            lambda c: lookup.wage_rows(c, lookup.WageQuery(occ_code=occ, area_type=kind)),
+            lambda c: wages.wage_rows(c, wages.WageQuery(occ_code=occ, area_type=kind)),
         ),
-        ("/api/occupations?q=nurse", lambda c: lookup.search_occupations(c, "nurse")),
+        ("/api/occupations?q=nurse", lambda c: lookups.search_occupations(c, "nurse")),
         compare,
-        (f"/api/areas?area_type={kind}", lambda c: lookup.list_areas(c, None, kind)),
-        ("/api/releases", lambda c: lookup.list_releases(c)),
+        (f"/api/areas?area_type={kind}", lambda c: lookups.list_areas(c, None, kind)),
+        ("/api/releases", lambda c: lookups.list_releases(c)),
     ]
 
 

@@ -1,4 +1,7 @@
-"""Response models: what `/openapi.json` documents for each endpoint (rows are `study` records)."""
+"""Response models: what `/openapi.json` documents for each endpoint.
+
+Their rows are the records of `server.queries` and `study.compare`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from analysis_py.server.queries.lookups import Area, Occupation, Release
+from analysis_py.server.queries.wages import WageRow
 from analysis_py.study.compare import Estimate
-from analysis_py.study.lookup import Area, Occupation, Release, WageRow
 
 __all__ = [
     "ErrorResponse",

@@ -24,22 +24,20 @@ from analysis_py.study.groups import one_level, top_code_flag
 from analysis_py.study.naive import NaiveComparison, naive_comparison
 from analysis_py.study.questions import (
     PEARSON,
+    TEST_NAMES,
     HypothesisTest,
-    StateRanking,
-    f_test_management_vs_production,
     holm_adjusted,
-    levene_major_groups,
-    levene_management_vs_production,
-    neighbour_comparisons,
-    pearson_tot_emp_a_mean,
-    state_wage_ranking,
-    welch_t_management_vs_production,
-    ztest_tech_vs_nontech_a_median,
+    hypothesis_test,
 )
 from analysis_py.study.regressions import (
     RegressionResult,
     ols_a_mean_on_tot_emp,
     ols_log_wage_on_log_emp_major_group,
+)
+from analysis_py.study.state_ranking import (
+    StateRanking,
+    neighbour_comparisons,
+    state_wage_ranking,
 )
 from analysis_py.timing import timed_step
 
@@ -236,18 +234,7 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         ranking = state_wage_ranking(marts.state_totals(con, release_year))
         comparisons = neighbour_comparisons(ranking)
     with timed_step(seconds, "tests"):
-        tests = tuple(
-            holm_adjusted(
-                [
-                    welch_t_management_vs_production(sample),
-                    pearson_tot_emp_a_mean(sample),
-                    ztest_tech_vs_nontech_a_median(sample),
-                    levene_management_vs_production(sample),
-                    f_test_management_vs_production(sample),
-                    levene_major_groups(sample),
-                ]
-            )
-        )
+        tests = tuple(holm_adjusted([hypothesis_test(name, sample) for name in TEST_NAMES]))
         for test in tests:
             _log_test(test)
     with timed_step(seconds, "regressions"):

@@ -3,6 +3,8 @@
 A NULL value (BLS printed `*` or `**`) is excluded and counted as suppressed; a top-coded
 one (`#`, also NULL, with `is_<column>_top_coded`) is excluded and counted apart, because
 it is not missing at random: it is at least the release's bound.
+
+The last functions pick the groups each of the study's tests compares (`study.questions`).
 """
 
 from __future__ import annotations
@@ -24,9 +26,15 @@ __all__ = [
     "top_code_flag",
     "published_rows",
     "group_values",
+    "group_summary",
     "major_groups",
     "one_level",
     "describe_sample",
+    "Groups",
+    "management_and_production",
+    "employment_and_wage",
+    "tech_and_the_rest",
+    "every_major_group",
 ]
 
 MANAGEMENT = "11-0000"  #: SOC major group: Management Occupations
@@ -102,9 +110,17 @@ def group_values(
             "analysis sample",
             f"{label} has {len(values)} published {column} value(s); at least 2 are needed",
         )
-    return values, GroupSummary(
+    definition = definition or "SOC major group " + ", ".join(sorted(codes))
+    return values, group_summary(label, definition, values, suppressed, top_coded)
+
+
+def group_summary(
+    label: str, definition: str, values: np.ndarray, suppressed: int, top_coded: int
+) -> GroupSummary:
+    """The summary of a group's published `values` and of the counts excluded from it."""
+    return GroupSummary(
         label=label,
-        definition=definition or "SOC major group " + ", ".join(sorted(codes)),
+        definition=definition,
         n=len(values),
         mean=float(np.mean(values)),
         sd=float(np.std(values, ddof=1)),
@@ -117,3 +133,62 @@ def group_values(
 def major_groups(sample: pd.DataFrame) -> list[str]:
     """The SOC major group codes present in the sample, sorted."""
     return sorted(sample["soc_major_group_code"].dropna().unique())
+
+
+# ---------------------------------------------------------------- the groups each test compares
+
+#: The values a test compares (one array per group) and each group's summary, keyed as results.json has them.
+Groups = tuple[list[np.ndarray], dict[str, GroupSummary]]
+
+
+def management_and_production(sample: pd.DataFrame) -> Groups:
+    """a_mean of management (SOC 11) and of production (SOC 51)."""
+    x, management = group_values(sample, "management", {MANAGEMENT}, "a_mean")
+    y, production = group_values(sample, "production", {PRODUCTION}, "a_mean")
+    return [x, y], {"management": management, "production": production}
+
+
+def employment_and_wage(sample: pd.DataFrame) -> Groups:
+    """tot_emp and a_mean of the rows that publish both (at least 4), one group summarised by a_mean."""
+    kept, suppressed, top_coded = published_rows(sample, ["tot_emp", "a_mean"])
+    if len(kept) < 4:
+        raise AnalysisError(
+            "analysis sample",
+            f"{len(kept)} rows have both tot_emp and a_mean; at least 4 are needed",
+        )
+    x, y = kept["tot_emp"].to_numpy(dtype=float), kept["a_mean"].to_numpy(dtype=float)
+    every = group_summary(
+        "all detailed occupations", "every SOC major group", y, suppressed, top_coded
+    )
+    return [x, y], {"all": every}
+
+
+def tech_and_the_rest(sample: pd.DataFrame) -> Groups:
+    """a_median of tech (SOC 15) and of every other major group."""
+    others = set(major_groups(sample)) - {TECH}
+    x, tech = group_values(sample, "tech", {TECH}, "a_median")
+    y, nontech = group_values(
+        sample, "non-tech", others, "a_median", definition=f"every SOC major group but {TECH}"
+    )
+    return [x, y], {"tech": tech, "nontech": nontech}
+
+
+def every_major_group(sample: pd.DataFrame) -> Groups:
+    """a_mean of each SOC major group (at least 2), labelled by its title (its code where it has none)."""
+    codes = major_groups(sample)
+    if len(codes) < 2:
+        raise AnalysisError(
+            "analysis sample", f"{len(codes)} SOC major group(s); Levene needs at least 2"
+        )
+    titles = sample.drop_duplicates("soc_major_group_code").set_index("soc_major_group_code")[
+        "soc_major_group_title"
+    ]
+    arrays, groups = [], {}
+    for code in codes:
+        title = titles.get(code)
+        values, summary = group_values(
+            sample, code if pd.isna(title) else str(title), {code}, "a_mean"
+        )
+        arrays.append(values)
+        groups[code] = summary
+    return arrays, groups

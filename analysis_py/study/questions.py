@@ -1,22 +1,27 @@
 """The study's questions, each answered by a generic statistic of `stats` on the analysis sample.
 
-Every function takes the sample of `study.sample.analysis_sample` (one release, one area
+Every test takes the sample of `study.sample.analysis_sample` (one release, one area
 type, one hierarchy level) and refuses a frame that mixes levels or releases. Groups are
 SOC major groups by code (`study.groups`), never title words. Each answer is a
 `HypothesisTest`: the statistic with its p, n, groups, effect size, CI, exclusions, and
 the words (sample, assumptions) the report and results.json carry.
 
-1. How do states differ?             `state_wage_ranking`, `compare_states`
+The questions and the names of their tests:
+
+1. How do states differ?             a ranking, not a test: `study.state_ranking`
 2. Management vs production pay      `welch_t_management_vs_production`
 3. Employment vs wage                `pearson_tot_emp_a_mean`
 4. Tech vs non-tech medians          `ztest_tech_vs_nontech_a_median`
 5. Spread                            `levene_management_vs_production`, `f_test_management_vs_production`,
                                      `levene_major_groups`
+
+Each test is a row of `QUESTIONS`: the groups it compares, the steps that compute it and its
+words. `hypothesis_test(name, sample)` answers any row the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,22 +29,35 @@ import numpy as np
 import pandas as pd
 
 from analysis_py.errors import AnalysisError
-from analysis_py.stats.correlation import pearson, spearman
 from analysis_py.stats.multicomp import holm
-from analysis_py.stats.parametric import f_test, levene, welch_t, z_test
-from analysis_py.stats.results import LEVEL, EffectSize, Interval, Record, z_critical
-from analysis_py.stats.survey import EstimateComparison, estimate_difference_z
+from analysis_py.stats.parametric import (
+    TwoSampleTest,
+    VarianceTest,
+    f_test,
+    levene,
+    welch_t,
+    z_test,
+)
+from analysis_py.stats.results import EffectSize, Interval
+from analysis_py.study.correlation_test import PearsonTest, pearson_test
+from analysis_py.study.effect_sizes import (
+    StatisticResult,
+    hedges_g,
+    max_min_sd_ratio,
+    pearson_r,
+    sd_ratio,
+    variance_ratio,
+)
 from analysis_py.study.groups import (
-    MANAGEMENT,
-    PRODUCTION,
-    TECH,
+    Groups,
     GroupSummary,
     describe_sample,
-    group_values,
-    major_groups,
-    published_rows,
-    top_code_flag,
+    employment_and_wage,
+    every_major_group,
+    management_and_production,
+    tech_and_the_rest,
 )
+from analysis_py.study.top_coding import top_code_scenarios
 
 __all__ = [
     "TEST_NAMES",
@@ -50,36 +68,21 @@ __all__ = [
     "F_TEST",
     "LEVENE_MAJOR_GROUPS",
     "HypothesisTest",
-    "StateRank",
-    "StateRanking",
-    "state_wage_ranking",
-    "compare_states",
-    "neighbour_comparisons",
-    "welch_t_management_vs_production",
-    "pearson_tot_emp_a_mean",
-    "ztest_tech_vs_nontech_a_median",
-    "levene_management_vs_production",
-    "f_test_management_vs_production",
-    "levene_major_groups",
+    "Steps",
+    "Question",
+    "QUESTIONS",
+    "hypothesis_test",
     "holm_adjusted",
 ]
 
 
-#: The name of each test: its function's name, its key in results.json, analysis.test_results and the report.
+#: The name of each test: its key in results.json, analysis.test_results and the report.
 WELCH_T = "welch_t_management_vs_production"
 PEARSON = "pearson_tot_emp_a_mean"
 Z_TEST = "ztest_tech_vs_nontech_a_median"
 LEVENE_TWO_GROUPS = "levene_management_vs_production"
 F_TEST = "f_test_management_vs_production"
 LEVENE_MAJOR_GROUPS = "levene_major_groups"
-TEST_NAMES: tuple[str, ...] = (
-    WELCH_T,
-    PEARSON,
-    Z_TEST,
-    LEVENE_TWO_GROUPS,
-    F_TEST,
-    LEVENE_MAJOR_GROUPS,
-)
 
 _NO_INTERVAL = "no interval: this test has none of its own; see the F-test's variance-ratio CI"
 
@@ -150,109 +153,29 @@ class HypothesisTest:
         }
 
 
-@dataclass(frozen=True)
-class StateRank(Record):
-    rank: int
-    area: str
-    area_title: str
-    prim_state: str | None
-    a_mean: float
-    a_mean_se: float
-    ci_low: float
-    ci_high: float
+Summaries = Mapping[str, GroupSummary]
 
 
-@dataclass(frozen=True)
-class StateRanking:
-    """States (and DC) ranked by all-occupations mean annual wage, SE from MEAN_PRSE, 95% CI."""
-
-    release_year: int
-    rows: tuple[StateRank, ...]
-    level: float = LEVEL
-
-    def to_dict(self) -> list[dict[str, Any]]:
-        return [row.to_dict() for row in self.rows]
-
-    def by_rank(self, rank: int) -> StateRank:
-        """The row at 1-based position `rank` in the ordering (negative counts from the bottom)."""
-        return self.rows[rank - 1 if rank > 0 else rank]
+# ---------------------------------------------------------------- details
 
 
-def _grouped_test(groups: Mapping[str, GroupSummary], **fields: Any) -> HypothesisTest:
-    """A HypothesisTest whose n and exclusion counts are the sums over its groups."""
-    return HypothesisTest(
-        groups=groups,
-        n=sum(group.n for group in groups.values()),
-        n_excluded_suppressed=sum(group.n_excluded_suppressed for group in groups.values()),
-        n_top_coded=sum(group.n_top_coded for group in groups.values()),
-        **fields,
-    )
+def _no_details(sample: pd.DataFrame, result: StatisticResult, groups: Summaries) -> dict[str, Any]:
+    return {}
 
 
-def _sample_text(sample: pd.DataFrame, groups: str) -> str:
-    return f"{describe_sample(sample)}; {groups}"
+def _mean_difference(
+    sample: pd.DataFrame, result: TwoSampleTest, groups: Summaries
+) -> dict[str, Any]:
+    return {"mean_difference": result.mean_difference}
 
 
-# ---------------------------------------------------------------- 1. states
+def _details_of_result(
+    sample: pd.DataFrame, result: PearsonTest, groups: Summaries
+) -> dict[str, Any]:
+    return result.details
 
 
-def state_wage_ranking(totals: pd.DataFrame, level: float = LEVEL) -> StateRanking:
-    """Rank states by all-occupations a_mean (1 = highest); CI = a_mean +- z x a_mean_se.
-
-    `totals` is `study.sample.state_totals`. Ties share the better rank; order is then by title.
-    """
-    rows = totals.dropna(subset=["a_mean", "a_mean_se"])
-    if rows.empty:
-        raise AnalysisError(
-            "fct_occupation_wages", "no state has a published all-occupations a_mean"
-        )
-    rows = rows.sort_values(["a_mean", "area_title"], ascending=[False, True])
-    ranks = rows["a_mean"].rank(method="min", ascending=False).astype(int)
-    z = z_critical(level)
-    ranked = tuple(
-        StateRank(
-            rank=int(rank),
-            area=str(row.area),
-            area_title=str(row.area_title),
-            prim_state=None if pd.isna(row.prim_state) else str(row.prim_state),
-            a_mean=float(row.a_mean),
-            a_mean_se=float(row.a_mean_se),
-            ci_low=float(row.a_mean - z * row.a_mean_se),
-            ci_high=float(row.a_mean + z * row.a_mean_se),
-        )
-        for rank, row in zip(ranks, rows.itertuples(index=False))
-    )
-    return StateRanking(release_year=int(rows["release_year"].iloc[0]), rows=ranked, level=level)
-
-
-def compare_states(ranking: StateRanking, rank_1: int, rank_2: int) -> EstimateComparison:
-    """The z test of two ranked states' mean wages (ranks as in `StateRanking.by_rank`)."""
-    first, second = ranking.by_rank(rank_1), ranking.by_rank(rank_2)
-    return estimate_difference_z(
-        first.a_mean,
-        first.a_mean_se,
-        second.a_mean,
-        second.a_mean_se,
-        f"{first.area_title} (rank {first.rank})",
-        f"{second.area_title} (rank {second.rank})",
-        ranking.level,
-    )
-
-
-def neighbour_comparisons(ranking: StateRanking) -> tuple[EstimateComparison, ...]:
-    """Each state against the next one down the ranking (rank 1 vs 2, 2 vs 3, ...): are neighbours distinguishable?"""
-    return tuple(compare_states(ranking, rank, rank + 1) for rank in range(1, len(ranking.rows)))
-
-
-# ---------------------------------------------------------------- 2. management vs production
-
-
-def _management_and_production(
-    sample: pd.DataFrame,
-) -> tuple[np.ndarray, np.ndarray, dict[str, GroupSummary]]:
-    x, management = group_values(sample, "management", {MANAGEMENT}, "a_mean")
-    y, production = group_values(sample, "production", {PRODUCTION}, "a_mean")
-    return x, y, {"management": management, "production": production}
+# ---------------------------------------------------------------- words
 
 
 _MGMT_PROD = (
@@ -260,100 +183,73 @@ _MGMT_PROD = (
 )
 
 
-def _top_coded_text(management: int, production: int) -> str:
-    """What excluding the top-coded means (`#`, at least the bound) does to the management - production gap."""
+def _welch_assumptions(groups: Summaries) -> str:
+    """Welch's assumptions, and what excluding the top-coded (`#`, at least the bound) does to the gap."""
+    management, production = groups["management"].n_top_coded, groups["production"].n_top_coded
     if management == production == 0:
-        return "No value in either group is top-coded."
-    widen = " (they could only widen the gap)" if management and not production else ""
-    return f"Top-coded values are excluded: {management} in management{widen}, {production} in production."
-
-
-def welch_t_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
-    """Welch's t test of a_mean, management (SOC 11) vs production (SOC 51)."""
-    x, y, groups = _management_and_production(sample)
-    result = welch_t(x, y)
-    return _grouped_test(
-        groups,
-        name=WELCH_T,
-        measure="a_mean",
-        statistic_name="t",
-        statistic=result.statistic,
-        p_value=result.p_value,
-        df=result.df,
-        effect_size=result.hedges_g,
-        ci=replace(
-            result.ci,
-            of="mean difference management - production, US dollars (Welch-Satterthwaite df)",
-        ),
-        assumptions=(
-            "Independent observations; group means roughly normal (n in the thousands, so the CLT "
-            "covers the skew); variances NOT assumed equal (Welch). Each value is an occupation's "
-            "estimated mean in one state, unweighted by employment: the test compares occupations, "
-            "not workers. "
-            + _top_coded_text(groups["management"].n_top_coded, groups["production"].n_top_coded)
-        ),
-        sample=_sample_text(sample, _MGMT_PROD),
-        details={"mean_difference": result.mean_difference},
+        top_coded = "No value in either group is top-coded."
+    else:
+        widen = " (they could only widen the gap)" if management and not production else ""
+        top_coded = (
+            f"Top-coded values are excluded: {management} in management{widen}, "
+            f"{production} in production."
+        )
+    return (
+        "Independent observations; group means roughly normal (n in the thousands, so the CLT "
+        "covers the skew); variances NOT assumed equal (Welch). Each value is an occupation's "
+        "estimated mean in one state, unweighted by employment: the test compares occupations, "
+        "not workers. " + top_coded
     )
 
 
-# ---------------------------------------------------------------- 3. employment vs wage
+def _major_groups_text(groups: Summaries) -> str:
+    return f"{len(groups)} SOC major groups by soc_major_group_code"
 
 
-def _pearson_dict(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    result = pearson(x, y)
-    return {
-        "r": result.r,
-        "p_value": result.p_value,
-        "n": result.n,
-        "ci_low": result.ci_low,
-        "ci_high": result.ci_high,
-    }
+# ---------------------------------------------------------------- the table
 
 
-def pearson_tot_emp_a_mean(sample: pd.DataFrame) -> HypothesisTest:
-    """Pearson's r of tot_emp and a_mean (Fisher-z CI), with Spearman's rho and Pearson on log10 of both."""
-    kept, suppressed, top_coded = published_rows(sample, ["tot_emp", "a_mean"])
-    if len(kept) < 4:
-        raise AnalysisError(
-            "analysis sample",
-            f"{len(kept)} rows have both tot_emp and a_mean; at least 4 are needed",
-        )
-    x, y = kept["tot_emp"].to_numpy(dtype=float), kept["a_mean"].to_numpy(dtype=float)
-    linear = _pearson_dict(x, y)
-    ranks = spearman(x, y)
-    positive = (x > 0) & (y > 0)
-    log10 = _pearson_dict(np.log10(x[positive]), np.log10(y[positive]))
-    return HypothesisTest(
-        name=PEARSON,
+@dataclass(frozen=True)
+class Steps:
+    """What a test runs, in order: the groups it compares, the statistic of their values, the
+    effect size and the extra results (`details`) of the statistic's result and the groups."""
+
+    groups: Callable[[pd.DataFrame], Groups]
+    statistic: Callable[..., StatisticResult]
+    effect_size: Callable[[Any, Summaries], EffectSize]
+    details: Callable[[pd.DataFrame, Any, Summaries], dict[str, Any]] = _no_details
+
+
+@dataclass(frozen=True, kw_only=True)
+class Question:
+    """One test: what it measures, its steps and its words.
+
+    The test's CI is the statistic's, described by `ci_of`. `assumptions` and `sample` (the
+    groups in words) are text, or a function of the groups' summaries where the words depend
+    on them.
+    """
+
+    measure: str = "a_mean"
+    statistic_name: str
+    steps: Steps
+    assumptions: str | Callable[[Summaries], str]
+    ci_of: str
+    sample: str | Callable[[Summaries], str]
+
+
+#: Every test of the study by name, in the order results.json, the tables and the report list them.
+QUESTIONS: dict[str, Question] = {
+    WELCH_T: Question(
+        statistic_name="t",
+        steps=Steps(management_and_production, welch_t, hedges_g, _mean_difference),
+        assumptions=_welch_assumptions,
+        ci_of="mean difference management - production, US dollars (Welch-Satterthwaite df)",
+        sample=_MGMT_PROD,
+    ),
+    PEARSON: Question(
         measure="tot_emp, a_mean",
         statistic_name="r",
-        statistic=linear["r"],
-        p_value=linear["p_value"],
-        n=len(x),
-        df=float(len(x) - 2),
-        groups={
-            "all": GroupSummary(
-                label="all detailed occupations",
-                definition="every SOC major group",
-                n=len(x),
-                mean=float(np.mean(y)),
-                sd=float(np.std(y, ddof=1)),
-                median=float(np.median(y)),
-                n_excluded_suppressed=suppressed,
-                n_top_coded=top_coded,
-            )
-        },
-        effect_size=EffectSize(
-            name="r",
-            value=linear["r"],
-            description="Pearson's r; r^2 = share of a_mean variance linear in tot_emp",
-            ci_low=linear["ci_low"],
-            ci_high=linear["ci_high"],
-        ),
-        ci=Interval(of="Pearson's r (Fisher z)", low=linear["ci_low"], high=linear["ci_high"]),
-        n_excluded_suppressed=suppressed,
-        n_top_coded=top_coded,
+        steps=Steps(employment_and_wage, pearson_test, pearson_r, _details_of_result),
         assumptions=(
             "Pearson measures a LINEAR association and its p and Fisher-z CI assume roughly bivariate-normal "
             "data; tot_emp and a_mean are both strongly right-skewed, so r is driven by a few huge "
@@ -361,102 +257,13 @@ def pearson_tot_emp_a_mean(sample: pd.DataFrame) -> HypothesisTest:
             "alongside. Rows are state x occupation cells, not independent draws of one population. "
             "Top-coded a_mean (the best-paid occupations) is excluded."
         ),
-        sample=_sample_text(
-            sample, "every detailed occupation with both tot_emp and a_mean published"
-        ),
-        details={
-            "r_squared": linear["r"] ** 2,
-            "spearman": {"rho": ranks.r, "p_value": ranks.p_value, "n": ranks.n},
-            "pearson_log10": {**log10, "n_excluded_nonpositive": int((~positive).sum())},
-        },
-    )
-
-
-# ---------------------------------------------------------------- 4. tech vs non-tech
-
-
-def _with_top_coded_as(sample: pd.DataFrame, column: str, value: pd.Series | float) -> pd.DataFrame:
-    """The sample with every top-coded `column` (NULL + flag) set to `value`."""
-    return sample.assign(
-        **{
-            column: sample[column].where(
-                ~sample[top_code_flag(column)].fillna(False).astype(bool), value
-            )
-        }
-    )
-
-
-def _top_code_scenario(
-    sample: pd.DataFrame, others: set[str], scenario: str, value: pd.Series | float, n_set: int
-) -> dict[str, Any]:
-    """The tech vs non-tech z test with every top-coded a_median set to `value`."""
-    filled = _with_top_coded_as(sample, "a_median", value)
-    x = (
-        filled.loc[filled["soc_major_group_code"] == TECH, "a_median"]
-        .dropna()
-        .to_numpy(dtype=float)
-    )
-    y = (
-        filled.loc[filled["soc_major_group_code"].isin(others), "a_median"]
-        .dropna()
-        .to_numpy(dtype=float)
-    )
-    result = z_test(x, y)
-    return {
-        "scenario": scenario,
-        "n_set": n_set,
-        "value_set": float(np.max(value)),
-        "n": len(x) + len(y),
-        "mean_difference": result.mean_difference,
-        "ci_low": result.ci.low,
-        "ci_high": result.ci.high,
-        "statistic": result.statistic,
-        "p_value": result.p_value,
-    }
-
-
-def ztest_tech_vs_nontech_a_median(sample: pd.DataFrame) -> HypothesisTest:
-    """Two-sample z test of a_median, tech (SOC 15) vs every other major group, with top-code bounds.
-
-    A `#` median is at least the release's bound, and the release publishes medians far above
-    the bound as numbers; so the `#` cells are bounded by two runs: set to the bound (the least
-    they can be) and set to the largest median the release publishes (a high plausible value).
-    """
-    others = set(major_groups(sample)) - {TECH}
-    x, tech = group_values(sample, "tech", {TECH}, "a_median")
-    y, nontech = group_values(
-        sample, "non-tech", others, "a_median", definition=f"every SOC major group but {TECH}"
-    )
-    result = z_test(x, y)
-    n_top_coded = tech.n_top_coded + nontech.n_top_coded
-    scenarios = [
-        _top_code_scenario(
-            sample,
-            others,
-            "top-coded medians set to the bound",
-            sample["top_code_annual_bound"],
-            n_top_coded,
-        ),
-        _top_code_scenario(
-            sample,
-            others,
-            "top-coded medians set to the largest published median",
-            float(sample["a_median"].max()),
-            n_top_coded,
-        ),
-    ]
-    return _grouped_test(
-        {"tech": tech, "nontech": nontech},
-        name=Z_TEST,
+        ci_of="Pearson's r (Fisher z)",
+        sample="every detailed occupation with both tot_emp and a_mean published",
+    ),
+    Z_TEST: Question(
         measure="a_median",
         statistic_name="z",
-        statistic=result.statistic,
-        p_value=result.p_value,
-        effect_size=result.hedges_g,
-        ci=replace(
-            result.ci,
-            of="mean difference of a_median, tech - non-tech, US dollars (normal, unequal variances)",
-        ),
+        steps=Steps(tech_and_the_rest, z_test, hedges_g, top_code_scenarios),
         assumptions=(
             "Large-sample z test (statsmodels ztest, usevar='unequal'): each group's mean of occupation "
             "medians is approximately normal by the CLT; variances not assumed equal. It compares "
@@ -465,112 +272,79 @@ def ztest_tech_vs_nontech_a_median(sample: pd.DataFrame) -> HypothesisTest:
             "they can be) and to the largest median the release publishes as a number (medians above "
             "the bound are published), which brackets what they can do to the difference."
         ),
-        sample=_sample_text(sample, "tech = SOC 15-0000, non-tech = every other SOC major group"),
-        details={"mean_difference": result.mean_difference, "top_code_scenarios": scenarios},
-    )
-
-
-# ---------------------------------------------------------------- 5. spread
-
-
-def levene_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
-    """Levene's test (median-centred, i.e. Brown-Forsythe) of equal a_mean variance, management vs production."""
-    x, y, groups = _management_and_production(sample)
-    result = levene(x, y)
-    return _grouped_test(
-        groups,
-        name=LEVENE_TWO_GROUPS,
-        measure="a_mean",
+        ci_of="mean difference of a_median, tech - non-tech, US dollars (normal, unequal variances)",
+        sample="tech = SOC 15-0000, non-tech = every other SOC major group",
+    ),
+    LEVENE_TWO_GROUPS: Question(
         statistic_name="W",
-        statistic=result.statistic,
-        p_value=result.p_value,
-        df=result.df,
-        df_denominator=result.df_denominator,
-        effect_size=EffectSize(
-            name="sd_ratio",
-            value=groups["management"].sd / groups["production"].sd,
-            description="SD of management / SD of production",
-        ),
-        ci=Interval(of=_NO_INTERVAL, low=None, high=None),
+        steps=Steps(management_and_production, levene, sd_ratio),
         assumptions=(
             "Independent observations; robust to non-normality because it compares absolute deviations "
             "from each group's median (Brown-Forsythe). H0: equal variances."
         ),
-        sample=_sample_text(sample, _MGMT_PROD),
-    )
-
-
-def f_test_management_vs_production(sample: pd.DataFrame) -> HypothesisTest:
-    """F test of equal a_mean variances, management / production, two-sided, with the variance ratio's CI."""
-    x, y, groups = _management_and_production(sample)
-    result = f_test(x, y)
-    ci = replace(result.ci, of="variance ratio management / production")
-    return _grouped_test(
-        groups,
-        name=F_TEST,
-        measure="a_mean",
+        ci_of=_NO_INTERVAL,
+        sample=_MGMT_PROD,
+    ),
+    F_TEST: Question(
         statistic_name="F",
-        statistic=result.statistic,
-        p_value=result.p_value,
-        df=result.df,
-        df_denominator=result.df_denominator,
-        effect_size=EffectSize(
-            name="variance_ratio",
-            value=result.statistic,
-            description="variance of management / variance of production",
-            ci_low=ci.low,
-            ci_high=ci.high,
-        ),
-        ci=ci,
+        steps=Steps(management_and_production, f_test, variance_ratio),
         assumptions=(
             "Both groups normal: the F test is very sensitive to non-normality (wages are right-skewed), "
             "so trust Levene's test for the decision and read F for the size of the ratio."
         ),
-        sample=_sample_text(sample, _MGMT_PROD),
-    )
-
-
-def levene_major_groups(sample: pd.DataFrame) -> HypothesisTest:
-    """Levene's test (median-centred) of equal a_mean variance across every SOC major group."""
-    codes = major_groups(sample)
-    if len(codes) < 2:
-        raise AnalysisError(
-            "analysis sample", f"{len(codes)} SOC major group(s); Levene needs at least 2"
-        )
-    titles = sample.drop_duplicates("soc_major_group_code").set_index("soc_major_group_code")[
-        "soc_major_group_title"
-    ]
-    arrays, groups = [], {}
-    for code in codes:
-        title = titles.get(code)
-        values, summary = group_values(
-            sample, code if pd.isna(title) else str(title), {code}, "a_mean"
-        )
-        arrays.append(values)
-        groups[code] = summary
-    result = levene(*arrays)
-    sds = [summary.sd for summary in groups.values()]
-    return _grouped_test(
-        groups,
-        name=LEVENE_MAJOR_GROUPS,
-        measure="a_mean",
+        ci_of="variance ratio management / production",
+        sample=_MGMT_PROD,
+    ),
+    LEVENE_MAJOR_GROUPS: Question(
         statistic_name="W",
-        statistic=result.statistic,
-        p_value=result.p_value,
-        df=result.df,
-        df_denominator=result.df_denominator,
-        effect_size=EffectSize(
-            name="max_min_sd_ratio",
-            value=max(sds) / min(sds),
-            description="largest group SD / smallest group SD",
-        ),
-        ci=Interval(of=_NO_INTERVAL, low=None, high=None),
+        steps=Steps(every_major_group, levene, max_min_sd_ratio),
         assumptions=(
             "Independent observations; median-centred (Brown-Forsythe), robust to skew. H0: every major "
             "group has the same a_mean variance. Excluding top-coded values shrinks the spread of "
             "the groups that have them (healthcare practitioners)."
         ),
-        sample=_sample_text(sample, f"{len(arrays)} SOC major groups by soc_major_group_code"),
+        ci_of=_NO_INTERVAL,
+        sample=_major_groups_text,
+    ),
+}
+
+TEST_NAMES: tuple[str, ...] = tuple(QUESTIONS)
+
+
+def _words(text: str | Callable[[Summaries], str], groups: Summaries) -> str:
+    return text if isinstance(text, str) else text(groups)
+
+
+def hypothesis_test(name: str, sample: pd.DataFrame) -> HypothesisTest:
+    """The test `name` (one of TEST_NAMES) on the analysis sample, as its row of QUESTIONS says.
+
+    n and the exclusion counts are the sums over the test's groups.
+    """
+    if name not in QUESTIONS:
+        raise AnalysisError("test", f"unknown test {name!r} (one of {', '.join(QUESTIONS)})")
+    question = QUESTIONS[name]
+    values, groups = question.steps.groups(sample)
+    result = question.steps.statistic(*values)
+    effect_size = question.steps.effect_size(result, groups)
+    assumptions = _words(question.assumptions, groups)
+    details = question.steps.details(sample, result, groups)
+    return HypothesisTest(
+        name=name,
+        measure=question.measure,
+        statistic_name=question.statistic_name,
+        statistic=result.statistic,
+        p_value=result.p_value,
+        n=sum(group.n for group in groups.values()),
+        groups=groups,
+        effect_size=effect_size,
+        ci=replace(result.ci, of=question.ci_of),
+        n_excluded_suppressed=sum(group.n_excluded_suppressed for group in groups.values()),
+        n_top_coded=sum(group.n_top_coded for group in groups.values()),
+        assumptions=assumptions,
+        sample=f"{describe_sample(sample)}; {_words(question.sample, groups)}",
+        df=result.df,
+        df_denominator=result.df_denominator if isinstance(result, VarianceTest) else None,
+        details=details,
     )
 
 

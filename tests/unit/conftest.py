@@ -158,3 +158,44 @@ def sample(fact: pd.DataFrame) -> pd.DataFrame:
 
     with marts_connection(fact) as con:
         return analysis_sample(con)
+
+
+#: The occupations of the `nurses` marts: (occ_code, occ_title, o_group).
+OCCUPATIONS = [
+    ("29-1141", "Registered Nurses", "detailed"),
+    ("29-1171", "Nurse Practitioners", "detailed"),
+    ("29-2061", "Licensed Practical and Licensed Vocational Nurses", "detailed"),
+    ("29-0000", "Healthcare Practitioners and Technical Occupations", "major"),
+]
+
+
+@pytest.fixture
+def nurses() -> Iterator[duckdb.DuckDBPyConnection]:
+    """fct_occupation_wages and dim_occupation with the columns the look-ups read: four occupations
+    (one a major group) in California and Texas, Texas's nurse practitioners top-coded."""
+    con = duckdb.connect(":memory:")
+    con.execute(
+        "create table dim_occupation (occ_code varchar, occ_title varchar, o_group varchar, soc_major_group_code varchar, soc_major_group_title varchar)"
+    )
+    con.executemany(
+        "insert into dim_occupation values (?, ?, ?, '29-0000', 'Healthcare')", OCCUPATIONS
+    )
+    con.execute(
+        """
+        create table fct_occupation_wages as
+        select 2025 as release_year, 'state' as file_kind, area, area_title, 2 as area_type, prim_state,
+            occ_code, occ_title, o_group, 1000.0::double as tot_emp, 1.0::double as emp_prse, 1.0::double as jobs_1000, 1.0::double as loc_quotient,
+            a_mean / 2080 as h_mean, a_mean, 0.5::double as mean_prse, a_mean * 0.005::double as a_mean_se, a_mean / 2080 * 0.005::double as h_mean_se,
+            a_mean / 2080 as h_median, a_mean as a_pct10, a_mean as a_pct25, a_mean as a_median, a_mean as a_pct75,
+            a_mean as a_pct90, 239200.0::double as top_code_annual_bound, a_mean is null as is_a_mean_top_coded,
+            true as is_cross_industry_all_ownerships
+        from (values ('6', 'California', 'CA'), ('48', 'Texas', 'TX')) as areas(area, area_title, prim_state)
+        cross join (select occ_code, occ_title, o_group from dim_occupation) as occupations
+        cross join (select 100000.0::double as a_mean) as wages
+        """
+    )
+    con.execute(
+        "update fct_occupation_wages set a_mean = null, a_mean_se = null, is_a_mean_top_coded = true where occ_code = '29-1171' and area = '48'"
+    )
+    yield con
+    con.close()

@@ -17,14 +17,10 @@ from scipy import stats
 from analysis_py.outputs import artifacts, charts
 from analysis_py.outputs.charts import groups, states
 from analysis_py.study.changes import MajorGroupWage, ReleaseChanges
-from analysis_py.study.questions import (
-    levene_major_groups,
-    state_wage_ranking,
-    welch_t_management_vs_production,
-    ztest_tech_vs_nontech_a_median,
-)
+from analysis_py.study.questions import LEVENE_MAJOR_GROUPS, WELCH_T, Z_TEST, hypothesis_test
 from analysis_py.study.regressions import ols_a_mean_on_tot_emp, ols_log_wage_on_log_emp_major_group
 from analysis_py.study.sample import state_totals
+from analysis_py.study.state_ranking import state_wage_ranking
 
 
 def test_state_ranking_chart_shows_every_state_with_its_ci(
@@ -63,7 +59,7 @@ def test_wage_distribution_chart_counts_every_published_a_mean_on_a_log_axis(
 
 
 def test_management_vs_production_chart_plots_both_groups(sample: pd.DataFrame) -> None:
-    figure = charts.management_vs_production_chart(sample, welch_t_management_vs_production(sample))
+    figure = charts.management_vs_production_chart(sample, hypothesis_test(WELCH_T, sample))
     [ax] = figure.axes
     published = [
         sample.loc[sample["soc_major_group_code"] == code, "a_mean"].notna().sum()
@@ -105,7 +101,7 @@ def test_employment_vs_wage_chart_draws_each_fit_straight_on_its_own_axes(
 
 
 def test_tech_vs_nontech_chart_states_the_top_code_runs(sample: pd.DataFrame) -> None:
-    test = ztest_tech_vs_nontech_a_median(sample)
+    test = hypothesis_test(Z_TEST, sample)
     [ax] = charts.tech_vs_nontech_chart(sample, test).axes
     assert test.n_top_coded > 0
     assert f"{test.n_top_coded} top-coded medians excluded" in ax.get_title()
@@ -114,7 +110,7 @@ def test_tech_vs_nontech_chart_states_the_top_code_runs(sample: pd.DataFrame) ->
 
 
 def test_spread_chart_has_a_box_per_major_group_ordered_by_sd(sample: pd.DataFrame) -> None:
-    test = levene_major_groups(sample)
+    test = hypothesis_test(LEVENE_MAJOR_GROUPS, sample)
     [ax] = charts.spread_by_major_group_chart(sample, test).axes
     labels = [label.get_text() for label in ax.get_yticklabels()]
     by_sd = sorted(test.groups.values(), key=lambda group: group.sd)
@@ -124,7 +120,7 @@ def test_spread_chart_has_a_box_per_major_group_ordered_by_sd(sample: pd.DataFra
 
 
 def test_chart_text_with_dollar_signs_is_drawn_literally(sample: pd.DataFrame) -> None:
-    test = ztest_tech_vs_nontech_a_median(sample)  # its title holds several $ amounts
+    test = hypothesis_test(Z_TEST, sample)  # its title holds several $ amounts
     figure = charts.tech_vs_nontech_chart(sample, test)
     figure.savefig(io.BytesIO(), format="png")
     texts = figure.findobj(Text)

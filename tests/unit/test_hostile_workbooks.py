@@ -1,4 +1,4 @@
-"""Issue 11: hostile workbooks and hostile text, refused with one `error:` line or shown literally.
+"""Hostile workbooks and hostile text, refused with one `error:` line or shown literally.
 
 Each test builds its own hostile file in tmp_path and checks one behaviour; none needs dbt.
 """
@@ -27,7 +27,7 @@ from analysis_py.outputs.charts import state_ranking_chart
 from analysis_py.bls import TopCodeBound
 from analysis_py.outputs.report import report_markdown
 from analysis_py.outputs.report_html import report_html
-from analysis_py.study.questions import StateRank, StateRanking
+from analysis_py.study.state_ranking import StateRank, StateRanking
 from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
 
 
@@ -450,7 +450,7 @@ def test_state_ranking_chart_draws_a_mathtext_title_literally() -> None:
         for rank, title in enumerate(["District of $\\notacommand$ Columbia", "Ohio"], start=1)
     )
     figure = state_ranking_chart(StateRanking(release_year=2025, rows=rows))
-    figure.savefig(io.BytesIO(), format="png")  # mathtext would raise ValueError here
+    figure.savefig(io.BytesIO(), format="png")  # a `$...$` title parsed as mathtext would raise
     labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
     assert labels[0] == "1. District of $\\notacommand$ Columbia"  # drawn as is, not as mathtext
 

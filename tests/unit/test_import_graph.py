@@ -1,4 +1,5 @@
-"""The package's layers, read from its source with ast: imports only go down."""
+"""The package's layers, read from its source with ast: every import is one `analysis_py.LAYERS` allows,
+and the README's layer table says what `LAYERS` says."""
 
 from __future__ import annotations
 
@@ -7,26 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from analysis_py import BASE, LAYERS
+
 PACKAGE = Path(__file__).resolve().parents[2] / "analysis_py"
+README = PACKAGE.parent / "README.md"
 
-#: Layer of each top-level part of the package; a module may import only lower or equal layers.
-LAYERS = {
-    "bls": 0,
-    "config": 0,
-    "errors": 0,
-    "files": 0,
-    "formatting": 0,
-    "timing": 0,
-    "landing": 1,
-    "warehouse": 2,
-    "stats": 3,
-    "study": 4,
-    "outputs": 5,
-    "pipeline": 6,
-    "server": 7,
-    "cli": 8,
-}
-
+#: The README table's header row, whose rows list the layers.
+TABLE_HEADER = "| layer | what lives there | may import |"
 
 #: Layer of each module (or package) of outputs/: one imports only lower layers of outputs.
 OUTPUTS_LAYERS = {
@@ -45,6 +33,16 @@ OUTPUTS_LAYERS = {
 def _part(module: str) -> str:
     """`analysis_py.study.sample` -> `study`."""
     return module.split(".")[1]
+
+
+def _layer(part: str) -> str:
+    """The layer of a top-level part of the package: `study` -> `study`, `errors` -> `base`."""
+    return "base" if part in BASE else part
+
+
+def _parts(names: tuple[str, ...]) -> set[str]:
+    """The top-level parts that the names of a LAYERS entry stand for ("base": every BASE module)."""
+    return {part for name in names for part in (BASE if name == "base" else (name,))}
 
 
 def import_edges(package: Path = PACKAGE) -> list[tuple[str, str]]:
@@ -74,6 +72,17 @@ def import_edges(package: Path = PACKAGE) -> list[tuple[str, str]]:
     return edges
 
 
+def forbidden_edges(edges: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The edges LAYERS does not allow: to a part that is neither in the importer's layer nor listed for it."""
+    return [
+        (source, target)
+        for source, target in edges
+        if source != "analysis_py"
+        and _layer(_part(target)) != _layer(_part(source))
+        and _part(target) not in _parts(LAYERS[_layer(_part(source))])
+    ]
+
+
 @pytest.fixture(scope="module")
 def edges() -> list[tuple[str, str]]:
     """The package's import edges, read once for the module's tests."""
@@ -82,7 +91,16 @@ def edges() -> list[tuple[str, str]]:
 
 def test_the_graph_has_edges_in_every_layer(edges: list[tuple[str, str]]) -> None:
     parts = {_part(source) for source, _ in edges if source != "analysis_py"}
-    assert parts >= {"landing", "warehouse", "stats", "study", "outputs", "pipeline", "cli"}
+    assert parts >= {
+        "landing",
+        "warehouse",
+        "stats",
+        "study",
+        "outputs",
+        "pipeline",
+        "server",
+        "cli",
+    }
 
 
 def test_every_part_of_the_package_has_a_layer() -> None:
@@ -92,25 +110,66 @@ def test_every_part_of_the_package_has_a_layer() -> None:
         if path.name != "__pycache__"
     }
     parts -= {"__init__"}
-    assert parts == set(LAYERS)
+    assert {_layer(part) for part in parts} == set(LAYERS)
+    assert set(BASE) <= parts
 
 
-def back_edges(edges: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The edges that go from a layer up to a higher one."""
-    return [(s, t) for s, t in edges if _part(s) in LAYERS and LAYERS[_part(t)] > LAYERS[_part(s)]]
+def test_each_layer_may_import_only_layers_below_it() -> None:
+    order = list(LAYERS)
+    assert [
+        (layer, name)
+        for layer, names in LAYERS.items()
+        for name in names
+        if order.index(_layer(name)) <= order.index(layer)
+    ] == []
 
 
-def test_imports_only_go_down(edges: list[tuple[str, str]]) -> None:
-    assert back_edges(edges) == []
+def test_every_import_is_one_the_layers_allow(edges: list[tuple[str, str]]) -> None:
+    assert forbidden_edges(edges) == []
 
 
-def test_stats_imports_nothing_above_it(edges: list[tuple[str, str]]) -> None:
-    above = {"study", "outputs", "pipeline", "cli", "landing", "warehouse"}
-    assert [(s, t) for s, t in edges if _part(s) == "stats" and _part(t) in above] == []
+def test_a_back_edge_is_caught(tmp_path: Path) -> None:
+    """The checker itself, on a package with a lazy import from stats up to study."""
+    package = tmp_path / "analysis_py"
+    (package / "stats").mkdir(parents=True)
+    (package / "stats" / "bad.py").write_text(
+        "def f():\n    from analysis_py.study.sample import analysis_sample\n"
+    )
+    (package / "study").mkdir()
+    (package / "study" / "ok.py").write_text("from analysis_py.stats import bad\n")
+    assert forbidden_edges(import_edges(package)) == [
+        ("analysis_py.stats.bad", "analysis_py.study.sample")
+    ]
 
 
-def test_study_never_imports_outputs(edges: list[tuple[str, str]]) -> None:
-    assert [(s, t) for s, t in edges if _part(s) == "study" and _part(t) == "outputs"] == []
+def test_a_base_module_stats_may_not_use_is_caught() -> None:
+    assert forbidden_edges([("analysis_py.stats.parametric", "analysis_py.bls")]) == [
+        ("analysis_py.stats.parametric", "analysis_py.bls")
+    ]
+
+
+def readme_layer_table(readme: Path = README) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(layer, what lives there, may import) of each row of the README's layer table, in order."""
+    lines = [line.strip() for line in readme.read_text(encoding="utf-8").splitlines()]
+    start = lines.index(TABLE_HEADER) + 2
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        name, lives, may_import = (cell.strip() for cell in line.strip("|").split("|"))
+        layer = name.strip("`").removesuffix(".py").removesuffix("/")
+        names = () if may_import == "one another" else tuple(may_import.split(", "))
+        rows.append((layer, lives, names))
+    return rows
+
+
+def test_the_readme_table_lists_the_layers_in_order_with_what_they_may_import() -> None:
+    assert [(layer, names) for layer, _, names in readme_layer_table()] == list(LAYERS.items())
+
+
+def test_the_readme_table_names_every_base_module() -> None:
+    [lives] = [lives for layer, lives, _ in readme_layer_table() if layer == "base"]
+    assert [module for module in BASE if f"`{module}.py`" not in lives] == []
 
 
 def test_every_module_of_outputs_has_a_layer() -> None:
@@ -132,25 +191,3 @@ def test_outputs_modules_import_only_lower_layers_of_outputs(
         and s.split(".")[2] != t.split(".")[2]
     ]
     assert inside and [(s, t) for s, t in inside if layer(t) >= layer(s)] == []
-
-
-def test_only_cli_imports_pipeline_or_cli(edges: list[tuple[str, str]]) -> None:
-    assert [
-        (s, t)
-        for s, t in edges
-        if _part(t) in ("pipeline", "cli") and _part(s) not in ("cli", _part(t))
-    ] == []
-
-
-def test_a_back_edge_is_caught(tmp_path: Path) -> None:
-    """The checker itself, on a package with a lazy import from stats up to study."""
-    package = tmp_path / "analysis_py"
-    (package / "stats").mkdir(parents=True)
-    (package / "stats" / "bad.py").write_text(
-        "def f():\n    from analysis_py.study.sample import analysis_sample\n"
-    )
-    (package / "study").mkdir()
-    (package / "study" / "ok.py").write_text("from analysis_py.stats import bad\n")
-    assert back_edges(import_edges(package)) == [
-        ("analysis_py.stats.bad", "analysis_py.study.sample")
-    ]

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from analysis_py.outputs.charts.style import BLUE, DOLLARS, GREY, axes_or_new, literal_text
 from analysis_py.outputs.numbers import ALPHA, INDISTINGUISHABLE
-from analysis_py.study.questions import StateRanking, neighbour_comparisons
+from analysis_py.study.state_ranking import StateRanking, neighbour_comparisons
 
 __all__ = ["state_ranking_chart"]
 

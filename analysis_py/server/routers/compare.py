@@ -12,7 +12,8 @@ from analysis_py.server.database import Warehouse
 from analysis_py.server.dependencies import known_parameters, warehouse
 from analysis_py.server.formats import csv_response, wants_csv
 from analysis_py.server.models import CompareResponse
-from analysis_py.study import lookup
+from analysis_py.server.queries.lookups import FIRST_RELEASE, LAST_RELEASE
+from analysis_py.study.compare_request import comparison
 
 __all__ = ["router"]
 
@@ -37,7 +38,7 @@ def compare(
         ),
     ] = [],  # noqa: B006
     release: Annotated[
-        list[Annotated[int, Field(ge=lookup.FIRST_RELEASE, le=lookup.LAST_RELEASE)]],
+        list[Annotated[int, Field(ge=FIRST_RELEASE, le=LAST_RELEASE)]],
         Query(
             description="release year; twice to compare one occupation and area in two releases",
             max_length=2,
@@ -59,7 +60,7 @@ def compare(
     difference is distinguishable from survey error.
     """
     with db.cursor() as con:
-        result = lookup.comparison(con, occ_code, area, release, dollars)
+        result = comparison(con, occ_code, area, release, dollars)
     payload = {**result.to_dict(), "dollars": dollars}
     answer = CompareResponse(**payload)
     if wants_csv(request):

@@ -12,7 +12,8 @@ from analysis_py.server.database import Warehouse
 from analysis_py.server.dependencies import known_parameters, warehouse
 from analysis_py.server.formats import csv_response, wants_csv
 from analysis_py.server.models import AreasResponse, OccupationsResponse, ReleasesResponse
-from analysis_py.study import lookup
+from analysis_py.server.queries import lookups as queries
+from analysis_py.study.lookup import newest_release
 
 __all__ = ["router"]
 
@@ -22,8 +23,8 @@ Release = Annotated[
     int | None,
     Query(
         description="release year, e.g. 2025 (default: the newest)",
-        ge=lookup.FIRST_RELEASE,
-        le=lookup.LAST_RELEASE,
+        ge=queries.FIRST_RELEASE,
+        le=queries.LAST_RELEASE,
     ),
 ]
 Format = Annotated[str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")]
@@ -35,10 +36,10 @@ def releases(
 ) -> ReleasesResponse | Response:
     """Every loaded release (May of each year), newest first, with its row, area and occupation counts."""
     with db.cursor() as con:
-        found = lookup.list_releases(con)
+        found = queries.list_releases(con)
     if wants_csv(request):
         return csv_response(
-            list(lookup.Release.__dataclass_fields__), [r.to_dict() for r in found], "releases.csv"
+            list(queries.Release.__dataclass_fields__), [r.to_dict() for r in found], "releases.csv"
         )
     return ReleasesResponse(releases=found)
 
@@ -60,11 +61,11 @@ def areas(
 ) -> AreasResponse | Response:
     """The areas of one release, with BLS code, title, type, state FIPS and Census region."""
     with db.cursor() as con:
-        year = lookup.newest_release(con, release)
-        found = lookup.list_areas(con, year, area_type)
+        year = newest_release(con, release)
+        found = queries.list_areas(con, year, area_type)
     if wants_csv(request):
         return csv_response(
-            list(lookup.Area.__dataclass_fields__), [a.to_dict() for a in found], "areas.csv"
+            list(queries.Area.__dataclass_fields__), [a.to_dict() for a in found], "areas.csv"
         )
     return AreasResponse(release_year=year, areas=found)
 
@@ -89,11 +90,11 @@ def occupations(
 ) -> OccupationsResponse | Response:
     """Occupations whose code or title matches `q`, best match first (code, exact title, title start, words)."""
     with db.cursor() as con:
-        year = lookup.newest_release(con, release)
-        found = lookup.search_occupations(con, q, o_group, year, limit)
+        year = newest_release(con, release)
+        found = queries.search_occupations(con, q, o_group, year, limit)
     if wants_csv(request):
         return csv_response(
-            list(lookup.Occupation.__dataclass_fields__),
+            list(queries.Occupation.__dataclass_fields__),
             [o.to_dict() for o in found],
             "occupations.csv",
         )

@@ -12,7 +12,7 @@ from analysis_py.server.database import Warehouse
 from analysis_py.server.dependencies import known_parameters, settings, warehouse
 from analysis_py.server.formats import csv_response, wants_csv
 from analysis_py.server.models import ResultsResponse
-from analysis_py.study import lookup
+from analysis_py.server.queries.results import run_results
 
 __all__ = ["router"]
 
@@ -30,7 +30,7 @@ def results(
 ) -> ResultsResponse | Response:
     """Schema `analysis` of the warehouse (`test_results`, `regression_coefficients`), else artifacts/results.json."""
     with db.cursor() as con:
-        found = lookup.run_results(con, config.artifacts_dir / "results.json")
+        found = run_results(con, config.artifacts_dir / "results.json")
     if wants_csv(request):
         columns = list(dict.fromkeys(key for row in found.tests for key in row))
         return csv_response(columns, found.tests, "tests.csv")

@@ -12,7 +12,8 @@ from analysis_py.server.database import Warehouse
 from analysis_py.server.dependencies import known_parameters, warehouse
 from analysis_py.server.formats import csv_response, wants_csv
 from analysis_py.server.models import WagesResponse
-from analysis_py.study import lookup
+from analysis_py.server.queries import wages as queries
+from analysis_py.server.queries.lookups import FIRST_RELEASE, LAST_RELEASE
 
 __all__ = ["router"]
 
@@ -39,30 +40,31 @@ def wages(
         int | None,
         Query(
             description="release year (default: the newest)",
-            ge=lookup.FIRST_RELEASE,
-            le=lookup.LAST_RELEASE,
+            ge=FIRST_RELEASE,
+            le=LAST_RELEASE,
         ),
     ] = None,
     o_group: Annotated[
         str | None, Query(description="hierarchy level: " + ", ".join(O_GROUP_LEVELS))
     ] = None,
     sort: Annotated[
-        str, Query(description="one of " + ", ".join(lookup.SORTABLE) + "; prefix - for descending")
+        str,
+        Query(description="one of " + ", ".join(queries.SORTABLE) + "; prefix - for descending"),
     ] = "area",
     limit: Annotated[
         int,
         Query(
-            description=f"rows per page, at most {lookup.MAX_PAGE_SIZE}",
+            description=f"rows per page, at most {queries.MAX_PAGE_SIZE}",
             ge=1,
-            le=lookup.MAX_PAGE_SIZE,
+            le=queries.MAX_PAGE_SIZE,
         ),
     ] = 100,
     offset: Annotated[
         int,
         Query(
-            description=f"rows to skip (the `next` link sets it), at most {lookup.MAX_OFFSET}",
+            description=f"rows to skip (the `next` link sets it), at most {queries.MAX_OFFSET}",
             ge=0,
-            le=lookup.MAX_OFFSET,
+            le=queries.MAX_OFFSET,
         ),
     ] = 0,
     format: Annotated[
@@ -75,12 +77,14 @@ def wages(
     of its flags (`a_mean_top_coded`: BLS printed `#`, the wage is at least the release's
     bound; `*_not_available`: BLS printed `*` or `**`). Never mix `o_group` levels in a sum.
     """
-    query = lookup.WageQuery(occ_code, area, area_type, release, o_group, sort, limit, offset)
+    query = queries.WageQuery(occ_code, area, area_type, release, o_group, sort, limit, offset)
     with db.cursor() as con:
-        page = lookup.wage_rows(con, query)
+        page = queries.wage_rows(con, query)
     if wants_csv(request):
         return csv_response(
-            list(lookup.WageRow.__dataclass_fields__), [r.to_dict() for r in page.rows], "wages.csv"
+            list(queries.WageRow.__dataclass_fields__),
+            [r.to_dict() for r in page.rows],
+            "wages.csv",
         )
     following = None
     if page.has_more:
