@@ -253,7 +253,7 @@ def header_on_row_3(folder: Path) -> Path:
 
 def same_key_different_values(folder: Path) -> Path:
     rows = two_state_rows()
-    rows.append({**rows[1], "A_MEAN": 199000})
+    rows.append({**rows[1], "TOT_EMP": 900})
     return write_workbook(folder / "state_M2025_dl.xlsx", rows)
 
 
