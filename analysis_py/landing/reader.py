@@ -4,9 +4,9 @@ The file is checked first (workbook_checks: an .xlsx, safe to parse, within Exce
 extent). Its data sheet, the first VISIBLE sheet with the BLS header on row 1 (the
 sheet's name varies by year; hidden sheets are never read), is read in pieces of bounded
 size (sheet_pieces: fastexcel, i.e. Rust calamine, straight into Arrow on two worker threads)
-and its cells checked in DuckDB (cell_checks): each row's numbers as the landing INSERT
-takes it (or over the whole sheet, without a landing), repeats and key clashes over the
-whole sheet as the last pieces land. No Python loop touches a cell.
+and its cells checked in DuckDB (cell_checks): each row's numbers and row rules (row_rules)
+as the landing INSERT takes it (or over the whole sheet, without a landing), repeats and key
+clashes over the whole sheet as the last pieces land. No Python loop touches a cell.
 """
 
 from __future__ import annotations
