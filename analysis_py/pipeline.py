@@ -116,7 +116,9 @@ def ingest(
         check_preconditions(settings, [settings.raw_db], _total_bytes(paths))
         stage = stage_raw_copy(settings)
         try:
-            landed = ingest_workbooks(stage, paths, year, settings.top_code_seed, kind)
+            landed = ingest_workbooks(
+                stage, paths, year, settings.top_code_seed, kind, project_root=settings.root
+            )
             if any(result.action != "unchanged" for result in landed):
                 finish_side_file(stage)
                 publish_together(settings, [(stage, settings.raw_db)])
@@ -178,7 +180,12 @@ def run(
             ) as dbt:  # dbt imports itself and parses while the workbooks are ingested
                 with timed_step(seconds, "ingest", logger):
                     summary.landed = ingest_workbooks(
-                        raw_stage, workbooks, year, settings.top_code_seed, kind
+                        raw_stage,
+                        workbooks,
+                        year,
+                        settings.top_code_seed,
+                        kind,
+                        project_root=settings.root,
                     )
                 # the analysis libraries load while dbt builds: not during the ingest, whose reader
                 # threads and dbt's import already share the two cores, nor when there is nothing to do

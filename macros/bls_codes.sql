@@ -5,6 +5,11 @@
     left({{ column }}, 2) || '-0000'
 {%- endmacro %}
 
+{#- Texts as a SQL list, ('state', 'national'), for `in` (a var's list in a test's `where`). -#}
+{% macro sql_text_list(values) -%}
+    ({% for value in values %}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
 {#- A code compared without its leading zeros: one file prints 000000 or 06 where
     another prints 0 or 6 for the same industry or area. -#}
 {% macro code_without_leading_zeros(column) -%}

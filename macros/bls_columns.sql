@@ -26,6 +26,13 @@
     {{ return(bls_hourly_wage_columns() + ['mean_prse'] + bls_annual_wage_columns()) }}
 {% endmacro %}
 
+{#- Where a row of a model came from (the raw landing's provenance, which staging and the
+    marts keep): the row-level tests return them with each failing row, so that a failed build
+    names the workbook rows (analysis_py/warehouse/build.py). -#}
+{% macro bls_provenance_columns() %}
+    {{ return(['release_year', 'file_kind', 'source_file', 'sheet_name', 'sheet_row']) }}
+{% endmacro %}
+
 {% macro bls_numeric_columns() %}
     {{ return(bls_employment_columns() + bls_wage_columns()) }}
 {% endmacro %}

@@ -253,7 +253,7 @@ def header_on_row_3(folder: Path) -> Path:
 
 def same_key_different_values(folder: Path) -> Path:
     rows = two_state_rows()
-    rows.append({**rows[1], "A_MEAN": 199000})
+    rows.append({**rows[1], "TOT_EMP": 900})
     return write_workbook(folder / "state_M2025_dl.xlsx", rows)
 
 
@@ -262,6 +262,16 @@ def values_not_numbers(folder: Path) -> Path:
         folder / "state_M2025_dl.xlsx",
         two_state_rows(TOT_EMP="n/a", A_MEDIAN="1O0,000", JOBS_1000="(5)"),
     )
+
+
+def percentiles_out_of_order(folder: Path) -> Path:
+    """The 10th percentile above the 25th (the build's test columns_ordered would refuse it)."""
+    return write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows(A_PCT10=999999))
+
+
+def annual_not_hourly_times_2080(folder: Path) -> Path:
+    """A_MEAN $31.60 off H_MEAN x 2,080 (the build's test annual_matches_hourly allows $25)."""
+    return write_workbook(folder / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=201230))
 
 
 def name_without_year(folder: Path) -> Path:
@@ -362,6 +372,14 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "header on row 3": (header_on_row_3, "is on row 3 of sheet"),
     "same key, different values": (same_key_different_values, "rows 3 and 4 have the same key"),
     "values not numbers": (values_not_numbers, "is neither a number nor a BLS symbol"),
+    "percentiles out of order": (
+        percentiles_out_of_order,
+        "sheet 'data', row 3, column Z (A_PCT10): 999999 is above A_PCT25",
+    ),
+    "annual not hourly x 2,080": (
+        annual_not_hourly_times_2080,
+        "sheet 'data', row 3, column S (A_MEAN): 201230 is 31.60 away from H_MEAN x 2,080",
+    ),
     "name without year": (name_without_year, "gives no release year"),
     "year without top-code bound": (
         year_without_top_code_bound,

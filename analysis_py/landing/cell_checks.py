@@ -1,13 +1,16 @@
-"""The cells of a data sheet, checked before anything is landed: numbers, repeats, keys.
+"""The cells of a data sheet, checked before anything is landed: numbers, row rules, repeats, keys.
 
 Everything runs in DuckDB over the Arrow table (no Python loop over cells) with the rules
-staging and the dbt test `bls_numbers_parse` apply, so a bad file is refused with the
-cells to look at instead of failing later in `dbt build`:
+staging and the dbt tests apply, so a bad file is refused with the cells to look at
+instead of failing later in `dbt build`:
 
 * a numeric cell must be empty, a BLS symbol, or a number (bls.NUMBER_PATTERN: thousands
   separators only in groups of three) within its column's bls.NUMBER_BOUNDS, and whole in
   bls.WHOLE_NUMBER_COLUMNS; a date, a negative wage, 1e308 or 1234.5 employees is refused
   naming its sheet, row and column;
+* a row must keep the rules across its cells (row_rules: required cells, SOC codes and
+  levels, percentiles in order, annual = hourly x 2,080...); a row that breaks one is
+  refused naming the cell the rule reads first;
 * a row that repeats an earlier row exactly (BLS's May 2022 all-data file has some) is
   kept once, with a warning;
 * two rows with the same key (area, industry, ownership, occupation, level) but
@@ -34,6 +37,7 @@ from analysis_py.bls import (
     WHOLE_NUMBER_COLUMNS,
 )
 from analysis_py.errors import InputError
+from analysis_py.landing.row_rules import RowCheck, RowRules, row_checks, with_numbers_sql
 
 __all__ = ["checked_cells", "keeps_number_rules_sql"]
 
@@ -51,12 +55,17 @@ def checked_cells(
     cells: pa.Table,
     letters: Mapping[str, str],
     bad_numbers: int | None = None,
+    *,
+    rules: RowRules,
+    file_kind: str,
 ) -> pa.Table:
     """`cells` without exact repeats, or InputError naming the first bad cells or clashing rows.
 
     `con`: a DuckDB connection to check in; `cells`: BLS columns as text plus `sheet_row`;
     `letters`: column name -> Excel column letter; `bad_numbers`: 0 when every row of `cells` was
-    found to keep the number rules as it landed (keeps_number_rules_sql), None: not checked yet.
+    found to keep the number rules and the row rules as it landed (keeps_number_rules_sql,
+    row_rules.keeps_row_rules_sql), None: not checked yet; `rules`, `file_kind`: the row rules
+    and the workbook's kind, which some of them depend on.
     """
     # batches of _BATCH_ROWS rows (no copy): DuckDB checks them on every core
     con.register(
@@ -64,7 +73,7 @@ def checked_cells(
     )
     try:
         if bad_numbers != 0:
-            _check_numbers(con, path, sheet_name, letters)
+            _check_rules(con, path, sheet_name, letters, rules, file_kind)
         if not _has_key_clash(con):  # the common case: then no row can repeat another either
             return cells
         repeats = _exact_repeats(con, [name for name in cells.column_names if name != "sheet_row"])
@@ -157,43 +166,69 @@ def _is_good_number(cell: str, column: str) -> str:
     end)"""
 
 
-def _count_bad_numbers(con: duckdb.DuckDBPyConnection, columns: list[str]) -> int:
-    """One pass counting per column (fast): the cells are located only when there are some."""
-    if not columns:
-        return 0
-    [(n_bad,)] = con.execute(
-        "select "
-        + " + ".join(
-            f"count(*) filter (where not {_is_good_number(column, column)})" for column in columns
-        )
-        + " from cells"
-    ).fetchall()
-    return n_bad
+def _checks(letters: Mapping[str, str], rules: RowRules, file_kind: str) -> list[RowCheck]:
+    """The number rules of each numeric column the sheet has, then the row rules, in the order a refusal names them."""
+    return [
+        RowCheck(column, _is_good_number(column, column), _bad_number_reason(column, column))
+        for column in NUMERIC_COLUMNS
+        if column in letters
+    ] + row_checks(rules, file_kind, letters)
 
 
-def _check_numbers(
-    con: duckdb.DuckDBPyConnection, path: Path, sheet_name: str, letters: Mapping[str, str]
+def _check_rules(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    sheet_name: str,
+    letters: Mapping[str, str],
+    rules: RowRules,
+    file_kind: str,
 ) -> None:
-    columns = [name for name in NUMERIC_COLUMNS if name in letters]
-    n_bad = _count_bad_numbers(con, columns)
-    if not n_bad:
-        return
-    reasons = "\n".join(
-        f"select sheet_row, {position} as position, '{column}' as column_name, {_bad_number_reason(column, column)} as reason "
-        f"from cells where reason is not null {'union all' if position < len(columns) - 1 else ''}"
-        for position, column in enumerate(columns)
-    )
-    bad = con.execute(
-        f"select * from ({reasons}) order by sheet_row, position limit {_SHOWN}"
+    """InputError naming the first cells that break a number rule or a row rule, if any does."""
+    checks = _checks(letters, rules, file_kind)
+    rows = f"rows_with_numbers as {with_numbers_sql('cells', rules)}"
+    # one pass counting per rule (fast): the cells are located only when there are some
+    [(n_broken,)] = con.execute(
+        f"with {rows} select "
+        + " + ".join(f"count(*) filter (where not {check.keeps})" for check in checks)
+        + " from rows_with_numbers"
     ).fetchall()
-    row, _, column, reason = bad[0]
+    if not n_broken:
+        return
+    problems = "\n        union all\n        ".join(
+        f"select sheet_row, {position} as position, '{check.column}' as column_name, ({check.reason}) as reason "
+        f"from rows_with_numbers where not {check.keeps}"
+        for position, check in enumerate(checks)
+    )
+    # a cell may break several rules (a 10th percentile above the other four): it is named once,
+    # for the first of them
+    bad = con.execute(
+        f"""
+        with {rows},
+
+        problems as (
+            {problems}
+        ),
+
+        bad_cells as (
+            select sheet_row, column_name, min(position) as position, arg_min(reason, position) as reason
+            from problems
+            group by sheet_row, column_name
+        )
+
+        select sheet_row, column_name, reason, count(*) over () as n_cells
+        from bad_cells
+        order by sheet_row, position
+        limit {_SHOWN}
+        """
+    ).fetchall()
+    row, column, reason, n_cells = bad[0]
     more = ""
-    if n_bad > 1:
-        others = ", ".join(f"{letters[other]}{other_row}" for other_row, _, other, _ in bad[1:])
-        more = f" ({n_bad:,} bad cells in all; next: {others})"
+    if n_cells > 1:
+        others = ", ".join(f"{letters[other]}{other_row}" for other_row, other, *_ in bad[1:])
+        more = f" ({n_cells:,} bad cells in all; next: {others})"
     raise InputError(
         str(path),
-        f"sheet {sheet_name!r} row {row} column {letters[column]} ({column.upper()}): {reason}{more}",
+        f"sheet {sheet_name!r}, row {row}, column {letters[column]} ({column.upper()}): {reason}{more}",
     )
 
 

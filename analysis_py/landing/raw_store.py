@@ -30,8 +30,16 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from analysis_py.bls import BLS_COLUMNS, file_kind_from_name, release_year_from_name
+from analysis_py.config import find_project_root
 from analysis_py.errors import BuildError, InputError
 from analysis_py.files import file_sha256
+from analysis_py.landing.row_rules import (
+    RowRules,
+    keeps_row_rules_sql,
+    project_row_rules,
+    with_numbers_sql,
+    without_numbers_sql,
+)
 from analysis_py.landing.workbook_checks import WorkbookLimits
 
 if TYPE_CHECKING:
@@ -110,28 +118,35 @@ def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime) -> int:
-    """Insert the rows of `workbook.cells` (a stream of them as they are read) without a bad number,
-    with the workbook's provenance, in one INSERT that checks each row as it lands; how many it inserted."""
+def _insert_cells(
+    con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at: datetime, rules: RowRules
+) -> int:
+    """Insert the rows of `workbook.cells` (a stream of them as they are read) without a bad number
+    or a broken row rule, with the workbook's provenance, in one INSERT that checks each row as it
+    lands; how many it inserted."""
     from analysis_py.landing.cell_checks import (
         keeps_number_rules_sql,
     )  # loaded with the reader: see _land_workbook
 
     con.register("incoming_cells", workbook.cells)
+    # DuckDB would push the WHERE below the projection that reads each cell the row rules
+    # compare once (with_numbers_sql), parsing it again at each of its ~30 uses instead
+    con.execute("set disabled_optimizers = 'filter_pushdown'")
     try:
         [(n_inserted,)] = con.execute(
             f"""
             insert into oews_estimates by name
             select
-                incoming_cells.*,
+                {without_numbers_sql("incoming_rows", rules)},
                 $source_file as source_file,
                 $sha256 as source_sha256,
                 $sheet_name as sheet_name,
                 $release_year as release_year,
                 $file_kind as file_kind,
                 $loaded_at as loaded_at,
-            from incoming_cells
+            from {with_numbers_sql("incoming_cells", rules)} as incoming_rows
             where {keeps_number_rules_sql()}
+                and {keeps_row_rules_sql(rules, workbook.file_kind)}
             """,
             dict(
                 source_file=workbook.path.name,
@@ -143,6 +158,9 @@ def _insert_cells(con: duckdb.DuckDBPyConnection, workbook: Workbook, loaded_at:
             ),
         ).fetchall()
     finally:
+        # after a failed INSERT the transaction is aborted (and rolled back by the caller)
+        with contextlib.suppress(duckdb.Error):
+            con.execute("reset disabled_optimizers")
         con.unregister("incoming_cells")
     return n_inserted
 
@@ -153,10 +171,12 @@ def _land_workbook(
     read: dict[tuple[int, str], Workbook],
     landed: dict[tuple[int, str], tuple[str, int]],
     loaded_at: datetime,
+    rules: RowRules,
     **options: object,
 ) -> Workbook:
     """Read one workbook, landing its rows as they are read in the open transaction of `landing()`
-    (its release and kind replaced); `read`: the workbooks landed before in it, by release and kind."""
+    (its release and kind replaced); `read`: the workbooks landed before in it, by release and kind;
+    `rules`: the rules each row keeps."""
     # The reader and the cell checks (fastexcel, pyarrow, numpy: a quarter of a second) load
     # when a workbook is read, not when this module is: a `wage run` with nothing to do never reads one.
     from analysis_py.landing.reader import read_workbook
@@ -177,11 +197,11 @@ def _land_workbook(
         if key in landed:
             con.execute("delete from oews_estimates where release_year = ? and file_kind = ?", key)
             con.execute("delete from oews_files where release_year = ? and file_kind = ?", key)
-        n_landed = _insert_cells(con, workbook, loaded_at)
+        n_landed = _insert_cells(con, workbook, loaded_at, rules)
         return n_landed
 
     try:
-        workbook = read_workbook(path, land=land, **options)  # type: ignore[arg-type]
+        workbook = read_workbook(path, land=land, rules=rules, **options)  # type: ignore[arg-type]
     except OSError as exc:  # the workbook's (DuckDB's own failures are duckdb.Error)
         raise InputError(str(path), f"cannot be read: {exc.strerror or exc}") from None
     con = landing()
@@ -281,12 +301,15 @@ def ingest_workbooks(
     year: int | None = None,
     top_code_seed: Path | None = None,
     kind: str | None = None,
+    project_root: Path | None = None,
 ) -> list[LandResult]:
     """Read and land every workbook in one transaction (so one bad file lands nothing): each
     piece of a sheet lands while the next is read; the checks over a whole sheet follow.
 
     `top_code_seed`: the dbt seed of top-code bounds; a release it lacks is refused (None: any year).
     `kind`: the file kind of every path (default: from BLS's file-name prefix; a name without one is refused).
+    `project_root`: the dbt project whose row rules every row keeps (row_rules.project_row_rules;
+    default: the one `find_project_root` finds).
     """
     releases = releases_with_top_code_bound(top_code_seed) if top_code_seed is not None else None
     _warm_duckdb_imports()
@@ -321,6 +344,7 @@ def ingest_workbooks(
         )
     if not to_read:
         return unchanged
+    rules = project_row_rules(project_root or find_project_root())
     raw_db.parent.mkdir(parents=True, exist_ok=True)
     created = not raw_db.exists()
     read: dict[tuple[int, str], Workbook] = {}
@@ -350,6 +374,7 @@ def ingest_workbooks(
                         read,
                         landed,
                         loaded_at,
+                        rules,
                         year=year,
                         releases=releases,
                         kind=kind,

@@ -4,9 +4,9 @@ The file is checked first (workbook_checks: an .xlsx, safe to parse, within Exce
 extent). Its data sheet, the first VISIBLE sheet with the BLS header on row 1 (the
 sheet's name varies by year; hidden sheets are never read), is read in pieces of bounded
 size (sheet_pieces: fastexcel, i.e. Rust calamine, straight into Arrow on two worker threads)
-and its cells checked in DuckDB (cell_checks): each row's numbers as the landing INSERT
-takes it (or over the whole sheet, without a landing), repeats and key clashes over the
-whole sheet as the last pieces land. No Python loop touches a cell.
+and its cells checked in DuckDB (cell_checks): each row's numbers and row rules (row_rules)
+as the landing INSERT takes it (or over the whole sheet, without a landing), repeats and key
+clashes over the whole sheet as the last pieces land. No Python loop touches a cell.
 """
 
 from __future__ import annotations
@@ -31,10 +31,12 @@ from analysis_py.bls import (
     file_kind_from_name,
     release_year_from_name,
 )
+from analysis_py.config import find_project_root
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
 from analysis_py.landing.cell_checks import checked_cells
 from analysis_py.landing.release_year import FirstRows, check_release_year, stated_release_years
+from analysis_py.landing.row_rules import RowRules, project_row_rules
 from analysis_py.landing.sheet_pieces import SheetPiece, SheetPieces, column_letter
 from analysis_py.landing.sheet_scan import SheetScan, Worksheet
 from analysis_py.landing.workbook_checks import check_workbook_file, size_text
@@ -321,9 +323,15 @@ def _streamed(
 
 
 def _keys_checked(
-    path: Path, sheet_name: str, tables: list[pa.Table], letters: dict[str, str]
+    path: Path,
+    sheet_name: str,
+    tables: list[pa.Table],
+    letters: dict[str, str],
+    rules: RowRules,
+    file_kind: str,
 ) -> pa.Table:
-    """The rows of `tables` without exact repeats, or InputError for a key clash (cell_checks, numbers not checked)."""
+    """The rows of `tables` without exact repeats, or InputError for a key clash (cell_checks; numbers
+    and row rules not checked: the landing checked them)."""
     # a DuckDB of its own, made only now: the memory the landing INSERT left cached (~0.2 GB for a
     # million rows) goes back when a DuckDB opens, before the checks take theirs
     with duckdb.connect() as con:
@@ -334,6 +342,8 @@ def _keys_checked(
             pa.concat_tables(tables) if tables else CELLS_SCHEMA.empty_table(),
             letters,
             0,
+            rules=rules,
+            file_kind=file_kind,
         )
 
 
@@ -370,6 +380,7 @@ def read_workbook(
     releases: Collection[int] | None = None,
     kind: str | None = None,
     land: Callable[[Workbook], int] | None = None,
+    rules: RowRules | None = None,
 ) -> Workbook:
     """Read the data sheet of a BLS workbook, every cell as text, after checking the file and its cells.
 
@@ -377,14 +388,16 @@ def read_workbook(
     `kind`: the file kind (state, national, ...) when the file name does not start with BLS's prefix.
     `land`: called once, before the checks over the whole sheet, with the workbook whose cells
     are a stream of its rows, a piece at a time as they are read: the caller lands the rows
-    that keep the number rules (cell_checks.keeps_number_rules_sql) as they come and returns how many,
-    in a transaction it rolls back when this function raises, and drops the rows the returned
-    Workbook no longer holds.
+    that keep the number rules and the row rules (cell_checks.keeps_number_rules_sql,
+    row_rules.keeps_row_rules_sql) as they come and returns how many, in a transaction it
+    rolls back when this function raises, and drops the rows the returned Workbook no longer holds.
+    `rules`: the rules each row keeps (default: those of the dbt project `find_project_root` finds).
     """
     path = Path(path)
     worksheets = check_workbook_file(path)
     release_year = _release_year(path, year, releases)
     file_kind = _file_kind(path, kind)
+    rules = rules or project_row_rules(find_project_root())
     # the hash, the release year the workbook states and the checks over the whole sheet's keys
     # run on other threads while the data sheet is read and landed
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="workbook") as aside:
@@ -407,7 +420,9 @@ def read_workbook(
 
                 def check_keys() -> None:  # once every piece is read, while the last ones land
                     keys_checked.append(
-                        aside.submit(_keys_checked, path, sheet.name, tables, letters)
+                        aside.submit(
+                            _keys_checked, path, sheet.name, tables, letters, rules, file_kind
+                        )
                     )
 
                 streamed = _streamed(pieces, failures, at_end=check_keys)
@@ -438,7 +453,16 @@ def read_workbook(
             cells = keys_checked[0].result()
         else:  # a bad number is named before a key clash
             with duckdb.connect() as con:
-                cells = checked_cells(con, path, sheet.name, cells, letters, bad_numbers)
+                cells = checked_cells(
+                    con,
+                    path,
+                    sheet.name,
+                    cells,
+                    letters,
+                    bad_numbers,
+                    rules=rules,
+                    file_kind=file_kind,
+                )
     return Workbook(
         path=path,
         sha256=sha256.result(),

@@ -22,7 +22,7 @@ import duckdb
 from analysis_py.config import Settings
 from analysis_py.errors import BuildError
 from analysis_py.landing.raw_store import landed_workbooks
-from analysis_py.warehouse.dbt import StartedDbt, start_dbt
+from analysis_py.warehouse.dbt import DbtRun, StartedDbt, failing_rows, start_dbt
 from analysis_py.warehouse.publish import refuse_if_held
 
 __all__ = [
@@ -39,6 +39,12 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: What the row-level data tests return with each failing row (macros/bls_columns.sql
+#: `bls_provenance_columns`): the release and workbook row it came from.
+_PROVENANCE_COLUMNS = ["release_year", "file_kind", "source_file", "sheet_name", "sheet_row"]
+#: Workbook rows a failed build names per data test (then how many in all).
+_SHOWN_ROWS = 3
 
 
 @dataclass(frozen=True)
@@ -156,8 +162,8 @@ def build_side_file(
         if r["status"] not in ("success", "pass", "skipped", "no-op")  # exposures are no-op nodes
     ]
     if run.returncode != 0:
+        detail = _failures_in_words(run, side, raw_db) or run.error_text()
         remove_duckdb_file(side)
-        detail = "; ".join(failures[:5]) or run.error_text()
         raise BuildError(
             str(settings.warehouse), f"dbt build failed, the warehouse was not changed: {detail}"
         )
@@ -169,6 +175,70 @@ def build_side_file(
         summary.seconds,
     )
     return summary
+
+
+def _failures_in_words(run: DbtRun, side: Path, raw_db: Path) -> str:
+    """The first nodes of `run` that failed, in words: a data test whose failing rows carry their
+    workbook provenance names those rows (file, sheet, row: the first few, and how many), then how
+    to fix or remove their release; any other node, its id and dbt's message. Empty: none failed.
+
+    `side`, `raw_db`: the side file the failed build wrote and the raw landing it read, where the
+    test's query (from its node result) finds its rows again.
+    """
+    described: list[str] = []
+    releases: list[tuple[int, str]] = []
+    for result in run.results:
+        if result["status"] in ("success", "pass", "skipped", "no-op"):
+            continue
+        found = _workbook_rows(result, side, raw_db)
+        if found is None:
+            described.append(
+                f"{result['unique_id']}: {result['status']} {result.get('message') or ''}".strip()
+            )
+            continue
+        n_rows, rows = found
+        for release, kind, *_ in rows:
+            if (release, kind) not in releases:
+                releases.append((release, kind))
+        test = result["unique_id"].split(".")[2]
+        described.append(f"the data test {test} fails on {_rows_in_words(n_rows, rows)}")
+    text = "; ".join(described[:5])
+    if releases:
+        removals = " or ".join(
+            f"`wage remove --release {release} --kind {kind}`" for release, kind in releases
+        )
+        text += f"; correct those rows in the workbook and ingest it again, or take the release out: {removals}"
+    return text
+
+
+def _workbook_rows(
+    result: dict[str, object], side: Path, raw_db: Path
+) -> tuple[int, list[tuple]] | None:
+    """(rows in all, the first few) of the workbook rows a failed data test found, or None where its
+    rows carry no provenance (a count per column, a group) or cannot be read again."""
+    code = result.get("compiled_code")
+    if result["status"] != "fail" or not isinstance(code, str) or not side.exists():
+        return None
+    try:
+        n_rows, rows = failing_rows(side, raw_db, code, _PROVENANCE_COLUMNS, _SHOWN_ROWS)
+    except duckdb.Error as exc:
+        logger.debug("%s: its failing rows carry no provenance (%s)", result["unique_id"], exc)
+        return None
+    return (n_rows, rows) if rows else None
+
+
+def _rows_in_words(n_rows: int, rows: list[tuple]) -> str:
+    """`state_M2025_dl.xlsx, sheet 'data', rows 3, 5 and 9 (12 rows in all)`."""
+    by_sheet: dict[tuple[str, str], list[int]] = {}
+    for *_, source_file, sheet_name, sheet_row in rows:
+        by_sheet.setdefault((source_file, sheet_name), []).append(sheet_row)
+    sheets = []
+    for (source_file, sheet_name), numbers in by_sheet.items():
+        listed = ", ".join(str(number) for number in numbers[:-1])
+        listed = f"rows {listed} and {numbers[-1]}" if listed else f"row {numbers[0]}"
+        sheets.append(f"{source_file}, sheet {sheet_name!r}, {listed}")
+    more = f" ({n_rows:,} rows in all)" if n_rows > len(rows) else ""
+    return " and ".join(sheets) + more
 
 
 def _refuse_if_empty(side: Path, raw_db: Path) -> None:

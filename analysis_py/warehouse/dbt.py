@@ -31,14 +31,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import duckdb
+
 from analysis_py.config import Settings
 
-__all__ = ["DbtRun", "StartedDbt", "run_dbt", "start_dbt", "target_dir"]
+__all__ = ["DbtRun", "StartedDbt", "failing_rows", "run_dbt", "start_dbt", "target_dir"]
 
 logger = logging.getLogger(__name__)
 
 #: What dbt's profile (profiles.yml) opens, relative to dbt's working folder: the same for every build.
 _WAREHOUSE_LINK, _RAW_LINK = "wage.duckdb", "wage_raw.duckdb"
+#: The names dbt's compiled SQL gives them: DuckDB's for the file, the profile's `alias` for the raw landing.
+_WAREHOUSE_CATALOG, _RAW_CATALOG = "wage", "raw"
 #: The line the child prints once let go: its output from there on is that of `dbt ARGS`.
 _LET_GO = "wage: dbt let go"
 #: The node results the child writes (dbt's own run_results.json is not written: `--no-write-json`).
@@ -47,7 +51,8 @@ _PARTIAL_PARSE = "partial_parse.msgpack"
 
 #: dbt in a process the kernel kills when the build that started it dies (Linux
 #: PR_SET_PDEATHSIG): it imports dbt and parses the project, waits for "go" on stdin (end of
-#: input: nothing to do), runs `dbt ARGS` and writes each node's result to RESULTS.
+#: input: nothing to do), runs `dbt ARGS` and writes each node's result to RESULTS (a failed
+#: data test with its compiled query, which finds its failing rows again: `failing_rows`).
 _DBT_LAUNCHER = """\
 import ctypes, json, logging, os, signal, sys
 parent, results, let_go = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -70,8 +75,13 @@ done = dbtRunner(manifest=parsed.result if parsed.success else None).invoke([*ar
 if done.exception is not None:
     print(f"Encountered an error:\\n{done.exception}", flush=True)
 nodes = getattr(done.result, "results", None) or []
+def result(r):
+    node = {"unique_id": r.node.unique_id, "status": str(r.status), "message": r.message}
+    if node["status"] == "fail":
+        node["compiled_code"] = getattr(r.node, "compiled_code", None)
+    return node
 with open(results, "w", encoding="utf-8") as out:
-    json.dump([{"unique_id": r.node.unique_id, "status": str(r.status), "message": r.message} for r in nodes], out)
+    json.dump([result(r) for r in nodes], out)
 # Exit without tearing down dbt's heap (about half a second of garbage collection): close DuckDB
 # (a checkpoint) and flush the logs first, as the atexit handlers os._exit skips would have.
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
@@ -275,6 +285,39 @@ def run_dbt(
     """
     with start_dbt(settings, args, target) as dbt:
         return dbt.run(database, raw_db)
+
+
+def failing_rows(
+    database: Path, raw_db: Path, compiled_code: str, columns: list[str], limit: int
+) -> tuple[int, list[tuple[Any, ...]]]:
+    """The distinct `columns` of the rows a failed data test's query (`compiled_code`, from its
+    node result) finds in `database` with the raw landing `raw_db`: how many, and the first `limit`.
+
+    The query names the files as dbt's profile attaches them: both are attached under those
+    names, read-only. duckdb.Error when the query has no such columns.
+    """
+    with duckdb.connect() as con:
+        for path, catalog in ((database, _WAREHOUSE_CATALOG), (raw_db, _RAW_CATALOG)):
+            quoted = str(path).replace("'", "''")
+            con.execute(f"attach '{quoted}' as {catalog} (read_only)")
+        selected = ", ".join(f'"{column}"' for column in columns)
+        rows = con.execute(
+            f"""
+            with failing as (
+                {compiled_code}
+            ),
+
+            failing_rows as (
+                select distinct {selected} from failing
+            )
+
+            select *, count(*) over () as n_rows
+            from failing_rows
+            order by all
+            limit {int(limit)}
+            """
+        ).fetchall()
+    return (rows[0][-1] if rows else 0), [row[:-1] for row in rows]
 
 
 def _run_results(path: Path) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
-{#- BLS computes annual wages as hourly x 2,080 hours (rounded). Fails on every annual cell
-    of `hourly_columns` (annual column -> hourly column) where both are published, the
-    occupation is not annual-only, and they differ by more than `tolerance` dollars. One
-    test for all pairs: a test per pair would cost a dbt node each. -#}
-{% test annual_matches_hourly(model, hourly_columns, tolerance=25) %}
+{#- BLS computes annual wages as hourly x `hours_per_year` (2,080) hours, rounded. Fails on
+    every annual cell of `hourly_columns` (annual column -> hourly column) where both are
+    published, the occupation is not annual-only, and they differ by more than `tolerance`
+    dollars; each failing row carries the row's workbook provenance (bls_provenance_columns).
+    One test for all pairs: a test per pair would cost a dbt node each. -#}
+{% test annual_matches_hourly(model, hourly_columns, hours_per_year, tolerance) %}
 
 with
 
@@ -13,6 +14,7 @@ comparable as (
         '{{ hourly_column }}' as hourly_column,
         {{ annual_column }} as annual_value,
         {{ hourly_column }} as hourly_value,
+        {{ bls_provenance_columns() | join(', ') }},
     from {{ model }}
     where {{ annual_column }} is not null
         and {{ hourly_column }} is not null
@@ -24,9 +26,9 @@ comparable as (
 mismatches as (
     select
         *,
-        annual_value - hourly_value * 2080 as difference,
+        annual_value - hourly_value * {{ hours_per_year }} as difference,
     from comparable
-    where abs(annual_value - hourly_value * 2080) > {{ tolerance }}
+    where abs(annual_value - hourly_value * {{ hours_per_year }}) > {{ tolerance }}
 )
 
 select * from mismatches

@@ -1,5 +1,6 @@
 {#- Fails on every number of the source outside its column's bounds (bls_number_bounds,
-    owned by analysis_py/bls.py NUMBER_BOUNDS; ingest refuses the same cells). -#}
+    owned by analysis_py/bls.py NUMBER_BOUNDS; ingest refuses the same cells), with its row's
+    workbook provenance (bls_provenance_columns). -#}
 {% test bls_numbers_in_bounds(model) %}
 
 {%- set bounds = bls_number_bounds() %}
@@ -11,6 +12,7 @@ numbers as (
     select
         '{{ column }}' as column_name,
         {{ column }} as cell,
+        {{ bls_provenance_columns() | join(', ') }},
         try_cast(replace(trim({{ column }}), ',', '') as double) as value,
         {{ range[0] }} as lowest,
         {{ range[1] }} as highest,

@@ -1,7 +1,8 @@
 {#- Fails on every cell of `columns` that is neither empty, a number (bls_number_pattern:
     thousands separators only in groups of three) nor a BLS symbol (* ** # ~).
     analysis_py/landing/cell_checks.py applies the same rule (bls.NUMBER_PATTERN) before a
-    workbook is landed. -#}
+    workbook is landed. Each failing cell carries its row's workbook provenance
+    (bls_provenance_columns). -#}
 {% test bls_numbers_parse(model, columns) %}
 
 with
@@ -11,6 +12,7 @@ cells as (
     select
         '{{ column }}' as column_name,
         {{ column }} as cell,
+        {{ bls_provenance_columns() | join(', ') }},
     from {{ model }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -1,6 +1,7 @@
 {#- Fails on rows where the columns of one of `orders`, read left to right, decrease (NULLs
     are skipped: a suppressed or top-coded percentile says nothing about order). Returns one
-    row per broken rule (`a <= b`) and row; all lists in one test, one dbt node. -#}
+    row per broken rule (`a <= b`) and row, with the row's workbook provenance
+    (bls_provenance_columns); all lists in one test, one dbt node. -#}
 {% test columns_ordered(model, orders) %}
 
 {%- set pairs = [] %}
@@ -20,6 +21,7 @@ pairs as (
         '{{ lower_column }} <= {{ upper_column }}' as rule,
         {{ lower_column }} as lower_value,
         {{ upper_column }} as upper_value,
+        {{ bls_provenance_columns() | join(', ') }},
     from {{ model }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -1,6 +1,8 @@
 {#- Grain: one row per release x area x industry x ownership x occupation x o_group.
     Every hierarchy level is kept (filter on o_group; never mix levels in a statistic). -#}
 
+{%- set row_rules = var('row_rules') %}
+
 with
 
 estimates_deduplicated as (
@@ -58,9 +60,10 @@ wages_with_measures as (
 
         ---------- selection
         -- the rows state, national and MSA workbooks hold; an all-data workbook adds
-        -- industry and ownership rows, which are false here
-        coalesce(i_group, 'cross-industry') = 'cross-industry'
-            and coalesce(own_code, '1235') = '1235' as is_cross_industry_all_ownerships,
+        -- industry and ownership rows, which are false here (codes: var row_rules)
+        coalesce(i_group, '{{ row_rules.cross_industry_i_group }}') = '{{ row_rules.cross_industry_i_group }}'
+            and coalesce(own_code, '{{ row_rules.all_ownerships_own_code }}') = '{{ row_rules.all_ownerships_own_code }}'
+            as is_cross_industry_all_ownerships,
     from estimates_with_bounds
 ),
 

@@ -257,11 +257,12 @@ def test_failing_dbt_test_leaves_the_warehouse_and_raw_file_unchanged(
 ) -> None:
     settings = built  # the two-row workbook, built and published
     warehouse_bytes, raw_bytes = settings.warehouse.read_bytes(), settings.raw_db.read_bytes()
-    # Percentiles out of order: the staging parses it, the dbt test columns_ordered must refuse it.
+    # No all-occupations row: every row keeps the rules ingest checks, but the dbt test
+    # one_row_per_group, over the rows of an area, must refuse it.
     (tmp_path / "new").mkdir()
-    bad = write_workbook(tmp_path / "new" / "state_M2025_dl.xlsx", two_state_rows(A_PCT10=300000))
+    bad = write_workbook(tmp_path / "new" / "state_M2025_dl.xlsx", two_state_rows()[1:])
     assert main(["run", str(bad)]) == 2
-    assert "columns_ordered" in capsys.readouterr().err
+    assert "one_row_per_group_fct_occupation_wages" in capsys.readouterr().err
     assert settings.warehouse.read_bytes() == warehouse_bytes
     assert settings.raw_db.read_bytes() == raw_bytes
     assert not settings.build_copy.exists()

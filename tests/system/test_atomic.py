@@ -43,11 +43,11 @@ def pause_here():
 
 if moment == "ingest":  # the second workbook's landing: the first one is in the staged raw copy's open transaction
     insert, sources = raw_store._insert_cells, set()
-    def insert_cells(con, workbook, loaded_at):
+    def insert_cells(con, workbook, *rest):
         sources.add(workbook.path)
         if len(sources) > 1:
             pause_here()
-        return insert(con, workbook, loaded_at)
+        return insert(con, workbook, *rest)
     raw_store._insert_cells = insert_cells
 elif moment == "publish":  # dbt, analyses and artifacts passed: raw, warehouse and artifacts are published next, together
     publish = pipeline.publish_together

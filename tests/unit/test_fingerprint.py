@@ -44,7 +44,7 @@ def test_build_fingerprint_changes_with_a_workbook(tmp_path: Path) -> None:
     first, second = tmp_path / "first.duckdb", tmp_path / "second.duckdb"
     ingest_workbooks(first, [write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())])
     ingest_workbooks(
-        second, [write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=200000))]
+        second, [write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(TOT_EMP=800))]
     )
     assert build_fingerprint(first, "code") != build_fingerprint(second, "code")
     assert build_fingerprint(first, "code") != build_fingerprint(first, "other code")

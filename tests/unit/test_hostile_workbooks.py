@@ -105,7 +105,7 @@ def test_ingest_refuses_negative_a_mean_naming_sheet_row_and_column(
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=-5))
     assert (
         _refused(path, capsys)
-        == f"error: {path}: sheet 'data' row 3 column S (A_MEAN): -5 is negative"
+        == f"error: {path}: sheet 'data', row 3, column S (A_MEAN): -5 is negative"
     )
 
 
@@ -115,7 +115,7 @@ def test_ingest_refuses_a_mean_above_its_bound(
 ) -> None:
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=value))
     line = _refused(path, capsys)
-    assert "sheet 'data' row 3 column S (A_MEAN): " in line
+    assert "sheet 'data', row 3, column S (A_MEAN): " in line
     assert line.endswith("is above 20,800,000, the highest A_MEAN can be")
 
 
@@ -126,7 +126,7 @@ def test_ingest_refuses_date_in_a_mean(
         tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=datetime.date(2025, 5, 1))
     )
     assert _refused(path, capsys).endswith(
-        "row 3 column S (A_MEAN): 2025-05-01 00:00:00 is a date (an Excel date cell), not a number"
+        "row 3, column S (A_MEAN): 2025-05-01 00:00:00 is a date (an Excel date cell), not a number"
     )
 
 
@@ -138,7 +138,7 @@ def test_ingest_refuses_odd_separators(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
 ) -> None:
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows(A_MEAN=value))
-    assert f"row 3 column S (A_MEAN): {value} is neither a number nor a BLS symbol" in _refused(
+    assert f"row 3, column S (A_MEAN): {value} is neither a number nor a BLS symbol" in _refused(
         path, capsys
     )
 
@@ -291,7 +291,7 @@ def test_a_bad_cell_far_below_is_refused_naming_its_own_row(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int
 ) -> None:
     path = _far_cell_workbook(tmp_path / "state_M2025_dl.xlsx", row, 18)
-    assert f"sheet 'data' row {row + 1} column S (A_MEAN): x is neither a number" in _refused(
+    assert f"sheet 'data', row {row + 1}, column S (A_MEAN): x is neither a number" in _refused(
         path, capsys
     )
 
@@ -305,7 +305,7 @@ def test_a_far_cell_behind_a_small_declared_dimension_is_still_read(
         "xl/worksheets/sheet1.xml",
         lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:AF3"/>', xml),
     )
-    assert "row 1048576 column S (A_MEAN)" in _refused(path, capsys)
+    assert "row 1048576, column S (A_MEAN)" in _refused(path, capsys)
 
 
 def test_a_dimension_declaring_all_of_excel_allocates_nothing(
@@ -519,7 +519,7 @@ def test_a_file_name_with_a_newline_cannot_forge_a_second_error_line(
     code, _, err = _wage(["ingest", str(path)], capsys)
     assert code == 2
     assert [line for line in err.splitlines() if line.startswith("error:")] == [
-        f"error: {tmp_path}/state_M2025_dl.xlsx\\nerror: forged.xlsx: sheet 'data' row 3 column S (A_MEAN): -5 is negative"
+        f"error: {tmp_path}/state_M2025_dl.xlsx\\nerror: forged.xlsx: sheet 'data', row 3, column S (A_MEAN): -5 is negative"
     ]
     assert not any(
         "forged" in line and not line.startswith("error:") and "\\n" not in line

@@ -109,7 +109,7 @@ def test_a_new_file_for_the_same_release_replaces_its_rows(tmp_path: Path) -> No
     (tmp_path / "a").mkdir()
     first = write_workbook(tmp_path / "a" / "state_M2025_dl.xlsx", two_state_rows())
     ingest_workbooks(raw_db, [first])
-    second = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(A_MEAN=60000)])
+    second = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(A_MEAN=60000, H_MEAN=28.85)])
     [result] = ingest_workbooks(raw_db, [second])
     assert result.action == "replaced"
     assert raw_rows(raw_db, "select a_mean, source_sha256 from oews_estimates") == [
@@ -214,7 +214,7 @@ def test_broad_and_detailed_rows_of_one_code_are_both_kept(tmp_path: Path) -> No
 
 def test_a_key_written_two_ways_is_still_one_key(tmp_path: Path) -> None:
     """Staging reads 111011 as 11-1011 and DETAILED as detailed: the same key twice is refused."""
-    rows = [*two_state_rows(), bls_row(OCC_CODE="111011", O_GROUP="DETAILED", A_MEAN=1)]
+    rows = [*two_state_rows(), bls_row(OCC_CODE="111011", O_GROUP="DETAILED", TOT_EMP=1)]
     with pytest.raises(InputError, match="rows 3 and 4 have the same key"):
         read_workbook(write_workbook(tmp_path / "state_M2025_dl.xlsx", rows))
 
@@ -247,7 +247,7 @@ def test_empty_numeric_cells_land_as_null(tmp_path: Path) -> None:
 
 
 def test_every_bls_symbol_passes_the_number_check(tmp_path: Path) -> None:
-    rows = [bls_row(TOT_EMP="**", A_MEAN="#", H_MEAN="*", PCT_RPT="~", A_MEDIAN="1,234,567.5")]
+    rows = [bls_row(TOT_EMP="**", A_MEAN="#", H_MEAN="*", PCT_RPT="~", A_MEDIAN="45,676.8")]
     cells = read_workbook(
         write_workbook(tmp_path / "natsector_M2025_dl.xlsx", rows)
     ).cells.to_pylist()[0]
@@ -264,7 +264,7 @@ def test_numbers_a_bls_workbook_never_prints_are_refused(tmp_path: Path, value: 
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(A_MEAN=value)])
     with pytest.raises(
         InputError,
-        match=rf"row 2 column S \(A_MEAN\): {re.escape(value)} is neither a number nor a BLS symbol",
+        match=rf"row 2, column S \(A_MEAN\): {re.escape(value)} is neither a number nor a BLS symbol",
     ):
         read_workbook(path)
 
@@ -285,7 +285,7 @@ def test_a_fraction_in_a_whole_number_column_is_refused(
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", [bls_row(**{column: value})])
     with pytest.raises(
         InputError,
-        match=rf"row 2 column {letter} \({column}\): {re.escape(str(value))} is not a whole number, as {column} always is",
+        match=rf"row 2, column {letter} \({column}\): {re.escape(str(value))} is not a whole number, as {column} always is",
     ):
         read_workbook(path)
 
@@ -375,7 +375,7 @@ def test_bad_cells_are_reported_by_sheet_row_and_column_letter(tmp_path: Path) -
     with pytest.raises(InputError) as refused:
         read_workbook(path)
     assert refused.value.problem == (
-        "sheet 'state_M2025_dl' row 3 column L (TOT_EMP): x0 is neither a number nor a BLS symbol (* ** # ~) "
+        "sheet 'state_M2025_dl', row 3, column L (TOT_EMP): x0 is neither a number nor a BLS symbol (* ** # ~) "
         "(8 bad cells in all; next: L4, L5, L6, L7)"
     )
 
