@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # The stamp's name changes when the recipe does, so that older venvs are set up again once.
 STAMP  := $(VENV)/.installed-bytecode
 
-.PHONY: run format test test-fast test-integration test-system test-stress test-bench bench docs lock clean help cpi-seed serve
+.PHONY: run format lint test test-fast test-integration test-system test-stress test-bench bench docs lock clean help cpi-seed serve
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -28,8 +28,14 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)  ## ingest data/raw/*.xlsx, build wage.duckdb, run the analyses
 	$(BIN)/wage run
 
-format: $(STAMP)  ## rewrite the Python files in the project's one layout (ruff format)
+format: $(STAMP)  ## rewrite the Python files in the project's one layout (ruff format, ruff's safe fixes)
 	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lint: $(STAMP)  ## what CI checks before the tests: ruff (rules in pyproject.toml), ruff format, sqlfluff (.sqlfluff)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models macros
 
 PYTEST := $(BIN)/python -m pytest -q
 

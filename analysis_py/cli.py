@@ -35,7 +35,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # The library is imported in `_dispatch`, per command: `wage sql` starts in a fraction of a
 # second without pandas, dbt, scipy, matplotlib or FastAPI (bench/run_bench.py measures it).
 
-__all__ = ["main", "console_main"]
+__all__ = ["console_main", "main"]
 
 logger = logging.getLogger("analysis_py.cli")
 

@@ -65,7 +65,7 @@ class Settings:
     artifacts_dir: Path
 
     @classmethod
-    def from_env(cls, root: Path | None = None) -> "Settings":
+    def from_env(cls, root: Path | None = None) -> Settings:
         root = (root or find_project_root()).resolve()
         warehouse = _path_from_env("WAGE_DB", root, root / "wage.duckdb")
         raw_db = _path_from_env("WAGE_RAW_DB", root, warehouse.with_name("wage_raw.duckdb"))

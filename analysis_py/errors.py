@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["WageError", "ConfigError", "InputError", "BuildError", "BusyError", "AnalysisError"]
+__all__ = ["AnalysisError", "BuildError", "BusyError", "ConfigError", "InputError", "WageError"]
 
 
 class WageError(Exception):

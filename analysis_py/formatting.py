@@ -91,7 +91,8 @@ def text_table(columns: Sequence[str], rows: Rows) -> str:
 
     def line(values: list[str]) -> str:
         return "  ".join(
-            value.rjust(w) if r else value.ljust(w) for value, w, r in zip(values, widths, right)
+            value.rjust(w) if r else value.ljust(w)
+            for value, w, r in zip(values, widths, right, strict=True)
         ).rstrip()
 
     return "\n".join(
@@ -128,7 +129,11 @@ def json_text(columns: Sequence[str], rows: Rows) -> str:
     """A JSON array of row objects, one row per line; NaN and infinities as null, dates as ISO text."""
     names = [printable(name) for name in columns]
     return (
-        "[" + ",\n".join(json.dumps(dict(zip(names, map(_json_value, row)))) for row in rows) + "]"
+        "["
+        + ",\n".join(
+            json.dumps(dict(zip(names, map(_json_value, row), strict=True))) for row in rows
+        )
+        + "]"
     )
 
 

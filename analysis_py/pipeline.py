@@ -14,7 +14,7 @@ import logging
 import shutil
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,7 @@ from analysis_py.warehouse.build import (
     one_line,
     stage_raw_copy,
 )
+from analysis_py.warehouse.dbt import StartedDbt, start_dbt
 from analysis_py.warehouse.fingerprint import (
     ARTIFACTS_STAMP,
     artifacts_match,
@@ -49,7 +50,6 @@ from analysis_py.warehouse.fingerprint import (
     record_fingerprint,
     recorded_fingerprint,
 )
-from analysis_py.warehouse.dbt import StartedDbt, start_dbt
 from analysis_py.warehouse.lock import build_lock
 from analysis_py.warehouse.publish import (
     check_preconditions,
@@ -65,13 +65,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RunSummary",
+    "analyze",
+    "build",
+    "cpi_seed",
     "default_workbooks",
     "ingest",
-    "build",
-    "run",
-    "analyze",
     "remove_release",
-    "cpi_seed",
+    "run",
 ]
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class RunSummary:
     analysis: AnalysisResults | None = None
     skipped: bool = False  # nothing changed since the last run: no work done
     started_at: datetime = field(
-        default_factory=lambda: datetime.now(timezone.utc)
+        default_factory=lambda: datetime.now(UTC)
     )  # the manifest's run start
 
 

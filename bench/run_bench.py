@@ -93,7 +93,7 @@ def best_of_each(repeat: int, *actions: Callable[[], object]) -> list[float]:
     The actions take turns (a, b, a, b, ...), so load that comes and goes falls on each alike."""
     times: list[list[float]] = [[] for _ in actions]
     for _ in range(repeat):
-        for action, seconds in zip(actions, times):
+        for action, seconds in zip(actions, times, strict=False):
             seconds += timings(1, action)
     return [min(seconds) for seconds in times]
 
@@ -391,7 +391,7 @@ def server_mix(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Callable]]:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def _load(url: str, paths: list[str], n_requests: int, concurrency: int) -> tuple[list[float], int]:

@@ -22,13 +22,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from analysis_py.cli import (
-    main,
-)  # first: it gives OpenBLAS one thread before numpy loads (as `wage` does)
-
 import openpyxl
 import pandas as pd
 import pytest
+
+from analysis_py.cli import (
+    main,
+)  # first: it gives OpenBLAS one thread before numpy loads (as `wage` does)
 from analysis_py.config import Settings, folder_environment
 
 REPO = Path(__file__).resolve().parents[1]
@@ -365,7 +365,10 @@ def read_state_cells() -> dict[int, dict[str, object]]:
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = [str(name).lower() for name in next(rows)]
-        return {number: dict(zip(header, values)) for number, values in enumerate(rows, start=2)}
+        return {
+            number: dict(zip(header, values, strict=False))
+            for number, values in enumerate(rows, start=2)
+        }
     finally:
         book.close()
 

@@ -299,7 +299,7 @@ def _refuse_clashes(path: Path, sheet_name: str, clashes: list[tuple]) -> None:
     where = " and ".join(str(row) for row in rows[:3]) + (
         f" (and {len(rows) - 3} more)" if len(rows) > 3 else ""
     )
-    described = ", ".join(f"{name} {value}" for name, value in zip(KEY_COLUMNS, key))
+    described = ", ".join(f"{name} {value}" for name, value in zip(KEY_COLUMNS, key, strict=True))
     more = f"; {n_clashes:,} keys clash in all" if n_clashes > 1 else ""
     raise InputError(
         str(path),

@@ -20,7 +20,7 @@ from pathlib import Path
 from analysis_py.errors import ConfigError
 from analysis_py.files import write_text_atomic
 
-__all__ = ["SERIES_ID", "FIRST_RELEASE", "CpiValue", "cpi_u_may", "cpi_seed_text", "write_cpi_seed"]
+__all__ = ["FIRST_RELEASE", "SERIES_ID", "CpiValue", "cpi_seed_text", "cpi_u_may", "write_cpi_seed"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class CpiValue:
         return asdict(self)
 
 
-def _cpi_series():  # noqa: ANN202 - cpi.models.Series
+def _cpi_series():
     """The CPI-U series from the package's own database, without its stale-data warning and never downloading."""
     spec = importlib.util.find_spec("cpi")
     if spec is None or spec.origin is None:

@@ -34,11 +34,11 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from analysis_py.errors import InputError
 from analysis_py.bls import DEFAULT_BASE_URL, TABLES_PAGE, ZIP_KINDS, release_url
+from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
 from analysis_py.landing.workbook_checks import (
     WorkbookLimits,
@@ -48,10 +48,10 @@ from analysis_py.landing.workbook_checks import (
 )
 
 __all__ = [
-    "FetchedWorkbook",
     "FetchResult",
-    "user_agent",
+    "FetchedWorkbook",
     "fetch_release",
+    "user_agent",
 ]
 
 logger = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ def fetch_release(
         ]  # all checked first
         fetched = tuple(
             _keep_workbook(url, final_url, zip_sha256, member, path, raw_dir, contact)
-            for member, path in zip(members, extracted)
+            for member, path in zip(members, extracted, strict=True)
         )
         return FetchResult(url, zip_sha256, zip_path.stat().st_size, fetched, skipped, final_url)
 
@@ -417,7 +417,7 @@ def _keep_workbook(
         "member": member.filename,
         "sha256": sha256,
         "bytes": member.file_size,
-        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "user_agent": user_agent(contact),
     }
     staged_sidecar = extracted.with_name(sidecar.name)

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,10 +47,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LandResult",
-    "releases_with_top_code_bound",
-    "ingest_workbooks",
     "already_landed",
+    "ingest_workbooks",
     "landed_workbooks",
+    "releases_with_top_code_bound",
 ]
 
 logger = logging.getLogger(__name__)
@@ -348,7 +348,7 @@ def ingest_workbooks(
     raw_db.parent.mkdir(parents=True, exist_ok=True)
     created = not raw_db.exists()
     read: dict[tuple[int, str], Workbook] = {}
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     try:
         with (
             ThreadPoolExecutor(1, thread_name_prefix="landing") as opener,

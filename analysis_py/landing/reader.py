@@ -145,7 +145,7 @@ def _header_candidate(first: SheetPiece) -> tuple[int, dict[int, str]] | None:
     for offset, values in enumerate(top.to_pylist()):
         names = {
             index: _normalized_header(value)
-            for index, value in zip(first.column_indexes, values.values())
+            for index, value in zip(first.column_indexes, values.values(), strict=True)
         }
         score = len(set(names.values()) & set(BLS_COLUMNS))
         if score > best_score:

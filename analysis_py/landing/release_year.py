@@ -17,7 +17,7 @@ from pathlib import Path
 from analysis_py.bls import release_year_from_name
 from analysis_py.errors import InputError
 
-__all__ = ["StatedYear", "stated_release_years", "check_release_year"]
+__all__ = ["StatedYear", "check_release_year", "stated_release_years"]
 
 logger = logging.getLogger(__name__)
 FirstRows = Callable[[str, int], Sequence[Sequence[object]]]

@@ -121,7 +121,7 @@ def fastexcel_call(path: Path, action: Callable[[], T]) -> T:
         return action()
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException derives from BaseException
+    except BaseException as exc:
         detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InputError(str(path), f"cannot be read as an .xlsx workbook ({detail})") from exc
 
@@ -506,7 +506,7 @@ class SheetPieces:
                 pass
             self.scan = scanner.finish()
             self._put(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+        except BaseException as exc:
             self._put(exc)
 
     def _book(self, parts: dict[str, bytes], sheet_xml: bytes) -> bytes:

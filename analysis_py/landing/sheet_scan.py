@@ -23,9 +23,9 @@ __all__ = [
     "SheetScan",
     "Worksheet",
     "WorksheetScanner",
-    "workbook_sheets",
     "column_number",
     "is_worksheet_member",
+    "workbook_sheets",
 ]
 
 _ERROR_CELL = re.compile(

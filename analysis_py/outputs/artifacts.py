@@ -18,7 +18,7 @@ import signal
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -38,13 +38,13 @@ from analysis_py.timing import timed_step
 
 __all__ = [
     "CHART_FILES",
-    "RESULTS_FILE",
     "MANIFEST_FILE",
+    "RESULTS_FILE",
+    "load_model",
+    "remove_artifacts",
     "results_document",
     "save_model",
-    "load_model",
     "write_artifacts",
-    "remove_artifacts",
 ]
 
 logger = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ PACKAGES = (
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def save_model(result: RegressionResult, artifacts_dir: Path) -> RegressionResult:
@@ -185,7 +185,7 @@ def _save_charts(drawings: dict[str, Callable[[], Figure]], paths: dict[str, Pat
                 ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
             if os.getppid() == parent:  # else the run died before the line above: draw nothing
                 _save_figures(theirs, paths)
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        except BaseException as exc:
             message = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:4000]
         finally:
             with contextlib.suppress(OSError):

@@ -23,7 +23,7 @@ from analysis_py.server.routers import compare, lookups, pages, results, sql, wa
 from analysis_py.server.sql_pool import SqlBusy, SqlWorkers
 from analysis_py.study.lookup import UnknownCode
 
-__all__ = ["ServerOptions", "create_app", "LOCAL_HOSTS"]
+__all__ = ["LOCAL_HOSTS", "ServerOptions", "create_app"]
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from analysis_py.server.database import Warehouse, files_read
 
-__all__ = ["AnswerCache", "CACHED"]
+__all__ = ["CACHED", "AnswerCache"]
 
 CACHED = frozenset(
     {"/api/releases", "/api/areas", "/api/occupations", "/api/wages", "/api/compare"}

@@ -9,7 +9,7 @@ from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError
 from analysis_py.server.database import Warehouse
 
-__all__ = ["warehouse", "settings", "known_parameters"]
+__all__ = ["known_parameters", "settings", "warehouse"]
 
 #: Accepted by every endpoint: the response format.
 COMMON = {"format"}

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from analysis_py.formatting import spreadsheet_safe
 
-__all__ = ["wants_csv", "csv_cell", "csv_response"]
+__all__ = ["csv_cell", "csv_response", "wants_csv"]
 
 
 def wants_csv(request: Request) -> bool:

@@ -14,14 +14,14 @@ from analysis_py.server.queries.wages import WageRow
 from analysis_py.study.compare import Estimate
 
 __all__ = [
-    "ErrorResponse",
-    "ReleasesResponse",
     "AreasResponse",
-    "OccupationsResponse",
-    "WagesResponse",
     "CompareResponse",
+    "ErrorResponse",
+    "OccupationsResponse",
+    "ReleasesResponse",
     "ResultsResponse",
     "SqlResponse",
+    "WagesResponse",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["ServerOptions", "LOCAL_HOSTS"]
+__all__ = ["LOCAL_HOSTS", "ServerOptions"]
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})

@@ -13,7 +13,7 @@ from scipy import stats
 from analysis_py.errors import AnalysisError
 from analysis_py.stats.results import LEVEL, Record
 
-__all__ = ["Correlation", "pearson", "spearman", "correlation_matrix"]
+__all__ = ["Correlation", "correlation_matrix", "pearson", "spearman"]
 
 
 @dataclass(frozen=True)

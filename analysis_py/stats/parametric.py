@@ -13,7 +13,7 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW, ztest
 from analysis_py.errors import AnalysisError
 from analysis_py.stats.results import LEVEL, EffectSize, Interval, Record, z_critical
 
-__all__ = ["TwoSampleTest", "VarianceTest", "hedges_g", "welch_t", "z_test", "f_test", "levene"]
+__all__ = ["TwoSampleTest", "VarianceTest", "f_test", "hedges_g", "levene", "welch_t", "z_test"]
 
 
 @dataclass(frozen=True)

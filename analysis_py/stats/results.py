@@ -7,7 +7,7 @@ from typing import Any
 
 from scipy import stats
 
-__all__ = ["LEVEL", "Record", "Interval", "EffectSize", "z_critical"]
+__all__ = ["LEVEL", "EffectSize", "Interval", "Record", "z_critical"]
 
 LEVEL = 0.95  #: default confidence level of every interval
 

@@ -10,7 +10,7 @@ from scipy import stats
 from analysis_py.errors import AnalysisError
 from analysis_py.stats.results import LEVEL, Record, z_critical
 
-__all__ = ["EstimateComparison", "se_from_prse", "estimate_difference_z"]
+__all__ = ["EstimateComparison", "estimate_difference_z", "se_from_prse"]
 
 
 @dataclass(frozen=True)

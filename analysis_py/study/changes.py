@@ -16,8 +16,8 @@ import duckdb
 
 __all__ = [
     "RELEASE_CAUTION",
-    "OccupationChange",
     "MajorGroupWage",
+    "OccupationChange",
     "ReleaseChanges",
     "release_changes",
 ]

@@ -25,12 +25,12 @@ from analysis_py.stats.results import Record
 from analysis_py.stats.survey import EstimateComparison, estimate_difference_z
 
 __all__ = [
-    "Estimate",
     "Comparison",
-    "find_estimate",
+    "Estimate",
     "compare_areas",
     "compare_occupations",
     "compare_releases",
+    "find_estimate",
 ]
 
 _MEASURE = "a_mean"

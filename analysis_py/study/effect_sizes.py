@@ -16,10 +16,10 @@ from analysis_py.study.groups import GroupSummary
 __all__ = [
     "StatisticResult",
     "hedges_g",
+    "max_min_sd_ratio",
     "pearson_r",
     "sd_ratio",
     "variance_ratio",
-    "max_min_sd_ratio",
 ]
 
 

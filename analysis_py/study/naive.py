@@ -52,7 +52,7 @@ class NaiveComparison:
 
 def _mean_where(frame: pd.DataFrame, mask: pd.Series, column: str) -> tuple[float, int]:
     values = frame.loc[mask, column].dropna()
-    return float(values.mean()), int(len(values))
+    return float(values.mean()), len(values)
 
 
 def naive_comparison(

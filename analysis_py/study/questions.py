@@ -60,19 +60,19 @@ from analysis_py.study.groups import (
 from analysis_py.study.top_coding import top_code_scenarios
 
 __all__ = [
-    "TEST_NAMES",
-    "WELCH_T",
-    "PEARSON",
-    "Z_TEST",
-    "LEVENE_TWO_GROUPS",
     "F_TEST",
     "LEVENE_MAJOR_GROUPS",
-    "HypothesisTest",
-    "Steps",
-    "Question",
+    "LEVENE_TWO_GROUPS",
+    "PEARSON",
     "QUESTIONS",
-    "hypothesis_test",
+    "TEST_NAMES",
+    "WELCH_T",
+    "Z_TEST",
+    "HypothesisTest",
+    "Question",
+    "Steps",
     "holm_adjusted",
+    "hypothesis_test",
 ]
 
 
@@ -354,5 +354,6 @@ def hypothesis_test(name: str, sample: pd.DataFrame) -> HypothesisTest:
 def holm_adjusted(tests: Sequence[HypothesisTest]) -> list[HypothesisTest]:
     """The tests with p_holm set: Holm's step-down adjustment across the whole family."""
     return [
-        replace(test, p_holm=p) for test, p in zip(tests, holm([test.p_value for test in tests]))
+        replace(test, p_holm=p)
+        for test, p in zip(tests, holm([test.p_value for test in tests]), strict=True)
     ]

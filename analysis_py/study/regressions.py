@@ -18,9 +18,9 @@ from statsmodels.regression.linear_model import RegressionResultsWrapper
 from analysis_py.stats.regression import Coefficient, OLSFit, ols_hc3
 
 __all__ = [
+    "MODEL_NAMES",
     "OLS_LINEAR",
     "OLS_LOG",
-    "MODEL_NAMES",
     "RegressionResult",
     "ols_a_mean_on_tot_emp",
     "ols_log_wage_on_log_emp_major_group",

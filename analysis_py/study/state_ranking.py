@@ -19,9 +19,9 @@ from analysis_py.stats.survey import EstimateComparison, estimate_difference_z
 __all__ = [
     "StateRank",
     "StateRanking",
-    "state_wage_ranking",
     "compare_states",
     "neighbour_comparisons",
+    "state_wage_ranking",
 ]
 
 
@@ -77,7 +77,7 @@ def state_wage_ranking(totals: pd.DataFrame, level: float = LEVEL) -> StateRanki
             ci_low=float(row.a_mean - z * row.a_mean_se),
             ci_high=float(row.a_mean + z * row.a_mean_se),
         )
-        for rank, row in zip(ranks, rows.itertuples(index=False))
+        for rank, row in zip(ranks, rows.itertuples(index=False), strict=True)
     )
     return StateRanking(release_year=int(rows["release_year"].iloc[0]), rows=ranked, level=level)
 

@@ -209,7 +209,7 @@ class StartedDbt:
                 stream.close()
         child.wait()
 
-    def __enter__(self) -> "StartedDbt":
+    def __enter__(self) -> StartedDbt:
         return self
 
     def __exit__(

@@ -212,7 +212,7 @@ def _parquet_problem(schema: Any, types: list[str], exc: Exception) -> str:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    for field, duckdb_type in zip(schema, types):
+    for field, duckdb_type in zip(schema, types, strict=True):
         try:
             pq.ParquetWriter(pa.BufferOutputStream(), pa.schema([field])).close()
         except pa.ArrowException:
@@ -259,7 +259,9 @@ def _xlsx_value(value: Any) -> Any:
         return value
     if isinstance(value, decimal.Decimal):
         return float(value)
-    if isinstance(value, (dt.datetime, dt.time)) and value.tzinfo is None or type(value) is dt.date:
+    if (isinstance(value, (dt.datetime, dt.time)) and value.tzinfo is None) or type(
+        value
+    ) is dt.date:
         return value
     return printable(str(value))
 

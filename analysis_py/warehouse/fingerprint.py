@@ -25,9 +25,9 @@ __all__ = [
     "ARTIFACTS_STAMP",
     "CODE_PATHS",
     "artifacts_match",
-    "record_artifacts",
-    "code_fingerprint",
     "build_fingerprint",
+    "code_fingerprint",
+    "record_artifacts",
     "record_fingerprint",
     "recorded_fingerprint",
 ]

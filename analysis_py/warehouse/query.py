@@ -28,9 +28,9 @@ import duckdb
 from analysis_py.errors import AnalysisError, BuildError
 
 __all__ = [
+    "FILE_ACCESS_REFUSED",
     "QueryResult",
     "StatementResult",
-    "FILE_ACCESS_REFUSED",
     "answer_bytes",
     "duckdb_message",
     "guarded_query",
@@ -149,7 +149,7 @@ def _explained_text(query: str) -> str | None:
     index = 1  # words[0] is EXPLAIN itself
     if index < len(words) and words[index][1].startswith("("):
         depth = 0
-        for index in range(1, len(words)):  # noqa: B007 - the loop finds the closing parenthesis
+        for index in range(1, len(words)):
             depth += words[index][1].count("(") - words[index][1].count(")")
             if words[index][1] in _RUNS_THE_STATEMENT:
                 return None

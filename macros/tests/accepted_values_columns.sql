@@ -4,12 +4,12 @@
     (a SQL condition, optional) selects; NULLs pass, as in dbt's test. Returns one row per
     column and value not accepted; the failure count is the number of such cells. -#}
 {% test accepted_values_columns(model, columns) %}
-{{ config(fail_calc="coalesce(sum(n_cells), 0)") }}
+    {{ config(fail_calc="coalesce(sum(n_cells), 0)") }}
 
 with
 
 unaccepted_cells as (
-    {%- for rule in columns %}
+{%- for rule in columns %}
     select
         '{{ rule.column }}' as column_name,
         cast({{ rule.column }} as varchar) as value,

@@ -3,12 +3,12 @@
     published, the occupation is not annual-only, and they differ by more than `tolerance`
     dollars; each failing row carries the row's workbook provenance (bls_provenance_columns).
     One test for all pairs: a test per pair would cost a dbt node each. -#}
-{% test annual_matches_hourly(model, hourly_columns, hours_per_year, tolerance) %}
+{% test annual_matches_hourly(model, hourly_columns, hours_per_year, tolerance) -%}
 
 with
 
 comparable as (
-    {%- for annual_column, hourly_column in hourly_columns.items() %}
+{%- for annual_column, hourly_column in hourly_columns.items() %}
     select
         '{{ annual_column }}' as column_name,
         '{{ hourly_column }}' as hourly_column,

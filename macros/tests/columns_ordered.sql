@@ -4,8 +4,8 @@
     (bls_provenance_columns); all lists in one test, one dbt node. -#}
 {% test columns_ordered(model, orders) %}
 
-{%- set pairs = [] %}
-{%- for columns in orders %}
+    {%- set pairs = [] %}
+    {%- for columns in orders %}
     {%- for i in range(columns | length - 1) %}
         {%- for j in range(i + 1, columns | length) %}
             {%- do pairs.append((columns[i], columns[j])) %}
@@ -16,7 +16,7 @@
 with
 
 pairs as (
-    {%- for lower_column, upper_column in pairs %}
+{%- for lower_column, upper_column in pairs %}
     select
         '{{ lower_column }} <= {{ upper_column }}' as rule,
         {{ lower_column }} as lower_value,

@@ -1,12 +1,12 @@
 {#- Fails on every cell of `expressions` (column -> SQL expression) that differs from its
     expression by more than `tolerance` (relative), or where exactly one of them is NULL.
     Returns the column, its expression and both values; all columns in one test, one dbt node. -#}
-{% test equals_expression(model, expressions, tolerance=1e-9) %}
+{% test equals_expression(model, expressions, tolerance=1e-9) -%}
 
 with
 
 compared as (
-    {%- for column, expression in expressions.items() %}
+{%- for column, expression in expressions.items() %}
     select
         '{{ column }}' as column_name,
         '{{ expression | replace("'", "''") }}' as expression,

@@ -3,13 +3,13 @@
     Returns one row per column holding a negative value, with the lowest; the failure count
     is the number of negative cells. -#}
 {% test non_negative_columns(model, columns) %}
-{{ config(fail_calc="coalesce(sum(negative_cells), 0)") }}
+    {{ config(fail_calc="coalesce(sum(negative_cells), 0)") }}
 
 with
 
 negative_counts as (
     select
-        {%- for column in columns %}
+    {%- for column in columns %}
         count(*) filter (where {{ column }} < 0) as {{ column }}__negative_cells,
         cast(min({{ column }}) as double) as {{ column }}__lowest_value,
         {%- endfor %}
@@ -20,7 +20,7 @@ select column_name, negative_cells, lowest_value
 from negative_counts
 unpivot (
     (negative_cells, lowest_value) for column_name in (
-        {%- for column in columns %}
+{%- for column in columns %}
         ({{ column }}__negative_cells, {{ column }}__lowest_value) as {{ column }},
         {%- endfor %}
     )

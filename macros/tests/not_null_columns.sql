@@ -3,15 +3,15 @@
     {column, where} to check it only on the rows `where` (a SQL condition) selects. Returns one
     row per column holding NULLs; the failure count is the number of NULL cells. -#}
 {% test not_null_columns(model, columns) %}
-{{ config(fail_calc="coalesce(sum(null_cells), 0)") }}
+    {{ config(fail_calc="coalesce(sum(null_cells), 0)") }}
 
-{%- set names = [] %}
+    {%- set names = [] %}
 
 with
 
 null_counts as (
     select
-        {%- for column in columns %}
+{%- for column in columns %}
         {%- set name = column.column if column is mapping else column %}
         {%- do names.append(name) %}
         count(*) filter (where {{ name }} is null

@@ -4,12 +4,12 @@
     in the model `to`; NULLs pass, as in dbt's test. Returns one row per column and value
     missing from its parent; the failure count is the number of such cells. -#}
 {% test relationships_columns(model, columns) %}
-{{ config(fail_calc="coalesce(sum(n_cells), 0)") }}
+    {{ config(fail_calc="coalesce(sum(n_cells), 0)") }}
 
 with
 
 orphan_cells as (
-    {%- for key in columns %}
+{%- for key in columns %}
     select
         '{{ key.column }}' as column_name,
         '{{ key.to.identifier }}.{{ key.field }}' as parent_column,

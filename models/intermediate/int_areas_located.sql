@@ -22,7 +22,7 @@ areas_by_release as (
         area_type,
         area_title,
         prim_state as printed_prim_state,
-        nullif(regexp_extract(area_title, ',\s*([A-Z]{2})\b', 1), '') as title_postal_code,
+        nullif(regexp_extract(area_title, ',\s*([A-Z]{2})\b', 1), '') as title_postal_code
     from estimates
     qualify row_number() over (
         partition by release_year, area
@@ -37,7 +37,7 @@ areas_with_derived_state as (
             when areas_by_release.area_type = 1 then 'US'
             when areas_by_release.area_type in (2, 3) then states_by_fips.prim_state
             when areas_by_release.area_type in (4, 5) then states_by_title.prim_state
-        end as derived_prim_state,
+        end as derived_prim_state
     from areas_by_release
     left join census_regions as states_by_fips
         on areas_by_release.area_type in (2, 3)
@@ -53,7 +53,7 @@ areas_located as (
         area_type,
         area_title,
         coalesce(printed_prim_state, derived_prim_state) as prim_state,
-        printed_prim_state is null and derived_prim_state is not null as is_prim_state_derived,
+        printed_prim_state is null and derived_prim_state is not null as is_prim_state_derived
     from areas_with_derived_state
 )
 

@@ -22,7 +22,7 @@ base_release as (
         coalesce(
             {{ var('real_dollars_base_release') if var('real_dollars_base_release') is not none else 'null' }},
             max(release_year)
-        ) as real_dollars_base_year,
+        ) as real_dollars_base_year
     from releases_loaded
 ),
 
@@ -32,7 +32,7 @@ releases_deflated as (
         release_cpi.cpi_u as cpi_u_may,
         base_release.real_dollars_base_year,
         base_cpi.cpi_u as base_cpi_u_may,
-        base_cpi.cpi_u / release_cpi.cpi_u as cpi_ratio_to_base,
+        base_cpi.cpi_u / release_cpi.cpi_u as cpi_ratio_to_base
     from releases_loaded
     cross join base_release
     left join cpi_u_may as release_cpi

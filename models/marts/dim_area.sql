@@ -20,7 +20,7 @@ areas_newest as (
         area_title,
         area_type,
         prim_state,
-        release_year,
+        release_year
     from areas_located
     qualify row_number() over (
         partition by area
@@ -38,7 +38,7 @@ areas_described as (
         census_regions.state_fips,
         census_regions.census_region,
         census_regions.census_division,
-        areas_newest.release_year as newest_release_year,
+        areas_newest.release_year as newest_release_year
     from areas_newest
     left join area_types
         on areas_newest.area_type = area_types.area_type

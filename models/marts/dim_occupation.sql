@@ -21,13 +21,13 @@ occupations_newest as (
         estimates.occ_code,
         estimates.occ_title,
         estimates.o_group,
-        estimates.release_year,
+        estimates.release_year
     from estimates
     left join o_group_levels
         on estimates.o_group = o_group_levels.o_group
     qualify row_number() over (
         partition by estimates.occ_code
-        order by estimates.release_year desc, o_group_levels.level_rank desc, estimates.sheet_row
+        order by estimates.release_year desc, o_group_levels.level_rank desc, estimates.sheet_row asc
     ) = 1
 ),
 
@@ -38,7 +38,7 @@ occupations_described as (
         occupations_newest.o_group,
         {{ soc_major_group_code('occupations_newest.occ_code') }} as soc_major_group_code,
         soc_major_groups.soc_major_group_title,
-        occupations_newest.release_year as newest_release_year,
+        occupations_newest.release_year as newest_release_year
     from occupations_newest
     left join soc_major_groups
         on {{ soc_major_group_code('occupations_newest.occ_code') }} = soc_major_groups.soc_major_group_code

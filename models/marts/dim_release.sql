@@ -25,7 +25,7 @@ workbooks_loaded as (
         file_kind,
         source_file,
         source_sha256,
-        count(*) as n_rows,
+        count(*) as n_rows
     from occupation_wages
     group by release_year, file_kind, source_file, source_sha256
 ),
@@ -35,10 +35,10 @@ releases_with_workbooks as (
         release_year,
         list(file_kind order by file_kind) as file_kinds,
         list(
-            {'file_kind': file_kind, 'source_file': source_file, 'source_sha256': source_sha256, 'n_rows': n_rows}
+            { 'file_kind': file_kind, 'source_file': source_file, 'source_sha256': source_sha256, 'n_rows': n_rows }
             order by file_kind
         ) as workbooks,
-        sum(n_rows) as n_rows,
+        sum(n_rows) as n_rows
     from workbooks_loaded
     group by release_year
 ),
@@ -47,7 +47,6 @@ releases_described as (
     select
         releases_with_workbooks.release_year,
         'May' as reference_month,
-        'May ' || releases_with_workbooks.release_year as reference_period,
         soc_vintages.soc_vintage,
         soc_vintages.is_soc_2018_only,
         top_code_bounds.hourly_bound as top_code_hourly_bound,
@@ -58,8 +57,9 @@ releases_described as (
         release_deflators.cpi_u_may,
         release_deflators.real_dollars_base_year,
         release_deflators.cpi_ratio_to_base,
+        'May ' || releases_with_workbooks.release_year as reference_period,
         releases_with_workbooks.release_year = release_deflators.real_dollars_base_year as is_real_dollars_base,
-        releases_with_workbooks.release_year = max(releases_with_workbooks.release_year) over () as is_newest_release,
+        releases_with_workbooks.release_year = max(releases_with_workbooks.release_year) over () as is_newest_release
     from releases_with_workbooks
     left join release_deflators
         on releases_with_workbooks.release_year = release_deflators.release_year

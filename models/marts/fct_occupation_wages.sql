@@ -26,7 +26,7 @@ estimates_located as (
     select
         estimates_deduplicated.* replace (
             coalesce(estimates_deduplicated.prim_state, areas_located.prim_state) as prim_state
-        ),
+        )
     from estimates_deduplicated
     left join areas_located
         on estimates_deduplicated.release_year = areas_located.release_year
@@ -38,7 +38,7 @@ estimates_with_bounds as (
         estimates_located.*,
         -- the bound behind '#' in this release (every release must have one: see the seed's tests)
         top_code_bounds.hourly_bound as top_code_hourly_bound,
-        top_code_bounds.annual_bound as top_code_annual_bound,
+        top_code_bounds.annual_bound as top_code_annual_bound
     from estimates_located
     left join top_code_bounds
         on estimates_located.release_year = top_code_bounds.release_year
@@ -62,8 +62,8 @@ wages_with_measures as (
         -- the rows state, national and MSA workbooks hold; an all-data workbook adds
         -- industry and ownership rows, which are false here (codes: var row_rules)
         coalesce(i_group, '{{ row_rules.cross_industry_i_group }}') = '{{ row_rules.cross_industry_i_group }}'
-            and coalesce(own_code, '{{ row_rules.all_ownerships_own_code }}') = '{{ row_rules.all_ownerships_own_code }}'
-            as is_cross_industry_all_ownerships,
+        and coalesce(own_code, '{{ row_rules.all_ownerships_own_code }}') = '{{ row_rules.all_ownerships_own_code }}'
+            as is_cross_industry_all_ownerships
     from estimates_with_bounds
 ),
 
@@ -74,9 +74,10 @@ wages_in_real_dollars as (
         release_deflators.cpi_u_may,
         release_deflators.real_dollars_base_year,
         release_deflators.cpi_ratio_to_base,
-        {%- for column in bls_hourly_wage_columns() + bls_annual_wage_columns() + ['a_mean_se'] %}
-        wages_with_measures.{{ column }} * release_deflators.cpi_ratio_to_base as {{ column }}_real,
-        {%- endfor %}
+    {% for column in bls_hourly_wage_columns() + bls_annual_wage_columns() + ['a_mean_se'] -%}
+        wages_with_measures.{{ column }} * release_deflators.cpi_ratio_to_base as {{ column }}_real
+        {{- "," if not loop.last }}
+    {% endfor %}
     from wages_with_measures
     left join release_deflators
         on wages_with_measures.release_year = release_deflators.release_year

@@ -15,7 +15,7 @@ soc_vintages as (
 releases_by_kind as (
     select distinct
         file_kind,
-        release_year,
+        release_year
     from occupation_wages
 ),
 
@@ -24,7 +24,7 @@ releases_ranked as (
         file_kind,
         release_year,
         lead(release_year) over (partition by file_kind order by release_year) as next_release_year,
-        max(release_year) over (partition by file_kind) as newest_release_year,
+        max(release_year) over (partition by file_kind) as newest_release_year
     from releases_by_kind
 ),
 
@@ -32,23 +32,29 @@ release_pairs as (
     select distinct
         file_kind,
         earlier_release_year,
-        later_release_year,
+        later_release_year
     from (
-        select file_kind, release_year as earlier_release_year, next_release_year as later_release_year,
+        select
+            file_kind,
+            release_year as earlier_release_year,
+            next_release_year as later_release_year
         from releases_ranked
         where next_release_year is not null
         union all
-        select file_kind, release_year as earlier_release_year, newest_release_year as later_release_year,
+        select
+            file_kind,
+            release_year as earlier_release_year,
+            newest_release_year as later_release_year
         from releases_ranked
         where release_year < newest_release_year
-    )
+    ) as pairs
 ),
 
 pairs_labelled as (
     select
         release_pairs.*,
         release_pairs.later_release_year = releases_ranked.newest_release_year as is_against_newest,
-        release_pairs.later_release_year = releases_ranked.next_release_year as is_consecutive_pair,
+        release_pairs.later_release_year = releases_ranked.next_release_year as is_consecutive_pair
     from release_pairs
     inner join releases_ranked
         on release_pairs.file_kind = releases_ranked.file_kind
@@ -61,7 +67,7 @@ wages_keyed as (
         *,
         {{ code_without_leading_zeros('area') }} as area_key,
         {{ code_without_leading_zeros('naics') }} as naics_key,
-        coalesce(own_code, '1235') as own_code_key,
+        coalesce(own_code, '1235') as own_code_key
     from occupation_wages
 ),
 
@@ -72,7 +78,7 @@ pair_keys as (
         wages_keyed.naics_key,
         wages_keyed.own_code_key,
         wages_keyed.occ_code,
-        wages_keyed.o_group,
+        wages_keyed.o_group
     from pairs_labelled
     inner join wages_keyed
         on pairs_labelled.file_kind = wages_keyed.file_kind
@@ -116,7 +122,7 @@ pairs_joined as (
         coalesce(earlier.is_a_median_not_available, false) or coalesce(later.is_a_median_not_available, false)
             as is_a_median_suppressed_either,
         coalesce(earlier.is_a_median_top_coded, false) or coalesce(later.is_a_median_top_coded, false)
-            as is_a_median_top_coded_either,
+            as is_a_median_top_coded_either
     from pair_keys
     left join wages_keyed as earlier
         on pair_keys.file_kind = earlier.file_kind
@@ -146,7 +152,7 @@ pairs_with_vintages as (
             earlier_vintage.is_soc_2018_only and later_vintage.is_soc_2018_only
             and pairs_joined.has_earlier_row and pairs_joined.has_later_row,
             false
-        ) as is_soc_comparable,
+        ) as is_soc_comparable
     from pairs_joined
     left join soc_vintages as earlier_vintage
         on pairs_joined.earlier_release_year = earlier_vintage.release_year
@@ -179,7 +185,7 @@ changes_computed as (
         100 * (a_median_later / nullif(a_median_earlier, 0) - 1) as a_median_pct_change,
         100 * (
             (a_median_later * cpi_ratio_to_base_later) / nullif(a_median_earlier * cpi_ratio_to_base_earlier, 0) - 1
-        ) as a_median_real_pct_change,
+        ) as a_median_real_pct_change
     from pairs_with_vintages
 ),
 
@@ -187,7 +193,7 @@ changes_tested as (
     select
         *,
         a_mean_change / nullif(a_mean_change_se, 0) as a_mean_change_z,
-        a_mean_real_change / nullif(a_mean_real_change_se, 0) as a_mean_real_change_z,
+        a_mean_real_change / nullif(a_mean_real_change_se, 0) as a_mean_real_change_z
     from changes_computed
 )
 

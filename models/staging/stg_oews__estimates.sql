@@ -36,27 +36,27 @@ renamed as (
 
         ---------- employment (** = not available; counts as BIGINT)
         {% for column in bls_employment_columns() %}
-        {% if column in bls_count_columns() %}
-        cast({{ parse_bls_number(column) }} as bigint) as {{ column }},
-        {% else %}
-        {{ parse_bls_number(column) }} as {{ column }},
-        {% endif %}
-        {{ is_bls_symbol(column, '**') }} as is_{{ column }}_not_available,
+            {% if column in bls_count_columns() %}
+                cast({{ parse_bls_number(column) }} as bigint) as {{ column }},
+            {% else %}
+                {{ parse_bls_number(column) }} as {{ column }},
+            {% endif %}
+            {{ is_bls_symbol(column, '**') }} as is_{{ column }}_not_available,
         {% endfor %}
         {{ is_bls_symbol('pct_rpt', '~') }} as is_pct_rpt_below_half_percent,
 
         ---------- wages (* = not available, # = top-coded at the release's bound)
         {% for column in bls_wage_columns() %}
-        {{ parse_bls_number(column) }} as {{ column }},
-        {{ is_bls_symbol(column, '*') }} as is_{{ column }}_not_available,
-        {% if column != 'mean_prse' %}
-        {{ is_bls_symbol(column, '#') }} as is_{{ column }}_top_coded,
-        {% endif %}
+            {{ parse_bls_number(column) }} as {{ column }},
+            {{ is_bls_symbol(column, '*') }} as is_{{ column }}_not_available,
+            {% if column != 'mean_prse' %}
+                {{ is_bls_symbol(column, '#') }} as is_{{ column }}_top_coded,
+            {% endif %}
         {% endfor %}
 
         ---------- pay basis
         {{ parse_bls_boolean('annual') }} as annual,
-        {{ parse_bls_boolean('hourly') }} as hourly,
+        {{ parse_bls_boolean('hourly') }} as hourly
 
     from source
 )

@@ -46,7 +46,7 @@ def read_json(path: Path) -> dict:
 class ResourceReferences(HTMLParser):
     """What a page's markup makes the browser load: tag attributes, and url()/@import in <style>."""
 
-    LOADING_ATTRIBUTES = {"src", "href", "data", "poster", "srcset"}
+    LOADING_ATTRIBUTES = frozenset({"src", "href", "data", "poster", "srcset"})
 
     def __init__(self) -> None:
         super().__init__()

@@ -66,7 +66,7 @@ def read_national() -> list[dict[str, object]]:
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = [str(name).lower() for name in next(rows)]
-        return [dict(zip(header, values)) for values in rows]
+        return [dict(zip(header, values, strict=False)) for values in rows]
     finally:
         book.close()
 
@@ -326,6 +326,7 @@ def test_2024_and_2025_compare_row_by_row(layouts: Layouts) -> None:
     for cells_2024, cells_2025 in zip(
         layouts.rows[("state", 2024)],
         [c for c in layouts.rows[("state", 2025)] if str(c["area"]) in AREAS_2024],
+        strict=False,
     ):
         new, old = cells_2025["tot_emp"], cells_2024["TOT_EMP"]
         change = float(new) - float(old) if str(new).replace(".", "").isdigit() else None

@@ -47,7 +47,7 @@ def workbook_a_mean(path: Path, occ_code: str) -> float:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = [str(name).strip().lower() for name in next(rows)]
         for values in rows:
-            cells = dict(zip(header, values))
+            cells = dict(zip(header, values, strict=False))
             if cells["occ_code"] == occ_code and cells["o_group"] == "detailed":
                 return float(cells["a_mean"])
     finally:

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-import json
+import itertools
 import re
+
 import pandas as pd
 import pytest
 
@@ -121,7 +122,7 @@ def test_report_lists_the_indistinguishable_neighbouring_pairs(
     ranking = real_results["state_ranking"]
     close = [
         (first["area_title"], second["area_title"])
-        for first, second in zip(ranking, ranking[1:])
+        for first, second in itertools.pairwise(ranking)
         if abs(first["a_mean"] - second["a_mean"])
         < 1.96 * (first["a_mean_se"] ** 2 + second["a_mean_se"] ** 2) ** 0.5
     ]

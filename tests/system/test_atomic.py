@@ -60,13 +60,13 @@ sys.exit(cli.main(sys.argv[3:]))
 
 #: `python reader.py WAREHOUSE STOP MODE`: one JSON line per query until STOP exists;
 #: MODE held: one read-only connection for the whole run; fresh: a new one per query.
-READER = """
+READER = f"""
 import json, sys, time
 from pathlib import Path
 import duckdb
 
 warehouse, stop, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
-query = {query!r}
+query = {SNAPSHOT_SQL!r}
 held = duckdb.connect(warehouse, read_only=True) if mode == "held" else None
 while True:
     last = stop.exists()
@@ -81,7 +81,7 @@ while True:
     if last:
         break
     time.sleep(0.05)
-""".format(query=SNAPSHOT_SQL)
+"""
 
 
 def snapshot(warehouse: Path) -> list[object]:

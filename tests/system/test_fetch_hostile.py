@@ -19,8 +19,8 @@ from analysis_py.cli import main
 from analysis_py.landing import fetch as fetch_module
 from analysis_py.landing.fetch import fetch_release
 from tests.conftest import REPO, two_state_rows, write_workbook
-from tests.system.helpers import error_lines
 from tests.fetching import raw_dir, zip_of  # noqa: F401 (raw_dir: a fixture)
+from tests.system.helpers import error_lines
 
 CONTACT = "analyst@example.org"
 ZIP_PATH = "/oes/special-requests/oesm25st.zip"
@@ -31,7 +31,7 @@ Routes = dict[str, tuple[str, object]]
 
 def serve(routes: Routes) -> tuple[ThreadingHTTPServer, str]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             kind, value = routes.get(self.path, ("status", 404))
             if kind == "status":
                 self.send_error(int(value))  # type: ignore[arg-type]

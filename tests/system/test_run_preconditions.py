@@ -12,8 +12,8 @@ import resource
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
 import pytest
@@ -228,7 +228,7 @@ def test_a_read_only_reader_holding_the_raw_landing_does_not_block_an_ingest(
 class NoDbt:
     """A dbt child that exits 0 as soon as it is let go, having run nothing; each records what dbt would see."""
 
-    seen: list[dict[str, str]] = []
+    seen: ClassVar[list[dict[str, str]]] = []
 
     def __init__(self, command: list[str], cwd: Path, env: dict[str, str], **_: object) -> None:
         self.target, self.cwd, self.env = (

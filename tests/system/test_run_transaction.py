@@ -20,9 +20,9 @@ from analysis_py.config import Settings
 from analysis_py.files import file_sha256
 from analysis_py.landing.raw_store import _ensure_raw_tables
 from analysis_py.outputs import artifacts as artifacts_module
+from tests.conftest import REPO, folder_env, write_workbook
 from tests.system.helpers import copy_published, described_workbooks, error_lines, wage
 from tests.system.small import small_rows, small_workbook
-from tests.conftest import REPO, folder_env, write_workbook
 
 
 @pytest.fixture(scope="module")

@@ -158,7 +158,7 @@ def test_an_error_while_drawing_beside_is_raised_here(tmp_path: Path) -> None:
 
     drawings = {"state_ranking": broken, "wage_distribution": lambda: _bar_chart(4.0)}
     paths = {name: tmp_path / f"{name}.png" for name in drawings}
-    with pytest.raises(RuntimeError, match="^ValueError: no such state$"):
+    with pytest.raises(RuntimeError, match=r"^ValueError: no such state$"):
         artifacts._save_charts(drawings, paths)
     assert paths["wage_distribution"].exists() and not paths["state_ranking"].exists()
     assert _zombie_children() == []  # the child was waited for

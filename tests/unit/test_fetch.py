@@ -42,7 +42,7 @@ def bls() -> Iterator[FakeBLS]:
     fake = FakeBLS(base_url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             fake.requests.append(dict(self.headers))
             body = fake.files.get(self.path, 404)
             if isinstance(body, int):

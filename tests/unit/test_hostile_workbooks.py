@@ -20,11 +20,10 @@ import pytest
 import xlsxwriter
 import yaml
 
-from analysis_py.bls import NUMBER_BOUNDS, NUMBER_PATTERN
+from analysis_py.bls import NUMBER_BOUNDS, NUMBER_PATTERN, TopCodeBound
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.outputs.charts import state_ranking_chart
-from analysis_py.bls import TopCodeBound
 from analysis_py.outputs.report import report_markdown
 from analysis_py.outputs.report_html import report_html
 from analysis_py.study.state_ranking import StateRank, StateRanking
@@ -242,7 +241,7 @@ def test_ingest_skips_a_hidden_sheet_with_a_bls_header(
     hidden.append([bls_row(AREA_TITLE="Hidden").get(name) for name in HEADER])
     hidden.sheet_state = "hidden"
     book.save(path)
-    code, out, err = _wage(["ingest", str(path)], capsys)
+    code, _, err = _wage(["ingest", str(path)], capsys)
     assert code == 0, err
     assert "sheet 'visible data'" in err
 

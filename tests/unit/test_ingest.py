@@ -384,7 +384,7 @@ def test_an_excel_lock_file_is_named_as_such(tmp_path: Path) -> None:
     path = tmp_path / "~$state_M2025_dl.xlsx"
     path.write_bytes(b"\x08Analyst")
     with pytest.raises(
-        InputError, match="is an Excel lock file .*ingest state_M2025_dl.xlsx instead"
+        InputError, match=r"is an Excel lock file .*ingest state_M2025_dl.xlsx instead"
     ):
         read_workbook(path)
 
@@ -402,7 +402,7 @@ def test_a_calamine_panic_becomes_an_input_error(
 
     monkeypatch.setattr(sheet_pieces.fastexcel, "read_excel", panicking_reader)
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
-    with pytest.raises(InputError, match="cannot be read as an .xlsx workbook .*Option::unwrap"):
+    with pytest.raises(InputError, match=r"cannot be read as an .xlsx workbook .*Option::unwrap"):
         read_workbook(path)
 
 
@@ -482,6 +482,6 @@ def test_a_file_over_the_size_limit_is_not_hashed_to_see_whether_it_was_landed(
         tmp_path / "national_M2025_dl.xlsx",
         [bls_row(AREA=99, AREA_TITLE="U.S.", AREA_TYPE=1, PRIM_STATE="US")],
     )
-    with pytest.raises(InputError, match="more than the 512.0 MiB a workbook may be"):
+    with pytest.raises(InputError, match=re.escape("more than the 512.0 MiB a workbook may be")):
         ingest_workbooks(raw_db, [national, path])
     assert path not in hashed and national in hashed

@@ -50,7 +50,7 @@ def test_run_notes_the_lock_file_and_reads_only_workbooks(
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert "wage: skipping ~$state_M2025_dl.xlsx: an Excel lock file, not a workbook" in err
-    assert [line for line in err.splitlines() if line.startswith("error:")][0].startswith(
+    assert next(line for line in err.splitlines() if line.startswith("error:")).startswith(
         f"error: {bad}: "
     )
 
@@ -92,10 +92,12 @@ def test_analyze_of_a_warehouse_without_state_rows_is_one_error_line_and_changes
 
 
 def test_a_second_build_is_refused_while_one_runs(settings: Settings) -> None:
-    with build_lock(settings):
-        with pytest.raises(BusyError, match="another build is running"):
-            with build_lock(settings):
-                pass
+    with (
+        build_lock(settings),
+        pytest.raises(BusyError, match="another build is running"),
+        build_lock(settings),
+    ):
+        pass
 
 
 def test_run_calls_each_step_once_in_order_and_passes_no_function_down(

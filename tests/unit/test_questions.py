@@ -175,7 +175,7 @@ def test_holm_adjusted_sets_p_holm_as_statsmodels_computes_it(sample: pd.DataFra
         hypothesis_test(PEARSON, sample),
         hypothesis_test(Z_TEST, sample),
     ]
-    tests = [replace(test, p_value=p) for test, p in zip(tests, (0.01, 0.04, 0.03))]
+    tests = [replace(test, p_value=p) for test, p in zip(tests, (0.01, 0.04, 0.03), strict=False)]
     adjusted = holm_adjusted(tests)
     _, expected, _, _ = multipletests([0.01, 0.04, 0.03], method="holm")
     assert [test.p_holm for test in adjusted] == pytest.approx(list(expected), rel=1e-12)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,9 +39,7 @@ def results() -> dict:
     """results.json's document, as `wage run` writes it, of the synthetic marts (through JSON and back)."""
     with marts_connection(synthetic_fact()) as con:
         analysis = analyze(con)
-    document = results_document(
-        analysis, analysis.regressions, datetime(2026, 1, 1, tzinfo=timezone.utc)
-    )
+    document = results_document(analysis, analysis.regressions, datetime(2026, 1, 1, tzinfo=UTC))
     return json.loads(json.dumps(document))
 
 

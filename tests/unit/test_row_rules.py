@@ -315,7 +315,7 @@ def test_the_annual_rule_allows_the_tolerance_and_skips_annual_only_rows(rules: 
         or _number(a) is None
         or _number(h) is None
         or abs(_number(a) - _number(h) * 2080) <= 25
-        for h, a, flag in zip(hourly, annual, annual_only)
+        for h, a, flag in zip(hourly, annual, annual_only, strict=False)
     ]
     table = pa.table(
         {

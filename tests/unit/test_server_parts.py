@@ -35,7 +35,7 @@ def locked() -> Iterator[duckdb.DuckDBPyConnection]:
     ],
 )
 def test_guard_refuses_what_is_not_one_select(locked: duckdb.DuckDBPyConnection, sql: str) -> None:
-    with pytest.raises(AnalysisError, match="^q:"):
+    with pytest.raises(AnalysisError, match=r"^q:"):
         guarded_query(locked, sql, 100, 5)
 
 

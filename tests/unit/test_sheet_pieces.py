@@ -160,7 +160,7 @@ def _whole_read(path: Path) -> Cells:
     return {
         (number, index): value
         for number, row in enumerate(sheet.to_arrow().to_pylist(), start=1)
-        for index, value in zip(indexes, row.values())
+        for index, value in zip(indexes, row.values(), strict=False)
         if value is not None
     }
 
@@ -172,7 +172,7 @@ def _piece_read(path: Path, piece_bytes: int) -> tuple[Cells, int]:
         for piece in pieces:
             n_pieces += 1
             for offset, row in enumerate(piece.rows.to_pylist()):
-                for index, value in zip(piece.column_indexes, row.values()):
+                for index, value in zip(piece.column_indexes, row.values(), strict=False):
                     if value is not None:
                         cells[(piece.first_row + offset, index)] = value
     return cells, n_pieces

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -56,19 +57,21 @@ def test_a_dtd_in_a_member_that_is_no_worksheet_is_found_by_the_file_check(tmp_p
         tmp_path / "state_M2025_dl.xlsx",
         {"xl/styles.xml": b"<!DOCTYPE x>" + styles},
     )
-    with pytest.raises(InputError, match="zip member xl/styles.xml declares an XML DTD"):
+    with pytest.raises(InputError, match=re.escape("zip member xl/styles.xml declares an XML DTD")):
         check_workbook_file(path)
 
 
 def test_members_over_the_total_budget_are_refused(tmp_path: Path) -> None:
     limits = WorkbookLimits(max_total_bytes=10_000)
-    with pytest.raises(InputError, match="would expand to .* refused as a zip bomb"):
+    with pytest.raises(InputError, match=r"would expand to .* refused as a zip bomb"):
         check_workbook_file(good_workbook(tmp_path), limits)
 
 
 def test_one_member_over_its_budget_is_refused(tmp_path: Path) -> None:
     limits = WorkbookLimits(max_member_bytes=8_000)
-    with pytest.raises(InputError, match="zip member xl/theme/theme1.xml would expand to"):
+    with pytest.raises(
+        InputError, match=re.escape("zip member xl/theme/theme1.xml would expand to")
+    ):
         check_workbook_file(good_workbook(tmp_path), limits)
 
 
@@ -95,7 +98,7 @@ def test_ratio_limit_applies_above_the_floor(tmp_path: Path) -> None:
         {},
         {"xl/blank.xml": b" " * 500_000},
     )
-    with pytest.raises(InputError, match="compressed .*:1"):
+    with pytest.raises(InputError, match=r"compressed .*:1"):
         check_workbook_file(path, WorkbookLimits(ratio_floor_bytes=100_000))
 
 

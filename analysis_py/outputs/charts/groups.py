@@ -94,7 +94,7 @@ def _group_box(
 ) -> None:
     """Box plots (quartiles, median, mean; whiskers 5th-95th percentile) of the groups on a log axis,
     over at most MAX_POINTS jittered points per group, with a key."""
-    labels = [f"{name}\nn = {len(values):,}" for name, values in zip(names, groups)]
+    labels = [f"{name}\nn = {len(values):,}" for name, values in zip(names, groups, strict=True)]
     boxes = ax.boxplot(
         groups,
         tick_labels=labels,
@@ -107,11 +107,11 @@ def _group_box(
         zorder=3,
         meanprops={"marker": "D", "markerfacecolor": "white", "markeredgecolor": "black"},
     )
-    for patch, color in zip(boxes["boxes"], colors):
+    for patch, color in zip(boxes["boxes"], colors, strict=True):
         patch.set_facecolor(color)
         patch.set_alpha(0.45)
     rng = np.random.default_rng(0)  # fixed sample and jitter: the same picture every run
-    for position, values, color in zip(range(1, len(groups) + 1), groups, colors):
+    for position, values, color in zip(range(1, len(groups) + 1), groups, colors, strict=True):
         shown = (
             values if len(values) <= MAX_POINTS else rng.choice(values, MAX_POINTS, replace=False)
         )

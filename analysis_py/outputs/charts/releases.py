@@ -34,7 +34,9 @@ def real_wage_by_release_chart(changes: ReleaseChanges, ax: Axes | None = None) 
     titles = frame.drop_duplicates("soc_major_group_code").set_index("soc_major_group_code")[
         "soc_major_group_title"
     ]
-    shades = dict(zip(years, np.linspace(0.35, 0.95, len(years))))  # the newest release darkest
+    shades = dict(
+        zip(years, np.linspace(0.35, 0.95, len(years)), strict=True)
+    )  # the newest release darkest
     colors = {year: matplotlib.colormaps["Blues"](shade) for year, shade in shades.items()}
     for code, values in wide.iterrows():  # a thin line from the lowest to the highest release
         ax.plot([values.min(), values.max()], [position[code]] * 2, color=GREY, lw=1, zorder=1)

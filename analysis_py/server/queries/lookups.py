@@ -16,11 +16,11 @@ from analysis_py.study.lookup import newest_release
 __all__ = [
     "FIRST_RELEASE",
     "LAST_RELEASE",
-    "Release",
     "Area",
     "Occupation",
-    "list_releases",
+    "Release",
     "list_areas",
+    "list_releases",
     "search_occupations",
 ]
 

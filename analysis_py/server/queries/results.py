@@ -27,7 +27,7 @@ class RunResults(Record):
 
 def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [column[0] for column in cursor.description or ()]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def run_results(con: duckdb.DuckDBPyConnection, results_json: Path | None = None) -> RunResults:

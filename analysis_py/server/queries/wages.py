@@ -21,12 +21,12 @@ from analysis_py.stats.results import LEVEL, Record, z_critical
 from analysis_py.study.lookup import newest_release, resolve_area, resolve_occupation
 
 __all__ = [
-    "SORTABLE",
-    "MAX_PAGE_SIZE",
     "MAX_OFFSET",
-    "WageRow",
-    "WageQuery",
+    "MAX_PAGE_SIZE",
+    "SORTABLE",
     "WagePage",
+    "WageQuery",
+    "WageRow",
     "wage_rows",
 ]
 
@@ -210,10 +210,13 @@ def _filter_values(con: duckdb.DuckDBPyConnection, query: WageQuery) -> dict[str
 
 def _wage_row(row: tuple[Any, ...], z: float) -> WageRow:
     """A fetched row (keys, measures, flags) as a WageRow with the CIs of its means."""
-    values = dict(zip(_MEASURES, row[len(_KEYS) : len(_KEYS) + len(_MEASURES)]))
+    values = dict(zip(_MEASURES, row[len(_KEYS) : len(_KEYS) + len(_MEASURES)], strict=True))
     a_low, a_high = _interval(values["a_mean"], values["a_mean_se"], z)
     h_low, h_high = _interval(values["h_mean"], values["h_mean_se"], z)
-    keys = {name: read(value) for (name, read), value in zip(_KEYS.items(), row[: len(_KEYS)])}
+    keys = {
+        name: read(value)
+        for (name, read), value in zip(_KEYS.items(), row[: len(_KEYS)], strict=True)
+    }
     return WageRow(
         **keys,
         **values,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
-__all__ = ["router", "STATIC", "VENDOR"]
+__all__ = ["STATIC", "VENDOR", "router"]
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 VENDOR = "/static/vendor"

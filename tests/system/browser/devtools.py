@@ -8,6 +8,7 @@ console messages and the network requests of what it did.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import subprocess
 import time
@@ -52,7 +53,7 @@ class Chromium:
         self.events: list[dict[str, Any]] = []
         self._next_id = 0
 
-    def __enter__(self) -> "Chromium":
+    def __enter__(self) -> Chromium:
         if not CHROMIUM.exists():
             raise DevToolsError(
                 f"{CHROMIUM} is missing: `make test-browser` installs Debian's chromium"
@@ -173,10 +174,8 @@ class Chromium:
         deadline = time.monotonic() + seconds
         try:
             while time.monotonic() < deadline:
-                try:
+                with contextlib.suppress(websocket.WebSocketTimeoutException):
                     self._receive()
-                except websocket.WebSocketTimeoutException:
-                    pass
         finally:
             self._socket.settimeout(30)
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from analysis_py.config import Settings
-from tests.system.browser.devtools import Chromium
 from tests.conftest import REPO
+from tests.system.browser.devtools import Chromium
 from tests.system.test_server import Server, serve_api
 
 pytestmark = pytest.mark.browser
