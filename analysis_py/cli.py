@@ -26,12 +26,6 @@ from analysis_py.server.options import ServerOptions
 if TYPE_CHECKING:
     from analysis_py.warehouse.query import StatementResult
 
-# One BLAS thread, set before numpy loads OpenBLAS (a value the user set wins): the analyses'
-# matrices are tall and thin (36,000 x 24), where OpenBLAS's threads only wait on each other (the
-# regressions took 1.4 s with two threads on a busy 2-core machine, 0.3 s with one), and one thread
-# makes results.json the same to the last bit on every machine, whatever its core count.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 # The library is imported in `_dispatch`, per command: `wage sql` starts in a fraction of a
 # second without pandas, dbt, scipy, matplotlib or FastAPI (bench/run_bench.py measures it).
 
@@ -623,11 +617,16 @@ def console_main() -> None:
     """The `wage` command: `main`, then the process ends without tearing the interpreter down.
 
     After a run that loaded the analysis stack (pandas, scipy, statsmodels, matplotlib, dbt's
-    results), Python's own teardown took 0.4 s for nothing: every file and connection is closed
-    by the time `main` returns. The logs and the output are flushed first, as the exit handlers
+    results), Python's own teardown is slow and does nothing useful: every file and connection is
+    closed by the time `main` returns. The logs and the output are flushed first, as the exit handlers
     `os._exit` skips would have (output that cannot be written is an `error:` line and exit 2);
     an exception still ends the normal way, with its traceback.
     """
+    # One BLAS thread, set where the program starts and before numpy loads OpenBLAS (a value the
+    # user set wins): the analyses' matrices are tall and thin, where OpenBLAS's threads only wait
+    # on each other, and one thread makes results.json the same to the last bit on every machine,
+    # whatever its core count.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         code = _with_output_flushed(main())
     except (

@@ -73,8 +73,7 @@ MAX_PIECE_TEXT = 192 * _MIB
 #: Excel's last row and column: a cell beyond them is refused.
 EXCEL_ROWS, EXCEL_COLUMNS = 1 << 20, 1 << 14
 #: Threads reading pieces with fastexcel (which releases the GIL): with two, the reading uses whichever
-#: core the cutting and landing leave idle (state workbook 0.80 s instead of 0.89 s, 200k rows 3.7 s
-#: instead of 4.4 s on 2 cores; the 1M-row workbook's peak RSS stayed at 920 MiB).
+#: core the cutting and landing leave idle; one more piece is then in memory (MAX_PIECE_TEXT).
 _READERS = 2
 #: Columns A-AF (BLS's 32): cells written as Excel writes them there need no closer look.
 _NEAR_COLUMNS = 32

@@ -1,4 +1,4 @@
-"""`wage docs --serve`'s server (issue 11, finding 14): no listing, nothing outside its folder, only local Host names."""
+"""`wage docs --serve`'s server: no listing, nothing outside its folder, only local Host names."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`wage run` killed with SIGKILL at each step boundary and at random moments (issue 11, acceptance).
+"""`wage run` killed with SIGKILL at each step boundary and at random moments.
 
 Ten rounds on one warehouse folder, each with a new small workbook: after each kill the
 raw landing, the warehouse and results.json describe the same workbooks (same SHA-256s),

@@ -1,4 +1,4 @@
-"""`wage fetch` against a hostile local server (issue 11, findings 9 and 10): never bls.gov."""
+"""`wage fetch` against a hostile local server: never bls.gov."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A run is all or nothing (issue 11, findings 2, 4 and 13): raw landing, warehouse and artifacts agree.
+"""A run is all or nothing: raw landing, warehouse and artifacts agree.
 
 Each test starts from a copy of one published small warehouse (`published`, built once).
 """

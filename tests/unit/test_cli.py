@@ -337,18 +337,26 @@ def test_a_failure_is_logged_at_error_and_printed_once(
     ]
 
 
-#: In a fresh Python: import the CLI, then numpy, and print how many threads OpenBLAS will use.
+#: In a fresh Python: import the CLI (which must set nothing), then start the program as `wage`
+#: does, with a command that loads numpy and prints how many threads OpenBLAS will use.
 _BLAS_THREADS = """
-import ctypes, glob, os
-import analysis_py.cli
-import numpy
-[library] = glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir, "numpy.libs", "*openblas*"))
-print(ctypes.CDLL(library).scipy_openblas_get_num_threads64_())
+import ctypes, glob, os, sys
+before = os.environ.get("OPENBLAS_NUM_THREADS")
+import analysis_py.cli as cli
+assert os.environ.get("OPENBLAS_NUM_THREADS") == before, "importing the CLI changed the environment"
+def command():
+    import numpy
+    libs = os.path.join(os.path.dirname(numpy.__file__), os.pardir, "numpy.libs")
+    [library] = glob.glob(os.path.join(libs, "*openblas*"))
+    print(ctypes.CDLL(library).scipy_openblas_get_num_threads64_(), flush=True)
+    return 0
+cli.main = command
+cli.console_main()
 """
 
 
 @pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("2", "2")])
-def test_the_cli_gives_openblas_one_thread_unless_the_user_set_it(
+def test_the_program_gives_openblas_one_thread_unless_the_user_set_it(
     given: str | None, expected: str
 ) -> None:
     env = {name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"}
