@@ -12,9 +12,14 @@ whichever needs it first, in the folder TESTS_SHARED_BUILDS names (`shared_build
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread before numpy loads, as `wage` sets where it starts: tests that run the
+# statistics in this process then get the results a `wage run` gets.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import fcntl
 import json
-import os
 import pickle
 import shutil
 import subprocess
@@ -26,9 +31,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis_py.cli import (
-    main,
-)  # first: it gives OpenBLAS one thread before numpy loads (as `wage` does)
+from analysis_py.cli import main
 from analysis_py.config import Settings, folder_environment
 
 REPO = Path(__file__).resolve().parents[1]

@@ -283,10 +283,12 @@ def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]
 
 
 def test_every_command_help_has_a_description() -> None:
-    from analysis_py.cli import _parser
+    from analysis_py.cli.parser import command_parser
 
     [commands] = [
-        action for action in _parser()._actions if isinstance(action, argparse._SubParsersAction)
+        action
+        for action in command_parser()._actions
+        if isinstance(action, argparse._SubParsersAction)
     ]
     assert len(commands.choices) >= 12
     for name, sub in commands.choices.items():

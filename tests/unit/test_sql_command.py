@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis_py.cli import SQL_MAX_BYTES, main
+from analysis_py.cli import main
+from analysis_py.cli.parser import SQL_MAX_BYTES
 from analysis_py.config import Settings
 
 P_VALUE = 2.2e-09
