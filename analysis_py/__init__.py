@@ -2,7 +2,7 @@
 
 The package is layered and imports only go down: `LAYERS` below says what each part may
 import. `tests/unit/test_import_graph.py` holds every import of the package to it, and the
-README's layer table (what lives in each layer, and what it may import) too.
+layer table of docs/contributing.md (what lives in each layer, and what it may import) too.
 """
 
 #: The modules at the bottom, which every layer may use.

@@ -94,7 +94,9 @@ def refuse_if_held(target: Path) -> None:
     Renaming a new file over one a client writes to would lose its writes; a `.wal` left
     beside the path would be replayed into the new file by the next client that opens it.
     """
-    _refuse_if_writer(target, "close that connection or open the file read-only (see README)")
+    _refuse_if_writer(
+        target, "close that connection or open the file read-only (see docs/operations.md)"
+    )
     real = real_path(target)
     if not real.exists():
         return

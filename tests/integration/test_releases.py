@@ -155,12 +155,12 @@ def test_remove_of_another_kind_of_the_release_is_refused(
     assert "holds no release 2024 (national)" in capsys.readouterr().err
 
 
-# ---------- every README example query names its release
+# ---------- every example query of docs/querying.md names its release
 
 
-def readme_queries() -> dict[str, str]:
-    """The numbered example queries of README.md ("-- 1. ..." up to ";"), by number."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+def example_queries() -> dict[str, str]:
+    """The numbered example queries of docs/querying.md ("-- 1. ..." up to ";"), by number."""
+    text = (REPO / "docs" / "querying.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sql\n(.*?)```", text, flags=re.DOTALL)
     queries = {}
     for block in blocks:
@@ -170,27 +170,27 @@ def readme_queries() -> dict[str, str]:
     return queries
 
 
-def test_readme_has_numbered_queries_each_filtering_on_release() -> None:
-    queries = readme_queries()
+def test_the_example_queries_are_numbered_and_each_filters_on_release() -> None:
+    queries = example_queries()
     assert sorted(queries, key=int) == ["1", "2", "3", "4", "5", "6"]
     for number, sql in queries.items():
         assert re.search(r"release_year = \d{4}", sql), (
-            f"README query {number} has no release filter"
+            f"example query {number} has no release filter"
         )
 
 
 @pytest.mark.parametrize("number", ["1", "2", "3", "4", "5"])
-def test_readme_query_answers_the_same_with_one_release_or_four(
+def test_an_example_query_answers_the_same_with_one_release_or_four(
     number: str, real_warehouse: Settings, four_releases: Settings
 ) -> None:
-    sql = readme_queries()[number]
+    sql = example_queries()[number]
     one = query(real_warehouse, sql)
-    assert one, f"README query {number} returns nothing"
+    assert one, f"example query {number} returns nothing"
     assert query(four_releases, sql) == one
 
 
-def test_readme_release_comparison_gives_the_nurses_change(four_releases: Settings) -> None:
-    [row] = query(four_releases, readme_queries()["6"])
+def test_the_release_comparison_example_gives_the_nurses_change(four_releases: Settings) -> None:
+    [row] = query(four_releases, example_queries()["6"])
     assert row[:4] == ("Registered Nurses", 89010, 98430, 9420) and row[-1] == 2025
 
 

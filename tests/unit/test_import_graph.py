@@ -1,5 +1,5 @@
 """The package's layers, read from its source with ast: every import is one `analysis_py.LAYERS` allows,
-and the README's layer table says what `LAYERS` says."""
+and the layer table of docs/contributing.md says what `LAYERS` says."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from analysis_py import BASE, LAYERS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "analysis_py"
-README = PACKAGE.parent / "README.md"
+CONTRIBUTING = PACKAGE.parent / "docs" / "contributing.md"
 
-#: The README table's header row, whose rows list the layers.
+#: The layer table's header row (docs/contributing.md), whose rows list the layers.
 TABLE_HEADER = "| layer | what lives there | may import |"
 
 #: Layer of each module (or package) of outputs/: one imports only lower layers of outputs.
@@ -148,9 +148,9 @@ def test_a_base_module_stats_may_not_use_is_caught() -> None:
     ]
 
 
-def readme_layer_table(readme: Path = README) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(layer, what lives there, may import) of each row of the README's layer table, in order."""
-    lines = [line.strip() for line in readme.read_text(encoding="utf-8").splitlines()]
+def layer_table(page: Path = CONTRIBUTING) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(layer, what lives there, may import) of each row of the layer table of docs/contributing.md, in order."""
+    lines = [line.strip() for line in page.read_text(encoding="utf-8").splitlines()]
     start = lines.index(TABLE_HEADER) + 2
     rows = []
     for line in lines[start:]:
@@ -163,12 +163,12 @@ def readme_layer_table(readme: Path = README) -> list[tuple[str, str, tuple[str,
     return rows
 
 
-def test_the_readme_table_lists_the_layers_in_order_with_what_they_may_import() -> None:
-    assert [(layer, names) for layer, _, names in readme_layer_table()] == list(LAYERS.items())
+def test_the_layer_table_lists_the_layers_in_order_with_what_they_may_import() -> None:
+    assert [(layer, names) for layer, _, names in layer_table()] == list(LAYERS.items())
 
 
-def test_the_readme_table_names_every_base_module() -> None:
-    [lives] = [lives for layer, lives, _ in readme_layer_table() if layer == "base"]
+def test_the_layer_table_names_every_base_module() -> None:
+    [lives] = [lives for layer, lives, _ in layer_table() if layer == "base"]
     assert [module for module in BASE if f"`{module}.py`" not in lives] == []
 
 
