@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # The stamp's name changes when the recipe does, so that older venvs are set up again once.
 STAMP  := $(VENV)/.installed-bytecode
 
-.PHONY: run format lint test test-fast test-integration test-system test-stress test-bench bench docs lock clean help cpi-seed serve
+.PHONY: run format lint mutate test test-fast test-integration test-system test-stress test-bench bench docs lock clean help cpi-seed serve
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -68,6 +68,15 @@ test-bench: $(STAMP)  ## the benchmark script end to end on tiny inputs, `bench/
 test-stress: $(STAMP)  ## kill `wage run` at every step and at random moments, 10 rounds (minutes; CI runs it)
 	$(PYTEST) -m stress tests/system
 
+# Mutation testing (mutmut, [tool.mutmut] in pyproject.toml): small changes to the modules whose
+# mistakes cost most, each run against the unit tests that cover it; a mutant no test kills is a
+# bug the tests would let through. All of them take hours on two cores: name some, as in
+# `make mutate MUTANTS='analysis_py.stats*'`. Results stay in mutants/ (`.venv/bin/mutmut browse`).
+MUTANTS ?=
+mutate: $(STAMP)  ## mutation testing of stats, the SQL guard, publish, cell checks, compare (long; MUTANTS= to pick)
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/mutmut results
+
 # Debian's chromium, installed when missing (root, or sudo); the test drives it headless.
 .PHONY: test-browser
 test-browser: $(STAMP)  ## the docs site in headless chromium (installs Debian's chromium when missing)
@@ -84,7 +93,7 @@ cpi-seed: $(STAMP)  ## rewrite seeds/cpi_u_may.csv (May CPI-U) from the pinned c
 	$(BIN)/wage cpi-seed
 
 clean:  ## remove generated files (keeps data/raw)
-	rm -rf $(VENV) target logs artifacts artifacts.building artifacts.previous wage.duckdb wage.duckdb.wal wage.duckdb.publish.json wage_raw.duckdb wage_raw.duckdb.wal
+	rm -rf $(VENV) mutants target logs artifacts artifacts.building artifacts.previous wage.duckdb wage.duckdb.wal wage.duckdb.publish.json wage_raw.duckdb wage_raw.duckdb.wal
 
 serve: $(STAMP)  ## the API and explorer on http://127.0.0.1:8765/ (docs at /docs)
 	$(BIN)/wage serve

@@ -202,3 +202,18 @@ def test_ols_hc3_matches_statsmodels(xy: tuple[np.ndarray, np.ndarray]) -> None:
 def test_ols_hc3_refuses_too_few_rows() -> None:
     with pytest.raises(AnalysisError, match="at least 10"):
         ols_hc3("y ~ x", pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 4.0]}))
+
+
+def test_ols_hc3_p_values_match_statsmodels(xy: tuple[np.ndarray, np.ndarray]) -> None:
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame({"x": xy[0]})
+    data["y"] = 1 + 0.01 * data["x"] + rng.normal(0, 1, len(data))
+    expected = smf.ols("y ~ x", data=data).fit(cov_type="HC3").pvalues
+    result = ols_hc3("y ~ x", data)
+    assert [c.p_value for c in result.coefficients] == pytest.approx(list(expected), rel=1e-12)
+
+
+def test_ols_hc3_fits_exactly_the_minimum_number_of_rows() -> None:
+    x = np.arange(10.0)
+    data = pd.DataFrame({"x": x, "y": 3 + 2 * x + np.tile([0.1, -0.1], 5)})
+    assert ols_hc3("y ~ x", data).n == 10
