@@ -37,8 +37,8 @@ from analysis_py.files import file_sha256
 from analysis_py.landing.cell_checks import checked_cells
 from analysis_py.landing.release_year import FirstRows, check_release_year, stated_release_years
 from analysis_py.landing.row_rules import RowRules, project_row_rules
-from analysis_py.landing.sheet_pieces import SheetPiece, SheetPieces, column_letter
-from analysis_py.landing.sheet_scan import SheetScan, Worksheet
+from analysis_py.landing.sheet_pieces import SheetPiece, SheetPieces
+from analysis_py.landing.sheet_scan import SheetScan, Worksheet, column_letter
 from analysis_py.landing.workbook_checks import check_workbook_file, size_text
 
 __all__ = ["CELLS_SCHEMA", "Workbook", "read_workbook"]

@@ -15,7 +15,8 @@ import xlsxwriter
 from analysis_py.errors import InputError
 from analysis_py.landing import reader, sheet_pieces
 from analysis_py.landing.reader import read_workbook
-from analysis_py.landing.sheet_pieces import SheetPieces, xml_pieces
+from analysis_py.landing.sheet_pieces import SheetPieces
+from analysis_py.landing.sheet_xml import XmlPiece, xml_pieces
 from tests.conftest import HEADER, bls_row, write_workbook
 
 Cells = dict[tuple[int, int], str]
@@ -52,7 +53,7 @@ def _chunks(data: bytes, size: int = 97) -> Iterator[bytes]:
     return (data[start : start + size] for start in range(0, len(data), size))
 
 
-def _cut(sheet_xml: bytes, piece_bytes: int) -> list[sheet_pieces.XmlPiece]:
+def _cut(sheet_xml: bytes, piece_bytes: int) -> list[XmlPiece]:
     _, _, pieces = xml_pieces(Path("book.xlsx"), _chunks(sheet_xml), "sheet 'data'", piece_bytes)
     return list(pieces)
 
