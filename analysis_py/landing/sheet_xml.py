@@ -54,15 +54,6 @@ _ROW_NUMBER_IN_TAG = re.compile(rb'\sr="(\d+)"')
 _REFERENCE = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 
 
-@dataclass(frozen=True)
-class XmlPiece:
-    """Whole rows of a sheet's XML: the first row's number, the last's, and the row elements."""
-
-    first_row: int
-    last_row: int
-    rows_xml: bytes
-
-
 _UPPER, _WORD = np.zeros(256, bool), np.zeros(256, bool)
 _UPPER[ord("A") : ord("Z") + 1] = True
 _WORD[ord("0") : ord("9") + 1] = _WORD[ord("a") : ord("z") + 1] = _WORD[ord("_")] = True
@@ -106,6 +97,15 @@ def _near_cell_rows(rows_xml: bytes, cell_tag: bytes) -> np.ndarray | None:
     if not ((digits >= 1) & (digits <= 7) & (data[at + digits] == ord('"'))).all():
         return None
     return rows
+
+
+@dataclass(frozen=True)
+class XmlPiece:
+    """Whole rows of a sheet's XML: the first row's number, the last's, and the row elements."""
+
+    first_row: int
+    last_row: int
+    rows_xml: bytes
 
 
 class _Cutter:
