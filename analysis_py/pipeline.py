@@ -24,12 +24,8 @@ from analysis_py.bls import top_code_bounds
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, BuildError, InputError, WageError
 from analysis_py.landing.cpi_seed import CpiValue, write_cpi_seed
-from analysis_py.landing.raw_store import (
-    LandResult,
-    already_landed,
-    ingest_workbooks,
-    landed_workbooks,
-)
+from analysis_py.landing.raw_provenance import LandResult, already_landed, landed_workbooks
+from analysis_py.landing.raw_store import ingest_workbooks
 from analysis_py.landing.removal import remove_landed_release
 from analysis_py.timing import timed_step
 from analysis_py.warehouse.build import (

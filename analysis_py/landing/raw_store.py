@@ -1,9 +1,4 @@
-"""Raw landing: read workbooks land in `wage_raw.duckdb`, every cell as text, plus provenance.
-
-The raw file holds:
-
-* `oews_estimates`: one row per data row, BLS columns as text (lower-case names);
-* `oews_files`: one row per landed workbook (the latest for each release and kind).
+"""Raw landing: read workbooks land in `wage_raw.duckdb` (raw_file), every cell as text, plus provenance.
 
 The workbooks of a call land in one transaction, a sheet by one INSERT ... SELECT from the
 stream of its pieces (Arrow): each piece lands, its numbers checked, while the reader reads
@@ -15,24 +10,30 @@ is removed).
 from __future__ import annotations
 
 import contextlib
-import csv
 import importlib
 import logging
 import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from analysis_py.bls import BLS_COLUMNS, file_kind_from_name, release_year_from_name
+from analysis_py.bls import file_kind_from_name, release_year_from_name
 from analysis_py.config import find_project_root
 from analysis_py.errors import BuildError, InputError
 from analysis_py.files import file_sha256
+from analysis_py.landing.raw_file import opened_landing, remove_created
+from analysis_py.landing.raw_provenance import (
+    LandResult,
+    already_landed,
+    landed_workbooks,
+    releases_with_top_code_bound,
+    too_large_to_land,
+)
 from analysis_py.landing.row_rules import (
     RowRules,
     keeps_row_rules_sql,
@@ -40,82 +41,13 @@ from analysis_py.landing.row_rules import (
     with_numbers_sql,
     without_numbers_sql,
 )
-from analysis_py.landing.workbook_checks import WorkbookLimits
 
 if TYPE_CHECKING:
     from analysis_py.landing.reader import Workbook
 
-__all__ = [
-    "LandResult",
-    "already_landed",
-    "ingest_workbooks",
-    "landed_workbooks",
-    "releases_with_top_code_bound",
-]
+__all__ = ["ingest_workbooks"]
 
 logger = logging.getLogger(__name__)
-
-#: DuckDB's memory for landing (the cells it inserts are Arrow, outside this limit).
-_LANDING_MEMORY = "256MB"
-#: The raw landing's storage format: DuckDB 1.5's (pyproject pins duckdb 1.5 for every client).
-_STORAGE_VERSION = "v1.5.0"
-#: Rows per row group of the raw landing (DuckDB's default is 122,880, more than a state workbook
-#: holds): each is compressed and written as it fills, ~25 ms of work, so little is left when the
-#: last piece is read (16,384 rows: the state workbook's second group filled at 88% of its rows).
-_ROW_GROUP_ROWS = 8_192
-
-_PROVENANCE_DDL = """
-    source_file varchar not null,
-    source_sha256 varchar not null,
-    sheet_name varchar not null,
-    sheet_row integer not null,
-    release_year integer not null,
-    file_kind varchar not null,
-    loaded_at timestamp not null
-"""
-
-#: BLS file-name prefix -> file kind. A release and kind is one workbook (a new one
-
-
-@dataclass(frozen=True)
-class LandResult:
-    """What landing one workbook did."""
-
-    source_file: str
-    source_sha256: str
-    release_year: int
-    file_kind: str
-    n_rows: int
-    action: str  # "landed", "replaced" or "unchanged"
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-def releases_with_top_code_bound(seed: Path) -> frozenset[int]:
-    """The release years of the dbt seed top_code_bounds.csv (the bound behind BLS's `#`)."""
-    with seed.open(newline="", encoding="utf-8") as handle:
-        return frozenset(int(row["release_year"]) for row in csv.DictReader(handle))
-
-
-def _ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    bls = ",\n".join(f"    {name} varchar" for name in BLS_COLUMNS)
-    con.execute(f"create table if not exists oews_estimates (\n{bls},\n{_PROVENANCE_DDL})")
-    con.execute(
-        """
-        create table if not exists oews_files (
-            source_sha256 varchar not null,
-            source_file varchar not null,
-            source_path varchar not null,
-            sheet_name varchar not null,
-            release_year integer not null,
-            file_kind varchar not null,
-            n_rows bigint not null,
-            loaded_at timestamp not null,
-            primary key (release_year, file_kind)
-        )
-        """
-    )
 
 
 def _insert_cells(
@@ -177,8 +109,8 @@ def _land_workbook(
     """Read one workbook, landing its rows as they are read in the open transaction of `landing()`
     (its release and kind replaced); `read`: the workbooks landed before in it, by release and kind;
     `rules`: the rules each row keeps."""
-    # The reader and the cell checks (fastexcel, pyarrow, numpy: a quarter of a second) load
-    # when a workbook is read, not when this module is: a `wage run` with nothing to do never reads one.
+    # The reader and the cell checks (fastexcel, pyarrow, numpy: heavy imports) load when a
+    # workbook is read, not when this module is: a `wage run` with nothing to do never reads one.
     from analysis_py.landing.reader import read_workbook
 
     n_landed = 0
@@ -231,59 +163,11 @@ def _land_workbook(
     return workbook
 
 
-def landed_workbooks(raw_db: Path) -> dict[tuple[int, str], tuple[str, int]]:
-    """(release, kind) -> (SHA-256, rows) of the workbooks in the raw landing (empty if none)."""
-    if not raw_db.exists():
-        return {}
-    with duckdb.connect(str(raw_db), read_only=True) as con:
-        if not con.execute(
-            "select count(*) from duckdb_tables() where table_name = 'oews_files'"
-        ).fetchone()[0]:
-            return {}
-        rows = con.execute(
-            "select release_year, file_kind, source_sha256, n_rows from oews_files"
-        ).fetchall()
-    return {(release, kind): (sha256, n_rows) for release, kind, sha256, n_rows in rows}
-
-
-def already_landed(
-    path: Path,
-    year: int | None,
-    landed: dict[tuple[int, str], tuple[str, int]],
-    kind: str | None = None,
-) -> LandResult | None:
-    """An 'unchanged' result when the raw landing (`landed`: landed_workbooks) holds these exact bytes
-    for the file's release and kind, else None.
-
-    A file larger than any workbook may be was never landed: it is not hashed, which would
-    take seconds before ingest says what is wrong with it.
-    """
-    release = year or release_year_from_name(path.name)
-    key = (release, kind or file_kind_from_name(path.name))
-    if (
-        release is None
-        or key[1] is None
-        or key not in landed
-        or not path.is_file()
-        or _too_large(path)
-    ):
-        return None
-    sha256 = file_sha256(path)
-    if landed[key][0] != sha256:
-        return None
-    return LandResult(path.name, sha256, key[0], key[1], landed[key][1], action="unchanged")
-
-
-def _too_large(path: Path) -> bool:
-    """Larger than any workbook may be (check_workbook_file refuses it): never landed, not worth hashing."""
-    return path.stat().st_size > WorkbookLimits().max_file_bytes
-
-
 def _warm_duckdb_imports() -> None:
     """Import pandas in a thread while the reader (which releases the GIL) runs.
 
     DuckDB's Python binding imports pandas at its first Arrow scan or bound parameter
-    (~1 s, more without compiled bytecode); here that import overlaps the read instead
+    (a slow import, slower still without compiled bytecode); here that import overlaps the read instead
     of following it. A failed import is DuckDB's to report, at that later call.
     """
 
@@ -323,7 +207,7 @@ def ingest_workbooks(
         # the same bytes named for the same release and kind (a file passed twice) are read once
         content = (
             file_sha256(path)
-            if len(paths) > 1 and path.is_file() and not _too_large(path)
+            if len(paths) > 1 and path.is_file() and not too_large_to_land(path)
             else str(path)
         )
         to_read.setdefault(
@@ -355,9 +239,9 @@ def ingest_workbooks(
             contextlib.ExitStack() as stack,
         ):
             opened: list[duckdb.DuckDBPyConnection] = []
-            # the raw landing opens (~40 ms: a file made, its tables) while the first workbook's
+            # the raw landing opens (a file made, its tables) while the first workbook's
             # first rows are read; refused before any row lands, the ingest closes it unused
-            opening = opener.submit(_opened_landing, raw_db)
+            opening = opener.submit(opened_landing, raw_db)
             stack.callback(_close_unused, opening, opened)
 
             def landing() -> duckdb.DuckDBPyConnection:
@@ -396,14 +280,14 @@ def ingest_workbooks(
                         opened[0].execute("rollback")
                 raise
     except (duckdb.Error, OSError) as exc:
-        _remove_created(raw_db, created)
+        remove_created(raw_db, created)
         text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise BuildError(
             str(raw_db),
             f"cannot write the raw landing ({' '.join(text.split())[:300]}); nothing was landed",
         ) from None
     except BaseException:
-        _remove_created(raw_db, created)
+        remove_created(raw_db, created)
         raise
     results = unchanged
     for (release, file_kind), workbook in read.items():
@@ -431,41 +315,3 @@ def _close_unused(
     rolls back); a landing that failed to open matters only to an ingest with rows to land."""
     if not opened and opening.exception() is None:
         opening.result().close()
-
-
-def _opened_landing(raw_db: Path) -> duckdb.DuckDBPyConnection:
-    """A DuckDB with the raw landing attached as `raw` and set up to land, in a new transaction holding its tables."""
-    con = duckdb.connect(config={"temp_directory": f"{raw_db}.tmp"})
-    try:
-        # row groups of _ROW_GROUP_ROWS, each written to the file (compressed) as it fills,
-        # while the reader reads on: the commit has little left to write;
-        # the 1.5 storage format (an older raw file is upgraded: every client here is DuckDB 1.5)
-        # has DICT_FSST, text as a dictionary of FSST-compressed strings: a third less CPU than
-        # the older format's plain dictionaries, and a smaller file (200,000 rows: 17 MiB, was 18)
-        quoted = str(raw_db).replace("'", "''")
-        con.execute(
-            f"attach '{quoted}' as raw (row_group_size {_ROW_GROUP_ROWS}, storage_version '{_STORAGE_VERSION}')"
-        )
-        con.execute("use raw")
-        con.execute("set write_buffer_row_group_count = 1")
-        con.execute("set force_compression = 'dict_fsst'")
-        con.execute(f"set memory_limit = '{_LANDING_MEMORY}'")
-        con.execute("set threads = 1")  # the reader has the other core
-        con.execute(
-            "set checkpoint_threshold = '0b'"
-        )  # the commit writes the file itself, not a log first
-        con.execute(
-            "begin transaction"
-        )  # the tables too are created in it: a killed first ingest leaves none
-        _ensure_raw_tables(con)
-    except BaseException:
-        con.close()
-        raise
-    return con
-
-
-def _remove_created(raw_db: Path, created: bool) -> None:
-    """A raw landing this ingest created and then refused to fill is removed (nothing was landed)."""
-    if created:
-        for path in (raw_db, raw_db.with_name(raw_db.name + ".wal")):
-            path.unlink(missing_ok=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from analysis_py.errors import InputError
-from analysis_py.landing.raw_store import LandResult, landed_workbooks
+from analysis_py.landing.raw_provenance import LandResult, landed_workbooks
 
 __all__ = ["remove_landed_release"]
 

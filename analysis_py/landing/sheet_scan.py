@@ -23,6 +23,7 @@ __all__ = [
     "SheetScan",
     "Worksheet",
     "WorksheetScanner",
+    "column_letter",
     "column_number",
     "is_worksheet_member",
     "workbook_sheets",
@@ -73,6 +74,16 @@ def column_number(letters: str) -> int:
     for letter in letters:
         number = number * 26 + ord(letter) - ord("A") + 1
     return number
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (the inverse of column_number, 0-based)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 def is_worksheet_member(name: str) -> bool:

@@ -21,7 +21,7 @@ import duckdb
 
 from analysis_py.config import Settings
 from analysis_py.errors import BuildError
-from analysis_py.landing.raw_store import landed_workbooks
+from analysis_py.landing.raw_provenance import landed_workbooks
 from analysis_py.warehouse.dbt import DbtRun, StartedDbt, failing_rows, start_dbt
 from analysis_py.warehouse.publish import refuse_if_held
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from analysis_py.files import file_sha256, write_text_atomic
-from analysis_py.landing.raw_store import landed_workbooks
+from analysis_py.landing.raw_provenance import landed_workbooks
 
 __all__ = [
     "ARTIFACTS_STAMP",

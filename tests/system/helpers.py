@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from analysis_py.config import Settings
-from analysis_py.landing.raw_store import landed_workbooks
+from analysis_py.landing.raw_provenance import landed_workbooks
 from tests.conftest import REPO, folder_env
 
 

@@ -18,7 +18,7 @@ from analysis_py import pipeline
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.files import file_sha256
-from analysis_py.landing.raw_store import _ensure_raw_tables
+from analysis_py.landing.raw_file import ensure_raw_tables
 from analysis_py.outputs import artifacts as artifacts_module
 from tests.conftest import REPO, folder_env, write_workbook
 from tests.system.helpers import copy_published, described_workbooks, error_lines, wage
@@ -105,7 +105,7 @@ def test_a_raw_landing_without_rows_never_becomes_a_published_warehouse(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with duckdb.connect(str(settings.raw_db)) as con:
-        _ensure_raw_tables(con)  # what a first ingest killed right after creating its tables left
+        ensure_raw_tables(con)  # what a first ingest killed right after creating its tables left
     assert main(["build"]) == 2
     [line] = error_lines(capsys.readouterr().err)
     assert "holds no workbook rows" in line

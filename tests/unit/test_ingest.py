@@ -21,12 +21,9 @@ from analysis_py.bls import (
 )
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
-from analysis_py.landing import cell_checks, raw_store, sheet_pieces
-from analysis_py.landing.raw_store import (
-    already_landed,
-    ingest_workbooks,
-    releases_with_top_code_bound,
-)
+from analysis_py.landing import cell_checks, raw_provenance, raw_store, sheet_pieces
+from analysis_py.landing.raw_provenance import already_landed, releases_with_top_code_bound
+from analysis_py.landing.raw_store import ingest_workbooks
 from analysis_py.landing.reader import read_workbook
 from tests.bad_workbooks import far_too_large
 from tests.conftest import HEADER, REPO, bls_row, two_state_rows, write_workbook
@@ -462,7 +459,7 @@ def test_an_unchanged_workbook_is_not_read_again(
 def test_a_file_over_the_size_limit_is_not_hashed_to_see_whether_it_was_landed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Hashing 512 MiB takes seconds, and ingest refuses the file anyway: `wage run`'s up-to-date check and
+    """Hashing 512 MiB is slow, and ingest refuses the file anyway: `wage run`'s up-to-date check and
     ingest (which hashes every workbook of a batch to land a file passed twice once) leave it unhashed."""
     (tmp_path / "small").mkdir()
     path, small = (
@@ -472,9 +469,10 @@ def test_a_file_over_the_size_limit_is_not_hashed_to_see_whether_it_was_landed(
     raw_db = tmp_path / "raw.duckdb"
     ingest_workbooks(raw_db, [small])  # release 2025, state: the key the large file is named for
     hashed: list[Path] = []
-    monkeypatch.setattr(
-        raw_store, "file_sha256", lambda path: hashed.append(path) or file_sha256(path)
-    )
+    for module in (raw_provenance, raw_store):  # the up-to-date check's hash, and ingest's own
+        monkeypatch.setattr(
+            module, "file_sha256", lambda path: hashed.append(path) or file_sha256(path)
+        )
     landed = {(2025, "state"): (file_sha256(small), 2)}
     assert already_landed(path, None, landed) is None
     assert already_landed(small, None, landed) is not None and hashed == [small]

@@ -13,9 +13,10 @@ import pytest
 import xlsxwriter
 
 from analysis_py.errors import InputError
-from analysis_py.landing import reader, sheet_pieces
+from analysis_py.landing import column_mapping, sheet_pieces
 from analysis_py.landing.reader import read_workbook
-from analysis_py.landing.sheet_pieces import SheetPieces, xml_pieces
+from analysis_py.landing.sheet_pieces import SheetPieces
+from analysis_py.landing.sheet_xml import XmlPiece, xml_pieces
 from tests.conftest import HEADER, bls_row, write_workbook
 
 Cells = dict[tuple[int, int], str]
@@ -52,7 +53,7 @@ def _chunks(data: bytes, size: int = 97) -> Iterator[bytes]:
     return (data[start : start + size] for start in range(0, len(data), size))
 
 
-def _cut(sheet_xml: bytes, piece_bytes: int) -> list[sheet_pieces.XmlPiece]:
+def _cut(sheet_xml: bytes, piece_bytes: int) -> list[XmlPiece]:
     _, _, pieces = xml_pieces(Path("book.xlsx"), _chunks(sheet_xml), "sheet 'data'", piece_bytes)
     return list(pieces)
 
@@ -285,7 +286,7 @@ def test_a_sheet_holding_more_cell_text_than_the_budget_is_refused(
     rows = [bls_row(AREA=area, AREA_TITLE="x" * 500) for area in range(1, 301)]
     path = write_workbook(tmp_path / "state_M2025_dl.xlsx", rows)
     monkeypatch.setattr(sheet_pieces, "PIECE_BYTES", 30_000)
-    monkeypatch.setattr(reader, "_MAX_CELL_BYTES", 100_000)
+    monkeypatch.setattr(column_mapping, "_MAX_CELL_BYTES", 100_000)
     with pytest.raises(
         InputError, match=r"sheet 'data' holds more than 97.7 KiB of cell text by row \d+: refused"
     ):
