@@ -255,7 +255,7 @@ def command_parser() -> argparse.ArgumentParser:
     )
     serve_.add_argument(
         "--cache",
-        type=int,
+        type=_count,
         default=ServerOptions.cache_entries,
         metavar="N",
         help="answers kept in memory per warehouse file (default: %(default)s; 0 queries the warehouse on every request)",
