@@ -84,6 +84,18 @@ BAD_CELLS_SQL = [
     # columns_ordered: p10 and p25 swapped, hourly and annual (each pair still 2,080 hours apart)
     """update fct_occupation_wages set h_pct10 = h_pct25, h_pct25 = h_pct10, a_pct10 = a_pct25, a_pct25 = a_pct10
         where sheet_row = 3""",
+    # the columns computed from the cells changed above follow them (their formulas hold), but
+    # a_mean_se: below zero for non_negative_columns, it breaks its own formula too (a PRSE times
+    # a mean, both negated, is positive)
+    "update fct_occupation_wages set "
+    + ", ".join(
+        f"{column}_real = cpi_ratio_to_base * {column}"
+        for column in (
+            *(f"h_{measure}" for measure in ("mean", "pct10", "pct25", "median", "pct75", "pct90")),
+            *(f"a_{measure}" for measure in ("mean", "pct10", "pct25", "median", "pct75", "pct90")),
+        )
+    )
+    + ", h_mean_se = mean_prse / 100.0 * h_mean",
     # equals_expression: one cell per column
     """update fct_occupation_wages set total_payroll = 2 * total_payroll, wage_emp_ratio = null,
         a_mean_se_real = 2 * a_mean_se_real where sheet_row = 2""",
@@ -122,8 +134,8 @@ BROKEN_TESTS = {
     "annual_matches_hourly_fct_occupation_wages": (4, {"a_mean", "a_pct10", "a_median", "a_pct90"}),
     "columns_ordered_fct_occupation_wages": (2, {"h_pct10 <= h_pct25", "a_pct10 <= a_pct25"}),
     "equals_expression_fct_occupation_wages": (
-        3,
-        {"total_payroll", "wage_emp_ratio", "a_mean_se_real"},
+        4,
+        {"total_payroll", "wage_emp_ratio", "a_mean_se_real", "a_mean_se"},
     ),
     "equals_expression_fct_wage_changes": (1, {"later_release_year"}),
     "accepted_values_columns_fct_occupation_wages": (
