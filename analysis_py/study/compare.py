@@ -23,6 +23,7 @@ from analysis_py.errors import AnalysisError
 from analysis_py.formatting import money as _dollars
 from analysis_py.stats.results import Record
 from analysis_py.stats.survey import EstimateComparison, estimate_difference_z
+from analysis_py.study.lookup import resolve_area
 
 __all__ = [
     "Comparison",
@@ -82,27 +83,11 @@ class Comparison:
         }
 
 
-def _area_code(con: duckdb.DuckDBPyConnection, area: str) -> str:
-    """The BLS area code of `area` (a code, or a state's postal abbreviation)."""
-    text = area.strip()
-    rows = con.execute(
-        "select distinct area from fct_occupation_wages "
-        "where area = $a or ltrim(area, '0') = ltrim($a, '0') or (area_type = 2 and prim_state = upper($a))",
-        {"a": text},
-    ).fetchall()
-    if not rows:
-        raise AnalysisError(
-            "area",
-            f"no area {text!r} in the warehouse (use a BLS area code such as 06, or a state abbreviation such as CA)",
-        )
-    return str(rows[0][0])
-
-
 def find_estimate(
     con: duckdb.DuckDBPyConnection, occ_code: str, area: str, release_year: int | None = None
 ) -> Estimate:
     """The row of `occ_code` in `area` (newest release when None), or AnalysisError naming what is missing."""
-    code = _area_code(con, area)
+    code = resolve_area(con, area)
     rows = con.execute(
         """
         select release_year, area, area_title, occ_code, occ_title, o_group, a_mean, a_mean_se, mean_prse,
