@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis_py.bls import NUMERIC_COLUMNS, O_GROUP_LEVELS
+from analysis_py.bls import O_GROUP_LEVELS, number_rules
 from analysis_py.errors import ConfigError
 
 __all__ = [
@@ -70,10 +70,11 @@ class RowRules:
     @property
     def number_columns(self) -> tuple[str, ...]:
         """The numeric columns the rules compare as numbers (each parsed once per row)."""
-        used = {column for column in self.required_cells if column in NUMERIC_COLUMNS}
+        numeric_columns = number_rules().numeric_columns
+        used = {column for column in self.required_cells if column in numeric_columns}
         used |= {column for order in self.percentile_orders for column in order}
         used |= {column for pair in self.annual_hourly_columns for column in pair}
-        return tuple(column for column in NUMERIC_COLUMNS if column in used)
+        return tuple(column for column in numeric_columns if column in used)
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,9 @@ def row_checks(rules: RowRules, file_kind: str, letters: Mapping[str, str]) -> l
     major_group = f"left({occ_code}, 2) || '-0000'"  # the macro soc_major_group_code
     groups = ", ".join(_quoted(group) for group in sorted(rules.soc_major_groups)) or "null"
     checks = []
+    numeric_columns = number_rules().numeric_columns
     for column in rules.required_cells:
-        if column in NUMERIC_COLUMNS:
+        if column in numeric_columns:
             checks.append(
                 RowCheck(
                     column,
