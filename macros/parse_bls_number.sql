@@ -49,8 +49,10 @@
     end
 {%- endmacro %}
 
+{#- TRUE where the cell is the symbol named `symbol` in `vars: bls_numbers: symbols`
+    (wage_not_available, employment_not_available, top_coded, below_half_percent). -#}
 {% macro is_bls_symbol(column, symbol) -%}
-    coalesce(trim({{ column }}) = '{{ symbol }}', false)
+    coalesce(trim({{ column }}) = '{{ var('bls_numbers')['symbols'][symbol] }}', false)
 {%- endmacro %}
 
 {#- ANNUAL / HOURLY: BLS prints TRUE (text) or a boolean cell; empty means false. -#}
