@@ -15,8 +15,10 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from analysis_py.config import find_project_root
@@ -140,7 +142,7 @@ class NumberRules:
     #: numeric columns that hold whole numbers (staging casts them to INTEGER and BIGINT)
     whole_number_columns: tuple[str, ...]
     #: column -> (lowest, highest) value a published number may have, inclusive
-    number_bounds: dict[str, tuple[float, float]]
+    number_bounds: Mapping[str, tuple[float, float]]
     #: hours in BLS's work year (`vars: row_rules: hours_per_year`): annual = hourly x this
     hours_per_year: int
 
@@ -179,13 +181,19 @@ def _number_rules(project: Path) -> NumberRules:
             number_pattern=str(numbers["number_pattern"]),
             numeric_columns=tuple(column for kind in _NUMERIC_KINDS for column in numbers[kind]),
             whole_number_columns=tuple(numbers["whole_number_columns"]),
-            number_bounds={
-                **{column: (low, high) for column, (low, high) in numbers["number_bounds"].items()},
-                **{column: (0, highest_hourly) for column in numbers["hourly_wage_columns"]},
-                **{
-                    column: (0, highest_hourly * hours) for column in numbers["annual_wage_columns"]
-                },
-            },
+            number_bounds=MappingProxyType(
+                {
+                    **{
+                        column: (low, high)
+                        for column, (low, high) in numbers["number_bounds"].items()
+                    },
+                    **{column: (0, highest_hourly) for column in numbers["hourly_wage_columns"]},
+                    **{
+                        column: (0, highest_hourly * hours)
+                        for column in numbers["annual_wage_columns"]
+                    },
+                }
+            ),
             hours_per_year=hours,
         )
     except (OSError, yaml.YAMLError) as exc:

@@ -28,7 +28,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis_py.bls import KEY_COLUMNS, number_rules
+from analysis_py.bls import KEY_COLUMNS, NumberRules
 from analysis_py.errors import InputError
 from analysis_py.landing.row_rules import RowCheck, RowRules, row_checks, with_numbers_sql
 
@@ -93,18 +93,18 @@ def checked_cells(
     return cells
 
 
-def _symbols_sql() -> str:
-    return "(" + ", ".join(f"'{symbol}'" for symbol in number_rules().symbols) + ")"
+def _symbols_sql(numbers: NumberRules) -> str:
+    return "(" + ", ".join(f"'{symbol}'" for symbol in numbers.symbols) + ")"
 
 
-def _bad_number_reason(cell: str, column: str) -> str:
+def _bad_number_reason(cell: str, column: str, numbers: NumberRules) -> str:
     """SQL: NULL where `cell` (a numeric column's text) is fine, else why it is refused.
 
     The rules of bls.py, as the build applies them (macros/parse_bls_number.sql): empty,
     a BLS symbol, or a number matching the number pattern within its column's bounds, whole in
-    a whole-number column (bls.number_rules).
+    a whole-number column (`numbers`, bls.number_rules).
     """
-    rules = number_rules()
+    rules = numbers
     text = f"trim({cell})"
     low, high = rules.number_bounds.get(column, (None, None))
     value = f"try_cast(replace({text}, ',', '') as double)"
@@ -124,7 +124,7 @@ def _bad_number_reason(cell: str, column: str) -> str:
         )
     return f"""
         case
-            when nullif({text}, '') is null or {text} in {_symbols_sql()} then null
+            when nullif({text}, '') is null or {text} in {_symbols_sql(numbers)} then null
             when regexp_full_match({text}, '\\d{{4}}-\\d{{2}}-\\d{{2}}( \\d{{2}}:\\d{{2}}:\\d{{2}}(\\.\\d+)?)?')
                 then {shown} || ' is a date (an Excel date cell), not a number'
             when not regexp_full_match({text}, '{rules.number_pattern}')
@@ -134,15 +134,15 @@ def _bad_number_reason(cell: str, column: str) -> str:
     """
 
 
-def keeps_number_rules_sql(columns: Iterable[str] | None = None) -> str:
+def keeps_number_rules_sql(numbers: NumberRules, columns: Iterable[str] | None = None) -> str:
     """SQL: TRUE where a row (of a table like `checked_cells` takes) keeps the number rules in every one
-    of `columns` (default: every numeric column, bls.number_rules)."""
+    of `columns` (default: every numeric column) by `numbers` (bls.number_rules)."""
     if columns is None:
-        columns = number_rules().numeric_columns
-    return "(" + " and ".join(_is_good_number(column, column) for column in columns) + ")"
+        columns = numbers.numeric_columns
+    return "(" + " and ".join(_is_good_number(column, column, numbers) for column in columns) + ")"
 
 
-def _is_good_number(cell: str, column: str) -> str:
+def _is_good_number(cell: str, column: str, numbers: NumberRules) -> str:
     """SQL: TRUE where `cell` keeps the rules `_bad_number_reason` words, as cheaply as they can be checked.
 
     One regular expression for a number (the number pattern, spaces around as `trim` removes them);
@@ -150,7 +150,7 @@ def _is_good_number(cell: str, column: str) -> str:
     with its bounds (and, in a whole-number column, with itself rounded); any other text must be
     empty or a symbol. A number always casts (1e999 to infinity, out of bounds).
     """
-    rules = number_rules()
+    rules = numbers
     symbols = "|".join(re.escape(symbol) for symbol in rules.symbols)
     low, high = rules.number_bounds.get(column, (None, None))
     value = f"coalesce(try_cast({cell} as double), try_cast(replace({cell}, ',', '') as double))"
@@ -167,8 +167,12 @@ def _is_good_number(cell: str, column: str) -> str:
 def _checks(letters: Mapping[str, str], rules: RowRules, file_kind: str) -> list[RowCheck]:
     """The number rules of each numeric column the sheet has, then the row rules, in the order a refusal names them."""
     return [
-        RowCheck(column, _is_good_number(column, column), _bad_number_reason(column, column))
-        for column in number_rules().numeric_columns
+        RowCheck(
+            column,
+            _is_good_number(column, column, rules.numbers),
+            _bad_number_reason(column, column, rules.numbers),
+        )
+        for column in rules.numbers.numeric_columns
         if column in letters
     ] + row_checks(rules, file_kind, letters)
 
