@@ -1,41 +1,42 @@
 """What Python must know about BLS's OEWS workbooks, in one place.
 
 File names (release year and kind, the zips BLS ships them in), the columns of a data
-sheet, the symbols BLS prints where it publishes no number, and the levels of the SOC
-hierarchy. The dbt project holds the same facts for SQL (macros/bls_columns.sql,
-macros/parse_bls_number.sql, seeds/o_group_levels.csv); tests check that they agree.
-Each release's top-code bound has one owner, the dbt seed seeds/top_code_bounds.csv:
-`top_code_bounds` reads it for Python.
+sheet and the levels of the SOC hierarchy (seeds/o_group_levels.csv; a test checks they
+agree). Two kinds of fact have their one owner in the dbt project, which SQL reads too:
+the number rules (the symbols BLS prints where it publishes no number, what a number
+looks like, each column's bounds, the whole-number columns, the numeric columns) are
+`vars: bls_numbers` of dbt_project.yml, with the work year `vars: row_rules:
+hours_per_year`: `number_rules` reads them, at first use; and each release's top-code
+bound is the seed seeds/top_code_bounds.csv, which `top_code_bounds` reads.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from analysis_py.config import find_project_root
+from analysis_py.errors import ConfigError
 
 __all__ = [
-    "ANNUAL_HOURS",
-    "BELOW_HALF_PERCENT",
     "BLS_COLUMNS",
-    "BLS_SYMBOLS",
     "DEFAULT_BASE_URL",
-    "EMPLOYMENT_NOT_AVAILABLE",
     "KEY_COLUMNS",
     "KIND_PREFIXES",
-    "NUMBER_BOUNDS",
-    "NUMBER_PATTERN",
-    "NUMERIC_COLUMNS",
     "O_GROUP_LEVELS",
     "REQUIRED_COLUMNS",
     "TABLES_PAGE",
-    "TOP_CODED",
-    "WAGE_NOT_AVAILABLE",
-    "WHOLE_NUMBER_COLUMNS",
     "ZIP_KINDS",
+    "NumberRules",
     "TopCodeBound",
     "file_kind_from_name",
+    "number_rules",
     "release_url",
     "release_year_from_name",
     "top_code_bounds",
@@ -89,80 +90,132 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "a_mean",
 )
 
-#: Columns staging parses as numbers (macros/bls_columns.sql, plus area_type).
-NUMERIC_COLUMNS: tuple[str, ...] = (
-    "area_type",
-    "tot_emp",
-    "emp_prse",
-    "jobs_1000",
-    "loc_quotient",
-    "pct_total",
-    "pct_rpt",
-    "h_mean",
-    "h_pct10",
-    "h_pct25",
-    "h_median",
-    "h_pct75",
-    "h_pct90",
-    "mean_prse",
-    "a_mean",
-    "a_pct10",
-    "a_pct25",
-    "a_median",
-    "a_pct75",
-    "a_pct90",
-)
-
-#: Numeric columns that hold whole numbers (macros/bls_columns.sql `bls_whole_number_columns`):
-#: staging casts them to INTEGER and BIGINT, so ingest refuses a fraction (area type 2.5,
-#: 1234.5 employees) and so does the build (test `bls_numbers_whole`).
-WHOLE_NUMBER_COLUMNS: tuple[str, ...] = ("area_type", "tot_emp")
-
 #: The grain of a workbook: one row per key (fct_occupation_wages adds the release).
 KEY_COLUMNS: tuple[str, ...] = ("area", "naics", "own_code", "occ_code", "o_group")
 
-#: What BLS prints where it publishes no number (see macros/parse_bls_number.sql):
-#: `*` wage not available, `**` employment not available, `#` top-coded (a wage at or above
-#: the release's bound, `top_code_bounds`), `~` less than 0.5% of establishments report.
-BLS_SYMBOLS: tuple[str, ...] = ("*", "**", "#", "~")
-WAGE_NOT_AVAILABLE, EMPLOYMENT_NOT_AVAILABLE, TOP_CODED, BELOW_HALF_PERCENT = BLS_SYMBOLS
-
-#: The one rule for a number in a numeric cell, at ingest (landing/cell_checks.py) and in
-#: the build (macros/parse_bls_number.sql `bls_number_pattern`, test `bls_numbers_parse`):
-#: digits with an optional sign, decimals and exponent; thousands separators only in
-#: groups of three (`57,500`), never `_` (`201_200`) or stray commas (`,,2,0,1,2,0,0,`).
-NUMBER_PATTERN = r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?"
-
-#: Hours in BLS's work year: an annual wage is the hourly wage x 2,080 (rounded), as the build's
-#: test `annual_matches_hourly` checks.
-ANNUAL_HOURS = 2080
-#: The highest hourly wage a cell may hold (NUMBER_BOUNDS); an annual one, this x ANNUAL_HOURS.
-_HIGHEST_HOURLY_WAGE = 10_000
-
-#: column -> (lowest, highest) value a published number may have, inclusive. Ingest
-#: refuses a cell outside (landing/cell_checks.py) and so does the build (macro
-#: `bls_number_bounds` in macros/parse_bls_number.sql, test `bls_numbers_in_bounds`); a
-#: unit test checks the macro and the marts' `non_negative_columns` tests against this table.
-#: Generous on purpose: BLS's largest published values are far inside (2025: tot_emp
-#: 155.5 M, a_median $842,800, h_median $405.19, PRSEs below 50, location quotient 123).
-NUMBER_BOUNDS: dict[str, tuple[float, float]] = {
-    "area_type": (1, 6),
-    "tot_emp": (0, 1_000_000_000),
-    "emp_prse": (0, 1_000),
-    "jobs_1000": (0, 1_000),
-    "loc_quotient": (0, 10_000),
-    "pct_total": (0, 100),
-    "pct_rpt": (0, 100),
-    "mean_prse": (0, 1_000),
-    **{
-        column: (0, _HIGHEST_HOURLY_WAGE)
-        for column in ("h_mean", "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90")
-    },
-    **{
-        column: (0, _HIGHEST_HOURLY_WAGE * ANNUAL_HOURS)
-        for column in ("a_mean", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90")
-    },
+#: Names of the number rules `number_rules` reads from the dbt project (module attributes,
+#: loaded at first use: `bls.NUMBER_BOUNDS` is `number_rules().number_bounds`).
+_NUMBER_RULE_NAMES = {
+    "BLS_SYMBOLS": "symbols",
+    "WAGE_NOT_AVAILABLE": "wage_not_available",
+    "EMPLOYMENT_NOT_AVAILABLE": "employment_not_available",
+    "TOP_CODED": "top_coded",
+    "BELOW_HALF_PERCENT": "below_half_percent",
+    "NUMBER_PATTERN": "number_pattern",
+    "NUMERIC_COLUMNS": "numeric_columns",
+    "WHOLE_NUMBER_COLUMNS": "whole_number_columns",
+    "NUMBER_BOUNDS": "number_bounds",
+    "ANNUAL_HOURS": "hours_per_year",
 }
+
+
+#: The kinds of numeric columns in `vars: bls_numbers`, in the order staging parses them.
+_NUMERIC_KINDS = (
+    "code_columns",
+    "employment_columns",
+    "hourly_wage_columns",
+    "wage_prse_columns",
+    "annual_wage_columns",
+)
+
+
+@dataclass(frozen=True)
+class NumberRules:
+    """What a numeric cell may hold, as the dbt project states it (`vars: bls_numbers`).
+
+    Ingest applies the rules before a cell lands (landing/cell_checks.py), the build with the
+    same values (macros/parse_bls_number.sql, the source tests `bls_numbers_*`).
+    """
+
+    #: what BLS prints where it publishes no number: `*` wage not available, `**` employment
+    #: not available, `#` top-coded (at least the release's bound, `top_code_bounds`), `~` less
+    #: than 0.5% of establishments report
+    wage_not_available: str
+    employment_not_available: str
+    top_coded: str
+    below_half_percent: str
+    #: the one rule for a number: digits with an optional sign, decimals and exponent;
+    #: thousands separators only in groups of three
+    number_pattern: str
+    #: columns staging parses as numbers, in the project's order
+    numeric_columns: tuple[str, ...]
+    #: numeric columns that hold whole numbers (staging casts them to INTEGER and BIGINT)
+    whole_number_columns: tuple[str, ...]
+    #: column -> (lowest, highest) value a published number may have, inclusive
+    number_bounds: Mapping[str, tuple[float, float]]
+    #: hours in BLS's work year (`vars: row_rules: hours_per_year`): annual = hourly x this
+    hours_per_year: int
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The symbols, in BLS's order: `*`, `**`, `#`, `~`."""
+        return (
+            self.wage_not_available,
+            self.employment_not_available,
+            self.top_coded,
+            self.below_half_percent,
+        )
+
+
+def number_rules(root: Path | None = None) -> NumberRules:
+    """The number rules of the dbt project in `root` (default: the project `wage` runs in),
+    read once per project; ConfigError when its dbt_project.yml lacks them."""
+    return _number_rules((root or find_project_root()).resolve() / "dbt_project.yml")
+
+
+@functools.cache
+def _number_rules(project: Path) -> NumberRules:
+    import yaml  # here, not at import: `wage sql` and `wage --help` never need it
+
+    try:
+        with project.open(encoding="utf-8") as handle:
+            variables = (yaml.load(handle, Loader=_yaml_loader(yaml)) or {}).get("vars", {})
+        numbers, hours = variables["bls_numbers"], variables["row_rules"]["hours_per_year"]
+        symbols = numbers["symbols"]
+        highest_hourly = numbers["highest_hourly_wage"]
+        return NumberRules(
+            wage_not_available=str(symbols["wage_not_available"]),
+            employment_not_available=str(symbols["employment_not_available"]),
+            top_coded=str(symbols["top_coded"]),
+            below_half_percent=str(symbols["below_half_percent"]),
+            number_pattern=str(numbers["number_pattern"]),
+            numeric_columns=tuple(column for kind in _NUMERIC_KINDS for column in numbers[kind]),
+            whole_number_columns=tuple(numbers["whole_number_columns"]),
+            number_bounds=MappingProxyType(
+                {
+                    **{
+                        column: (low, high)
+                        for column, (low, high) in numbers["number_bounds"].items()
+                    },
+                    **{column: (0, highest_hourly) for column in numbers["hourly_wage_columns"]},
+                    **{
+                        column: (0, highest_hourly * hours)
+                        for column in numbers["annual_wage_columns"]
+                    },
+                }
+            ),
+            hours_per_year=hours,
+        )
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(str(project), f"cannot read the BLS number rules: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(
+            str(project),
+            f"`vars: bls_numbers` (or row_rules.hours_per_year) is incomplete ({exc!r})",
+        ) from None
+
+
+def _yaml_loader(yaml: Any) -> Any:
+    """PyYAML's C loader where it is built, else its Python one."""
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def __getattr__(name: str) -> Any:
+    """The number rules under their old constant names (NUMBER_BOUNDS, TOP_CODED...), read at first use."""
+    if name in _NUMBER_RULE_NAMES:
+        return getattr(number_rules(), _NUMBER_RULE_NAMES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: BLS's hierarchy levels of o_group, broadest first (seeds/o_group_levels.csv).
 O_GROUP_LEVELS: tuple[str, ...] = ("total", "major", "minor", "broad", "detailed")

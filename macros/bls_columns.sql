@@ -1,29 +1,30 @@
-{#- The numeric columns of a BLS OEWS workbook, by the symbol that may stand in them. -#}
+{#- The numeric columns of a BLS OEWS workbook, by the symbol that may stand in them. Their one
+    owner is dbt_project.yml `vars: bls_numbers` (analysis_py/bls.py `number_rules` reads it too). -#}
 
 {% macro bls_employment_columns() %}
-    {{ return(['tot_emp', 'emp_prse', 'jobs_1000', 'loc_quotient', 'pct_total', 'pct_rpt']) }}
+    {{ return(var('bls_numbers')['employment_columns']) }}
 {% endmacro %}
 
 {#- Counts (employment): whole numbers, typed BIGINT in staging. -#}
 {% macro bls_count_columns() %}
-    {{ return(['tot_emp']) }}
+    {{ return(var('bls_numbers')['count_columns']) }}
 {% endmacro %}
 
-{#- Whole numbers (analysis_py/bls.py WHOLE_NUMBER_COLUMNS): the area type code and the counts. -#}
+{#- Whole numbers: the area type code and the counts (ingest refuses a fraction too). -#}
 {% macro bls_whole_number_columns() %}
-    {{ return(['area_type', 'tot_emp']) }}
+    {{ return(var('bls_numbers')['whole_number_columns']) }}
 {% endmacro %}
 
 {% macro bls_hourly_wage_columns() %}
-    {{ return(['h_mean', 'h_pct10', 'h_pct25', 'h_median', 'h_pct75', 'h_pct90']) }}
+    {{ return(var('bls_numbers')['hourly_wage_columns']) }}
 {% endmacro %}
 
 {% macro bls_annual_wage_columns() %}
-    {{ return(['a_mean', 'a_pct10', 'a_pct25', 'a_median', 'a_pct75', 'a_pct90']) }}
+    {{ return(var('bls_numbers')['annual_wage_columns']) }}
 {% endmacro %}
 
 {% macro bls_wage_columns() %}
-    {{ return(bls_hourly_wage_columns() + ['mean_prse'] + bls_annual_wage_columns()) }}
+    {{ return(bls_hourly_wage_columns() + var('bls_numbers')['wage_prse_columns'] + bls_annual_wage_columns()) }}
 {% endmacro %}
 
 {#- Where a row of a model came from (the raw landing's provenance, which staging and the

@@ -8,39 +8,37 @@
     on the source fail on any cell that is neither a number (bls_number_pattern) within
     its column's bounds nor one of these symbols, so nothing is nulled silently
     (and `bls_numbers_whole` on a fraction where staging casts to an integer).
-    The owner of these rules is analysis_py/bls.py (NUMBER_PATTERN, NUMBER_BOUNDS), which
-    ingest applies before landing; tests/unit/test_hostile_workbooks.py checks that the
-    two macros below say the same. -#}
+    The one owner of these rules is dbt_project.yml `vars: bls_numbers` (with the work year,
+    `vars: row_rules: hours_per_year`): the macros below read it, and so does ingest, which
+    applies the same rules before a cell lands (analysis_py/bls.py `number_rules`,
+    analysis_py/landing/cell_checks.py). -#}
 
-{% macro bls_symbols() %}('*', '**', '#', '~'){% endmacro %}
+{#- ('*', '**', '#', '~'): the symbols, in BLS's order, as a SQL list. -#}
+{% macro bls_symbols() -%}
+    {%- set symbols = var('bls_numbers')['symbols'] -%}
+    ('{{ symbols['wage_not_available'] }}', '{{ symbols['employment_not_available'] }}', '{{ symbols['top_coded'] }}', '{{ symbols['below_half_percent'] }}')
+{%- endmacro %}
 
-{#- analysis_py/bls.py NUMBER_PATTERN: thousands separators only in groups of three. -#}
-{% macro bls_number_pattern() %}{{ return('[+-]?(\\d{1,3}(,\\d{3})+|\\d+)(\\.\\d+)?([eE][+-]?\\d+)?') }}{% endmacro %}
+{#- The regular expression a number matches in full: thousands separators only in groups of three. -#}
+{% macro bls_number_pattern() %}{{ return(var('bls_numbers')['number_pattern']) }}{% endmacro %}
 
-{#- analysis_py/bls.py NUMBER_BOUNDS: column -> [lowest, highest] published value. -#}
+{#- column -> [lowest, highest] published value: `number_bounds`, then every hourly wage column
+    0 to `highest_hourly_wage` and every annual one 0 to that x hours_per_year. -#}
 {% macro bls_number_bounds() %}
-    {{ return({
-        'area_type': [1, 6],
-        'tot_emp': [0, 1000000000],
-        'emp_prse': [0, 1000],
-        'jobs_1000': [0, 1000],
-        'loc_quotient': [0, 10000],
-        'pct_total': [0, 100],
-        'pct_rpt': [0, 100],
-        'mean_prse': [0, 1000],
-        'h_mean': [0, 10000],
-        'h_pct10': [0, 10000],
-        'h_pct25': [0, 10000],
-        'h_median': [0, 10000],
-        'h_pct75': [0, 10000],
-        'h_pct90': [0, 10000],
-        'a_mean': [0, 20800000],
-        'a_pct10': [0, 20800000],
-        'a_pct25': [0, 20800000],
-        'a_median': [0, 20800000],
-        'a_pct75': [0, 20800000],
-        'a_pct90': [0, 20800000],
-    }) }}
+    {%- set numbers = var('bls_numbers') -%}
+    {%- set highest_hourly = numbers['highest_hourly_wage'] -%}
+    {%- set highest_annual = highest_hourly * var('row_rules')['hours_per_year'] -%}
+    {%- set bounds = {} -%}
+    {%- for column, range in numbers['number_bounds'].items() -%}
+        {%- do bounds.update({column: range}) -%}
+    {%- endfor -%}
+    {%- for column in numbers['hourly_wage_columns'] -%}
+        {%- do bounds.update({column: [0, highest_hourly]}) -%}
+    {%- endfor -%}
+    {%- for column in numbers['annual_wage_columns'] -%}
+        {%- do bounds.update({column: [0, highest_annual]}) -%}
+    {%- endfor -%}
+    {{ return(bounds) }}
 {% endmacro %}
 
 {% macro parse_bls_number(column) -%}
@@ -51,8 +49,10 @@
     end
 {%- endmacro %}
 
+{#- TRUE where the cell is the symbol named `symbol` in `vars: bls_numbers: symbols`
+    (wage_not_available, employment_not_available, top_coded, below_half_percent). -#}
 {% macro is_bls_symbol(column, symbol) -%}
-    coalesce(trim({{ column }}) = '{{ symbol }}', false)
+    coalesce(trim({{ column }}) = '{{ var('bls_numbers')['symbols'][symbol] }}', false)
 {%- endmacro %}
 
 {#- ANNUAL / HOURLY: BLS prints TRUE (text) or a boolean cell; empty means false. -#}

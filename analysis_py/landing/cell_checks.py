@@ -4,9 +4,9 @@ Everything runs in DuckDB over the Arrow table (no Python loop over cells) with 
 staging and the dbt tests apply, so a bad file is refused with the cells to look at
 instead of failing later in `dbt build`:
 
-* a numeric cell must be empty, a BLS symbol, or a number (bls.NUMBER_PATTERN: thousands
-  separators only in groups of three) within its column's bls.NUMBER_BOUNDS, and whole in
-  bls.WHOLE_NUMBER_COLUMNS; a date, a negative wage, 1e308 or 1234.5 employees is refused
+* a numeric cell must be empty, a BLS symbol, or a number (thousands separators only in
+  groups of three) within its column's bounds, and whole in a whole-number column: the number
+  rules of the dbt project (`vars: bls_numbers`, read by bls.number_rules); a date, a negative wage, 1e308 or 1234.5 employees is refused
   naming its sheet, row and column;
 * a row must keep the rules across its cells (row_rules: required cells, SOC codes and
   levels, percentiles in order, annual = hourly x 2,080...); a row that breaks one is
@@ -28,14 +28,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis_py.bls import (
-    BLS_SYMBOLS,
-    KEY_COLUMNS,
-    NUMBER_BOUNDS,
-    NUMBER_PATTERN,
-    NUMERIC_COLUMNS,
-    WHOLE_NUMBER_COLUMNS,
-)
+from analysis_py.bls import KEY_COLUMNS, NumberRules
 from analysis_py.errors import InputError
 from analysis_py.landing.row_rules import RowCheck, RowRules, row_checks, with_numbers_sql
 
@@ -100,19 +93,20 @@ def checked_cells(
     return cells
 
 
-def _symbols_sql() -> str:
-    return "(" + ", ".join(f"'{symbol}'" for symbol in BLS_SYMBOLS) + ")"
+def _symbols_sql(numbers: NumberRules) -> str:
+    return "(" + ", ".join(f"'{symbol}'" for symbol in numbers.symbols) + ")"
 
 
-def _bad_number_reason(cell: str, column: str) -> str:
+def _bad_number_reason(cell: str, column: str, numbers: NumberRules) -> str:
     """SQL: NULL where `cell` (a numeric column's text) is fine, else why it is refused.
 
     The rules of bls.py, as the build applies them (macros/parse_bls_number.sql): empty,
-    a BLS symbol, or a number matching NUMBER_PATTERN within NUMBER_BOUNDS of its column,
-    whole in WHOLE_NUMBER_COLUMNS.
+    a BLS symbol, or a number matching the number pattern within its column's bounds, whole in
+    a whole-number column (`numbers`, bls.number_rules).
     """
+    rules = numbers
     text = f"trim({cell})"
-    low, high = NUMBER_BOUNDS.get(column, (None, None))
+    low, high = rules.number_bounds.get(column, (None, None))
     value = f"try_cast(replace({text}, ',', '') as double)"
     shown = f"(case when length({cell}) > 40 then left({cell}, 37) || '...' else {cell} end)"
     bounds = []
@@ -124,44 +118,48 @@ def _bad_number_reason(cell: str, column: str) -> str:
         bounds.append(
             f"when {value} > {high} then {shown} || ' is above {high:,}, the highest {column.upper()} can be'"
         )
-    if column in WHOLE_NUMBER_COLUMNS:
+    if column in rules.whole_number_columns:
         bounds.append(
             f"when {value} <> round({value}) then {shown} || ' is not a whole number, as {column.upper()} always is'"
         )
     return f"""
         case
-            when nullif({text}, '') is null or {text} in {_symbols_sql()} then null
+            when nullif({text}, '') is null or {text} in {_symbols_sql(numbers)} then null
             when regexp_full_match({text}, '\\d{{4}}-\\d{{2}}-\\d{{2}}( \\d{{2}}:\\d{{2}}:\\d{{2}}(\\.\\d+)?)?')
                 then {shown} || ' is a date (an Excel date cell), not a number'
-            when not regexp_full_match({text}, '{NUMBER_PATTERN}')
-                then {shown} || ' is neither a number nor a BLS symbol ({" ".join(BLS_SYMBOLS)})'
+            when not regexp_full_match({text}, '{rules.number_pattern}')
+                then {shown} || ' is neither a number nor a BLS symbol ({" ".join(rules.symbols)})'
             {" ".join(bounds)}
         end
     """
 
 
-def keeps_number_rules_sql(columns: Iterable[str] = NUMERIC_COLUMNS) -> str:
-    """SQL: TRUE where a row (of a table like `checked_cells` takes) keeps the number rules in every one of `columns`."""
-    return "(" + " and ".join(_is_good_number(column, column) for column in columns) + ")"
+def keeps_number_rules_sql(numbers: NumberRules, columns: Iterable[str] | None = None) -> str:
+    """SQL: TRUE where a row (of a table like `checked_cells` takes) keeps the number rules in every one
+    of `columns` (default: every numeric column) by `numbers` (bls.number_rules)."""
+    if columns is None:
+        columns = numbers.numeric_columns
+    return "(" + " and ".join(_is_good_number(column, column, numbers) for column in columns) + ")"
 
 
-def _is_good_number(cell: str, column: str) -> str:
+def _is_good_number(cell: str, column: str, numbers: NumberRules) -> str:
     """SQL: TRUE where `cell` keeps the rules `_bad_number_reason` words, as cheaply as they can be checked.
 
-    One regular expression for a number (NUMBER_PATTERN, spaces around as `trim` removes them);
+    One regular expression for a number (the number pattern, spaces around as `trim` removes them);
     only a number is cast (the comma-free cast first: most cells have no separator) and compared
     with its bounds (and, in a whole-number column, with itself rounded); any other text must be
     empty or a symbol. A number always casts (1e999 to infinity, out of bounds).
     """
-    symbols = "|".join(re.escape(symbol) for symbol in BLS_SYMBOLS)
-    low, high = NUMBER_BOUNDS.get(column, (None, None))
+    rules = numbers
+    symbols = "|".join(re.escape(symbol) for symbol in rules.symbols)
+    low, high = rules.number_bounds.get(column, (None, None))
     value = f"coalesce(try_cast({cell} as double), try_cast(replace({cell}, ',', '') as double))"
     fits = "true" if low is None else f"{value} between {low} and {high}"
-    if column in WHOLE_NUMBER_COLUMNS:
+    if column in rules.whole_number_columns:
         fits += f" and {value} = round({value})"
     return f"""(case
         when {cell} is null then true
-        when regexp_full_match({cell}, ' *{NUMBER_PATTERN} *') then {fits}
+        when regexp_full_match({cell}, ' *{rules.number_pattern} *') then {fits}
         else regexp_full_match({cell}, ' *(|{symbols}) *')
     end)"""
 
@@ -169,8 +167,12 @@ def _is_good_number(cell: str, column: str) -> str:
 def _checks(letters: Mapping[str, str], rules: RowRules, file_kind: str) -> list[RowCheck]:
     """The number rules of each numeric column the sheet has, then the row rules, in the order a refusal names them."""
     return [
-        RowCheck(column, _is_good_number(column, column), _bad_number_reason(column, column))
-        for column in NUMERIC_COLUMNS
+        RowCheck(
+            column,
+            _is_good_number(column, column, rules.numbers),
+            _bad_number_reason(column, column, rules.numbers),
+        )
+        for column in rules.numbers.numeric_columns
         if column in letters
     ] + row_checks(rules, file_kind, letters)
 

@@ -77,7 +77,7 @@ def _insert_cells(
                 $file_kind as file_kind,
                 $loaded_at as loaded_at,
             from {with_numbers_sql("incoming_cells", rules)} as incoming_rows
-            where {keeps_number_rules_sql()}
+            where {keeps_number_rules_sql(rules.numbers)}
                 and {keeps_row_rules_sql(rules, workbook.file_kind)}
             """,
             dict(

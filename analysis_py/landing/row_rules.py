@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis_py.bls import NUMERIC_COLUMNS, O_GROUP_LEVELS
+from analysis_py.bls import O_GROUP_LEVELS, NumberRules, number_rules
 from analysis_py.errors import ConfigError
 
 __all__ = [
@@ -66,14 +66,17 @@ class RowRules:
     cross_industry_i_group: str
     all_ownerships_own_code: str
     soc_major_groups: frozenset[str]
+    #: the number rules of the same project (`vars: bls_numbers`, bls.number_rules)
+    numbers: NumberRules
 
     @property
     def number_columns(self) -> tuple[str, ...]:
         """The numeric columns the rules compare as numbers (each parsed once per row)."""
-        used = {column for column in self.required_cells if column in NUMERIC_COLUMNS}
+        numeric_columns = self.numbers.numeric_columns
+        used = {column for column in self.required_cells if column in numeric_columns}
         used |= {column for order in self.percentile_orders for column in order}
         used |= {column for pair in self.annual_hourly_columns for column in pair}
-        return tuple(column for column in NUMERIC_COLUMNS if column in used)
+        return tuple(column for column in numeric_columns if column in used)
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ def project_row_rules(root: Path) -> RowRules:
             cross_industry_i_group=str(rules["cross_industry_i_group"]),
             all_ownerships_own_code=str(rules["all_ownerships_own_code"]),
             soc_major_groups=groups,
+            numbers=number_rules(root),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(str(project), f"`vars: row_rules` is incomplete ({exc!r})") from None
@@ -186,8 +190,9 @@ def row_checks(rules: RowRules, file_kind: str, letters: Mapping[str, str]) -> l
     major_group = f"left({occ_code}, 2) || '-0000'"  # the macro soc_major_group_code
     groups = ", ".join(_quoted(group) for group in sorted(rules.soc_major_groups)) or "null"
     checks = []
+    numeric_columns = rules.numbers.numeric_columns
     for column in rules.required_cells:
-        if column in NUMERIC_COLUMNS:
+        if column in numeric_columns:
             checks.append(
                 RowCheck(
                     column,

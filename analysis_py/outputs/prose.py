@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from analysis_py.bls import TOP_CODED
+from analysis_py.bls import number_rules
 from analysis_py.formatting import markdown_literal, money
 from analysis_py.outputs.numbers import (
     ALPHA,
@@ -145,7 +145,7 @@ def _top_code_runs_words(test: dict[str, Any]) -> str:
         else "the conclusion depends on how they are treated"
     )
     return (
-        f"The {count_text(test['n_top_coded'])} top-coded medians (`{TOP_CODED}`, at least the bound) are excluded; {runs}: "
+        f"The {count_text(test['n_top_coded'])} top-coded medians (`{number_rules().top_coded}`, at least the bound) are excluded; {runs}: "
         f"the difference moves by at most {money(max(differences) - min(differences))}, and {conclusion}."
     )
 
@@ -194,8 +194,12 @@ class ReportedTest:
 
     title: str
     method: str
-    why: str
+    why: str  # `{top_coded}` stands for BLS's symbol (bls.number_rules), see `why_text`
     words: Callable[[dict[str, Any]], str]
+
+    def why_text(self) -> str:
+        """Why this test, with BLS's symbols filled in."""
+        return self.why.replace("{top_coded}", number_rules().top_coded)
 
 
 #: test name -> how the report presents it
@@ -217,7 +221,7 @@ TEST_TEXT: dict[str, ReportedTest] = {
     Z_TEST: ReportedTest(
         "Do tech occupations earn more than the rest?",
         "Two-sample z-test (statsmodels `ztest`) on `a_median`",
-        f"With n in the thousands the z-test of means is appropriate; top-coded medians (`{TOP_CODED}`) have no value, so "
+        "With n in the thousands the z-test of means is appropriate; top-coded medians (`{top_coded}`) have no value, so "
         "they are excluded and counted, and two runs bound their effect: set to the top-code bound (the least "
         "they can be) and to the largest median the release publishes as a number.",
         _ztest_words,
@@ -338,9 +342,10 @@ def top_coding_words(results: Results) -> str:
         return ""
     bound, columns = money(top["annual_bound"]), top["columns"]
     largest = columns.get("a_median", {}).get("max_published")
+    top_coded = number_rules().top_coded
     return (
-        f"BLS prints `{TOP_CODED}` for a wage at or above {bound} a year. In this sample that is {column_counts_words(columns, 'n_top_coded')} "
+        f"BLS prints `{top_coded}` for a wage at or above {bound} a year. In this sample that is {column_counts_words(columns, 'n_top_coded')} "
         f"cells, yet the release publishes {column_counts_words(columns, 'n_published_above_bound')} values above {bound} as "
-        f'numbers (the largest median {money(largest)}). So `{TOP_CODED}` means "at least the bound", not "the highest '
-        f'wages": the statistics exclude `{TOP_CODED}` cells and count them, and use published numbers as printed.'
+        f'numbers (the largest median {money(largest)}). So `{top_coded}` means "at least the bound", not "the highest '
+        f'wages": the statistics exclude `{top_coded}` cells and count them, and use published numbers as printed.'
     )

@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis_py.bls import (
-    EMPLOYMENT_NOT_AVAILABLE,
-    TOP_CODED,
-    WAGE_NOT_AVAILABLE,
     TopCodeBound,
+    number_rules,
 )
 from analysis_py.formatting import money
 from analysis_py.outputs.numbers import ALPHA
@@ -105,10 +103,11 @@ def _limitations(results: Results, bounds: Sequence[TopCodeBound]) -> str:
             results["release_year"], max(bounds, key=lambda known: known.release_year).annual
         )
         above = "see the Data section"
+    symbols = number_rules()
     return LIMITATIONS.format(
-        top_coded=TOP_CODED,
-        wage_not_available=WAGE_NOT_AVAILABLE,
-        employment_not_available=EMPLOYMENT_NOT_AVAILABLE,
+        top_coded=symbols.top_coded,
+        wage_not_available=symbols.wage_not_available,
+        employment_not_available=symbols.employment_not_available,
         bound=money(bound),
         bounds_by_release=_bounds_by_release_words(bounds),
         above=above,

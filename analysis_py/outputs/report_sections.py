@@ -188,7 +188,7 @@ def test_section(results: Results, test: dict[str, Any]) -> list[str]:
         f"### {text.title}",
         "",
         f"*Test:* {text.method} (`{test['name']}`).  ",
-        f"*Why this test:* {text.why}  ",
+        f"*Why this test:* {text.why_text()}  ",
         f"*Assumptions:* {markdown_literal(test.get('assumptions', ''))}  ",
         f"*Groups:* {markdown_literal(_groups_text(test))}; n = {count_text(test.get('n'))}, {count_text(test.get('n_excluded_suppressed', 0))} "
         f"suppressed and {count_text(test.get('n_top_coded', 0))} top-coded values excluded.",

@@ -1,5 +1,5 @@
 {#- Fails on every number of the source outside its column's bounds (bls_number_bounds,
-    owned by analysis_py/bls.py NUMBER_BOUNDS; ingest refuses the same cells), with its row's
+    from dbt_project.yml `vars: bls_numbers`; ingest refuses the same cells), with its row's
     workbook provenance (bls_provenance_columns). -#}
 {% test bls_numbers_in_bounds(model) %}
 

@@ -1,9 +1,11 @@
-{#- Fails on every cell of `columns` that is neither empty, a number (bls_number_pattern:
+{#- Fails on every cell of `columns` (default: bls_numeric_columns) that is neither empty, a number (bls_number_pattern:
     thousands separators only in groups of three) nor a BLS symbol (* ** # ~).
-    analysis_py/landing/cell_checks.py applies the same rule (bls.NUMBER_PATTERN) before a
+    analysis_py/landing/cell_checks.py applies the same rule (`vars: bls_numbers`) before a
     workbook is landed. Each failing cell carries its row's workbook provenance
     (bls_provenance_columns). -#}
-{% test bls_numbers_parse(model, columns) %}
+{% test bls_numbers_parse(model, columns=none) %}
+
+{%- set columns = columns if columns is not none else bls_numeric_columns() %}
 
 with
 

@@ -1,6 +1,6 @@
 {#- Fails on every cell of a whole-number column (bls_whole_number_columns: area_type, tot_emp)
     that parses to a number with a fraction: staging casts them to INTEGER and BIGINT, which
-    must round nothing (analysis_py/bls.py WHOLE_NUMBER_COLUMNS; ingest refuses the same cells).
+    must round nothing (`vars: bls_numbers`; ingest refuses the same cells).
     Each failing cell carries its row's workbook provenance (bls_provenance_columns). -#}
 {% test bls_numbers_whole(model) %}
 

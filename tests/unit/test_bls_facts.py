@@ -1,49 +1,147 @@
-"""`analysis_py/bls.py` and the dbt project state the same BLS facts (Python for ingest, SQL for staging)."""
+"""The BLS facts of `analysis_py/bls.py` and the dbt project: ingest and the build treat each cell alike."""
 
 from __future__ import annotations
 
-import ast
 import csv
-import re
 from pathlib import Path
+from typing import Any
+
+import duckdb
+import jinja2
+import pytest
+import yaml
 
 from analysis_py import bls
+from analysis_py.errors import ConfigError
+from analysis_py.landing import cell_checks
+from analysis_py.landing.row_rules import project_row_rules
 
 REPO = Path(__file__).resolve().parents[2]
 
+#: Edge cells: (column, cell as printed, kept by ingest and the build, the number staging makes of it).
+EDGE_CELLS: list[tuple[str, str, bool, float | None]] = [
+    ("tot_emp", "57,500", True, 57_500),
+    ("tot_emp", " 1,234,567 ", True, 1_234_567),
+    ("tot_emp", "**", True, None),
+    ("tot_emp", "", True, None),
+    ("tot_emp", "1234.5", False, None),  # a count is whole
+    ("tot_emp", "1,000,000,001", False, None),  # above the bound
+    ("tot_emp", "201_200", False, None),
+    ("tot_emp", ",,2,0,1,2,0,0,", False, None),
+    ("tot_emp", "12,34", False, None),  # separators only in groups of three
+    ("area_type", " 6 ", True, 6),
+    ("area_type", "0", False, None),  # below the lowest area type
+    ("area_type", "2.5", False, None),  # a code is whole
+    ("emp_prse", "2024-05-01", False, None),  # an Excel date cell
+    ("pct_rpt", "~", True, None),
+    ("pct_rpt", "100.5", False, None),
+    ("loc_quotient", "1.5e3", True, 1_500),
+    ("h_mean", "10000", True, 10_000),  # the highest hourly wage
+    ("h_mean", "10000.01", False, None),
+    ("h_mean", "-1", False, None),
+    ("h_median", "*", True, None),
+    ("a_mean", "#", True, None),
+    ("a_mean", "20,800,000", True, 20_800_000),  # the highest hourly wage x 2,080 hours
+    ("a_mean", "20800001", False, None),
+    ("a_median", "1e308", False, None),
+    ("a_median", "N/A", False, None),
+]
 
-def _macro_list(name: str) -> list[str]:
-    """The list literal a `{% macro name() %}{{ return([...]) }}` returns (no nested macro calls)."""
-    text = (REPO / "macros" / "bls_columns.sql").read_text(encoding="utf-8")
-    body = re.search(
-        r"{%\s*macro " + name + r"\(\)\s*%}(.*?){%\s*endmacro\s*%}", text, flags=re.DOTALL
-    ).group(1)
-    return ast.literal_eval(re.search(r"return\((\[.*?\])\)", body, flags=re.DOTALL).group(1))
 
-
-def test_numeric_columns_are_the_macros_columns_plus_area_type() -> None:
-    sql = (
-        _macro_list("bls_employment_columns")
-        + _macro_list("bls_hourly_wage_columns")
-        + ["mean_prse"]
+def _macros() -> Any:
+    """The number macros of the dbt project, rendered with plain Jinja and the project's vars;
+    `.returned(name)` is what a `{{ return(...) }}` macro returns."""
+    variables = yaml.safe_load((REPO / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+    environment = jinja2.Environment(extensions=["jinja2.ext.do"])
+    returned: list[object] = []
+    environment.globals["var"] = variables.__getitem__
+    environment.globals["return"] = lambda value: returned.append(value) or ""
+    text = "\n".join(
+        (REPO / "macros" / name).read_text(encoding="utf-8")
+        for name in ("parse_bls_number.sql", "bls_columns.sql")
     )
-    sql += _macro_list("bls_annual_wage_columns")
-    assert set(bls.NUMERIC_COLUMNS) == {"area_type", *sql}
+    module = environment.from_string(text).module
+
+    def value(name: str) -> object:
+        returned.clear()
+        getattr(module, name)()
+        return returned[-1]
+
+    module.returned = value
+    return module
 
 
-def test_whole_number_columns_are_the_macros_and_hold_every_count() -> None:
-    assert list(bls.WHOLE_NUMBER_COLUMNS) == _macro_list("bls_whole_number_columns")
-    assert (
-        set(_macro_list("bls_count_columns"))
-        <= set(bls.WHOLE_NUMBER_COLUMNS)
-        <= set(bls.NUMERIC_COLUMNS)
-    )
+def _kept_by_the_build(macros: Any, column: str) -> str:
+    """SQL: TRUE where the source tests `bls_numbers_parse`, `bls_numbers_in_bounds` and
+    `bls_numbers_whole` (macros/tests) pass `column`'s cell."""
+    text = f"trim({column})"
+    low, high = macros.returned("bls_number_bounds").get(column, ("null", "null"))
+    value = f"try_cast(replace({text}, ',', '') as double)"
+    parsed = str(macros.parse_bls_number(column))
+    whole = column in macros.returned("bls_whole_number_columns")
+    return f"""(
+        (nullif({text}, '') is null or {text} in {macros.bls_symbols()}
+            or regexp_full_match({text}, '{macros.returned("bls_number_pattern")}'))
+        and coalesce(not ({value} < {low} or {value} > {high}), true)
+        and coalesce(not ({whole} and {parsed} <> round({parsed})), true)
+    )"""
 
 
-def test_symbols_are_the_macros_symbols() -> None:
-    text = (REPO / "macros" / "parse_bls_number.sql").read_text(encoding="utf-8")
-    literal = re.search(r"{%\s*macro bls_symbols\(\)\s*%}(.*?){%\s*endmacro\s*%}", text).group(1)
-    assert ast.literal_eval(literal) == bls.BLS_SYMBOLS
+@pytest.mark.parametrize(("column", "cell", "kept", "number"), EDGE_CELLS)
+def test_ingest_and_the_build_keep_and_parse_the_same_cells(
+    column: str, cell: str, kept: bool, number: float | None
+) -> None:
+    """One cell through ingest's check (landing/cell_checks.py) and the build's macros
+    (parse_bls_number and the source tests' rules): both keep it or both refuse it, and a kept
+    cell becomes the same number in staging."""
+    macros = _macros()
+    con = duckdb.connect()
+    con.execute(f"create table cells as select ?::varchar as {column}", [cell])
+    landing, build, parsed = con.execute(
+        f"select {cell_checks.keeps_number_rules_sql(bls.number_rules(), [column])}, "
+        f"{_kept_by_the_build(macros, column)}, {macros.parse_bls_number(column)} from cells"
+    ).fetchone()
+    assert (landing, build) == (kept, kept)
+    if kept:
+        assert parsed == number
+
+
+def test_every_numeric_column_is_checked_at_ingest_and_parsed_in_staging() -> None:
+    """Ingest checks each column staging parses as a number (and area_type, which staging
+    parses on its own): a cell out of every column's bounds is refused in each of them."""
+    macros = _macros()
+    staged = {"area_type", *macros.returned("bls_employment_columns")}
+    staged |= set(macros.returned("bls_hourly_wage_columns"))
+    staged |= {"mean_prse", *macros.returned("bls_annual_wage_columns")}
+    con = duckdb.connect()
+    refused = {
+        column
+        for column in staged
+        if con.execute(
+            f"select {cell_checks.keeps_number_rules_sql(bls.number_rules(), [column])} "
+            f"from (select '-1e30' as {column})"
+        ).fetchone()
+        == (False,)
+    }
+    assert refused == staged
+
+
+def test_count_columns_are_whole_number_columns() -> None:
+    macros = _macros()
+    counts = set(macros.returned("bls_count_columns"))
+    assert counts <= set(macros.returned("bls_whole_number_columns"))
+    assert counts <= set(bls.number_rules().whole_number_columns)
+
+
+def test_the_work_year_is_the_row_rules_hours() -> None:
+    """bls has no 2,080 of its own: it is `vars: row_rules: hours_per_year`, which ingest's row rules read."""
+    assert bls.number_rules().hours_per_year == project_row_rules(REPO).hours_per_year
+
+
+def test_number_rules_refuse_a_project_without_them(tmp_path: Path) -> None:
+    (tmp_path / "dbt_project.yml").write_text("vars:\n  row_rules: {hours_per_year: 2080}\n")
+    with pytest.raises(ConfigError, match="bls_numbers"):
+        bls.number_rules(tmp_path)
 
 
 def test_o_group_levels_are_the_seeds_in_rank_order() -> None:
@@ -53,7 +151,7 @@ def test_o_group_levels_are_the_seeds_in_rank_order() -> None:
 
 
 def test_every_numeric_and_required_column_is_a_bls_column() -> None:
-    assert set(bls.NUMERIC_COLUMNS) <= set(bls.BLS_COLUMNS)
+    assert set(bls.number_rules().numeric_columns) <= set(bls.BLS_COLUMNS)
     assert set(bls.REQUIRED_COLUMNS) <= set(bls.BLS_COLUMNS)
     assert set(bls.KEY_COLUMNS) <= set(bls.BLS_COLUMNS)
 

@@ -17,6 +17,7 @@ from analysis_py.bls import (
     NUMERIC_COLUMNS,
     WHOLE_NUMBER_COLUMNS,
     file_kind_from_name,
+    number_rules,
     release_year_from_name,
 )
 from analysis_py.errors import InputError
@@ -353,8 +354,8 @@ def test_the_landing_check_and_the_refusal_reasons_apply_the_number_rules() -> N
         con.execute("create table cells as select unnest(?::varchar[]) as cell", [_CELLS])
         for column in NUMERIC_COLUMNS:
             checked = con.execute(
-                f"select {column}, {cell_checks.keeps_number_rules_sql([column])}, "
-                f"{cell_checks._bad_number_reason(column, column)} is null from (select cell as {column} from cells)"
+                f"select {column}, {cell_checks.keeps_number_rules_sql(number_rules(), [column])}, "
+                f"{cell_checks._bad_number_reason(column, column, number_rules())} is null from (select cell as {column} from cells)"
             ).fetchall()
             assert [
                 (cell, _keeps_rules(cell, column), _keeps_rules(cell, column))

@@ -22,6 +22,7 @@ import yaml
 from analysis_py.bls import O_GROUP_LEVELS
 from analysis_py.cli import main
 from analysis_py.config import Settings
+from analysis_py.landing import cell_checks
 from analysis_py.landing.row_rules import (
     RowRules,
     keeps_row_rules_sql,
@@ -402,3 +403,19 @@ def test_the_row_rules_are_read_from_the_project(rules: RowRules) -> None:
     assert (rules.hours_per_year, rules.annual_hourly_tolerance) == (2080, 25)
     assert {"area", "area_type", "occ_code", "o_group"} <= set(rules.required_cells)
     assert len(rules.soc_major_groups) == 22 and "11-0000" in rules.soc_major_groups
+
+
+def test_the_row_rules_carry_the_number_rules_of_their_own_project(tmp_path: Path) -> None:
+    """Ingest checks cells by the number rules of the project whose row rules it applies (not of
+    the folder it runs in): a project that narrows a bound narrows what its ingest keeps."""
+    project = yaml.safe_load((REPO / "dbt_project.yml").read_text(encoding="utf-8"))
+    project["vars"]["bls_numbers"]["number_bounds"]["area_type"] = [1, 4]
+    (tmp_path / "dbt_project.yml").write_text(yaml.safe_dump(project), encoding="utf-8")
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "soc_major_groups.csv").write_text(
+        (REPO / "seeds" / "soc_major_groups.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    narrowed = project_row_rules(tmp_path).numbers
+    keeps = cell_checks.keeps_number_rules_sql(narrowed, ["area_type"])
+    assert narrowed.number_bounds["area_type"] == (1, 4)
+    assert duckdb.sql(f"select {keeps} from (select '5' as area_type)").fetchone() == (False,)
