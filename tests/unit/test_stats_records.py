@@ -9,6 +9,7 @@ with every number computed here again by scipy, statsmodels or the textbook form
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -420,3 +421,24 @@ def test_ols_refusal_names_the_formula_and_min_rows() -> None:
     assert ols_hc3("y ~ x", data, min_rows=6).n == 6
     with pytest.raises(AnalysisError):
         ols_hc3("y ~ x", data, min_rows=7)
+
+
+def test_decimal_values_from_the_warehouse_are_read_as_floats() -> None:
+    # DuckDB hands DECIMAL columns over as decimal.Decimal: scipy cannot take an object array,
+    # so each side must be made float first (x and y each, in turn)
+    x = [1.5, 2.25, 3.0, 5.0, 4.0]
+    y = [2.0, 1.0, 4.0, 3.5, 6.0]
+    as_decimals = [Decimal(str(value)) for value in x]
+    expected = sps.pearsonr(x, y)
+    assert pearson(as_decimals, y).r == pytest.approx(expected.statistic, rel=1e-12)
+    assert pearson(y, as_decimals).r == pytest.approx(expected.statistic, rel=1e-12)
+    welch = sps.ttest_ind(x, y, equal_var=False)
+    assert welch_t(as_decimals, y).statistic == pytest.approx(welch.statistic, rel=1e-12)
+    assert welch_t(y, as_decimals).statistic == pytest.approx(-welch.statistic, rel=1e-12)
+
+
+def test_a_frame_too_short_for_any_correlation_gives_nulls_not_nans() -> None:
+    # r is None (JSON null) where pandas has no value; NaN would not serialize as JSON
+    table = correlation_matrix(pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]}), ["a", "b"])
+    assert table["r"].tolist() == [None] * 8
+    assert table["n"].tolist() == [2] * 8
