@@ -27,13 +27,20 @@ from tests.unit.test_compare import COLUMNS, ROWS
 
 #: Rows beside test_compare's: Nevada and Utah pay software developers the same mean (a zero
 #: difference), a 2025 row BLS did not publish (no mean, not top-coded), and a code listed at an
-#: o_group the hierarchy does not know beside a total row (a known level, even the top, wins).
+#: o_group the hierarchy does not know beside a total row (a known level, even the top, wins;
+#: "unlisted" sorts after "total", so plain tuple order would pick the wrong one), a mean with no
+#: standard error, Wyoming 50 cents above Nevada, and rows only in 2024 (Alaska, Electricians).
 EXTRA = [
     (2025, "32", "Nevada", 2, "NV", "15-1252", "Software Developers", "detailed", 140_000.0, 2.0, False, 9_000.0, True),
     (2025, "49", "Utah", 2, "UT", "15-1252", "Software Developers", "detailed", 140_000.0, 1.5, False, 8_000.0, True),
     (2025, "32", "Nevada", 2, "NV", "15-1251", "Computer Programmers", "detailed", None, None, False, 500.0, True),
-    (2025, "32", "Nevada", 2, "NV", "47-2011", "Boilermakers", "odd", 70_000.0, 3.0, False, 100.0, True),
+    (2025, "32", "Nevada", 2, "NV", "47-2011", "Boilermakers", "unlisted", 70_000.0, 3.0, False, 100.0, True),
     (2025, "32", "Nevada", 2, "NV", "47-2011", "Boilermakers", "total", 71_000.0, 3.0, False, 100.0, True),
+    (2025, "32", "Nevada", 2, "NV", "29-1141", "Registered Nurses", "detailed", 95_000.0, None, False, 700.0, True),
+    (2025, "56", "Wyoming", 2, "WY", "15-1252", "Software Developers", "detailed", 140_000.5, 1.5, False, 900.0, True),
+    (2024, "32", "Nevada", 2, "NV", "15-1252", "Software Developers", "detailed", 135_000.0, 2.0, False, 8_500.0, True),
+    (2024, "32", "Nevada", 2, "NV", "47-2111", "Electricians", "detailed", 60_000.0, 2.0, False, 3_000.0, True),
+    (2024, "02", "Alaska", 2, "AK", "15-1252", "Software Developers", "detailed", 130_000.0, 3.0, False, 800.0, True),
 ]  # fmt: skip
 
 
@@ -43,7 +50,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     connection.execute(f"create table fct_occupation_wages ({COLUMNS})")
     for row in [*ROWS, *EXTRA]:
         *head, a_mean, prse, top_coded, tot_emp, cross = row
-        se = None if a_mean is None else a_mean * prse / 100
+        se = None if a_mean is None or prse is None else a_mean * prse / 100
         connection.execute(
             "insert into fct_occupation_wages values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [*head, a_mean, prse, se, top_coded, tot_emp, cross],
@@ -243,3 +250,42 @@ def test_the_same_estimate_refusal_in_full(con: duckdb.DuckDBPyConnection) -> No
         "names the same release twice (May 2024): an estimate compared with itself says nothing; "
         "give two different releases"
     )
+
+
+def test_a_mean_without_a_standard_error_cannot_be_compared(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # either missing is enough: a mean alone gives no z
+    with pytest.raises(AnalysisError) as refused:
+        compare_occupations(con, "NV", "29-1141", "15-1252")
+    assert refused.value.path == "Registered Nurses in Nevada, May 2025"
+    assert refused.value.problem == "has no mean annual wage to compare: not published by BLS"
+
+
+def test_half_a_dollar_more_is_said_to_be_more(con: duckdb.DuckDBPyConnection) -> None:
+    comparison = compare_areas(con, "15-1252", "WY", "NV")
+    assert comparison.test.difference == 0.5
+    assert comparison.sentence.startswith(
+        "In May 2025, Software Developers earned $0 more a year on average in Wyoming than in Nevada"
+    )
+
+
+def test_a_release_given_is_used_for_the_first_side_too(con: duckdb.DuckDBPyConnection) -> None:
+    areas = compare_areas(con, "15-1252", "06", "NV", 2024)
+    assert (areas.first.release_year, areas.second.release_year) == (2024, 2024)
+    assert (areas.first.a_mean, areas.second.a_mean) == (175_000.0, 135_000.0)
+    occupations = compare_occupations(con, "NV", "15-1252", "47-2111", 2024)
+    assert (occupations.first.release_year, occupations.second.release_year) == (2024, 2024)
+    assert occupations.first.a_mean == 135_000.0
+
+
+def test_without_a_release_the_second_side_is_looked_up_in_the_firsts(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # Alaska and Electricians have 2024 only: not silently compared with a 2025 first side
+    with pytest.raises(AnalysisError) as refused:
+        compare_areas(con, "15-1252", "06", "AK")
+    assert refused.value.problem == "no row for occupation '15-1252' in area 'AK' in release 2025"
+    with pytest.raises(AnalysisError) as refused:
+        compare_occupations(con, "NV", "15-1252", "47-2111")
+    assert refused.value.problem == "no row for occupation '47-2111' in area 'NV' in release 2025"
