@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 
 #: CPI for All Urban Consumers, U.S. city average, all items, not seasonally adjusted (1982-84 = 100).
 SERIES_ID = "CUUR0000SA0"
-#: The first release the warehouse reads (seeds/top_code_bounds.csv starts there too).
-FIRST_RELEASE = 2019
+#: The first OEWS release (1997): every release the warehouse may read has its May CPI-U.
+FIRST_RELEASE = 1997
 
 
 @dataclass(frozen=True)
