@@ -250,8 +250,12 @@ ZIP_KINDS: dict[str, tuple[str, str, str]] = {
 
 
 def release_year_from_name(name: str) -> int | None:
-    """2025 from `state_M2025_dl.xlsx` or `all_data_M_2025.xlsx`; None when the name has no year."""
-    match = re.search(r"(?:^|[_\W])M_?((?:19|20)\d\d)(?:[_\W]|$)", name, flags=re.IGNORECASE)
+    """The release year in any of BLS's names since 1997 (`national_1997_dl.xls`,
+    `national_may2005_dl.xls`, `national__M2008_dl.xls`, `state_M2025_dl.xlsx`,
+    `all_data_M_2025.xlsx`); None when the name has no year."""
+    match = re.search(
+        r"(?:^|[_\W])(?:M_?|May_?)?((?:19|20)\d\d)(?:[_\W]|$)", name, flags=re.IGNORECASE
+    )
     return int(match.group(1)) if match else None
 
 

@@ -279,7 +279,7 @@ def name_without_year(folder: Path) -> Path:
 
 
 def year_without_top_code_bound(folder: Path) -> Path:
-    return write_workbook(folder / "state_M2018_dl.xlsx", two_state_rows())
+    return write_workbook(folder / "state_M2009_dl.xlsx", two_state_rows())
 
 
 def far_too_large(folder: Path) -> Path:
@@ -383,7 +383,7 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "name without year": (name_without_year, "gives no release year"),
     "year without top-code bound": (
         year_without_top_code_bound,
-        "release 2018 has no top-code bound",
+        "release 2009 has no top-code bound",
     ),
     "far too large": (far_too_large, "more than the 512.0 MiB"),
     "zip bomb": (zip_bomb, "refused as a zip bomb"),

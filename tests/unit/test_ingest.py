@@ -161,7 +161,13 @@ def test_bad_workbook_lands_nothing_of_a_batch(tmp_path: Path) -> None:
         ("national_M2019_dl.xlsx", 2019),
         ("all_data_M_2024.xlsx", 2024),
         ("MSA_M2022_dl.xlsx", 2022),
+        ("national_1997_dl.xls", 1997),
+        ("national_may2005_dl.xls", 2005),
+        ("national_May2007_dl.xls", 2007),
+        ("national__M2008_dl.xls", 2008),
+        ("national_M2010_dl.xls", 2010),
         ("oews_state.xlsx", None),
+        ("state_M20251_dl.xlsx", None),
     ],
 )
 def test_release_year_from_name(name: str, year: int | None) -> None:
