@@ -25,17 +25,25 @@ from analysis_py.config import find_project_root
 from analysis_py.errors import ConfigError
 
 __all__ = [
+    "AREA_TYPE_BY_KIND",
     "BLS_COLUMNS",
+    "CROSS_INDUSTRY_CELLS",
     "DEFAULT_BASE_URL",
     "KEY_COLUMNS",
     "KIND_PREFIXES",
+    "NATIONAL_AREA_CELLS",
+    "NATIONAL_KINDS",
+    "OLD_COLUMN_NAMES",
     "O_GROUP_LEVELS",
     "REQUIRED_COLUMNS",
     "TABLES_PAGE",
+    "TERRITORY_AREAS",
     "ZIP_KINDS",
     "NumberRules",
     "TopCodeBound",
     "file_kind_from_name",
+    "implied_cells",
+    "landed_column",
     "number_rules",
     "release_url",
     "release_year_from_name",
@@ -90,6 +98,57 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "a_mean",
 )
 
+#: The names older layouts give BLS's columns, as BLS's field descriptions of 2004-2018 list
+#: them: `group` (2004-2010: "major" or blank) and `occ_group` (2012-2018), `area_name` (MSA
+#: files), `st` and `state` (state files: postal code and name); `loc quotient` reads as
+#: loc_quotient once spaces are underscores.
+OLD_COLUMN_NAMES: dict[str, str] = {
+    "group": "o_group",
+    "occ_group": "o_group",
+    "area_name": "area_title",
+    "st": "prim_state",
+    "state": "area_title",
+}
+
+#: What the cells of a column a layout leaves out are, by file kind: BLS's state, national,
+#: metropolitan and nonmetropolitan files are cross-industry, all ownerships (as its files that
+#: print these columns say); its national files before 2019, the industry ones too, print no
+#: area: the U.S.; and its state and metropolitan files before 2019 print no area type: the
+#: type today's files give their areas (a state 2, a metropolitan area 4, a nonmetropolitan
+#: one 6; the territories' codes in TERRITORY_AREAS are type 3).
+CROSS_INDUSTRY_CELLS: dict[str, str] = {
+    "naics": "000000",
+    "naics_title": "Cross-industry",
+    "i_group": "cross-industry",
+    "own_code": "1235",
+}
+NATIONAL_AREA_CELLS: dict[str, str] = {"area": "99", "area_title": "U.S.", "area_type": "1"}
+CROSS_INDUSTRY_KINDS: tuple[str, ...] = ("state", "national", "msa", "bos")
+NATIONAL_KINDS: tuple[str, ...] = ("national", "natsector", "nat3d", "nat4d", "nat5d")
+AREA_TYPE_BY_KIND: dict[str, str] = {"state": "2", "msa": "4", "bos": "6"}
+#: Guam, Puerto Rico, the U.S. Virgin Islands: in state files, of area type 3.
+TERRITORY_AREAS: tuple[str, ...] = ("66", "72", "78")
+
+
+def landed_column(header: str) -> str | None:
+    """The BLS column a (normalized) header names, in today's names; None for another column."""
+    name = OLD_COLUMN_NAMES.get(header, header)
+    return name if name in BLS_COLUMNS else None
+
+
+def implied_cells(file_kind: str, columns: set[str]) -> dict[str, str]:
+    """The cells a workbook of `file_kind` with `columns` leaves out but means (see above); a
+    state file's area type is the territories' 3 where its area is one (column_mapping)."""
+    implied = {}
+    if file_kind in CROSS_INDUSTRY_KINDS:
+        implied |= CROSS_INDUSTRY_CELLS
+    if file_kind in NATIONAL_KINDS:
+        implied |= NATIONAL_AREA_CELLS
+    if file_kind in AREA_TYPE_BY_KIND:
+        implied["area_type"] = AREA_TYPE_BY_KIND[file_kind]
+    return {name: value for name, value in implied.items() if name not in columns}
+
+
 #: The grain of a workbook: one row per key (fct_occupation_wages adds the release).
 KEY_COLUMNS: tuple[str, ...] = ("area", "naics", "own_code", "occ_code", "o_group")
 
@@ -129,11 +188,12 @@ class NumberRules:
 
     #: what BLS prints where it publishes no number: `*` wage not available, `**` employment
     #: not available, `#` top-coded (at least the release's bound, `top_code_bounds`), `~` less
-    #: than 0.5% of establishments report
+    #: than 0.5% of establishments report, `***` wages removed for reporting errors (2004, 2005)
     wage_not_available: str
     employment_not_available: str
     top_coded: str
     below_half_percent: str
+    wage_removed: str
     #: the one rule for a number: digits with an optional sign, decimals and exponent;
     #: thousands separators only in groups of three
     number_pattern: str
@@ -148,12 +208,13 @@ class NumberRules:
 
     @property
     def symbols(self) -> tuple[str, ...]:
-        """The symbols, in BLS's order: `*`, `**`, `#`, `~`."""
+        """The symbols, in BLS's order: `*`, `**`, `#`, `~`, `***`."""
         return (
             self.wage_not_available,
             self.employment_not_available,
             self.top_coded,
             self.below_half_percent,
+            self.wage_removed,
         )
 
 
@@ -178,6 +239,7 @@ def _number_rules(project: Path) -> NumberRules:
             employment_not_available=str(symbols["employment_not_available"]),
             top_coded=str(symbols["top_coded"]),
             below_half_percent=str(symbols["below_half_percent"]),
+            wage_removed=str(symbols["wage_removed"]),
             number_pattern=str(numbers["number_pattern"]),
             numeric_columns=tuple(column for kind in _NUMERIC_KINDS for column in numbers[kind]),
             whole_number_columns=tuple(numbers["whole_number_columns"]),

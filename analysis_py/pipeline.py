@@ -24,6 +24,7 @@ from analysis_py.bls import top_code_bounds
 from analysis_py.config import Settings
 from analysis_py.errors import AnalysisError, BuildError, InputError, WageError
 from analysis_py.landing.cpi_seed import CpiValue, write_cpi_seed
+from analysis_py.landing.raw_folder import default_workbooks
 from analysis_py.landing.raw_provenance import LandResult, already_landed, landed_workbooks
 from analysis_py.landing.raw_store import ingest_workbooks
 from analysis_py.landing.removal import remove_landed_release
@@ -64,7 +65,6 @@ __all__ = [
     "analyze",
     "build",
     "cpi_seed",
-    "default_workbooks",
     "ingest",
     "remove_release",
     "run",
@@ -85,21 +85,6 @@ class RunSummary:
     started_at: datetime = field(
         default_factory=lambda: datetime.now(UTC)
     )  # the manifest's run start
-
-
-def default_workbooks(settings: Settings) -> list[Path]:
-    """Every workbook in data/raw/, skipping the `~$` lock files Excel leaves beside open ones."""
-    found = []
-    for path in sorted(settings.raw_dir.glob("*.xlsx")):
-        if path.name.startswith("~$"):
-            logger.warning("skipping %s: an Excel lock file, not a workbook", path.name)
-            continue
-        found.append(path)
-    if not found:
-        raise InputError(
-            str(settings.raw_dir), "no .xlsx workbook here; pass workbook paths to `wage run`"
-        )
-    return found
 
 
 def ingest(
@@ -151,7 +136,7 @@ def run(
     """
     summary = RunSummary()
     seconds = summary.step_seconds
-    workbooks = paths or default_workbooks(settings)
+    workbooks = paths or default_workbooks(settings.raw_dir)
     with build_lock(settings):
         finish_or_discard(settings)
         check_preconditions(

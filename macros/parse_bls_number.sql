@@ -3,6 +3,8 @@
       *   wage estimate not available        **  employment estimate not available
       #   wage at or above the top-code bound
       ~   fewer than 0.5% of establishments report the occupation (industry files, PCT_RPT)
+      *** wage data removed because of reporting errors (May 2004 and 2005: airline pilots,
+          flight attendants); staging counts it as not available
     parse_bls_number turns a cell into a double, NULL for a symbol or an empty cell.
     It uses try_cast; the generic tests `bls_numbers_parse` and `bls_numbers_in_bounds`
     on the source fail on any cell that is neither a number (bls_number_pattern) within
@@ -13,10 +15,10 @@
     applies the same rules before a cell lands (analysis_py/bls.py `number_rules`,
     analysis_py/landing/cell_checks.py). -#}
 
-{#- ('*', '**', '#', '~'): the symbols, in BLS's order, as a SQL list. -#}
+{#- ('*', '**', '#', '~', '***'): the symbols, in BLS's order, as a SQL list. -#}
 {% macro bls_symbols() -%}
     {%- set symbols = var('bls_numbers')['symbols'] -%}
-    ('{{ symbols['wage_not_available'] }}', '{{ symbols['employment_not_available'] }}', '{{ symbols['top_coded'] }}', '{{ symbols['below_half_percent'] }}')
+    ('{{ symbols['wage_not_available'] }}', '{{ symbols['employment_not_available'] }}', '{{ symbols['top_coded'] }}', '{{ symbols['below_half_percent'] }}', '{{ symbols['wage_removed'] }}')
 {%- endmacro %}
 
 {#- The regular expression a number matches in full: thousands separators only in groups of three. -#}
@@ -50,7 +52,7 @@
 {%- endmacro %}
 
 {#- TRUE where the cell is the symbol named `symbol` in `vars: bls_numbers: symbols`
-    (wage_not_available, employment_not_available, top_coded, below_half_percent). -#}
+    (wage_not_available, employment_not_available, top_coded, below_half_percent, wage_removed). -#}
 {% macro is_bls_symbol(column, symbol) -%}
     coalesce(trim({{ column }}) = '{{ var('bls_numbers')['symbols'][symbol] }}', false)
 {%- endmacro %}

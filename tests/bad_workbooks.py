@@ -1,7 +1,7 @@
 """A corpus of bad workbooks, generated here: each builder writes one file and returns its path.
 
 Each one stands for something users really bring: a CSV or an HTML error page saved as
-.xlsx, a cut-off download, an old .xls, a password-protected workbook, a zip bomb, an XML
+.xlsx, a cut-off download, a damaged .xls, a password-protected workbook, a zip bomb, an XML
 entity bomb, a sheet with a title above the header, edited rows...
 """
 
@@ -13,8 +13,6 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-
-import openpyxl
 
 from tests.conftest import HEADER, two_state_rows, write_workbook
 
@@ -198,7 +196,8 @@ def corrupt_zip(folder: Path) -> Path:
     return path
 
 
-def old_xls(folder: Path) -> Path:
+def damaged_xls(folder: Path) -> Path:
+    """An .xls whose Workbook stream is BOF records only: it ends inside its workbook globals."""
     return ole2_file(
         folder / "state_M2019_dl.xls", {"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00" * 600}
     )
@@ -236,19 +235,6 @@ def no_a_mean_column(folder: Path) -> Path:
         two_state_rows(),
         header=[h for h in HEADER if h != "A_MEAN"],
     )
-
-
-def header_on_row_3(folder: Path) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["May 2025 OEWS estimates, state"])
-    sheet.append([])
-    sheet.append(HEADER)
-    for row in two_state_rows():
-        sheet.append([row.get(name) for name in HEADER])
-    path = folder / "state_M2025_dl.xlsx"
-    book.save(path)
-    return path
 
 
 def same_key_different_values(folder: Path) -> Path:
@@ -363,13 +349,12 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "zero bytes": (zero_bytes, "is empty (0 bytes)"),
     "truncated zip": (truncated_zip, "is truncated or corrupt: its zip directory cannot be read"),
     "corrupt zip": (corrupt_zip, "is corrupt"),
-    "old xls": (old_xls, "old Excel 97-2003 (.xls) workbook"),
+    "damaged xls": (damaged_xls, "is a truncated .xls"),
     "password-protected": (password_protected, "password-protected"),
     "empty workbook": (empty_workbook, "the workbook has no data"),
     "header without rows": (header_without_rows, "has a header but no data rows"),
     "no OCC_CODE column": (no_occ_code_column, "lacks required column(s) OCC_CODE"),
     "no A_MEAN column": (no_a_mean_column, "lacks required column(s) A_MEAN"),
-    "header on row 3": (header_on_row_3, "is on row 3 of sheet"),
     "same key, different values": (same_key_different_values, "rows 3 and 4 have the same key"),
     "values not numbers": (values_not_numbers, "is neither a number nor a BLS symbol"),
     "percentiles out of order": (

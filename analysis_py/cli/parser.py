@@ -17,7 +17,7 @@ _KINDS = tuple(dict.fromkeys(kind for _, kind in KIND_PREFIXES))
 
 EXAMPLES = """\
 examples:
-  wage run                                  ingest data/raw/*.xlsx, build wage.duckdb
+  wage run                                  ingest data/raw/*.xls[x], build wage.duckdb
   wage ingest data/raw/state_M2025_dl.xlsx  land one workbook in the raw file
   wage build                                rebuild wage.duckdb from the raw file
   wage analyze                              statistics of wage.duckdb -> schema analysis, artifacts/
@@ -100,10 +100,12 @@ def command_parser() -> argparse.ArgumentParser:
 
     run = command(
         "run",
-        "ingest workbooks (default: every data/raw/*.xlsx), then build and analyze",
+        "ingest workbooks (default: every data/raw/*.xlsx and *.xls), then build and analyze",
         "All or nothing: the raw landing, wage.duckdb and artifacts/ change together or not at all.",
     )
-    run.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
+    run.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="BLS .xlsx or .xls workbooks"
+    )
     run.add_argument("--year", type=int, help="release year, when the file name does not give it")
     run.add_argument(
         "--kind",
@@ -116,7 +118,9 @@ def command_parser() -> argparse.ArgumentParser:
         "land workbooks in the raw file, every cell as BLS printed it",
         "A workbook landed before with the same SHA-256 is left unchanged.",
     )
-    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="BLS .xlsx workbooks")
+    ingest.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="BLS .xlsx or .xls workbooks"
+    )
     ingest.add_argument(
         "--year", type=int, help="release year, when the file name does not give it"
     )

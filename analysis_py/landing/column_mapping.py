@@ -1,6 +1,7 @@
 """The data sheet's rows mapped to the BLS columns: a table of text cells per piece, and their stream.
 
-Each piece's columns are taken by the header's names (a column the sheet lacks is NULL),
+Each piece's columns are taken by the header's names, in any layout's names (a column the
+sheet lacks is NULL, or what the layout implies: bls.implied_cells),
 each row keeps its sheet row, and rows empty in every BLS column are left out. The pieces
 reach a landing as an Arrow stream, read on the landing's own threads.
 """
@@ -15,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis_py.bls import BLS_COLUMNS
+from analysis_py.bls import AREA_TYPE_BY_KIND, BLS_COLUMNS, TERRITORY_AREAS, landed_column
 from analysis_py.errors import InputError
 from analysis_py.landing.data_sheet import DataSheet
 from analysis_py.landing.sheet_pieces import SheetPiece
@@ -34,21 +35,56 @@ CELLS_SCHEMA = pa.schema(
 )
 
 
-def piece_cells(piece: SheetPiece, header: dict[int, str]) -> pa.Table:
-    """The BLS columns of a piece's data rows (sheet row 1, the header, left out) plus `sheet_row`,
-    without the rows empty in every BLS column (Excel's formatted-but-empty tail)."""
-    start = 1 if piece.first_row == 1 else 0
+def _blank_group_filled(cells: pa.Table) -> pa.Table:
+    """Layouts with `group` (2004-2010) leave it blank on detailed rows and on the total row
+    (00-0000): the blank says which, as today's O_GROUP does."""
+    group = cells.column("o_group")
+    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(group), ""), True)
+    if not pc.any(blank).as_py():
+        return cells
+    total = pc.fill_null(
+        pc.equal(pc.utf8_trim_whitespace(cells.column("occ_code")), "00-0000"), False
+    )
+    level = pc.if_else(total, "total", "detailed")
+    index = cells.schema.get_field_index("o_group")
+    return cells.set_column(index, "o_group", pc.if_else(blank, level, group))
+
+
+def _territories_typed(cells: pa.Table) -> pa.Table:
+    """A state file without AREA_TYPE: the territories (Guam, Puerto Rico, Virgin Islands) are
+    type 3, as today's files print them."""
+    area = pc.utf8_trim_whitespace(cells.column("area"))
+    territory = pc.fill_null(pc.is_in(pc.utf8_ltrim(area, "0"), pa.array(TERRITORY_AREAS)), False)
+    index = cells.schema.get_field_index("area_type")
+    return cells.set_column(
+        index, "area_type", pc.if_else(territory, "3", cells.column("area_type"))
+    )
+
+
+def piece_cells(
+    piece: SheetPiece,
+    header: dict[int, str],
+    header_row: int = 1,
+    implied: dict[str, str] | None = None,
+) -> pa.Table:
+    """The BLS columns of a piece's data rows (the header's row and the title rows above it left
+    out) plus `sheet_row`, without the rows empty in every BLS column (Excel's formatted-but-empty
+    tail). A column the layout leaves out is `implied`'s value where given (bls.implied_cells),
+    else NULL; the header names columns in any layout's names (bls.landed_column)."""
+    start = min(max(header_row - piece.first_row + 1, 0), piece.rows.num_rows)
     n_rows = piece.rows.num_rows - start
     position = {index: number for number, index in enumerate(piece.column_indexes)}
-    by_name = {name: index for index, name in header.items() if name in BLS_COLUMNS}
+    by_name = {landed_column(name): index for index, name in header.items()}
+    implied = implied or {}
     columns = {}
     for name in BLS_COLUMNS:
         index = by_name.get(name)
-        column = (
-            piece.rows.column(position[index]).slice(start)
-            if index in position
-            else pa.nulls(n_rows, pa.string())
-        )
+        if index in position:
+            column = piece.rows.column(position[index]).slice(start)
+        elif name in implied:
+            column = pa.array([implied[name]] * n_rows, pa.string())
+        else:
+            column = pa.nulls(n_rows, pa.string())
         columns[name] = column if column.type == pa.string() else column.cast(pa.string())
     columns["sheet_row"] = pa.array(
         np.arange(piece.first_row + start, piece.first_row + start + n_rows, dtype=np.int32)
@@ -56,22 +92,32 @@ def piece_cells(piece: SheetPiece, header: dict[int, str]) -> pa.Table:
     cells = pa.Table.from_arrays(list(columns.values()), names=list(columns))
     keep = None
     for name in BLS_COLUMNS:
+        if name in implied:
+            continue  # a cell the layout implies never makes a row of an empty one
         present = pc.is_valid(cells.column(name))
         keep = present if keep is None else pc.or_(keep, present)
     if (
         keep is not None and pc.sum(keep).as_py() != cells.num_rows
     ):  # filtering copies every cell: only when a row goes
         cells = cells.filter(keep)
+    if "group" in header.values():
+        cells = _blank_group_filled(cells)
+    if implied.get("area_type") == AREA_TYPE_BY_KIND["state"]:
+        cells = _territories_typed(cells)
     return cells
 
 
 def data_rows(
-    path: Path, sheet: DataSheet, header: dict[int, str], tables: list[pa.Table]
+    path: Path,
+    sheet: DataSheet,
+    header: dict[int, str],
+    tables: list[pa.Table],
+    implied: dict[str, str] | None = None,
 ) -> Iterator[pa.Table]:
     """Every data row of the data sheet, a piece at a time as each is read, each piece also kept in `tables`."""
     text_bytes = 0
     for piece in itertools.chain([sheet.first], sheet.rest):
-        cells = piece_cells(piece, header)
+        cells = piece_cells(piece, header, sheet.header_row, implied)
         text_bytes += cells.nbytes
         if text_bytes > _MAX_CELL_BYTES:
             raise InputError(

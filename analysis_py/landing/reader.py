@@ -22,9 +22,10 @@ import duckdb
 import pyarrow as pa
 
 from analysis_py.bls import (
-    BLS_COLUMNS,
     KIND_PREFIXES,
     file_kind_from_name,
+    implied_cells,
+    landed_column,
     release_year_from_name,
 )
 from analysis_py.config import find_project_root
@@ -61,14 +62,37 @@ class Workbook:
         return self.cells.num_rows
 
 
+#: The first release with SOC codes: the 1997 and 1998 files use OES's own five-digit codes.
+FIRST_SOC_RELEASE = 1999
+
+
+def _years_text(years: list[int]) -> str:
+    """2004, 2005, 2007, 2012-2025: runs of consecutive years joined."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(
+        f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs
+    )
+
+
 def _release_year(path: Path, year: int | None, releases: Collection[int] | None) -> int:
     release_year = year or release_year_from_name(path.name)
     if release_year is None:
         raise InputError(
             str(path), "the file name gives no release year (e.g. state_M2025_dl.xlsx); pass --year"
         )
+    if release_year < FIRST_SOC_RELEASE:
+        raise InputError(
+            str(path),
+            f"release {release_year} codes occupations in OES's own scheme, not SOC (BLS's SOC-coded "
+            f"releases start with May {FIRST_SOC_RELEASE}), so none of its rows matches a later release: not read",
+        )
     if releases is not None and release_year not in releases:
-        known = f"{min(releases)}-{max(releases)}" if releases else "none"
+        known = _years_text(sorted(releases)) if releases else "none"
         raise InputError(
             str(path),
             f"release {release_year} has no top-code bound in seeds/top_code_bounds.csv (it lists {known}): "
@@ -177,19 +201,27 @@ def read_workbook(
     # run on other threads while the data sheet is read and landed
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="workbook") as aside:
         sha256 = aside.submit(file_sha256, path)
-        sheet, header = open_data_sheet(path, worksheets)
+        sheet, header = open_data_sheet(path, worksheets, file_kind)
+        landed = {index: name for index, raw in header.items() if (name := landed_column(raw))}
+        implied = implied_cells(file_kind, set(landed.values()))
+        if implied:
+            logger.info(
+                "%s: no %s column(s): a %s file's cells there are %s",
+                path.name,
+                ", ".join(name.upper() for name in implied),
+                file_kind,
+                ", ".join(f"{name}={value!r}" for name, value in implied.items()),
+            )
         names = [worksheet.name for worksheet in worksheets]
         stated = aside.submit(
             stated_release_years, path, sheet.name, names, sheet_first_rows(path, worksheets)
         )
-        letters = {
-            name: column_letter(index) for index, name in header.items() if name in BLS_COLUMNS
-        }
+        letters = {name: column_letter(index) for index, name in landed.items()}
         tables: list[pa.Table] = []
         bad_numbers = None  # not checked yet: checked over the whole sheet below
         keys_checked: list[Future[pa.Table]] = []  # the rows without repeats, or the key clash
         with sheet.pieces:
-            pieces = data_rows(path, sheet, header, tables)
+            pieces = data_rows(path, sheet, header, tables, implied)
             if land is not None:
                 failures: list[BaseException] = []
 
@@ -221,9 +253,14 @@ def read_workbook(
         _check_cells_the_reader_would_empty(path, sheet.name, sheet.pieces.scan)
         if cells.num_rows == 0:
             raise InputError(str(path), f"sheet {sheet.name!r} has a header but no data rows")
-        ignored = [name for name in header.values() if name and name not in BLS_COLUMNS]
+        ignored = [name for index, name in header.items() if name and index not in landed]
         if ignored:
-            logger.info("%s: ignoring non-BLS column(s) %s", path.name, ", ".join(ignored))
+            logger.warning(
+                "%s: column(s) %s of sheet %r ignored: not BLS columns the warehouse lands",
+                path.name,
+                ", ".join(repr(name) for name in ignored),
+                sheet.name,
+            )
         if bad_numbers == 0 and keys_checked:
             cells = keys_checked[0].result()
         else:  # a bad number is named before a key clash

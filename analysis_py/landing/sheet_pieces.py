@@ -68,7 +68,7 @@ def fastexcel_call(path: Path, action: Callable[[], T]) -> T:
         raise
     except BaseException as exc:
         detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise InputError(str(path), f"cannot be read as an .xlsx workbook ({detail})") from exc
+        raise InputError(str(path), f"cannot be read as a workbook ({detail})") from exc
 
 
 def _scanned(chunks: Iterator[bytes], scanner: WorksheetScanner) -> Iterator[bytes]:

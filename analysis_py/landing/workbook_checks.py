@@ -1,11 +1,11 @@
-"""Is this file a safe .xlsx workbook? Checked with `zipfile` and ISA-L's inflate before any parser sees it.
+"""Is this file a safe workbook? An .xlsx checked with `zipfile` and ISA-L's inflate before any parser sees it.
 
 The pinned readers trust what they are given: calamine (fastexcel) reads a zip member
 past the size its header declares and has no memory limit (a 1 MB file can expand to
 gigabytes and abort the process), openpyxl reports an encrypted workbook as "not a zip
 file", and every reader accepts an empty workbook. So before parsing,
 `check_workbook_file` looks at the bytes: the file's signature (an .xlsx is a zip; an
-OLE2 file is an old .xls or a password-protected workbook), then every zip member,
+OLE2 file is an old .xls, checked by xls_checks, or a password-protected workbook), then every zip member,
 decompressed as a stream under a byte and a ratio budget, its CRC checked and any XML
 DTD refused (an .xlsx never declares one; a DTD is how entity expansion attacks begin).
 A worksheet's stream is checked as it is read (`member_chunks`, which sheet_pieces cuts
@@ -14,7 +14,6 @@ the sheet from): its XML is decompressed once, and no byte reaches a parser unch
 
 from __future__ import annotations
 
-import mmap
 import struct
 import zipfile
 from collections.abc import Collection, Iterator
@@ -26,6 +25,7 @@ from isal import isal_zlib
 
 from analysis_py.errors import InputError
 from analysis_py.landing.sheet_scan import Worksheet, is_worksheet_member, workbook_sheets
+from analysis_py.landing.xls_checks import MAX_XLS_STREAM_BYTES, check_xls_file
 
 __all__ = [
     "WorkbookLimits",
@@ -68,8 +68,8 @@ def size_text(n_bytes: float) -> str:
 
 
 def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -> list[Worksheet]:
-    """Raise InputError unless `path` is an .xlsx (zip) workbook that is safe to parse (its
-    worksheets' streams are checked as they are read: member_chunks).
+    """Raise InputError unless `path` is an .xlsx (zip) or .xls (BIFF8) workbook that is safe to
+    parse (an .xlsx's worksheet streams are checked as they are read: member_chunks).
 
     Returns its worksheets, in the workbook's sheet order.
     """
@@ -94,8 +94,9 @@ def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -
         )
     with path.open("rb") as handle:
         head = handle.read(512)
-    if head.startswith(_OLE2_SIGNATURE):
-        raise InputError(str(path), _ole2_problem(path))
+    if head.startswith(_OLE2_SIGNATURE):  # an old .xls, or a password-protected workbook
+        _, sheets = check_xls_file(path, MAX_XLS_STREAM_BYTES)
+        return [sheet.worksheet for sheet in sheets]
     if head.startswith(_EMPTY_ZIP_SIGNATURE):
         raise InputError(
             str(path), "is an empty zip archive, not an .xlsx workbook: download it again"
@@ -121,23 +122,6 @@ def check_workbook_file(path: Path, limits: WorkbookLimits = WorkbookLimits()) -
         sheets = workbook_sheets(archive)
     present = {member.filename for member in members}
     return [sheet for sheet in sheets if sheet.member in present]
-
-
-def _ole2_problem(path: Path) -> str:
-    """An OLE2 compound file is a password-protected workbook, an old .xls, or another Office file."""
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        has = {
-            name: data.find(name.encode("utf-16-le")) >= 0
-            for name in ("EncryptedPackage", "EncryptionInfo", "Workbook")
-        }
-    if has["EncryptedPackage"] or has["EncryptionInfo"]:
-        return (
-            "is a password-protected (encrypted) workbook: open it in Excel, remove the password "
-            "(File > Info > Protect Workbook) and save it again as .xlsx"
-        )
-    if has["Workbook"]:
-        return "is an old Excel 97-2003 (.xls) workbook: open it in Excel or LibreOffice and save it as .xlsx"
-    return "is an OLE2 compound file (an old Office format), not an .xlsx workbook"
 
 
 def _not_a_zip_problem(head: bytes, suffix: str) -> str:

@@ -45,10 +45,13 @@ renamed as (
         {% endfor %}
         {{ is_bls_symbol('pct_rpt', 'below_half_percent') }} as is_pct_rpt_below_half_percent,
 
-        ---------- wages (* = not available, # = top-coded at the release's bound)
+        ---------- wages (* or *** = not available, # = top-coded at the release's bound)
         {% for column in bls_wage_columns() %}
             {{ parse_bls_number(column) }} as {{ column }},
-            {{ is_bls_symbol(column, 'wage_not_available') }} as is_{{ column }}_not_available,
+            (
+                {{ is_bls_symbol(column, 'wage_not_available') }}
+                or {{ is_bls_symbol(column, 'wage_removed') }}
+            ) as is_{{ column }}_not_available,
             {% if column != 'mean_prse' %}
                 {{ is_bls_symbol(column, 'top_coded') }} as is_{{ column }}_top_coded,
             {% endif %}

@@ -41,6 +41,9 @@ EDGE_CELLS: list[tuple[str, str, bool, float | None]] = [
     ("h_mean", "-1", False, None),
     ("h_median", "*", True, None),
     ("a_mean", "#", True, None),
+    ("a_mean", "***", True, None),  # removed for reporting errors (May 2004, 2005)
+    ("a_mean", "****", False, None),
+    ("tot_emp", "     135185230", True, 135_185_230),  # space-padded text, BLS's May 2008 file
     ("a_mean", "20,800,000", True, 20_800_000),  # the highest hourly wage x 2,080 hours
     ("a_mean", "20800001", False, None),
     ("a_median", "1e308", False, None),

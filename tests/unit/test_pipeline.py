@@ -15,7 +15,7 @@ from analysis_py import pipeline
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.errors import BusyError
-from analysis_py.pipeline import default_workbooks
+from analysis_py.landing.raw_folder import default_workbooks
 from analysis_py.warehouse.lock import build_lock
 from tests.bad_workbooks import excel_lock_file, values_not_numbers
 from tests.conftest import two_state_rows, write_workbook
@@ -37,7 +37,7 @@ def test_default_workbooks_skip_excel_lock_files(
     )  # cli.main turns it off
     workbook = write_workbook(raw_dir / "state_M2025_dl.xlsx", two_state_rows())
     excel_lock_file(raw_dir)
-    assert default_workbooks(Settings.from_env()) == [workbook]
+    assert default_workbooks(Settings.from_env().raw_dir) == [workbook]
     assert "skipping ~$state_M2025_dl.xlsx: an Excel lock file, not a workbook" in caplog.text
 
 
@@ -60,7 +60,7 @@ def test_run_without_any_workbook_says_where_it_looked(
 ) -> None:
     excel_lock_file(raw_dir)
     assert main(["run"]) == 2
-    assert f"error: {raw_dir}: no .xlsx workbook here" in capsys.readouterr().err
+    assert f"error: {raw_dir}: no .xlsx or .xls workbook here" in capsys.readouterr().err
 
 
 def test_analyze_without_a_warehouse_is_one_error_line(
