@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -10,29 +12,34 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
+import xlrd
 
+from analysis_py.bls import file_kind_from_name, release_year_from_name
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.files import file_sha256
 from analysis_py.landing.cpi_seed import cpi_u_may
+from analysis_py.landing.raw_folder import default_workbooks
 from analysis_py.outputs.readme_findings import FINDINGS_END, FINDINGS_START, findings_markdown
 from tests.conftest import REPO, settings_in, wage_run
 
 RAW = REPO / "data" / "raw"
-FOUR_WORKBOOKS = (
-    "national_M2022_dl.xlsx",
-    "national_M2024_dl.xlsx",
-    "national_M2025_dl.xlsx",
-    "state_M2025_dl.xlsx",
-)
+#: The default run's workbooks: BLS's national ones of 2008, 2013, 2015, 2018, 2022, 2024 and
+#: 2025 and the state one of 2025.
+RAW_WORKBOOKS = tuple(default_workbooks(RAW))
 
 
 @pytest.fixture(scope="module")
 def four_releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """data/raw's four workbooks (national 2022, 2024, 2025; state 2025) through `wage run`."""
-    folder = tmp_path_factory.mktemp("four")
-    assert wage_run(folder, "run", *(str(RAW / name) for name in FOUR_WORKBOOKS)) == 0
+    """data/raw's workbooks through `wage run`, as `make run` runs them."""
+    folder = tmp_path_factory.mktemp("default")
+    assert wage_run(folder, "run", *(str(path) for path in RAW_WORKBOOKS)) == 0
     yield settings_in(folder)
+
+
+def seeded_vintages() -> dict[int, str]:
+    with (REPO / "seeds" / "soc_vintages.csv").open(encoding="utf-8") as handle:
+        return {int(row["release_year"]): row["soc_vintage"] for row in csv.DictReader(handle)}
 
 
 def query(settings: Settings, sql: str, params: list[object] | None = None) -> list[tuple]:
@@ -62,10 +69,11 @@ def test_dim_release_lists_each_release_with_its_soc_vintage_and_workbooks(
         four_releases,
         "select release_year, soc_vintage, file_kinds, is_real_dollars_base from dim_release order by 1",
     )
+    vintages = seeded_vintages()
+    years = [2008, 2013, 2015, 2018, 2022, 2024]
     assert rows == [
-        (2022, "SOC 2018", ["national"], False),
-        (2024, "SOC 2018", ["national"], False),
-        (2025, "SOC 2018", ["national", "state"], True),
+        *((year, vintages[year], ["national"], False) for year in years),
+        (2025, vintages[2025], ["national", "state"], True),
     ]
 
 
@@ -113,7 +121,10 @@ def test_wage_changes_pair_every_release_with_the_newest_and_consecutive_ones(
         four_releases,
         "select distinct file_kind, earlier_release_year, later_release_year from fct_wage_changes order by all",
     )
-    assert pairs == [("national", 2022, 2024), ("national", 2022, 2025), ("national", 2024, 2025)]
+    years = [2008, 2013, 2015, 2018, 2022, 2024, 2025]
+    consecutive = set(itertools.pairwise(years))
+    with_newest = {(year, 2025) for year in years[:-1]}
+    assert pairs == [("national", *pair) for pair in sorted(consecutive | with_newest)]
 
 
 # ---------- wage remove, on small workbooks
@@ -270,19 +281,17 @@ def test_every_number_in_the_readme_findings_comes_from_results_json(
 def test_results_and_report_list_every_workbook_the_warehouse_holds(
     four_releases: Settings,
 ) -> None:
-    """The release changes read the older national workbooks too: the Data section lists all four."""
+    """The release changes read the older national workbooks too: the Data section lists them all."""
     results = default_results(four_releases)
-    expected = []
-    for name in FOUR_WORKBOOKS:
-        kind, year = re.match(r"(\w+)_M(\d{4})_dl\.xlsx", name).groups()
-        expected.append(
-            {
-                "source_file": name,
-                "release_year": int(year),
-                "file_kind": kind,
-                "source_sha256": file_sha256(RAW / name),
-            }
-        )
+    expected = [
+        {
+            "source_file": path.name,
+            "release_year": release_year_from_name(path.name),
+            "file_kind": file_kind_from_name(path.name),
+            "source_sha256": file_sha256(path),
+        }
+        for path in RAW_WORKBOOKS
+    ]
     assert sorted(results["source_files"], key=lambda f: f["source_file"]) == expected
     report = (four_releases.artifacts_dir / "report.md").read_text(encoding="utf-8")
     for source in expected:
@@ -291,3 +300,104 @@ def test_results_and_report_list_every_workbook_the_warehouse_holds(
             f"| {shown} | May {source['release_year']} | {source['file_kind']} | `{source['source_sha256']}` |"
             in report
         )
+
+
+# ---------- the releases before 2019 (BLS's own national workbooks of 2008-2018)
+
+
+def printed_rows(path: Path) -> list[dict[str, str]]:
+    """The data rows of a workbook's first sheet as another reader sees them (xlrd for an .xls,
+    openpyxl for an .xlsx): text by lower-case header, rows empty in every cell left out."""
+    if path.suffix == ".xls":
+        sheet = xlrd.open_workbook(str(path)).sheet_by_index(0)
+        values = [sheet.row_values(row) for row in range(sheet.nrows)]
+    else:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        values = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        book.close()
+    header = [str(name).strip().lower() for name in values[0]]
+    return [
+        dict(zip(header, ("" if cell is None else str(cell).strip() for cell in row), strict=False))
+        for row in values[1:]
+        if any(cell not in (None, "") for cell in row)
+    ]
+
+
+OLD_WORKBOOKS = [path for path in RAW_WORKBOOKS if release_year_from_name(path.name) < 2019]
+
+
+@pytest.mark.parametrize("path", OLD_WORKBOOKS, ids=lambda path: path.name)
+def test_each_old_national_workbook_lands_exactly_its_data_rows(
+    four_releases: Settings, path: Path
+) -> None:
+    printed = printed_rows(path)
+    landed = query(
+        four_releases,
+        "select occ_code, a_mean, is_a_mean_not_available from fct_occupation_wages "
+        "where source_file = ? order by occ_code, o_group",
+        [path.name],
+    )
+    assert len(landed) == len(printed) > 800
+    by_code = {}
+    for row in printed:
+        by_code.setdefault(row["occ_code"], row)
+    for occ_code, a_mean, not_available in landed:
+        cell = by_code[occ_code]["a_mean"]
+        assert (a_mean is None and (not_available or cell == "#")) or a_mean == float(cell)
+
+
+def national_a_mean(path: Path, occ_code: str) -> float:
+    """A_MEAN of the national detailed row of `occ_code`, read off the workbook by another reader."""
+    (row,) = (row for row in printed_rows(path) if row["occ_code"] == occ_code)
+    return float(row["a_mean"])
+
+
+def test_teachers_2008_to_2025_equal_the_hand_computation_in_nominal_and_real_dollars(
+    four_releases: Settings,
+) -> None:
+    """Elementary school teachers (25-2021) map one to one through both SOC revisions."""
+    a_mean_2008 = national_a_mean(RAW / "national__M2008_dl.xls", "25-2021")
+    a_mean_2025 = national_a_mean(RAW / "national_M2025_dl.xlsx", "25-2021")
+    assert (a_mean_2008, a_mean_2025) == (52_240, 72_650)  # as the issue read them off the files
+    cpi = {value.release_year: value.cpi_u for value in cpi_u_may()}
+    [(change, real_change, real_pct, comparable)] = query(
+        four_releases,
+        """
+        select a_mean_change, a_mean_real_change, a_mean_real_pct_change, is_soc_comparable
+        from fct_wage_changes
+        where occ_code = '25-2021' and area = '99' and o_group = 'detailed'
+            and earlier_release_year = 2008 and later_release_year = 2025
+        """,
+    )
+    assert change == a_mean_2025 - a_mean_2008
+    assert real_change == pytest.approx(a_mean_2025 - a_mean_2008 * cpi[2025] / cpi[2008], abs=1e-6)
+    assert real_pct == pytest.approx(
+        100 * ((a_mean_2025 / cpi[2025]) / (a_mean_2008 / cpi[2008]) - 1), abs=1e-9
+    )
+    assert comparable is True
+
+
+def test_registered_nurses_2008_to_2025_are_not_comparable_though_their_titles_match(
+    four_releases: Settings,
+) -> None:
+    """29-1111 (SOC 2000) split into four SOC 2010 codes, one of them 29-1141."""
+    titles = {
+        (year, code): row["occ_title"].lower()
+        for year, name, code in (
+            (2008, "national__M2008_dl.xls", "29-1111"),
+            (2025, "national_M2025_dl.xlsx", "29-1141"),
+        )
+        for row in printed_rows(RAW / name)
+        if row["occ_code"] == code
+    }
+    assert set(titles.values()) == {"registered nurses"}
+    rows = query(
+        four_releases,
+        """
+        select occ_code, is_soc_comparable
+        from fct_wage_changes
+        where occ_code in ('29-1111', '29-1141') and area = '99' and o_group = 'detailed'
+            and earlier_release_year = 2008 and later_release_year = 2025
+        """,
+    )
+    assert rows and all(comparable is False for _, comparable in rows)
