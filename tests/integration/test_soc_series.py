@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -243,3 +244,20 @@ def test_trends_mark_the_nurses_of_2008_as_a_break(soc_releases: Settings) -> No
         where area = '99' and occ_series_code = '29-1111' and o_group = 'detailed'
         """,
     ) == [(2008, False, "not comparable: split from SOC 2000 to SOC 2010")]
+
+
+def test_the_trends_example_of_the_docs_runs_and_lists_every_release(
+    soc_releases: Settings,
+) -> None:
+    text = (REPO / "docs" / "querying.md").read_text(encoding="utf-8")
+    [sql] = [
+        block
+        for block in re.findall(r"```sql\n(.*?)```", text, flags=re.DOTALL)
+        if "fct_wage_trends" in block
+    ]
+    rows = _query(soc_releases, sql)
+    assert [(row[0], row[1], row[2]) for row in rows] == [
+        (2008, "15-1021", "SOC 2000"),
+        (2019, "15-1251", "SOC 2010/2018 hybrid"),
+        (2025, "15-1251", "SOC 2018"),
+    ]
