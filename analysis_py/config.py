@@ -92,6 +92,16 @@ class Settings:
         return self.root / "seeds" / "cpi_u_may.csv"
 
     @property
+    def soc_source_dir(self) -> Path:
+        """BLS's SOC crosswalks and the OES 2019 hybrid structure, as BLS ships them (read-only)."""
+        return self.root / "data" / "soc"
+
+    @property
+    def seeds_dir(self) -> Path:
+        """The dbt project's seeds (lookup tables)."""
+        return self.root / "seeds"
+
+    @property
     def build_copy(self) -> Path:
         """Side file dbt builds into; renamed over `warehouse` only after every test passed.
 

@@ -28,6 +28,7 @@ from analysis_py.landing.raw_folder import default_workbooks
 from analysis_py.landing.raw_provenance import LandResult, already_landed, landed_workbooks
 from analysis_py.landing.raw_store import ingest_workbooks
 from analysis_py.landing.removal import remove_landed_release
+from analysis_py.landing.soc_seed import SocSeed, write_soc_seeds
 from analysis_py.timing import timed_step
 from analysis_py.warehouse.build import (
     BUILD_ARGS,
@@ -68,6 +69,7 @@ __all__ = [
     "ingest",
     "remove_release",
     "run",
+    "soc_seed",
 ]
 
 logger = logging.getLogger(__name__)
@@ -242,6 +244,11 @@ def remove_release(
 def cpi_seed(settings: Settings) -> list[CpiValue]:
     """`wage cpi-seed`: rewrite seeds/cpi_u_may.csv from the installed `cpi` package (no network)."""
     return write_cpi_seed(settings.cpi_seed)
+
+
+def soc_seed(settings: Settings) -> list[SocSeed]:
+    """`wage soc-seed`: rewrite the SOC crosswalk and hybrid structure seeds from BLS's files in data/soc/."""
+    return write_soc_seeds(settings.soc_source_dir, settings.seeds_dir)
 
 
 def analyze(settings: Settings) -> RunSummary:

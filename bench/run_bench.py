@@ -205,7 +205,7 @@ def synthetic_release_project(folder: Path, years: range) -> Path:
     # Releases before 2019 were coded in SOC 2010 (BLS's OES); their top-code bound is the 2025 one here.
     for name, row in (
         ("top_code_bounds.csv", "115.00,239200"),
-        ("soc_vintages.csv", "SOC 2010,false"),
+        ("soc_vintages.csv", "SOC 2010,3,2010,2010,false"),
     ):
         seed = home / "seeds" / name
         listed = {int(line.split(",")[0]) for line in seed.read_text().splitlines()[1:] if line}

@@ -15,3 +15,9 @@
 {% macro code_without_leading_zeros(column) -%}
     ltrim({{ column }}, '0')
 {%- endmacro %}
+
+{#- The code a row follows across releases: a detailed occupation its series' code (int_soc_series,
+    the code in the newest SOC vintage it maps to one to one), a group its own code. -#}
+{% macro occ_series_code(o_group, occ_code, series_occ_code) -%}
+    case when {{ o_group }} = 'detailed' then coalesce({{ series_occ_code }}, {{ occ_code }}) else {{ occ_code }} end
+{%- endmacro %}

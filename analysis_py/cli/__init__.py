@@ -135,6 +135,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         print(
             f"wrote {settings.cpi_seed}: May CPI-U {values[0].release_year}-{values[-1].release_year} ({values[0].series_id})"
         )
+    elif args.command == "soc-seed":
+        for seed in pipeline.soc_seed(settings):
+            print(
+                f"wrote {seed.path}: {seed.n_rows} rows ({seed.n_from_codes} -> {seed.n_to_codes} codes) from {seed.source_file}"
+            )
 
 
 #: Commands that only read: they log nothing to logs/pipeline.log.

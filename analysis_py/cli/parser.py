@@ -162,6 +162,11 @@ def command_parser() -> argparse.ArgumentParser:
         "rewrite seeds/cpi_u_may.csv (May CPI-U) from the installed cpi package, offline",
     )
 
+    command(
+        "soc-seed",
+        "rewrite the SOC crosswalk and OES 2019 hybrid structure seeds from BLS's files in data/soc/",
+    )
+
     docs = command(
         "docs", "dbt docs lineage site in artifacts/docs/ (works offline); --serve serves it"
     )

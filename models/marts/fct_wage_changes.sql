@@ -1,5 +1,5 @@
 {#- Grain: one row per file kind x pair of releases x area x industry x ownership x
-    occupation x o_group. Pairs: every release of a file kind against the newest of that
+    occupation series (occ_series_code: a detailed code follows its one-to-one renames) x o_group. Pairs: every release of a file kind against the newest of that
     kind, and consecutive releases of that kind. BLS's caution: docs block release_caution. -#}
 
 with
@@ -10,6 +10,14 @@ occupation_wages as (
 
 soc_vintages as (
     select * from {{ ref('soc_vintages') }}
+),
+
+soc_series as (
+    select * from {{ ref('int_soc_series') }}
+),
+
+soc_major_groups_moved as (
+    select * from {{ ref('int_soc_major_groups_moved') }}
 ),
 
 releases_by_kind as (
@@ -62,13 +70,25 @@ pairs_labelled as (
 ),
 
 wages_keyed as (
-    -- the key of a row across releases: codes without leading zeros, all ownerships where not printed
+    -- the key of a row across releases: codes without leading zeros, all ownerships where not
+    -- printed, a detailed occupation's series (its code in the newest vintage it maps to one to one)
     select
-        *,
-        {{ code_without_leading_zeros('area') }} as area_key,
-        {{ code_without_leading_zeros('naics') }} as naics_key,
-        coalesce(own_code, '1235') as own_code_key
+        occupation_wages.*,
+        {{ code_without_leading_zeros('occupation_wages.area') }} as area_key,
+        {{ code_without_leading_zeros('occupation_wages.naics') }} as naics_key,
+        coalesce(occupation_wages.own_code, '1235') as own_code_key,
+        {{ occ_series_code('occupation_wages.o_group', 'occupation_wages.occ_code', 'soc_series.series_occ_code') }}
+            as occ_series_code,
+        soc_series.series_soc_vintage,
+        soc_series.series_soc_vintage_rank,
+        soc_series.soc_mapping_rule
     from occupation_wages
+    left join soc_vintages
+        on occupation_wages.release_year = soc_vintages.release_year
+    left join soc_series
+        on soc_vintages.soc_vintage = soc_series.soc_vintage
+        and occupation_wages.occ_code = soc_series.occ_code
+        and occupation_wages.o_group = 'detailed'
 ),
 
 pair_keys as (
@@ -77,7 +97,7 @@ pair_keys as (
         wages_keyed.area_key,
         wages_keyed.naics_key,
         wages_keyed.own_code_key,
-        wages_keyed.occ_code,
+        wages_keyed.occ_series_code,
         wages_keyed.o_group
     from pairs_labelled
     inner join wages_keyed
@@ -96,6 +116,9 @@ pairs_joined as (
         coalesce(later.prim_state, earlier.prim_state) as prim_state,
         coalesce(later.naics, earlier.naics) as naics,
         coalesce(later.own_code, earlier.own_code) as own_code,
+        coalesce(later.occ_code, earlier.occ_code) as occ_code,
+        earlier.occ_code as occ_code_earlier,
+        later.occ_code as occ_code_later,
         coalesce(later.occ_title, earlier.occ_title) as occ_title,
         coalesce(later.soc_major_group_code, earlier.soc_major_group_code) as soc_major_group_code,
 
@@ -111,6 +134,12 @@ pairs_joined as (
         coalesce(later.real_dollars_base_year, earlier.real_dollars_base_year) as real_dollars_base_year,
         earlier.cpi_ratio_to_base as cpi_ratio_to_base_earlier,
         later.cpi_ratio_to_base as cpi_ratio_to_base_later,
+
+        ---------- each side's SOC series (detailed occupations; int_soc_series)
+        earlier.series_soc_vintage as series_soc_vintage_earlier,
+        later.series_soc_vintage as series_soc_vintage_later,
+        earlier.series_soc_vintage_rank as series_soc_vintage_rank_earlier,
+        earlier.soc_mapping_rule as soc_mapping_rule_earlier,
 
         ---------- flags
         earlier.occupation_wage_id is not null as has_earlier_row,
@@ -130,7 +159,7 @@ pairs_joined as (
         and pair_keys.area_key = earlier.area_key
         and pair_keys.naics_key = earlier.naics_key
         and pair_keys.own_code_key = earlier.own_code_key
-        and pair_keys.occ_code = earlier.occ_code
+        and pair_keys.occ_series_code = earlier.occ_series_code
         and pair_keys.o_group = earlier.o_group
     left join wages_keyed as later
         on pair_keys.file_kind = later.file_kind
@@ -138,7 +167,7 @@ pairs_joined as (
         and pair_keys.area_key = later.area_key
         and pair_keys.naics_key = later.naics_key
         and pair_keys.own_code_key = later.own_code_key
-        and pair_keys.occ_code = later.occ_code
+        and pair_keys.occ_series_code = later.occ_series_code
         and pair_keys.o_group = later.o_group
 ),
 
@@ -147,12 +176,15 @@ pairs_with_vintages as (
         pairs_joined.*,
         earlier_vintage.soc_vintage as soc_vintage_earlier,
         later_vintage.soc_vintage as soc_vintage_later,
-        -- comparable: both releases on one pure SOC vintage (no 2010/2018 mix), the code in both
-        coalesce(
-            earlier_vintage.is_soc_2018_only and later_vintage.is_soc_2018_only
-            and pairs_joined.has_earlier_row and pairs_joined.has_later_row,
-            false
-        ) as is_soc_comparable
+        later_vintage.soc_vintage_rank as soc_vintage_rank_later,
+        -- the SOC editions whose crosswalk lies between the two releases (a hybrid release
+        -- lies on both sides of its crosswalk)
+        earlier_vintage.soc_vintage <> later_vintage.soc_vintage
+        and earlier_vintage.older_soc_edition < 2010 and later_vintage.newer_soc_edition >= 2010
+            as is_across_soc_2010,
+        earlier_vintage.soc_vintage <> later_vintage.soc_vintage
+        and earlier_vintage.older_soc_edition < 2018 and later_vintage.newer_soc_edition >= 2018
+            as is_across_soc_2018
     from pairs_joined
     left join soc_vintages as earlier_vintage
         on pairs_joined.earlier_release_year = earlier_vintage.release_year
@@ -160,10 +192,92 @@ pairs_with_vintages as (
         on pairs_joined.later_release_year = later_vintage.release_year
 ),
 
+series_in_vintages as (
+    -- the series each vintage has a code of (a code of the later release with no partner in
+    -- the earlier vintage is new, split off or merged there)
+    select distinct
+        soc_vintage,
+        series_soc_vintage,
+        series_occ_code
+    from soc_series
+),
+
+major_group_moves as (
+    select
+        soc_major_group_code,
+        bool_or(to_soc_edition = 2010) as is_moved_by_soc_2010,
+        bool_or(to_soc_edition = 2018) as is_moved_by_soc_2018
+    from soc_major_groups_moved
+    group by 1
+),
+
+pairs_checked as (
+    select
+        pairs_with_vintages.*,
+        series_in_vintages.series_occ_code is not null as has_partner_in_earlier_vintage,
+        coalesce(
+            (major_group_moves.is_moved_by_soc_2010 and pairs_with_vintages.is_across_soc_2010)
+            or (major_group_moves.is_moved_by_soc_2018 and pairs_with_vintages.is_across_soc_2018),
+            false
+        ) as is_major_group_moved
+    from pairs_with_vintages
+    left join series_in_vintages
+        on pairs_with_vintages.soc_vintage_earlier = series_in_vintages.soc_vintage
+        and pairs_with_vintages.series_soc_vintage_later = series_in_vintages.series_soc_vintage
+        and pairs_with_vintages.occ_series_code = series_in_vintages.series_occ_code
+    left join major_group_moves
+        on pairs_with_vintages.occ_series_code = major_group_moves.soc_major_group_code
+        and pairs_with_vintages.o_group = 'major'
+),
+
+pairs_compared as (
+    -- the rule that decides each row (docs block soc_comparability)
+    select
+        * exclude (
+            soc_vintage_rank_later, series_soc_vintage_rank_earlier, soc_mapping_rule_earlier,
+            series_soc_vintage_earlier, series_soc_vintage_later, is_across_soc_2010, is_across_soc_2018,
+            has_partner_in_earlier_vintage, is_major_group_moved
+        ),
+        case
+            when o_group = 'total' then 'all occupations: the same in every release'
+            when soc_vintage_earlier = soc_vintage_later and has_earlier_row and has_later_row then 'same SOC vintage'
+            when soc_vintage_earlier = soc_vintage_later and has_earlier_row then 'not published in the later release'
+            when soc_vintage_earlier = soc_vintage_later then 'not published in the earlier release'
+            when o_group = 'major' and is_major_group_moved
+                then 'not comparable: BLS crosswalk moves occupations into or out of the major group'
+            when o_group = 'major' and has_earlier_row and has_later_row
+                then 'major group: no occupation moved in or out by BLS crosswalks'
+            when o_group in ('minor', 'broad')
+                then 'not comparable: minor and broad groups are compared within one SOC vintage only'
+            when o_group <> 'detailed' and has_earlier_row then 'not published in the later release'
+            when o_group <> 'detailed' then 'not published in the earlier release'
+            when
+                has_earlier_row and has_later_row and series_soc_vintage_earlier = series_soc_vintage_later
+                and occ_code_earlier = occ_code_later
+                then 'same code, one to one in BLS crosswalks'
+            when has_earlier_row and has_later_row and series_soc_vintage_earlier = series_soc_vintage_later
+                then 'renamed, one to one in BLS crosswalks'
+            when has_earlier_row and series_soc_vintage_rank_earlier < soc_vintage_rank_later
+                then 'not comparable: ' || soc_mapping_rule_earlier
+            when has_later_row and not has_partner_in_earlier_vintage
+                then 'not comparable: no one-to-one code in ' || soc_vintage_earlier
+            when has_earlier_row and has_later_row then 'not comparable: the codes do not map one to one'
+            when has_earlier_row then 'not published in the later release'
+            else 'not published in the earlier release'
+        end as soc_comparability_rule,
+        has_earlier_row and has_later_row and (
+            o_group = 'total'
+            or soc_vintage_earlier = soc_vintage_later
+            or (o_group = 'major' and not is_major_group_moved)
+            or (o_group = 'detailed' and series_soc_vintage_earlier = series_soc_vintage_later)
+        ) as is_soc_comparable
+    from pairs_checked
+),
+
 changes_computed as (
     select
         {{ surrogate_key(['file_kind', 'earlier_release_year', 'later_release_year', 'area_key', 'naics_key',
-                          'own_code_key', 'occ_code', 'o_group']) }} as wage_change_id,
+                          'own_code_key', 'occ_series_code', 'o_group']) }} as wage_change_id,
         * exclude (area_key, naics_key, own_code_key),
 
         ---------- a_mean: nominal, real (base-release dollars), percent, standard error, z
@@ -186,7 +300,7 @@ changes_computed as (
         100 * (
             (a_median_later * cpi_ratio_to_base_later) / nullif(a_median_earlier * cpi_ratio_to_base_earlier, 0) - 1
         ) as a_median_real_pct_change
-    from pairs_with_vintages
+    from pairs_compared
 ),
 
 changes_tested as (

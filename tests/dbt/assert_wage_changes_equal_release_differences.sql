@@ -1,5 +1,6 @@
 {#- Each change in fct_wage_changes is the difference of its two releases' rows in
-    fct_occupation_wages: same key, the right release on each side, later minus earlier.
+    fct_occupation_wages: same key, the right release on each side, each side's code as
+    printed (a renamed occupation shows its later code), later minus earlier.
     Returns the rows that are not. -#}
 
 with
@@ -17,7 +18,8 @@ changes_with_rows as (
         wage_changes.*,
         earlier.release_year as earlier_row_release_year,
         later.release_year as later_row_release_year,
-        coalesce(earlier.occ_code, later.occ_code) as row_occ_code,
+        earlier.occ_code as earlier_row_occ_code,
+        later.occ_code as later_row_occ_code,
         coalesce(earlier.o_group, later.o_group) as row_o_group,
         later.a_mean - earlier.a_mean as expected_a_mean_change,
         later.a_median - earlier.a_median as expected_a_median_change,
@@ -31,7 +33,9 @@ changes_with_rows as (
 select * from changes_with_rows
 where earlier_row_release_year is distinct from (case when has_earlier_row then earlier_release_year end)
     or later_row_release_year is distinct from (case when has_later_row then later_release_year end)
-    or row_occ_code <> occ_code
+    or earlier_row_occ_code is distinct from occ_code_earlier
+    or later_row_occ_code is distinct from occ_code_later
+    or occ_code <> coalesce(later_row_occ_code, earlier_row_occ_code)
     or row_o_group <> o_group
     or a_mean_change is distinct from expected_a_mean_change
     or a_median_change is distinct from expected_a_median_change

@@ -114,6 +114,7 @@ BAD_CELLS_SQL = [
         '1' as area, true as has_earlier_row, true as has_later_row, false as is_a_mean_suppressed_either,
         false as is_a_mean_top_coded_either, false as is_a_median_suppressed_either,
         false as is_a_median_top_coded_either, false as is_soc_comparable,
+        '11-1011' as occ_series_code, 'same SOC vintage' as soc_comparability_rule,
         'gone-1' as earlier_occupation_wage_id, 'gone-2' as later_occupation_wage_id""",
 ]
 
