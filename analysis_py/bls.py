@@ -29,8 +29,11 @@ __all__ = [
     "BLS_COLUMNS",
     "CROSS_INDUSTRY_CELLS",
     "DEFAULT_BASE_URL",
+    "FIRST_RELEASE_YEAR",
+    "FIRST_XLSX_YEAR",
     "KEY_COLUMNS",
     "KIND_PREFIXES",
+    "LAST_RELEASE_YEAR",
     "NATIONAL_AREA_CELLS",
     "NATIONAL_KINDS",
     "OLD_COLUMN_NAMES",
@@ -48,6 +51,8 @@ __all__ = [
     "release_url",
     "release_year_from_name",
     "top_code_bounds",
+    "zip_member_name",
+    "zip_member_pattern",
 ]
 
 #: Every column of a BLS OEWS data sheet since 2019, in BLS's order (lower case).
@@ -301,14 +306,36 @@ KIND_PREFIXES: tuple[tuple[str, str], ...] = (
 DEFAULT_BASE_URL = "https://www.bls.gov/oes/special-requests"
 TABLES_PAGE = "https://www.bls.gov/oes/tables.htm"
 
-#: kind -> (zip suffix, pattern of the workbook names in it, as said to users; {year} is the release)
+#: The first release BLS publishes for download (OES, May 1997; SOC codes from May 1999), and
+#: the last its two-digit zip names (`oesm97nat.zip` for 1997) tell apart from it.
+FIRST_RELEASE_YEAR = 1997
+LAST_RELEASE_YEAR = 2096
+
+#: The first release whose workbooks are .xlsx (.xls until May 2013).
+FIRST_XLSX_YEAR = 2014
+
+#: kind -> (zip suffix, pattern of the workbook names in it, as said to users; {year} is the
+#: release, {ext} xls or xlsx). The patterns take BLS's spellings since 1997, in any case and
+#: either extension: national_1997_dl.xls, national_may2004_dl.xls, national_May2007_dl.xls,
+#: national__M2008_dl.xls, national_M2010_dl.xls, national_M2014_dl.xlsx.
 ZIP_KINDS: dict[str, tuple[str, str, str]] = {
-    "state": ("st", r"state_M{year}_dl\.xlsx", "state_M{year}_dl.xlsx"),
-    "national": ("nat", r"national_M{year}_dl\.xlsx", "national_M{year}_dl.xlsx"),
+    "state": ("st", r"state__?(?:M|May)?{year}_dl\.xlsx?", "state_M{year}_dl.{ext}"),
+    "national": ("nat", r"national__?(?:M|May)?{year}_dl\.xlsx?", "national_M{year}_dl.{ext}"),
     # older releases add a balance-of-state (nonmetropolitan) file
-    "msa": ("ma", r"(?:MSA|BOS)_M{year}_dl\.xlsx", "MSA_M{year}_dl.xlsx"),
-    "all": ("all", r"all_data_M_{year}\.xlsx", "all_data_M_{year}.xlsx"),
+    "msa": ("ma", r"(?:MSA|BOS)__?(?:M|May)?{year}_dl\.xlsx?", "MSA_M{year}_dl.{ext}"),
+    "all": ("all", r"all_data_(?:M_?)?{year}\.xlsx?", "all_data_M_{year}.{ext}"),
 }
+
+
+def zip_member_pattern(kind: str, year: int) -> re.Pattern[str]:
+    """BLS's names of the `kind` workbook inside its zip of `year` (case-insensitive)."""
+    return re.compile(ZIP_KINDS[kind][1].format(year=year), flags=re.IGNORECASE)
+
+
+def zip_member_name(kind: str, year: int) -> str:
+    """The workbook's name in `year`'s style, as said to users: national_M2008_dl.xls."""
+    extension = "xlsx" if year >= FIRST_XLSX_YEAR else "xls"
+    return ZIP_KINDS[kind][2].format(year=year, ext=extension)
 
 
 def release_year_from_name(name: str) -> int | None:
@@ -331,7 +358,7 @@ def file_kind_from_name(name: str) -> str | None:
 
 
 def release_url(year: int, kind: str, base_url: str = DEFAULT_BASE_URL) -> str:
-    """https://www.bls.gov/oes/special-requests/oesm25st.zip for 2025, state."""
+    """https://www.bls.gov/oes/special-requests/oesm25st.zip for 2025, state (oesm97nat.zip: 1997)."""
     suffix = ZIP_KINDS[kind][0]
     return f"{base_url.rstrip('/')}/oesm{year % 100:02d}{suffix}.zip"
 

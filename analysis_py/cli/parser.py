@@ -225,7 +225,10 @@ def command_parser() -> argparse.ArgumentParser:
         "BLS asks scripts for a contact e-mail in the User-Agent: --contact or $WAGE_CONTACT_EMAIL.",
     )
     get.add_argument(
-        "--year", type=int, required=True, help="release year, e.g. 2025 (May 2025 estimates)"
+        "--year",
+        type=int,
+        required=True,
+        help="release year since 1997, e.g. 2025 (May 2025 estimates)",
     )
     get.add_argument(
         "--kind",

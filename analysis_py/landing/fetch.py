@@ -1,7 +1,8 @@
 """`wage fetch`: one BLS release zip -> its workbook in data/raw/, verified, with its provenance.
 
 BLS publishes each release as a zip (`oesm25st.zip`, `oesm25nat.zip`, `oesm25ma.zip`,
-`oesm25all.zip`). The zip is downloaded into a scratch folder inside data/raw/ (download:
+`oesm25all.zip`; `oesm97nat.zip` for 1997), the workbook inside named as BLS spelled it that
+year (`national_may2005_dl.xls`, `national__M2008_dl.xls`; .xls until May 2013). The zip is downloaded into a scratch folder inside data/raw/ (download:
 a size limit, an overall deadline, redirects only within the configured host), its
 workbook members are checked and extracted (release_zip), and each workbook lands in
 data/raw/ under its own name only if no file of that name is there (raw data is never
@@ -26,7 +27,16 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from analysis_py.bls import DEFAULT_BASE_URL, TABLES_PAGE, ZIP_KINDS, release_url
+from analysis_py.bls import (
+    DEFAULT_BASE_URL,
+    FIRST_RELEASE_YEAR,
+    LAST_RELEASE_YEAR,
+    TABLES_PAGE,
+    ZIP_KINDS,
+    release_url,
+    zip_member_name,
+    zip_member_pattern,
+)
 from analysis_py.errors import InputError
 from analysis_py.files import file_sha256
 from analysis_py.landing.download import download_zip, user_agent
@@ -89,9 +99,11 @@ def fetch_release(
     """
     if kind not in ZIP_KINDS:
         raise InputError(kind, f"unknown kind; one of {', '.join(ZIP_KINDS)}")
-    if not 2000 <= year <= 2099:
+    if not FIRST_RELEASE_YEAR <= year <= LAST_RELEASE_YEAR:
         raise InputError(
-            str(year), "not an OEWS release year (BLS names its zips by two digits, 2000-2099)"
+            str(year),
+            f"not an OEWS release year (BLS's zips, named by two digits, run from "
+            f"{FIRST_RELEASE_YEAR} to {LAST_RELEASE_YEAR})",
         )
     contact = contact or os.environ.get("WAGE_CONTACT_EMAIL")
     if not contact:
@@ -109,11 +121,7 @@ def fetch_release(
     url = release_url(
         year, kind, base_url or os.environ.get("WAGE_BLS_BASE_URL") or DEFAULT_BASE_URL
     )
-    _, regex, shown = ZIP_KINDS[kind]
-    pattern, shown = (
-        re.compile(regex.format(year=year), flags=re.IGNORECASE),
-        shown.format(year=year),
-    )
+    pattern, shown = zip_member_pattern(kind, year), zip_member_name(kind, year)
     by_hand = f"download {url} by hand in a browser (see {TABLES_PAGE}), unzip it and put {shown} in {raw_dir}"
     raw_dir.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_scratch(raw_dir)

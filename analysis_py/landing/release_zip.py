@@ -3,9 +3,12 @@
 Every member is checked first (names: no absolute path, no `..`, no link, no duplicate;
 sizes and CRCs under the workbook budget) and only the members named like the release's
 workbook are extracted, one by one, never with `extractall` (a zip holding the workbook
-twice is refused); Excel lock files (`~$...`, which BLS has shipped) are skipped. An
+twice is refused); Excel lock files (`~$...`, which BLS has shipped) and the field
+descriptions BLS ships beside older workbooks (`field_descriptions.xls`) are skipped. An
 extracted workbook is kept under its base name with the suffix in lower case, so that
-`*.xlsx` finds it.
+`*.xlsx` (or `*.xls`) finds it. An extracted .xlsx is checked as ingest checks it; an .xls
+(BLS's format until May 2013) must be an OLE2 compound file, and ingest checks the rest of it
+(its container and records) before anything parses it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
+from analysis_py.bls import file_kind_from_name
 from analysis_py.errors import InputError
 from analysis_py.landing.workbook_checks import (
     WorkbookLimits,
@@ -82,8 +86,10 @@ def workbook_members(
     if not wanted:
         held = ", ".join(m.filename for m in members[:5]) or "nothing"
         raise InputError(url, f"holds no workbook named {shown} (it holds {held})")
-    same_name = Counter(_saved_name(member).lower() for member in wanted)
-    if twice := sorted(m.filename for m in wanted if same_name[_saved_name(m).lower()] > 1):
+    # one workbook per kind, whatever its spelling or extension (national_M2013_dl.xls and
+    # NATIONAL_M2013_DL.xlsx are the same release's workbook twice)
+    same_kind = Counter(_kind(member) for member in wanted)
+    if twice := sorted(m.filename for m in wanted if same_kind[_kind(m)] > 1):
         raise InputError(
             url,
             f"refused: holds the workbook more than once ({', '.join(map(repr, twice))}); a BLS zip holds it once",
@@ -91,10 +97,29 @@ def workbook_members(
     return wanted, tuple(skipped)
 
 
+#: The first bytes of every OLE2 compound file, as every .xls workbook is.
+_OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
 def _saved_name(member: zipfile.ZipInfo) -> str:
     """The name a workbook member is kept under: its base name, the suffix in lower case (`*.xlsx` finds it)."""
-    name = PurePosixPath(member.filename).name
-    return name[: -len(".xlsx")] + ".xlsx" if name.lower().endswith(".xlsx") else name
+    path = PurePosixPath(PurePosixPath(member.filename).name)
+    return path.stem + path.suffix.lower()
+
+
+def _kind(member: zipfile.ZipInfo) -> str | None:
+    """The file kind a workbook member's name says (state, national, msa, bos, all)."""
+    return file_kind_from_name(PurePosixPath(member.filename).name)
+
+
+def _check_xls_file(path: Path) -> None:
+    """Raise InputError unless `path` starts as an .xls (OLE2) workbook does."""
+    with path.open("rb") as handle:
+        head = handle.read(len(_OLE2_SIGNATURE))
+    if head != _OLE2_SIGNATURE:
+        raise InputError(
+            str(path), "is not an Excel 97-2003 (.xls) workbook: it is no OLE2 compound file"
+        )
 
 
 def extract_workbook(url: str, zip_path: Path, member: zipfile.ZipInfo, scratch: Path) -> Path:
@@ -107,7 +132,10 @@ def extract_workbook(url: str, zip_path: Path, member: zipfile.ZipInfo, scratch:
     ):
         shutil.copyfileobj(source, target, 1 << 20)
     try:
-        check_workbook_file(extracted)
+        if extracted.suffix == ".xls":
+            _check_xls_file(extracted)
+        else:
+            check_workbook_file(extracted)
     except InputError as exc:
         raise InputError(url, f"its {member.filename} {exc.problem}") from None
     return extracted

@@ -37,6 +37,7 @@ __all__ = [
     "NeighbourPairs",
     "ReportedTest",
     "Results",
+    "chart_lines",
     "closest_pair_words",
     "column_counts_words",
     "diagnostics_words",
@@ -349,3 +350,9 @@ def top_coding_words(results: Results) -> str:
         f'numbers (the largest median {money(largest)}). So `{top_coded}` means "at least the bound", not "the highest '
         f'wages": the statistics exclude `{top_coded}` cells and count them, and use published numbers as printed.'
     )
+
+
+def chart_lines(results: Results, name: str, caption: str) -> list[str]:
+    """The chart `name` of the run as a Markdown image, or nothing when the run drew none."""
+    path = results.get("charts", {}).get(name)
+    return [f"![{caption}]({path})", ""] if path else []

@@ -18,12 +18,11 @@ from analysis_py.bls import (
 )
 from analysis_py.formatting import money
 from analysis_py.outputs.numbers import ALPHA
-from analysis_py.outputs.prose import Results, column_counts_words
+from analysis_py.outputs.prose import Results, chart_lines, column_counts_words
+from analysis_py.outputs.release_section import changes_section
 from analysis_py.outputs.report_html import report_html
 from analysis_py.outputs.report_sections import (
     appendix_section,
-    changes_section,
-    chart_lines,
     data_section,
     naive_section,
     regression_section,

@@ -22,6 +22,7 @@ from analysis_py.outputs.numbers import (
 from analysis_py.outputs.prose import (
     TEST_TEXT,
     Results,
+    chart_lines,
     closest_pair_words,
     diagnostics_words,
     elasticity_words,
@@ -36,8 +37,6 @@ from analysis_py.study.regressions import OLS_LINEAR, OLS_LOG
 __all__ = [
     "TEST_CHARTS",
     "appendix_section",
-    "changes_section",
-    "chart_lines",
     "data_section",
     "naive_section",
     "regression_section",
@@ -51,12 +50,6 @@ TEST_CHARTS = {
     Z_TEST: "tech_vs_nontech",
     LEVENE_MAJOR_GROUPS: "spread_by_major_group",
 }
-
-
-def chart_lines(results: Results, name: str, caption: str) -> list[str]:
-    """The chart `name` of the run as a Markdown image, or nothing when the run drew none."""
-    path = results.get("charts", {}).get(name)
-    return [f"![{caption}]({path})", ""] if path else []
 
 
 def data_section(results: Results) -> list[str]:
@@ -308,49 +301,3 @@ def naive_section(results: Results) -> list[str]:
             f"{row['sound_n']:,} | {markdown_literal(row['note'])} |"
         )
     return [*lines, ""]
-
-
-def changes_section(results: Results) -> list[str]:
-    """ "What changed since <release>": the largest real gains and losses, with z and BLS's caution."""
-    changes = results.get("release_changes")
-    if not changes:
-        return []
-    earlier, later, base = (
-        changes["earlier_release_year"],
-        changes["later_release_year"],
-        changes["real_dollars_base_year"],
-    )
-    lines = [
-        f"## What changed since May {earlier}",
-        "",
-        f"The {changes['file_kind']} workbooks of May {', '.join(map(str, changes['release_years']))} are loaded. "
-        f"Changes of each detailed occupation's mean annual wage from May {earlier} to May {later} "
-        f"(`fct_wage_changes`), in May {base} dollars (CPI-U, U.S. city average, all items, May of each release); "
-        f"{count_text(changes['n_compared'])} occupations compared, {count_text(changes['n_not_comparable'])} left out because "
-        f"their code is not in both releases on SOC 2018, {count_text(changes['n_suppressed_or_top_coded'])} because a mean "
-        "is suppressed or top-coded. z = real change / √(se₁² + se₂²) from each release's MEAN_PRSE.",
-        "",
-        f"**Caution.** {changes['caution']}",
-        "",
-    ]
-    for title, rows in (
-        ("Largest real gains", changes["gains"]),
-        ("Largest real losses", changes["losses"]),
-    ):
-        lines += [
-            f"### {title}",
-            "",
-            f"| occupation | May {earlier} | May {later} | nominal change | real change (May {base} $) | real % | z |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        ]
-        for row in rows:
-            lines.append(
-                f"| {markdown_literal(row['occ_title'])} (`{row['occ_code']}`){'' if row['area_title'] == 'U.S.' else ', ' + markdown_literal(row['area_title'])} "
-                f"| {money(row['a_mean_earlier'])} | {money(row['a_mean_later'])} | {money(row['a_mean_change'])} "
-                f"| {money(row['a_mean_real_change'])} | {row['a_mean_real_pct_change']:+.1f}% | {number_text(row['a_mean_real_change_z'], 2)} |"
-            )
-        lines.append("")
-    lines += chart_lines(
-        results, "real_wage_by_release", "Real mean annual wage by SOC major group and release"
-    )
-    return lines

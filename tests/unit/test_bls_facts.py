@@ -176,6 +176,44 @@ def test_release_url_names_bls_zip() -> None:
     )
 
 
+def test_release_url_of_a_year_before_2000_has_two_digits() -> None:
+    assert bls.release_url(1997, "national").endswith("/oesm97nat.zip")
+
+
+@pytest.mark.parametrize(
+    ("kind", "year", "name"),
+    [
+        ("national", 2013, "national_M2013_dl.xls"),
+        ("national", 2014, "national_M2014_dl.xlsx"),
+        ("all", 2012, "all_data_M_2012.xls"),
+    ],
+)
+def test_the_workbook_name_said_to_users_has_its_years_extension(
+    kind: str, year: int, name: str
+) -> None:
+    assert bls.zip_member_name(kind, year) == name
+
+
+@pytest.mark.parametrize(
+    ("kind", "year", "member"),
+    [
+        ("msa", 2005, "MSA_may2005_dl.xls"),
+        ("msa", 2005, "BOS_may2005_dl.xls"),
+        ("all", 2025, "all_data_M_2025.xlsx"),
+        ("state", 2014, "state_M2014_dl.XLSX"),
+    ],
+)
+def test_zip_member_pattern_takes_bls_spellings(kind: str, year: int, member: str) -> None:
+    assert bls.zip_member_pattern(kind, year).fullmatch(member)
+
+
+@pytest.mark.parametrize(
+    "member", ["national_M20080_dl.xls", "national_M2008_dl.xlsb", "x_national_M2008_dl.xls"]
+)
+def test_zip_member_pattern_takes_no_other_name(member: str) -> None:
+    assert not bls.zip_member_pattern("national", 2008).fullmatch(member)
+
+
 def test_top_code_bounds_are_the_seeds_rows_oldest_release_first(tmp_path: Path) -> None:
     seed = tmp_path / "top_code_bounds.csv"
     seed.write_text(

@@ -177,28 +177,64 @@ def _zombie_children() -> list[int]:
     return zombies
 
 
-def test_real_wage_by_release_legend_lists_releases_as_each_groups_bars_stack() -> None:
-    """In the change panel a later release's bar sits above an earlier one's: the legend lists them in that order."""
+def _release_changes(vintages: dict[int, str | None]) -> ReleaseChanges:
+    """Two major groups over `vintages`' releases; Production's May 2021 mean missing."""
+    years = tuple(sorted(vintages))
     groups = tuple(
-        MajorGroupWage(code, title, year, wage * factor, wage * factor)
+        MajorGroupWage(
+            code,
+            title,
+            year,
+            wage * (1 + 0.01 * (year - 2012)),
+            None if (code, year) == ("51-0000", 2021) else wage * (1 + 0.01 * (year - 2012)),
+        )
         for code, title, wage in (
             ("11-0000", "Management Occupations", 120_000.0),
             ("51-0000", "Production Occupations", 45_000.0),
         )
-        for year, factor in ((2022, 1.0), (2024, 1.02), (2025, 1.05))
+        for year in years
     )
-    changes = ReleaseChanges(
-        "national", (2022, 2024, 2025), 2024, 2025, 2025, 0, 0, 0, (), (), groups
+    return ReleaseChanges(
+        "national",
+        years,
+        None,
+        years[-1],
+        years[-1],
+        0,
+        0,
+        0,
+        0,
+        0,
+        (),
+        (),
+        groups,
+        tuple(vintages.items()),
+    )
+
+
+def test_real_wage_by_release_draws_a_panel_per_group_and_a_dashed_line_per_soc_break() -> None:
+    changes = _release_changes(
+        {2012: "SOC 2010", 2018: "SOC 2010", 2019: "mixed", 2021: "SOC 2018", 2025: "SOC 2018"}
     )
     figure = charts.real_wage_by_release_chart(changes)
-    change_ax = figure.axes[1]
-    bars = {container.get_label(): container for container in change_ax.containers}
-    heights = {
-        label: bars[label][0].get_y() for label in bars
-    }  # the first group's bar of each release
-    by_height = sorted(heights, key=heights.get, reverse=True)
-    assert (
-        [text.get_text() for text in change_ax.get_legend().get_texts()]
-        == by_height
-        == ["May 2025", "May 2024"]
-    )
+    panels = [ax for ax in figure.axes if ax.axison]
+    assert [ax.get_title(loc="left") for ax in panels] == ["11 Management", "51 Production"]
+    dashed = [line.get_xdata()[0] for line in panels[0].get_lines() if line.get_linestyle() == "--"]
+    assert dashed == [2018.5, 2020.0]
+    since_break = 100 * ((1 + 0.01 * 13) / (1 + 0.01 * 9) - 1)  # May 2021 to May 2025, by hand
+    assert [text.get_text() for text in panels[0].texts] == [f"{since_break:+.1f}% since May 2021"]
+
+
+def test_real_wage_by_release_draws_no_line_over_a_missing_mean_and_marks_it() -> None:
+    changes = _release_changes({2019: "SOC 2018", 2021: "SOC 2018", 2022: "SOC 2018"})
+    production = [ax for ax in charts.real_wage_by_release_chart(changes).axes if ax.axison][1]
+    segments = [tuple(line.get_xdata()) for line in production.get_lines()]
+    assert segments == []  # 2019-2021 and 2021-2022 both touch the missing 2021
+    [marks] = [c for c in production.collections if c.get_offsets().shape[0] == 1]
+    assert marks.get_offsets()[0][0] == 2021
+
+
+def test_a_release_without_a_soc_vintage_makes_no_break() -> None:
+    changes = _release_changes({2015: None, 2021: "SOC 2018", 2025: "SOC 2018"})
+    first = charts.real_wage_by_release_chart(changes).axes[0]
+    assert [line for line in first.get_lines() if line.get_linestyle() == "--"] == []

@@ -313,3 +313,107 @@ def test_msa_zip_of_an_older_release_gives_both_area_files(
         "MSA_M2019_dl.xlsx",
     ]
     assert result.skipped == ("oesm19ma/field_descriptions.xlsx",)
+
+
+#: What every .xls starts with (an OLE2 compound file); fetch checks no more of an .xls (ingest does).
+XLS = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
+
+#: (year, kind) -> the zip BLS serves and the workbook in it, as BLS named them (with the field
+#: descriptions BLS shipped beside its .xls workbooks, which is no data workbook).
+OLD_ZIPS = {
+    (1997, "national"): ("oesm97nat.zip", "national_1997_dl.xls"),
+    (2004, "national"): ("oesm04nat.zip", "national_may2004_dl.xls"),
+    (2005, "national"): ("oesm05nat.zip", "national_may2005_dl.xls"),
+    (2007, "national"): ("oesm07nat.zip", "national_May2007_dl.xls"),
+    (2008, "national"): ("oesm08nat.zip", "national__M2008_dl.xls"),
+    (2010, "national"): ("oesm10nat.zip", "national_M2010_dl.xls"),
+    (2013, "state"): ("oesm13st.zip", "state_M2013_dl.xls"),
+    (2013, "national"): ("oesm13nat.zip", "national_M2013_dl.xls"),
+}
+
+
+@pytest.mark.parametrize(("year", "kind"), list(OLD_ZIPS))
+def test_an_old_release_zip_gives_its_xls_workbook_under_bls_name(
+    year: int, kind: str, bls: FakeBLS, raw_dir: Path
+) -> None:
+    zip_name, member = OLD_ZIPS[year, kind]
+    workbook = XLS + member.encode()
+    bls.files[f"/oes/special-requests/{zip_name}"] = zip_of(
+        {member: workbook, "field_descriptions.xls": XLS}
+    )
+    result = fetch_release(raw_dir, year, kind, contact=CONTACT, base_url=bls.base_url)
+    assert listing(raw_dir)[member] == workbook
+    assert result.url == f"{bls.base_url}/{zip_name}"
+    assert result.skipped == ("field_descriptions.xls",)
+    assert json.loads((raw_dir / f"{member}.source.json").read_text())["member"] == member
+
+
+def test_the_first_xlsx_release_zip_gives_its_workbook(
+    bls: FakeBLS, raw_dir: Path, tmp_path: Path
+) -> None:
+    workbook = good_workbook(tmp_path).read_bytes()
+    bls.files["/oes/special-requests/oesm14nat.zip"] = zip_of(
+        {"oesm14nat/national_M2014_dl.xlsx": workbook, "oesm14nat/field_descriptions.xlsx": XLS}
+    )
+    fetch_release(raw_dir, 2014, "national", contact=CONTACT, base_url=bls.base_url)
+    assert listing(raw_dir)["national_M2014_dl.xlsx"] == workbook
+
+
+def test_an_xls_member_is_kept_with_its_suffix_in_lower_case(bls: FakeBLS, raw_dir: Path) -> None:
+    bls.files["/oes/special-requests/oesm05nat.zip"] = zip_of({"NATIONAL_MAY2005_DL.XLS": XLS})
+    fetch_release(raw_dir, 2005, "national", contact=CONTACT, base_url=bls.base_url)
+    assert [path.name for path in raw_dir.glob("*.xls")] == ["NATIONAL_MAY2005_DL.xls"]
+
+
+OLD_HOSTILE = {
+    "an HTML page named .xls": (
+        {"national__M2008_dl.xls": b"<html><body>Access Denied</body></html>"},
+        "its national__M2008_dl.xls is not an Excel 97-2003 (.xls) workbook",
+    ),
+    "the workbook as .xls and as .xlsx": (
+        {"national__M2008_dl.xls": XLS, "national_M2008_dl.xlsx": XLS},
+        "holds the workbook more than once",
+    ),
+    "the workbook in two spellings": (
+        {"national__M2008_dl.xls": XLS, "national_may2008_dl.xls": XLS},
+        "holds the workbook more than once",
+    ),
+    "another release's workbook": (
+        {"national_M2009_dl.xls": XLS, "field_descriptions.xls": XLS},
+        "holds no workbook named national_M2008_dl.xls",
+    ),
+    "parent folder": ({"../national__M2008_dl.xls": XLS}, "climbs out of the folder"),
+    "absolute path": ({"/tmp/national__M2008_dl.xls": XLS}, "has an absolute path"),
+    "zip bomb": (
+        {"national__M2008_dl.xls": XLS + bytes(64 << 20)},
+        "zip bomb",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(OLD_HOSTILE))
+def test_an_old_release_zip_gets_every_check_and_keeps_nothing_when_refused(
+    case: str, bls: FakeBLS, raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    members, expected = OLD_HOSTILE[case]
+    bls.files["/oes/special-requests/oesm08nat.zip"] = zip_of(members)
+    code = main(
+        [
+            "fetch",
+            *("--year", "2008", "--kind", "national"),
+            *("--contact", CONTACT, "--base-url", bls.base_url),
+        ]
+    )
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert code == 2
+    assert len(errors) == 1 and expected in errors[0], errors
+    assert listing(raw_dir) == {}
+
+
+@pytest.mark.parametrize("year", [1996, 2097])
+def test_a_year_no_two_digit_zip_name_gives_is_refused_before_any_download(
+    year: int, bls: FakeBLS, raw_dir: Path
+) -> None:
+    with pytest.raises(InputError, match="run from 1997 to 2096"):
+        fetch_release(raw_dir, year, "national", contact=CONTACT, base_url=bls.base_url)
+    assert bls.requests == []

@@ -24,6 +24,7 @@ OUTPUTS_LAYERS = {
     "report_html": 1,
     "charts": 1,
     "report_sections": 2,
+    "release_section": 2,
     "report": 3,
     "readme_findings": 3,
     "artifacts": 4,
