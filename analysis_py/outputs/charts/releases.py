@@ -68,7 +68,8 @@ def _draw_group(
             clip_on=False,
         )
     if len(years) <= _LABELLED_RELEASES:
-        ax.set_xticks(years)
+        # two digits: releases a year apart (2024, 2025) would run their four-digit labels together
+        ax.set_xticks(years, [f"\u2019{year % 100:02d}" for year in years])
     else:
         ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.tick_params(labelsize=8)
