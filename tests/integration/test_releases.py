@@ -24,8 +24,8 @@ from analysis_py.outputs.readme_findings import FINDINGS_END, FINDINGS_START, fi
 from tests.conftest import REPO, settings_in, wage_run
 
 RAW = REPO / "data" / "raw"
-#: The default run's workbooks: BLS's national ones of 2008, 2013, 2015, 2018, 2022, 2024 and
-#: 2025 and the state one of 2025.
+#: The default run's workbooks: BLS's national ones of 2008, 2013, 2015, 2018, 2019 (hybrid SOC
+#: codes), 2022, 2024 and 2025 and the state one of 2025.
 RAW_WORKBOOKS = tuple(default_workbooks(RAW))
 
 
@@ -70,7 +70,7 @@ def test_dim_release_lists_each_release_with_its_soc_vintage_and_workbooks(
         "select release_year, soc_vintage, file_kinds, is_real_dollars_base from dim_release order by 1",
     )
     vintages = seeded_vintages()
-    years = [2008, 2013, 2015, 2018, 2022, 2024]
+    years = [2008, 2013, 2015, 2018, 2019, 2022, 2024]
     assert rows == [
         *((year, vintages[year], ["national"], False) for year in years),
         (2025, vintages[2025], ["national", "state"], True),
@@ -121,7 +121,7 @@ def test_wage_changes_pair_every_release_with_the_newest_and_consecutive_ones(
         four_releases,
         "select distinct file_kind, earlier_release_year, later_release_year from fct_wage_changes order by all",
     )
-    years = [2008, 2013, 2015, 2018, 2022, 2024, 2025]
+    years = [2008, 2013, 2015, 2018, 2019, 2022, 2024, 2025]
     consecutive = set(itertools.pairwise(years))
     with_newest = {(year, 2025) for year in years[:-1]}
     assert pairs == [("national", *pair) for pair in sorted(consecutive | with_newest)]
