@@ -15,8 +15,6 @@ import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import fastexcel
-
 from analysis_py.errors import InputError
 from analysis_py.files import write_text_atomic
 
@@ -111,6 +109,8 @@ def _cell(value: object) -> str:
 
 def soc_seed_rows(source: SocSeedSource, folder: Path) -> list[dict[str, str]]:
     """The rows of one seed, read from BLS's file in `folder`: trimmed text, empty lines dropped."""
+    import fastexcel  # here, not at import: a run with nothing to do never loads a reader
+
     path = folder / source.source_file
     try:
         sheet = fastexcel.read_excel(path).load_sheet(

@@ -52,6 +52,22 @@ def upper_row(cells: dict[str, object]) -> dict[str, object]:
     return {name.upper(): value for name, value in cells.items()}
 
 
+def top_coded_at(cells: dict[str, object], hourly: float, annual: float) -> dict[str, object]:
+    """`cells` as a release with this bound prints them: a percentile at or above it is `#`
+    (BLS publishes no percentile at or above its release's bound; the build checks it)."""
+    printed = dict(cells)
+    for name, value in cells.items():
+        if name.upper().startswith(("H_PCT", "H_MEDIAN", "A_PCT", "A_MEDIAN")):
+            bound = hourly if name.upper().startswith("H_") else annual
+            try:
+                number = float(str(value).replace(",", ""))
+            except ValueError:
+                continue
+            if number >= bound:
+                printed[name] = "#"
+    return printed
+
+
 def with_separators(value: object) -> object:
     """2113660 -> '2,113,660' (text, as some releases print numbers)."""
     return (
@@ -89,7 +105,9 @@ def layouts(
     # 2019: lower-case headers, no PRIM_STATE or PCT_RPT, employment as text with separators
     old_header = [name for name in HEADER if name not in ("PRIM_STATE", "PCT_RPT")]
     rows[("state", 2019)] = [
-        {**upper_row(cells), "TOT_EMP": with_separators(cells["tot_emp"])}
+        top_coded_at(
+            {**upper_row(cells), "TOT_EMP": with_separators(cells["tot_emp"])}, 100, 208_000
+        )
         for cells in state
         if str(cells["area"]) in AREAS_2019
     ]
@@ -104,12 +122,16 @@ def layouts(
 
     # 2024: the same areas with 2% less employment, extra sheets after the data
     rows[("state", 2024)] = [
-        {
-            **upper_row(cells),
-            "TOT_EMP": round(float(cells["tot_emp"]) * 0.98, -1)
-            if str(cells["tot_emp"]).replace(".", "").isdigit()
-            else cells["tot_emp"],
-        }
+        top_coded_at(
+            {
+                **upper_row(cells),
+                "TOT_EMP": round(float(cells["tot_emp"]) * 0.98, -1)
+                if str(cells["tot_emp"]).replace(".", "").isdigit()
+                else cells["tot_emp"],
+            },
+            115,
+            239_200,
+        )
         for cells in state
         if str(cells["area"]) in AREAS_2024
     ]
