@@ -20,6 +20,7 @@ from analysis_py.outputs.prose import (
     top_coding_words,
     verdict_words,
 )
+from analysis_py.outputs.release_section import ADJUSTED_P_WORDS, family_words
 from analysis_py.study import questions
 from analysis_py.study.regressions import OLS_LINEAR
 
@@ -100,7 +101,20 @@ def findings_markdown(results: Results) -> str:
             f"{money(production['sound_value'])} and the management gap at {money(gap['naive_value'])} instead of "
             f"{money(gap['sound_value'])} (the report's side-by-side table)."
         )
+    lines += _changes_lines(results)
     return "\n".join(lines) + "\n"
+
+
+def _changes_lines(results: Results) -> list[str]:
+    """The changes across releases, tested together, with what the adjusted p-values mean."""
+    changes = results.get("release_changes") or {}
+    if not changes.get("family"):
+        return []
+    return [
+        f"- **Changes over time.** Real mean annual wages of the detailed occupations comparable from "
+        f"May {changes['earlier_release_year']} to May {changes['later_release_year']}: "
+        f"{family_words(changes)} {ADJUSTED_P_WORDS}"
+    ]
 
 
 def readme_with_findings(readme: str, results: Results) -> str:

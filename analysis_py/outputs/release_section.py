@@ -1,8 +1,9 @@
 """The report's release section from results.json's `release_changes`: the major groups' real wages over
 every release loaded with the SOC breaks, and the largest real changes within the longest comparable run.
 
-It states its sample (which rows, which releases, which dollars), what it leaves out and why, and
-never prints an empty table. Workbook text goes through `markdown_literal`.
+It states its sample (which rows, which releases, which dollars), what it leaves out and why, how
+many of the changes tested together pass at 5% against what chance alone gives, and never prints
+an empty table. Workbook text goes through `markdown_literal`.
 """
 
 from __future__ import annotations
@@ -10,13 +11,42 @@ from __future__ import annotations
 from typing import Any
 
 from analysis_py.formatting import markdown_literal, money
-from analysis_py.outputs.numbers import count_text, number_text
+from analysis_py.outputs.numbers import count_text, number_text, p_text
 from analysis_py.outputs.prose import Results, chart_lines
 
-__all__ = ["TOP_CODED_MEDIAN_MARK", "changes_section", "releases_words"]
+__all__ = [
+    "ADJUSTED_P_WORDS",
+    "NOTES",
+    "changes_section",
+    "family_words",
+    "releases_words",
+]
 
-#: Marks a ranked occupation whose median is top-coded in either release (its mean is published).
-TOP_CODED_MEDIAN_MARK = "†"
+#: The notes a ranked row can carry (its `note` cell), each with what it means under the tables.
+NOTES = {
+    "is_within_survey_error": (
+        "within survey error",
+        "|z| below 1.96: the change is no larger than sampling error alone could make it.",
+    ),
+    "is_a_mean_at_top_code_bound_either": (
+        "mean ≥ top-code bound",
+        "the mean is at or above the release's top-code bound in either release: above the bound "
+        "BLS's wage intervals are open-ended, so the mean leans on the value assumed for wages there, "
+        "and the bound itself rose between releases.",
+    ),
+    "is_a_median_top_coded_either": (
+        "median top-coded",
+        "the median is top-coded (`#`) in either release; the mean is published.",
+    ),
+}
+
+#: The adjusted p-values in two sentences a journalist can repeat (the README says the same).
+ADJUSTED_P_WORDS = (
+    "A Holm-adjusted p below 5% means that, had no wage really changed, the chance of even one false "
+    "alarm among all the changes tested would be under 5%. A Benjamini-Hochberg (BH) adjusted p below "
+    "5% means that, of all the changes called real at that level, no more than about one in twenty is "
+    "expected to be a false alarm."
+)
 
 
 def releases_words(years: list[int]) -> str:
@@ -109,9 +139,10 @@ def _run_words(changes: dict[str, Any]) -> list[str]:
     words = (
         f"**Longest comparable run: May {earlier} to May {later}.** Ranked: the detailed occupations "
         f"published in both releases and comparable across their SOC vintages ({markdown_literal(vintages)}; "
-        f"`is_soc_comparable`), by their change of real mean annual wage in dollars (which favours "
-        f"well-paid occupations; the real % column gives each change relative to its level): "
-        f"{count_text(changes['n_compared'])} compared. Left out: {count_text(changes['n_not_comparable'])} codes "
+        f"`is_soc_comparable`), by their real percent change of mean annual wage, with its standard "
+        f"error (a dollar ranking would favour well-paid occupations, a ranking by z large, precisely "
+        f"measured ones): {count_text(changes['n_compared'])} compared"
+        f"{_without_se_words(changes)}. Left out: {count_text(changes['n_not_comparable'])} codes "
         f"published in both but not comparable, "
         f"{count_text(changes['n_in_one_release_only'])} published in only one of the two, "
         f"{count_text(changes['n_suppressed'])} whose mean is suppressed (`*`) and "
@@ -126,25 +157,75 @@ def _run_words(changes: dict[str, Any]) -> list[str]:
     return [words, ""]
 
 
+def _without_se_words(changes: dict[str, Any]) -> str:
+    """', 3 of them without a standard error (not tested, not ranked)', or nothing."""
+    family = changes.get("family") or {}
+    missing = family.get("n_without_se", 0)
+    if not missing:
+        return ""
+    return f", {count_text(missing)} of them without a standard error (MEAN_PRSE not published: not tested, not ranked)"
+
+
+def family_words(changes: dict[str, Any]) -> str:
+    """'n of N changes exceed |z| = 1.96; chance alone would give about 0.05 N; Holm keeps h, BH keeps b at 5%.'"""
+    family = changes["family"]
+    return (
+        f"{count_text(family['n_exceeding'])} of {count_text(family['n'])} changes exceed |z| = 1.96; chance "
+        f"alone would give about {number_text(family['expected_by_chance'], 2)} (5% of them); Holm keeps "
+        f"{count_text(family['n_holm'])}, BH keeps {count_text(family['n_bh'])} at 5%."
+    )
+
+
+def _tests_words(changes: dict[str, Any]) -> list[str]:
+    """How each change is tested, the shared-panel z where the pair shares panels, and the family's counts."""
+    shared = changes.get("shared_panels") or 0
+    lines = [
+        "z = real change / √(se₁² + se₂²) from each release's MEAN_PRSE, as if the two releases were "
+        "independent (conservative); p is its two-sided normal p, adjusted across every change compared "
+        "(Holm, Benjamini-Hochberg)."
+        + (
+            f" z (shared panels) = real change / √(se₁² + se₂² − 2ρ se₁ se₂) with ρ = {shared}/6, an "
+            "approximation that assumes equal panel weights and shared panels fully correlated."
+            if shared
+            else ""
+        ),
+        "",
+    ]
+    if changes.get("family"):
+        lines += [f"**Tested together.** {family_words(changes)} {ADJUSTED_P_WORDS}", ""]
+    return lines
+
+
+def _note(row: dict[str, Any]) -> str:
+    return "; ".join(words for key, (words, _) in NOTES.items() if row.get(key))
+
+
 def _change_table(changes: dict[str, Any], title: str, rows: list[dict[str, Any]]) -> list[str]:
     earlier, later, base = (
         changes["earlier_release_year"],
         changes["later_release_year"],
         changes["real_dollars_base_year"],
     )
+    shared = bool(changes.get("shared_panels"))
     lines = [
         f"### {title}, May {earlier} to May {later}",
         "",
-        f"| occupation | May {earlier} | May {later} | nominal change | real change (May {base} $) | real % | z |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| occupation | May {earlier} | May {later} | real change (May {base} $) | real % (SE) | z "
+        f"{'| z (shared panels) ' if shared else ''}| p Holm | p BH | note |",
+        f"| --- | ---: | ---: | ---: | ---: | ---: {'| ---: ' if shared else ''}| ---: | ---: | --- |",
     ]
     for row in rows:
         area = "" if row["area_title"] == "U.S." else ", " + markdown_literal(row["area_title"])
-        mark = f" {TOP_CODED_MEDIAN_MARK}" if row.get("is_a_median_top_coded_either") else ""
+        se = row.get("a_mean_real_pct_change_se")
+        shared_z = (
+            f"| {number_text(row.get('a_mean_real_change_z_shared_panels'), 2)} " if shared else ""
+        )
         lines.append(
-            f"| {markdown_literal(row['occ_title'])} (`{markdown_literal(row['occ_code'])}`){area}{mark} "
-            f"| {money(row['a_mean_earlier'])} | {money(row['a_mean_later'])} | {money(row['a_mean_change'])} "
-            f"| {money(row['a_mean_real_change'])} | {row['a_mean_real_pct_change']:+.1f}% | {number_text(row['a_mean_real_change_z'], 2)} |"
+            f"| {markdown_literal(row['occ_title'])} (`{markdown_literal(row['occ_code'])}`){area} "
+            f"| {money(row['a_mean_earlier'])} | {money(row['a_mean_later'])} "
+            f"| {money(row['a_mean_real_change'])} | {row['a_mean_real_pct_change']:+.1f}%"
+            f"{'' if se is None else f' ({se:.1f})'} | {number_text(row['a_mean_real_change_z'], 2)} {shared_z}"
+            f"| {p_text(row.get('p_holm'))} | {p_text(row.get('p_bh'))} | {_note(row)} |"
         )
     return [*lines, ""]
 
@@ -163,12 +244,13 @@ def _tables(changes: dict[str, Any]) -> list[str]:
             lines += _change_table(changes, title, rows)
         else:
             lines += [f"No compared occupation's real mean annual wage {verb}.", ""]
-    if any(row.get("is_a_median_top_coded_either") for row in changes["gains"] + changes["losses"]):
-        lines += [
-            f"{TOP_CODED_MEDIAN_MARK} The median is top-coded (`#`) in either release; the mean is published.",
-            "",
-        ]
-    return lines
+    ranked = changes["gains"] + changes["losses"]
+    lines += [
+        f"- *{words}*: {meaning}"
+        for key, (words, meaning) in NOTES.items()
+        if any(row.get(key) for row in ranked)
+    ]
+    return [*lines, ""] if ranked else lines
 
 
 def changes_section(results: Results) -> list[str]:
@@ -196,14 +278,7 @@ def changes_section(results: Results) -> list[str]:
             "Real mean annual wage by SOC major group over the releases, SOC breaks dashed",
         ),
         *_run_words(changes),
-        *(
-            [
-                "z = real change / √(se₁² + se₂²) from each release's MEAN_PRSE.",
-                "",
-            ]
-            if changes["earlier_release_year"] is not None
-            else []
-        ),
+        *(_tests_words(changes) if changes["earlier_release_year"] is not None else []),
         f"**Caution.** {changes['caution']}",
         "",
         *_tables(changes),

@@ -7,8 +7,9 @@ first): each major group's real mean wage in every release, the SOC vintage of e
 whose real mean wage rose and fell most from the start of the longest comparable run to the
 newest release. The run starts at the oldest release whose pair with the newest has more than
 half of the detailed codes published in both comparable (`fct_wage_changes.is_soc_comparable`);
-without one, nothing is ranked. None when no file kind has two releases. Only marts and seeds
-are read.
+without one, nothing is ranked. The ranking and its tests across the family of compared codes are
+`change_ranking`'s; the caution names the survey panels the pair shares. None when no file kind
+has two releases. Only marts and seeds are read.
 """
 
 from __future__ import annotations
@@ -19,50 +20,59 @@ from typing import Any
 
 import duckdb
 
+from analysis_py.study.change_ranking import ChangeFamily, OccupationChange, ranked_changes
+
 __all__ = [
-    "RELEASE_CAUTION",
     "MajorGroupWage",
     "OccupationChange",
     "ReleaseChanges",
     "RunCandidate",
     "SocBreak",
+    "release_caution",
     "release_changes",
     "soc_breaks",
 ]
 
-#: BLS's caution, in the words the report uses (the model's docs say the same).
-RELEASE_CAUTION = (
-    "OEWS is not designed as a time series: each release pools six semiannual survey panels over three "
-    "years, so nearby releases share panels (one year apart, four of six) and their estimates are "
-    "correlated. The z treats the two releases as independent, which overstates the standard error of "
-    "the change: it is conservative. Only codes published in both releases and comparable across their "
-    "SOC vintages are ranked; suppressed and top-coded means are left out."
-)
+#: Shared panels in words (a pair shares an even number of its six panels: 6 - 2k, or none).
+_PANELS_WORDS = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "all six"}
+
+
+def release_caution(years_apart: int | None, shared_panels: int | None) -> str:
+    """BLS's caution about a pair of releases `years_apart` apart that share `shared_panels` of their
+    six survey panels (fct_wage_changes' columns), in the words the report uses; the model's docs
+    (`release_caution`, `shared_panels_approximation`) say the same."""
+    pooled = (
+        "OEWS is not designed as a time series: each release pools six semiannual survey panels over "
+        "three years, and releases k years apart share max(0, 6 − 2k) of them."
+    )
+    if years_apart is None or shared_panels is None:
+        panels = ""
+    elif shared_panels == 0:
+        panels = (
+            f" The two releases compared are {years_apart} years apart and share none of their six panels: "
+            "as far as the sample goes they are independent, and the z needs no correction for shared panels."
+        )
+    else:
+        apart = "one year" if years_apart == 1 else f"{years_apart} years"
+        panels = (
+            f" The two releases compared are {apart} apart and share {_PANELS_WORDS.get(shared_panels, shared_panels)} "
+            "of their six panels, so their estimates are correlated: the z, which treats them as independent, "
+            "overstates the standard error of the change and is conservative. The z under shared panels is an "
+            f"approximation: it assumes equal panel weights and shared panels fully correlated (ρ = {shared_panels}/6)."
+        )
+    return (
+        f"{pooled}{panels} Standard errors are sampling error only: BLS ages the wages of older panels to "
+        "May with the Employment Cost Index, so a change between nearby releases is partly that model's. "
+        "Only codes published in both releases and comparable across their SOC vintages are ranked; "
+        "suppressed and top-coded means are left out."
+    )
+
 
 #: File kinds whose releases are compared, in order of preference (one area: national first).
 _KINDS = ("national", "state", "msa")
 
 #: A run is comparable when more than this share of the codes published in both releases is.
 COMPARABLE_SHARE = 0.5
-
-
-@dataclass(frozen=True)
-class OccupationChange:
-    """One occupation's change of mean annual wage between two releases, in one area."""
-
-    area_title: str
-    occ_code: str
-    occ_title: str
-    a_mean_earlier: float
-    a_mean_later: float
-    a_mean_change: float
-    a_mean_real_change: float
-    a_mean_real_pct_change: float
-    a_mean_real_change_z: float | None
-    is_a_median_top_coded_either: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -130,16 +140,25 @@ class ReleaseChanges:
     major_groups: tuple[MajorGroupWage, ...]
     soc_vintages: tuple[tuple[int, str | None], ...] = ()
     candidates: tuple[RunCandidate, ...] = ()
-    caution: str = RELEASE_CAUTION
+    years_apart: int | None = None
+    shared_panels: int | None = None  #: of the six survey panels, shared by the pair ranked
+    #: the compared changes tested together (each p adjusted across the family)
+    family: ChangeFamily | None = None
 
     @property
     def breaks(self) -> tuple[SocBreak, ...]:
         return soc_breaks(self.soc_vintages)
 
+    @property
+    def caution(self) -> str:
+        return release_caution(self.years_apart, self.shared_panels)
+
     def to_dict(self) -> dict[str, Any]:
-        nested = ("gains", "losses", "major_groups", "soc_vintages", "candidates")
+        nested = ("gains", "losses", "major_groups", "soc_vintages", "candidates", "family")
         return {
             **{key: value for key, value in asdict(self).items() if key not in nested},
+            "caution": self.caution,
+            "family": None if self.family is None else self.family.to_dict(),
             "release_years": list(self.release_years),
             "gains": [row.to_dict() for row in self.gains],
             "losses": [row.to_dict() for row in self.losses],
@@ -211,25 +230,17 @@ def _candidates(
     )
 
 
-def _changes(
-    con: duckdb.DuckDBPyConnection, where: dict[str, Any], sign: str, n: int
-) -> tuple[OccupationChange, ...]:
-    """The `n` largest real rises (`sign` '>') or falls ('<') of comparable detailed codes."""
-    order = "desc" if sign == ">" else "asc"
-    rows = con.execute(
-        f"""
-        select area_title, occ_code, occ_title, a_mean_earlier, a_mean_later, a_mean_change,
-            a_mean_real_change, a_mean_real_pct_change, a_mean_real_change_z,
-            is_a_median_top_coded_either
+def _panels(con: duckdb.DuckDBPyConnection, where: dict[str, Any]) -> tuple[int, int]:
+    """(years_apart, shared_panels) of the pair, as fct_wage_changes states them."""
+    [(years_apart, shared_panels)] = con.execute(
+        """
+        select distinct years_apart, shared_panels
         from fct_wage_changes
         where file_kind = $kind and earlier_release_year = $earlier and later_release_year = $later
-            and o_group = 'detailed' and is_soc_comparable and a_mean_real_change {sign} 0
-        order by a_mean_real_change {order}, occ_code, area
-        limit {int(n)}
         """,
         where,
     ).fetchall()
-    return tuple(OccupationChange(*row) for row in rows)
+    return int(years_apart), int(shared_panels)
 
 
 def _major_groups(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[MajorGroupWage, ...]:
@@ -289,6 +300,8 @@ def release_changes(con: duckdb.DuckDBPyConnection, n: int = 10) -> ReleaseChang
     ).fetchall()
     where = {"kind": kind, "earlier": start, "later": years[-1]}
     counts = _left_out(con, where) if start is not None else (0, 0, 0, 0, 0)
+    family, gains, losses = ranked_changes(con, where, n) if start is not None else (None, (), ())
+    years_apart, shared_panels = _panels(con, where) if start is not None else (None, None)
     return ReleaseChanges(
         file_kind=kind,
         release_years=years,
@@ -300,9 +313,12 @@ def release_changes(con: duckdb.DuckDBPyConnection, n: int = 10) -> ReleaseChang
         n_in_one_release_only=counts[2],
         n_suppressed=counts[3],
         n_top_coded=counts[4],
-        gains=_changes(con, where, ">", n) if start is not None else (),
-        losses=_changes(con, where, "<", n) if start is not None else (),
+        gains=gains,
+        losses=losses,
         major_groups=_major_groups(con, kind),
         soc_vintages=_vintages(con, years),
         candidates=candidates,
+        years_apart=years_apart,
+        shared_panels=shared_panels,
+        family=family,
     )

@@ -292,6 +292,11 @@ changes_computed as (
             (a_mean_se_earlier * cpi_ratio_to_base_earlier) ^ 2 + (a_mean_se_later * cpi_ratio_to_base_later) ^ 2
         ) as a_mean_real_change_se,
 
+        ---------- survey panels the two releases share (docs block shared_panels): each release
+        -- pools the six semiannual panels of its three years, so k years apart share 6 - 2k
+        later_release_year - earlier_release_year as years_apart,
+        greatest(0, 6 - 2 * (later_release_year - earlier_release_year)) as shared_panels,
+
         ---------- a_median: nominal, real, percent (BLS publishes no standard error of a median)
         a_median_later - a_median_earlier as a_median_change,
         a_median_later * cpi_ratio_to_base_later - a_median_earlier * cpi_ratio_to_base_earlier
@@ -307,8 +312,32 @@ changes_tested as (
     select
         *,
         a_mean_change / nullif(a_mean_change_se, 0) as a_mean_change_z,
-        a_mean_real_change / nullif(a_mean_real_change_se, 0) as a_mean_real_change_z
+        a_mean_real_change / nullif(a_mean_real_change_se, 0) as a_mean_real_change_z,
+
+        ---------- the approximation under shared panels: the two estimates correlated by
+        -- shared_panels / 6 (equal panel weights, shared panels fully correlated)
+        sqrt(
+            a_mean_se_earlier ^ 2 + a_mean_se_later ^ 2
+            - 2 * shared_panels / 6 * a_mean_se_earlier * a_mean_se_later
+        ) as a_mean_change_se_shared_panels,
+        sqrt(
+            (a_mean_se_earlier * cpi_ratio_to_base_earlier) ^ 2
+            + (a_mean_se_later * cpi_ratio_to_base_later) ^ 2
+            - 2 * shared_panels / 6
+            * (a_mean_se_earlier * cpi_ratio_to_base_earlier)
+            * (a_mean_se_later * cpi_ratio_to_base_later)
+        ) as a_mean_real_change_se_shared_panels
     from changes_computed
+),
+
+changes_tested_shared_panels as (
+    select
+        *,
+        a_mean_change / nullif(a_mean_change_se_shared_panels, 0)
+            as a_mean_change_z_shared_panels,
+        a_mean_real_change / nullif(a_mean_real_change_se_shared_panels, 0)
+            as a_mean_real_change_z_shared_panels
+    from changes_tested
 )
 
-select * from changes_tested
+select * from changes_tested_shared_panels

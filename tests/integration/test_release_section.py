@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from analysis_py.outputs.charts import real_wage_by_release_chart
 from analysis_py.outputs.release_section import changes_section
-from analysis_py.study.changes import ReleaseChanges, release_changes
+from analysis_py.study.changes import ReleaseChanges, release_caution, release_changes
 from tests.conftest import REPO, bls_row, settings_in, wage_run, write_workbook
 
 #: Releases with a SOC vintage in seeds/soc_vintages.csv (the build requires one): May 2019 is on
@@ -54,11 +55,30 @@ BOUNDS = {
 }
 
 
-def _wages(a_mean: float, year: int) -> dict[str, object]:
+def _printed_a_mean(a_mean: object) -> int:
+    """A_MEAN as the fixture prints it: the hourly mean to the cent, x 2,080."""
+    return round(round(float(a_mean) / 2080, 2) * 2080)  # type: ignore[arg-type]
+
+
+#: Registered nurses' MEAN_PRSE in May 2022 is set so that their standard error equals May 2021's
+#: (1.5% of the May 2021 mean): the one-year pair with equal standard errors.
+EQUAL_SE_CODE = "29-1141"
+PRSE = {
+    (EQUAL_SE_CODE, 2022): 1.5
+    * _printed_a_mean(DETAILED[3][2][1])
+    / _printed_a_mean(DETAILED[3][2][2])
+}
+
+
+def _wages(a_mean: float, year: int, code: str = "") -> dict[str, object]:
     """The wage cells of a row of mean `a_mean` in `year`: annual = hourly x 2,080, percentiles at
     or above the release's bound printed `#` (so the medians of the best-paid are top-coded)."""
     h_mean = round(a_mean / 2080, 2)
-    cells: dict[str, object] = {"H_MEAN": h_mean, "A_MEAN": round(h_mean * 2080), "MEAN_PRSE": 1.5}
+    cells: dict[str, object] = {
+        "H_MEAN": h_mean,
+        "A_MEAN": round(h_mean * 2080),
+        "MEAN_PRSE": PRSE.get((code, year), 1.5),
+    }
     for name, factor in (
         ("PCT10", 0.5),
         ("PCT25", 0.7),
@@ -80,7 +100,7 @@ def _row(
     wages = (
         {name: "*" for name in _wages(30_000, year)}
         if a_mean == "*"
-        else _wages(float(a_mean), year)  # type: ignore[arg-type]
+        else _wages(float(a_mean), year, code)  # type: ignore[arg-type]
     )
     return bls_row(
         **national,
@@ -161,23 +181,28 @@ def _expected_start(con: duckdb.DuckDBPyConnection) -> int:
 
 def _real_change(means: tuple[object, ...], start: int) -> float:
     """Real change of a fixture mean from `start` to 2025, in May 2025 dollars, from the CPI seed."""
-    earlier, later = (
-        round(round(float(means[YEARS.index(y)]) / 2080, 2) * 2080) for y in (start, 2025)
-    )  # type: ignore[arg-type]
+    earlier, later = (_printed_a_mean(means[YEARS.index(y)]) for y in (start, 2025))
     return later - earlier * CPI[2025] / CPI[start]
 
 
+def _real_pct(means: tuple[object, ...], start: int) -> float:
+    """Real percent change of a fixture mean from `start` to 2025, from the CPI seed."""
+    earlier, later = (_printed_a_mean(means[YEARS.index(y)]) for y in (start, 2025))
+    return 100 * ((later / CPI[2025]) / (earlier / CPI[start]) - 1)
+
+
 def _expected(start: int) -> list[tuple[str, float]]:
-    """Each code ranked from `start`, with its real change, computed from the fixture alone."""
+    """Each code ranked from `start` by real percent change, with its real change in dollars,
+    computed from the fixture alone."""
     index = YEARS.index(start)
-    return sorted(
-        (
-            (code, _real_change(means, start))
-            for code, _, means in DETAILED
-            if isinstance(means[index], int) and isinstance(means[-1], int)
-        ),
-        key=lambda pair: -pair[1],
-    )
+    compared = [
+        means
+        for _, _, means in DETAILED
+        if isinstance(means[index], int) and isinstance(means[-1], int)
+    ]
+    ranked = sorted(compared, key=lambda means: -_real_pct(means, start))
+    codes = {id(means): code for code, _, means in DETAILED}
+    return [(codes[id(means)], _real_change(means, start)) for means in ranked]
 
 
 def test_the_run_starts_at_the_oldest_release_with_most_codes_comparable(
@@ -206,7 +231,7 @@ def test_each_table_row_prints_the_real_change_in_dollars(
 ) -> None:
     for row in changes.gains + changes.losses:
         [line] = [line for line in section.splitlines() if f"(`{row.occ_code}`)" in line]
-        real = line.split("|")[5].strip()
+        real = line.split("|")[4].strip()
         assert (
             real
             == f"{'-' if row.a_mean_real_change < 0 else ''}${abs(row.a_mean_real_change):,.0f}"
@@ -236,19 +261,79 @@ def test_the_sample_names_the_rows_releases_and_dollars(section: str) -> None:
     ) in section
 
 
-def test_a_ranked_occupation_with_a_top_coded_median_is_marked(
+def test_a_ranked_occupation_at_the_top_code_bound_is_marked(
     changes: ReleaseChanges, section: str
 ) -> None:
-    """Chief executives' May 2025 median (0.95 x $260,000) is at or above $239,200: printed `#`."""
+    """Chief executives' May 2025 mean ($260,000) and median (0.95 x it) are at or above the bound
+    of seeds/top_code_bounds.csv; no other fixture mean reaches its release's bound."""
+    start = changes.earlier_release_year or 0
+    at_bound = {
+        code
+        for code, _, means in DETAILED
+        if any(
+            isinstance(means[YEARS.index(year)], int)
+            and _printed_a_mean(means[YEARS.index(year)]) >= BOUNDS[year]
+            for year in (start, 2025)
+        )
+    }
+    assert at_bound == {"11-1011"}
     [chief] = [row for row in changes.gains if row.occ_code == "11-1011"]
-    assert chief.is_a_median_top_coded_either
+    assert chief.is_a_median_top_coded_either and chief.is_a_mean_at_top_code_bound_either
     [line] = [line for line in section.splitlines() if "(`11-1011`)" in line]
-    assert "(`11-1011`) †" in line
-    assert "† The median is top-coded (`#`) in either release; the mean is published." in section
+    assert line.endswith("| mean ≥ top-code bound; median top-coded |")
+    assert "- *median top-coded*: the median is top-coded (`#`) in either release" in section
+    assert (
+        "- *mean ≥ top-code bound*: the mean is at or above the release's top-code bound" in section
+    )
     others = [
         line for line in section.splitlines() if line.startswith("| ") and "11-1011" not in line
     ]
-    assert not any("†" in line for line in others)
+    assert not any("top-cod" in line for line in others)
+
+
+def test_the_shared_panel_z_of_a_one_year_pair_with_equal_ses_is_z_over_root_one_third(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Six panels each, four shared (equal weights, shared ones fully correlated): the difference
+    keeps two panels of each side, var = 2 x 2 x (6 se²) / 36 = 2 se² (1 - 4/6)."""
+    [(se_earlier, se_later, z, z_shared, shared)] = con.execute(
+        """
+        select a_mean_se_earlier, a_mean_se_later, a_mean_change_z, a_mean_change_z_shared_panels,
+            shared_panels
+        from fct_wage_changes
+        where occ_code = $code and o_group = 'detailed'
+            and earlier_release_year = 2021 and later_release_year = 2022
+        """,
+        {"code": EQUAL_SE_CODE},
+    ).fetchall()
+    assert se_earlier == pytest.approx(se_later, rel=1e-9)
+    assert shared == 4
+    assert z_shared == pytest.approx(z / math.sqrt(1 - 4 / 6), rel=1e-9)
+
+
+#: Shared panels as the caution words them, k years apart: BLS pools six semiannual panels over
+#: three years, so a year later two panels are new (four shared), two years later four (two shared).
+PANELS_WORDS = {
+    1: "are one year apart and share four of their six panels",
+    2: "are 2 years apart and share two of their six panels",
+    3: "are 3 years apart and share none of their six panels",
+}
+
+
+@pytest.mark.parametrize(("earlier", "later"), [(2021, 2022), (2019, 2021), (2022, 2025)])
+def test_the_caution_names_the_panels_each_pair_of_the_warehouse_shares(
+    con: duckdb.DuckDBPyConnection, earlier: int, later: int
+) -> None:
+    [(years_apart, shared)] = con.execute(
+        """
+        select distinct years_apart, shared_panels
+        from fct_wage_changes
+        where earlier_release_year = $earlier and later_release_year = $later
+        """,
+        {"earlier": earlier, "later": later},
+    ).fetchall()
+    assert (years_apart, shared) == (later - earlier, max(0, 6 - 2 * (later - earlier)))
+    assert PANELS_WORDS[later - earlier] in release_caution(years_apart, shared)
 
 
 def test_the_major_groups_chart_series_are_the_workbooks_major_rows_in_real_dollars(

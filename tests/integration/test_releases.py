@@ -11,8 +11,11 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 import xlrd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 from analysis_py.bls import file_kind_from_name, release_year_from_name
 from analysis_py.cli import main
@@ -266,6 +269,7 @@ def test_every_number_in_the_readme_findings_comes_from_results_json(
         "tests",
         "regressions",
         "naive_comparison",
+        "release_changes",
     )
     candidates = numeric_leaves({key: results[key] for key in used}) + derived
     tokens = re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", readme_findings())
@@ -401,3 +405,132 @@ def test_registered_nurses_2008_to_2025_are_not_comparable_though_their_titles_m
         """,
     )
     assert rows and all(comparable is False for _, comparable in rows)
+
+
+# ---------- the report's change section on every shared release, recounted from the warehouse
+
+
+@pytest.fixture(scope="module")
+def change_family(four_releases: Settings) -> dict[str, object]:
+    """The pair the report ranks and its counts, recounted from fct_wage_changes with pandas alone;
+    z from the definition (real change over the root of both real variances), p and the adjusted p
+    from scipy and statsmodels."""
+    with duckdb.connect(str(four_releases.warehouse), read_only=True) as con:
+        frame = con.execute(
+            "select * from fct_wage_changes where file_kind = 'national' "
+            "and later_release_year = 2025 and o_group = 'detailed'"
+        ).df()
+    both = frame[frame.has_earlier_row & frame.has_later_row]
+    start = min(
+        year
+        for year, rows in both.groupby("earlier_release_year")
+        if rows.is_soc_comparable.sum() > len(rows) / 2
+    )
+    pair = frame[frame.earlier_release_year == start]
+    in_both = pair.has_earlier_row & pair.has_later_row
+    comparable = pair[pair.is_soc_comparable]
+    earlier = comparable.a_mean_earlier * comparable.cpi_ratio_to_base_earlier
+    later = comparable.a_mean_later * comparable.cpi_ratio_to_base_later
+    compared = comparable.assign(
+        real_pct=100 * (later / earlier - 1),
+        z=(later - earlier)
+        / (
+            (comparable.a_mean_se_earlier * comparable.cpi_ratio_to_base_earlier) ** 2
+            + (comparable.a_mean_se_later * comparable.cpi_ratio_to_base_later) ** 2
+        )
+        ** 0.5,
+    )[(later - earlier).notna()]
+    tested = compared[compared.z.notna()].copy()
+    tested["p"] = 2 * stats.norm.sf(tested.z.abs())
+    holm_kept, tested["p_holm"], _, _ = multipletests(tested.p, alpha=0.05, method="holm")
+    bh_kept, tested["p_bh"], _, _ = multipletests(tested.p, alpha=0.05, method="fdr_bh")
+    return {
+        "start": int(start),
+        "n_compared": len(compared),
+        "n_not_comparable": int((in_both & ~pair.is_soc_comparable).sum()),
+        "n_in_one_release_only": int((~in_both).sum()),
+        "n_suppressed": int(comparable.is_a_mean_suppressed_either.sum()),
+        "n_top_coded": int(
+            (comparable.is_a_mean_top_coded_either & ~comparable.is_a_mean_suppressed_either).sum()
+        ),
+        "n": len(tested),
+        "n_without_se": len(compared) - len(tested),
+        "n_exceeding": int((tested.z.abs() > stats.norm.ppf(0.975)).sum()),
+        "n_holm": int(holm_kept.sum()),
+        "n_bh": int(bh_kept.sum()),
+        "tested": tested,
+    }
+
+
+def test_the_change_section_ranks_the_longest_comparable_run_and_is_not_empty(
+    four_releases: Settings, change_family: dict[str, object]
+) -> None:
+    changes = default_results(four_releases)["release_changes"]
+    assert (changes["earlier_release_year"], changes["later_release_year"]) == (
+        change_family["start"],
+        2025,
+    )
+    report = (four_releases.artifacts_dir / "report.md").read_text(encoding="utf-8")
+    start = change_family["start"]
+    for title in ("Largest real gains", "Largest real losses"):
+        table = report.split(f"### {title}, May {start} to May 2025", 1)[1].split("\n\n")[1]
+        assert (
+            len([line for line in table.splitlines() if line.startswith("| ") and "`" in line])
+            == 10
+        )
+
+
+def test_the_change_sections_counts_equal_a_hand_count(
+    four_releases: Settings, change_family: dict[str, object]
+) -> None:
+    changes = default_results(four_releases)["release_changes"]
+    left_out = (
+        "n_compared",
+        "n_not_comparable",
+        "n_in_one_release_only",
+        "n_suppressed",
+        "n_top_coded",
+    )
+    tests = ("n", "n_without_se", "n_exceeding", "n_holm", "n_bh")
+    assert {key: changes[key] for key in left_out} == {key: change_family[key] for key in left_out}
+    assert {key: changes["family"][key] for key in tests} == {
+        key: change_family[key] for key in tests
+    }
+    report = (four_releases.artifacts_dir / "report.md").read_text(encoding="utf-8")
+    assert (
+        f"**Tested together.** {change_family['n_exceeding']:,} of {change_family['n']:,} changes exceed "
+        f"|z| = 1.96; chance alone would give about {round(0.05 * change_family['n'])} (5% of them); "
+        f"Holm keeps {change_family['n_holm']:,}, BH keeps {change_family['n_bh']:,} at 5%."
+    ) in report
+
+
+def test_the_ranked_rows_are_the_largest_real_percent_changes_with_statsmodels_adjusted_p(
+    four_releases: Settings, change_family: dict[str, object]
+) -> None:
+    changes = default_results(four_releases)["release_changes"]
+    tested: pd.DataFrame = change_family["tested"]  # type: ignore[assignment]
+    rises = tested[tested.real_pct > 0].sort_values(
+        ["real_pct", "occ_code"], ascending=[False, True]
+    )
+    falls = tested[tested.real_pct < 0].sort_values(["real_pct", "occ_code"])
+    assert [row["occ_code"] for row in changes["gains"]] == list(rises.occ_code[:10])
+    assert [row["occ_code"] for row in changes["losses"]] == list(falls.occ_code[:10])
+    reference = tested.set_index("occ_code")
+    for row in changes["gains"] + changes["losses"]:
+        expected = reference.loc[row["occ_code"]]
+        assert (row["p_holm"], row["p_bh"]) == pytest.approx(
+            (expected.p_holm, expected.p_bh), rel=1e-9, abs=1e-300
+        )
+        assert row["is_within_survey_error"] is bool(abs(expected.z) <= stats.norm.ppf(0.975))
+
+
+def test_the_caution_names_the_panels_the_ranked_pair_shares(
+    four_releases: Settings, change_family: dict[str, object]
+) -> None:
+    """May 2008 and May 2025 pool panels of 2005-2008 and 2022-2025: none in common."""
+    years_apart = 2025 - change_family["start"]  # type: ignore[operator]
+    shared = max(0, 6 - 2 * years_apart)
+    words = {0: "none", 2: "two", 4: "four"}[shared]
+    report = (four_releases.artifacts_dir / "report.md").read_text(encoding="utf-8")
+    [caution] = [line for line in report.splitlines() if line.startswith("**Caution.** OEWS")]
+    assert f"share {words} of their six panels" in caution

@@ -115,6 +115,7 @@ BAD_CELLS_SQL = [
         false as is_a_mean_top_coded_either, false as is_a_median_suppressed_either,
         false as is_a_median_top_coded_either, false as is_soc_comparable,
         '11-1011' as occ_series_code, 'same SOC vintage' as soc_comparability_rule,
+        -1 as years_apart, 8 as shared_panels,  -- what the definitions give such a pair: only later_release_year breaks
         'gone-1' as earlier_occupation_wage_id, 'gone-2' as later_occupation_wage_id""",
 ]
 

@@ -14,7 +14,7 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW, ztest
 
 from analysis_py.errors import AnalysisError
 from analysis_py.stats.correlation import correlation_matrix, pearson, spearman
-from analysis_py.stats.multicomp import holm
+from analysis_py.stats.multicomp import benjamini_hochberg, holm, z_family
 from analysis_py.stats.parametric import f_test, hedges_g, levene, welch_t, z_test
 from analysis_py.stats.regression import ols_hc3
 from analysis_py.stats.results import z_critical
@@ -177,6 +177,34 @@ def test_z_critical_is_the_normal_quantile() -> None:
 def test_holm_matches_statsmodels() -> None:
     p_values = [0.01, 0.04, 0.03, 0.2, 1e-5]
     assert holm(p_values) == pytest.approx(list(multipletests(p_values, method="holm")[1]))
+
+
+def test_benjamini_hochberg_matches_statsmodels() -> None:
+    p_values = [0.01, 0.04, 0.03, 0.2, 0.001]
+    _, expected, _, _ = multipletests(p_values, method="fdr_bh")
+    assert benjamini_hochberg(p_values) == pytest.approx(list(expected), rel=1e-12)
+
+
+def test_z_family_p_values_and_counts_match_scipy_and_statsmodels() -> None:
+    """Twelve z's around the 5% line: the counts are statsmodels' rejections, not a re-derivation."""
+    z_values = [0.3, -1.5, 1.95, -1.97, 2.2, 2.6, -2.9, 3.1, 3.6, -4.2, 0.0, 1.2]
+    p_values = [2 * sps.norm.sf(abs(z)) for z in z_values]
+    holm_reject, holm_p, _, _ = multipletests(p_values, alpha=0.05, method="holm")
+    bh_reject, bh_p, _, _ = multipletests(p_values, alpha=0.05, method="fdr_bh")
+    family = z_family(z_values)
+    assert family.p_values == pytest.approx(p_values, rel=1e-12)
+    assert family.p_holm == pytest.approx(list(holm_p), rel=1e-12)
+    assert family.p_bh == pytest.approx(list(bh_p), rel=1e-12)
+    assert (family.n, family.n_exceeding) == (12, sum(p < 0.05 for p in p_values))
+    assert (family.n_holm, family.n_bh) == (int(holm_reject.sum()), int(bh_reject.sum()))
+    assert family.n_holm < family.n_bh < family.n_exceeding  # these z's tell the three apart
+    assert family.expected_by_chance == pytest.approx(0.05 * 12)
+
+
+def test_z_family_of_no_changes_is_empty() -> None:
+    family = z_family([])
+    assert (family.n, family.n_exceeding, family.n_holm, family.n_bh) == (0, 0, 0, 0)
+    assert family.p_values == family.p_holm == family.p_bh == ()
 
 
 def test_ols_hc3_matches_statsmodels(xy: tuple[np.ndarray, np.ndarray]) -> None:
