@@ -6,6 +6,7 @@ it); nothing is typed by hand. Workbook text goes through `markdown_literal`.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -263,12 +264,25 @@ class NeighbourPairs:
 
 
 def neighbour_pairs(results: Results) -> NeighbourPairs:
-    """The state ranking's neighbouring pairs (`state_comparisons`): p >= ALPHA cannot be told apart."""
+    """The state ranking's neighbouring pairs (`state_comparisons`): p >= ALPHA cannot be told apart.
+
+    A pair of exact figures (both standard errors 0: z and p None) differs exactly when its
+    difference is not 0, so it is told apart unless equal, and closest only when equal.
+    """
     comparisons = results.get("state_comparisons", [])
+
+    def _apart(row: dict[str, Any]) -> bool:
+        return row["difference"] != 0 if row["p_value"] is None else row["p_value"] < ALPHA
+
+    def _distance(row: dict[str, Any]) -> float:
+        return (
+            abs(row["z"]) if row["z"] is not None else (0 if row["difference"] == 0 else math.inf)
+        )
+
     return NeighbourPairs(
         n_pairs=len(comparisons),
-        indistinguishable=tuple(row for row in comparisons if row["p_value"] >= ALPHA),
-        closest=min(comparisons, key=lambda row: abs(row["z"]), default=None),
+        indistinguishable=tuple(row for row in comparisons if not _apart(row)),
+        closest=min(comparisons, key=_distance, default=None),
     )
 
 
