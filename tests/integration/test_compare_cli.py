@@ -89,6 +89,14 @@ def test_a_mean_prse_of_zero_is_a_standard_error_of_zero(default_build: Path) ->
     assert (result["se_1"], result["se_2"], result["z"], result["p_value"]) == (0, 0, None, None)
     assert (result["difference"], result["ci_low"], result["ci_high"]) == (difference,) * 3
     assert result["sentence"].endswith("(exact on both sides: the difference is exact).")
+    printed = wage_compare(
+        default_build, "--occ", "43-5052", "--area", "99", "--release", "2024", "--release", "2025"
+    ).stdout.splitlines()
+    assert printed[1].endswith("(se $0, MEAN_PRSE 0.0%; exact: BLS counts every worker)")
+    assert (
+        printed[3]
+        == f"  difference -${-difference:,.0f}, exact on both sides: the difference is exact"
+    )
 
 
 def test_a_release_compared_with_itself_is_refused_with_exit_2(default_build: Path) -> None:
@@ -115,6 +123,12 @@ def test_an_hourly_only_occupation_is_compared_on_its_hourly_mean(default_build:
     )
     assert "an hour on average" in result["sentence"]
     assert "(hourly means: BLS publishes only hourly wages for Actors)" in result["sentence"]
+    printed = wage_compare(
+        default_build, "--occ", "27-2011", "--area", "99", "--release", "2024", "--release", "2025"
+    ).stdout.splitlines()
+    assert printed[2].startswith(
+        f"  Actors in U.S., May 2025: hourly mean ${result['estimate_2']:.2f} (se $"
+    )
 
 
 @pytest.mark.parametrize(
