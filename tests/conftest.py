@@ -33,6 +33,7 @@ import pytest
 
 from analysis_py.cli import main
 from analysis_py.config import Settings, folder_environment
+from analysis_py.landing.raw_folder import default_workbooks
 
 REPO = Path(__file__).resolve().parents[1]
 STATE_WORKBOOK = REPO / "data" / "raw" / "state_M2025_dl.xlsx"
@@ -293,6 +294,18 @@ def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert wage_run(folder, "run", str(workbook)) == 0
 
     return shared_build("real", tmp_path_factory, build)
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of data/raw's workbooks (every national release and the state one) run through
+    `wage run` as `make run` runs them, once: shared, read it only."""
+
+    def build(folder: Path) -> None:
+        workbooks = default_workbooks(REPO / "data" / "raw")
+        assert wage_run(folder, "run", *(str(path) for path in workbooks)) == 0
+
+    return shared_build("default", tmp_path_factory, build)
 
 
 @pytest.fixture(scope="session")

@@ -95,15 +95,29 @@ def print_comparison(result: dict, output_format: str) -> None:
     if output_format == "json":
         print(json.dumps(result, indent=2))
         return
+    hourly = result["measure"] == "h_mean"
+    # hourly means in cents ($58.29 an hour), annual ones in whole dollars
+
+    def amount(value: float) -> str:
+        return f"{'-' if value < 0 else ''}${abs(value):,.2f}" if hourly else money(value)
+
+    what = "hourly mean" if hourly else "mean"
     print(result["sentence"])
-    for side, label in (("first", result["label_1"]), ("second", result["label_2"])):
-        estimate = result[side]
+    for side, label, key in (("first", result["label_1"], "1"), ("second", result["label_2"], "2")):
+        prse = result[side]["mean_prse"]
+        exact = "; exact: BLS counts every worker" if prse == 0 else ""
         print(
-            f"  {label}: mean {money(estimate['a_mean'])} (se {money(estimate['a_mean_se'])}, MEAN_PRSE {estimate['mean_prse']}%)"
+            f"  {label}: {what} {amount(result[f'estimate_{key}'])} "
+            f"(se {amount(result[f'se_{key}'])}, MEAN_PRSE {prse}%{exact})"
         )
-    print(
-        f"  difference {money(result['difference'])}, {result['level']:.0%} CI {money(result['ci_low'])} to {money(result['ci_high'])}, "
-        f"z = {result['z']:.2f}, p "
-        + (f"= {result['p_value']:.3g}" if result["p_value"] > 0 else "< 1e-300")
-    )
+    if result["z"] is None:  # both exact: no sampling error, so no z or p
+        print(
+            f"  difference {amount(result['difference'])}, exact on both sides: the difference is exact"
+        )
+    else:
+        print(
+            f"  difference {amount(result['difference'])}, {result['level']:.0%} CI "
+            f"{amount(result['ci_low'])} to {amount(result['ci_high'])}, z = {result['z']:.2f}, p "
+            + (f"= {result['p_value']:.3g}" if result["p_value"] > 0 else "< 1e-300")
+        )
     print(f"  {result['caution']}")

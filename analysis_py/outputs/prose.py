@@ -6,6 +6,7 @@ it); nothing is typed by hand. Workbook text goes through `markdown_literal`.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from analysis_py.outputs.numbers import (
     p_text,
     soc_text,
 )
+from analysis_py.outputs.per_worker import CELL_AVERAGE, NO_MEDIAN_OF_THE_REST, per_worker_words
 from analysis_py.study.groups import MANAGEMENT, PRODUCTION, TECH
 from analysis_py.study.questions import (
     F_TEST,
@@ -64,19 +66,14 @@ def verdict_words(test: dict[str, Any]) -> str:
     return f"{significance} at the {ALPHA:.0%} level after Holm correction ({p_phrase(p_text(p_holm))})"
 
 
+#: Cohen's words for a standardized difference: below each bound, its word
+_COHEN_SIZES = ((0.2, "negligible"), (0.5, "small"), (0.8, "medium"), (math.inf, "large"))
+
+
 def _cohen_size(value: float | None) -> str:
     if value is None:
         return "unknown"
-    size = abs(value)
-    return (
-        "negligible"
-        if size < 0.2
-        else "small"
-        if size < 0.5
-        else "medium"
-        if size < 0.8
-        else "large"
-    )
+    return next(word for bound, word in _COHEN_SIZES if abs(value) < bound)
 
 
 def _group(test: dict[str, Any], name: str) -> dict[str, Any]:
@@ -94,13 +91,14 @@ def _ci_words(test: dict[str, Any], in_dollars: bool = True) -> str:
 def _welch_words(test: dict[str, Any]) -> str:
     management, production = _group(test, "management"), _group(test, "production")
     g = test.get("effect_size", {})
+    per_worker = per_worker_words(test, "management", "production")
     return (
-        f"Management occupations ({soc_text(MANAGEMENT)}) earned on average **{money(test.get('mean_difference'))} more** a year "
+        f"{CELL_AVERAGE}, management occupations ({soc_text(MANAGEMENT)}) earned **{money(test.get('mean_difference'))} more** a year "
         f"than production occupations ({soc_text(PRODUCTION)}): a mean of {money(management.get('mean'))} over "
         f"{count_text(management.get('n'))} state × occupation estimates against {money(production.get('mean'))} over "
         f"{count_text(production.get('n'))} ({_ci_words(test)} for the difference; Welch t = {number_text(test['statistic'])}, "
         f"df = {number_text(test.get('df'), 1)}; Hedges' g = {number_text(g.get('value'))}, a {_cohen_size(g.get('value'))} effect). "
-        f"The difference is {verdict_words(test)}."
+        f"The difference is {verdict_words(test)}." + (f" {per_worker}" if per_worker else "")
     )
 
 
@@ -153,11 +151,13 @@ def _top_code_runs_words(test: dict[str, Any]) -> str:
 
 def _ztest_words(test: dict[str, Any]) -> str:
     tech, other = _group(test, "tech"), _group(test, "nontech")
+    per_worker = per_worker_words(test, "tech", "all other occupations", of_means=False)
     return (
-        f"Tech occupations ({soc_text(TECH)}) had median annual wages **{money(test.get('mean_difference'))} higher** on "
-        f"average than all other occupations ({money(tech.get('mean'))} over {count_text(tech.get('n'))} estimates vs "
+        f"{CELL_AVERAGE}, tech occupations ({soc_text(TECH)}) had median annual wages **{money(test.get('mean_difference'))} higher** "
+        f"than all other occupations ({money(tech.get('mean'))} over {count_text(tech.get('n'))} estimates vs "
         f"{money(other.get('mean'))} over {count_text(other.get('n'))}; {_ci_words(test)}; z = {number_text(test['statistic'])}). "
         f"The difference is {verdict_words(test)}. {_top_code_runs_words(test)}"
+        + (f" {per_worker} {NO_MEDIAN_OF_THE_REST}" if per_worker else "")
     )
 
 
@@ -263,12 +263,22 @@ class NeighbourPairs:
 
 
 def neighbour_pairs(results: Results) -> NeighbourPairs:
-    """The state ranking's neighbouring pairs (`state_comparisons`): p >= ALPHA cannot be told apart."""
+    """The state ranking's neighbouring pairs (`state_comparisons`): p >= ALPHA cannot be told apart;
+    two exact figures (z and p None) are told apart unless equal, and closest only when equal."""
     comparisons = results.get("state_comparisons", [])
+
+    def _apart(row: dict[str, Any]) -> bool:
+        return row["difference"] != 0 if row["p_value"] is None else row["p_value"] < ALPHA
+
+    def _distance(row: dict[str, Any]) -> float:
+        return (
+            abs(row["z"]) if row["z"] is not None else (0 if row["difference"] == 0 else math.inf)
+        )
+
     return NeighbourPairs(
         n_pairs=len(comparisons),
-        indistinguishable=tuple(row for row in comparisons if row["p_value"] >= ALPHA),
-        closest=min(comparisons, key=lambda row: abs(row["z"]), default=None),
+        indistinguishable=tuple(row for row in comparisons if not _apart(row)),
+        closest=min(comparisons, key=_distance, default=None),
     )
 
 

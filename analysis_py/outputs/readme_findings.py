@@ -12,6 +12,7 @@ from typing import Any
 
 from analysis_py.formatting import markdown_literal, money
 from analysis_py.outputs.numbers import INDISTINGUISHABLE, count_text, number_text
+from analysis_py.outputs.per_worker import CELL_AVERAGE, NO_MEDIAN_OF_THE_REST, per_worker_words
 from analysis_py.outputs.prose import (
     Results,
     closest_pair_words,
@@ -39,6 +40,11 @@ FINDINGS_END = "<!-- end of findings -->"
 
 def _test_by_name(results: Results, name: str) -> dict[str, Any]:
     return next((test for test in results.get("tests", []) if test["name"] == name), {})
+
+
+def _beside(per_worker: str, note: str = "") -> str:
+    """BLS's per-worker figure after a cell average's sentence ("" without one)."""
+    return f" {per_worker}" + (f" {note}" if note else "") if per_worker else ""
 
 
 def findings_markdown(results: Results) -> str:
@@ -72,21 +78,26 @@ def findings_markdown(results: Results) -> str:
         f"estimates: {neighbours.n_indistinguishable} of the {neighbours.n_pairs} neighbouring pairs in the ranking "
         f"cannot be told apart with BLS's standard errors ({INDISTINGUISHABLE}), e.g. "
         f"{closest_pair_words(neighbours.closest)}.",
-        f"- **Management vs production.** Management occupations average **{money(welch['mean_difference'])} more** a "
+        f"- **Management vs production.** {CELL_AVERAGE}, management occupations pay **{money(welch['mean_difference'])} more** a "
         f"year than production occupations (95% CI {money(welch['ci']['low'])}–{money(welch['ci']['high'])}; Welch "
-        f"t = {number_text(welch['statistic'])}; Hedges' g = {number_text(welch['effect_size']['value'])}), {verdict_words(welch)}.",
+        f"t = {number_text(welch['statistic'])}; Hedges' g = {number_text(welch['effect_size']['value'])}), {verdict_words(welch)}."
+        + _beside(per_worker_words(welch, "management", "production")),
         f"- **Size vs pay.** Bigger occupations pay very slightly less: Pearson r = {number_text(pearson['statistic'], 2)} "
         f"(95% CI {number_text(pearson['ci']['low'], 2)} to {number_text(pearson['ci']['high'], 2)}); employment explains "
         f"{number_text(100 * linear['r_squared'], 2)}% of wage variance (OLS R² = {number_text(linear['r_squared'])}). Within SOC major "
         f"groups, {elasticity_words(results)}.",
-        f"- **Tech.** Computer and mathematical occupations have median wages {money(ztest['mean_difference'])} higher "
-        f"on average than all others (95% CI {money(ztest['ci']['low'])}–{money(ztest['ci']['high'])}; "
+        f"- **Tech.** {CELL_AVERAGE}, computer and mathematical occupations have median wages {money(ztest['mean_difference'])} "
+        f"higher than all others (95% CI {money(ztest['ci']['low'])}–{money(ztest['ci']['high'])}; "
         f"z = {number_text(ztest['statistic'])})"
         + (
             f"; setting the {count_text(ztest['n_top_coded'])} top-coded medians to the bound or to the largest published "
             f"median instead of excluding them gives {money(min(differences))}–{money(max(differences))}."
             if differences
             else "."
+        )
+        + _beside(
+            per_worker_words(ztest, "tech", "all other occupations", of_means=False),
+            NO_MEDIAN_OF_THE_REST,
         ),
         f"- **Top-coding.** {top_coding_words(results)}",
         f"- **Spread.** Management wages are far more spread out than production wages (SD ratio "

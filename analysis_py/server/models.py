@@ -60,20 +60,37 @@ class WagesResponse(BaseModel):
 
 class CompareResponse(BaseModel):
     kind: str = Field(description="areas, occupations or releases")
-    measure: str = Field(description="the compared column (a_mean: mean annual wage)")
+    measure: str = Field(
+        description="the compared column: a_mean (mean annual wage), or h_mean (hourly mean) when "
+        "BLS publishes only hourly wages for either occupation"
+    )
     dollars: str = Field(description="nominal: as published")
     first: Estimate
     second: Estimate
-    difference: float = Field(description="first minus second, dollars a year")
-    se_difference: float = Field(description="sqrt(se_1^2 + se_2^2)")
-    z: float
-    p_value: float = Field(description="two-sided, normal")
+    difference: float = Field(description="first minus second, dollars a year (an hour for h_mean)")
+    se_difference: float = Field(description="sqrt(se_1^2 + se_2^2); 0 when both are exact")
+    z: float | None = Field(description="difference / se_difference; null when both are exact")
+    p_value: float | None = Field(description="two-sided, normal; null when both are exact")
     ci_low: float
     ci_high: float
     level: float = Field(description="confidence level of the CI")
-    distinguishable: bool = Field(description="p < 1 - level: more than survey error explains")
+    is_exact: bool = Field(
+        description="both MEAN_PRSE 0 (BLS counts every worker): the difference is exact"
+    )
+    distinguishable: bool = Field(
+        description="p < 1 - level: more than survey error explains (exact: difference is not 0)"
+    )
     sentence: str = Field(description="the verdict in one plain-English sentence")
-    caution: str = Field(description="when the z test is conservative, and why")
+    caution: str = Field(
+        description="what the two estimates' samples share, and what that does to the z"
+    )
+    is_soc_comparable: bool | None = Field(
+        description="two releases of different SOC vintages: whether BLS's crosswalks link the "
+        "code one to one (null: same vintage, not two releases, or no ruling for the pair)"
+    )
+    soc_comparability_rule: str | None = Field(
+        description="the rule behind is_soc_comparable (fct_wage_changes.soc_comparability_rule)"
+    )
 
 
 class TestRow(BaseModel):

@@ -15,7 +15,12 @@ __all__ = ["EstimateComparison", "estimate_difference_z", "se_from_prse"]
 
 @dataclass(frozen=True)
 class EstimateComparison(Record):
-    """Two survey estimates compared with their standard errors: z = diff / sqrt(se1^2 + se2^2)."""
+    """Two survey estimates compared with their standard errors: z = diff / sqrt(se1^2 + se2^2).
+
+    Two exact figures (both standard errors 0, e.g. a PRSE of 0 for a count of every worker)
+    have an exact difference: its CI has width 0 and z and p are None, since no sampling
+    distribution exists to refer a z to.
+    """
 
     label_1: str
     estimate_1: float
@@ -25,11 +30,16 @@ class EstimateComparison(Record):
     se_2: float
     difference: float
     se_difference: float
-    z: float
-    p_value: float
+    z: float | None
+    p_value: float | None
     ci_low: float
     ci_high: float
     level: float = LEVEL
+
+    @property
+    def is_exact(self) -> bool:
+        """True when both estimates are exact (standard errors 0): the difference is exact too."""
+        return self.se_difference == 0
 
 
 def se_from_prse(estimate: float, prse: float) -> float:
@@ -48,17 +58,19 @@ def estimate_difference_z(
 ) -> EstimateComparison:
     """Do two survey estimates differ? z = (e1 - e2) / sqrt(se1^2 + se2^2), two-sided normal p, CI of e1 - e2.
 
-    Treats the estimates as independent: right for two areas; for two estimates that
-    share sample (two occupations of one area, two releases that pool the same survey
-    panels) it ignores their positive covariance, which makes the test conservative.
+    Treats the estimates as independent, which is right for disjoint samples; for estimates
+    that share sample it ignores their covariance (the caller says which way that cuts).
+    Both standard errors 0 (two exact figures): the difference is exact, z and p are None
+    rather than a division by zero. A missing (NaN) standard error is an AnalysisError.
     """
     se_difference = math.sqrt(se_1**2 + se_2**2)
-    if se_difference == 0 or math.isnan(se_difference):
+    if math.isnan(se_difference):
         raise AnalysisError(
-            f"{label_1} vs {label_2}", "no standard error to compare them with (both 0 or missing)"
+            f"{label_1} vs {label_2}", "no standard error to compare them with (one is missing)"
         )
     difference = estimate_1 - estimate_2
-    z = difference / se_difference
+    exact = se_difference == 0
+    z = None if exact else difference / se_difference
     half_width = z_critical(level) * se_difference
     return EstimateComparison(
         label_1=label_1,
@@ -69,8 +81,8 @@ def estimate_difference_z(
         se_2=float(se_2),
         difference=float(difference),
         se_difference=float(se_difference),
-        z=float(z),
-        p_value=float(2 * stats.norm.sf(abs(z))),
+        z=None if z is None else float(z),
+        p_value=None if z is None else float(2 * stats.norm.sf(abs(z))),
         ci_low=float(difference - half_width),
         ci_high=float(difference + half_width),
         level=level,

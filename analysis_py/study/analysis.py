@@ -9,7 +9,7 @@ Everything but timestamps and durations is a function of the warehouse's rows.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,11 +20,13 @@ from analysis_py.stats.correlation import correlation_matrix
 from analysis_py.stats.survey import EstimateComparison
 from analysis_py.study import sample as marts
 from analysis_py.study.changes import ReleaseChanges, release_changes
-from analysis_py.study.groups import one_level, top_code_flag
+from analysis_py.study.groups import MANAGEMENT, PRODUCTION, TECH, one_level, top_code_flag
 from analysis_py.study.naive import NaiveComparison, naive_comparison
 from analysis_py.study.questions import (
     PEARSON,
     TEST_NAMES,
+    WELCH_T,
+    Z_TEST,
     HypothesisTest,
     holm_adjusted,
     hypothesis_test,
@@ -39,6 +41,7 @@ from analysis_py.study.state_ranking import (
     neighbour_comparisons,
     state_wage_ranking,
 )
+from analysis_py.study.worker_weighted import worker_weighted_gap
 from analysis_py.timing import timed_step
 
 __all__ = ["CORRELATION_MEASURES", "SAMPLE_FILE", "AnalysisResults", "analyze"]
@@ -220,6 +223,23 @@ def _log_regression(model: RegressionResult) -> None:
     )
 
 
+#: the tests whose groups' means are cell averages, and the groups BLS's rows weigh per worker
+_PER_WORKER = {WELCH_T: (MANAGEMENT, PRODUCTION), Z_TEST: (TECH, None)}
+
+
+def _with_worker_weighted(
+    con: duckdb.DuckDBPyConnection, test: HypothesisTest, release_year: int
+) -> HypothesisTest:
+    """`test` with BLS's worker-weighted gap of its groups in `details["worker_weighted"]`, so
+    that every sentence quoting the cell average can quote the per-worker figure beside it."""
+    if test.name not in _PER_WORKER:
+        return test
+    gap = worker_weighted_gap(con, release_year, *_PER_WORKER[test.name])
+    if gap is None:
+        return test
+    return replace(test, details={**test.details, "worker_weighted": gap.to_dict()})
+
+
 def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> AnalysisResults:
     """Every analysis on the warehouse behind `con` (release default: the newest with state rows)."""
     started_at = _now()
@@ -234,7 +254,10 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         ranking = state_wage_ranking(marts.state_totals(con, release_year))
         comparisons = neighbour_comparisons(ranking)
     with timed_step(seconds, "tests"):
-        tests = tuple(holm_adjusted([hypothesis_test(name, sample) for name in TEST_NAMES]))
+        tests = tuple(
+            _with_worker_weighted(con, test, release_year)
+            for test in holm_adjusted([hypothesis_test(name, sample) for name in TEST_NAMES])
+        )
         for test in tests:
             _log_test(test)
     with timed_step(seconds, "regressions"):

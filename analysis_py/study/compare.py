@@ -7,8 +7,12 @@
 Each reads one row per side from `fct_occupation_wages` (cross-industry, all ownerships;
 the most detailed level where BLS lists a code twice), compares the mean annual wages by
 z = (e1 - e2) / sqrt(se1^2 + se2^2) with se = a_mean x MEAN_PRSE / 100, and says in one
-sentence whether the difference is distinguishable from survey error. An area is its
-BLS code (`06`, `99`) or, for states, its postal abbreviation (`CA`).
+sentence whether the difference is distinguishable from survey error. An occupation BLS
+publishes hourly wages only for (HOURLY = TRUE: actors, dancers ...) is compared on the hourly
+mean, and says so. A MEAN_PRSE of 0 (postal occupations, counted in full) is an exact figure:
+se 0; two exact figures have an exact difference and no z. What the pair's samples share is
+said by `compare_caution`. An area is its BLS code (`06`, `99`) or, for states, its postal
+abbreviation (`CA`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,13 @@ from analysis_py.errors import AnalysisError
 from analysis_py.formatting import money as _dollars
 from analysis_py.stats.results import Record
 from analysis_py.stats.survey import EstimateComparison, estimate_difference_z
+from analysis_py.study.compare_caution import (
+    SocComparability,
+    area_caution,
+    occupation_caution,
+    release_caution,
+    soc_comparability,
+)
 from analysis_py.study.lookup import resolve_area
 
 __all__ = [
@@ -34,7 +45,8 @@ __all__ = [
     "find_estimate",
 ]
 
-_MEASURE = "a_mean"
+#: measure -> what its sentence says per unit and how it prints a dollar amount
+_UNITS = {"a_mean": ("a year", 0), "h_mean": ("an hour", 2)}
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,16 @@ class Estimate(Record):
     mean_prse: float | None
     is_a_mean_top_coded: bool
     tot_emp: int | None
+    area_type: int | None = None
+    prim_state: str | None = None
+    h_mean: float | None = None
+    h_mean_se: float | None = None
+    is_hourly_only: bool = False  # BLS's HOURLY flag: no annual wage is published
+
+    @property
+    def is_exact(self) -> bool:
+        """MEAN_PRSE 0: BLS counted every worker, so the mean has no sampling error."""
+        return self.mean_prse == 0
 
     @property
     def label(self) -> str:
@@ -60,7 +82,11 @@ class Estimate(Record):
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two estimates of the mean annual wage compared with their standard errors, and the verdict in words."""
+    """Two estimates of a mean wage compared with their standard errors, and the verdict in words.
+
+    `measure` is `a_mean`, or `h_mean` when either side is an hourly-only occupation; `soc`
+    is set for two releases of different SOC vintages.
+    """
 
     kind: str  # "areas", "occupations" or "releases"
     first: Estimate
@@ -69,17 +95,22 @@ class Comparison:
     distinguishable: bool
     sentence: str
     caution: str
+    measure: str = "a_mean"
+    soc: SocComparability | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
-            "measure": _MEASURE,
+            "measure": self.measure,
             "first": self.first.to_dict(),
             "second": self.second.to_dict(),
             **self.test.to_dict(),
+            "is_exact": self.test.is_exact,
             "distinguishable": self.distinguishable,
             "sentence": self.sentence,
             "caution": self.caution,
+            "is_soc_comparable": None if self.soc is None else self.soc.is_soc_comparable,
+            "soc_comparability_rule": None if self.soc is None else self.soc.rule,
         }
 
 
@@ -91,7 +122,8 @@ def find_estimate(
     rows = con.execute(
         """
         select release_year, area, area_title, occ_code, occ_title, o_group, a_mean, a_mean_se, mean_prse,
-            coalesce(is_a_mean_top_coded, false), tot_emp
+            coalesce(is_a_mean_top_coded, false), tot_emp, area_type, prim_state, h_mean, h_mean_se,
+            coalesce(hourly, false)
         from fct_occupation_wages
         where occ_code = $occ and area = $area and is_cross_industry_all_ownerships
             and release_year = coalesce($release,
@@ -117,6 +149,11 @@ def find_estimate(
         mean_prse=row[8],
         is_a_mean_top_coded=bool(row[9]),
         tot_emp=row[10],
+        area_type=row[11],
+        prim_state=row[12],
+        h_mean=row[13],
+        h_mean_se=row[14],
+        is_hourly_only=bool(row[15]),
     )
 
 
@@ -130,30 +167,76 @@ def _said(kind: str, first: Estimate, second: Estimate, gap: str) -> str:
     return f"{first.occ_title} in {first.area_title} earned {gap} in May {first.release_year} than in May {second.release_year}"
 
 
-def _compared(kind: str, first: Estimate, second: Estimate, caution: str) -> Comparison:
+def _measure(first: Estimate, second: Estimate) -> str:
+    """`h_mean` when BLS publishes only hourly wages for either side (then both compare hourly),
+    else `a_mean`; AnalysisError naming the side without a mean of that measure."""
+    measure = "h_mean" if first.is_hourly_only or second.is_hourly_only else "a_mean"
     for side in (first, second):
-        if side.a_mean is None or side.a_mean_se is None:
+        if getattr(side, measure) is None or getattr(side, f"{measure}_se") is None:
             why = (
                 "top-coded (at least the release's bound)"
-                if side.is_a_mean_top_coded
+                if measure == "a_mean" and side.is_a_mean_top_coded
                 else "not published by BLS"
             )
-            raise AnalysisError(side.label, f"has no mean annual wage to compare: {why}")
+            what = "mean annual wage" if measure == "a_mean" else "hourly mean wage"
+            raise AnalysisError(side.label, f"has no {what} to compare: {why}")
+    return measure
+
+
+def _money(value: float, measure: str) -> str:
+    """Whole dollars for annual wages, cents for hourly ones ($58.29 an hour)."""
+    if _UNITS[measure][1] == 0:
+        return _dollars(value)
+    return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
+
+
+def _compared(
+    kind: str,
+    first: Estimate,
+    second: Estimate,
+    caution: str,
+    soc: SocComparability | None = None,
+) -> Comparison:
+    measure = _measure(first, second)
     test = estimate_difference_z(
-        first.a_mean, first.a_mean_se, second.a_mean, second.a_mean_se, first.label, second.label
+        getattr(first, measure),
+        getattr(first, f"{measure}_se"),
+        getattr(second, measure),
+        getattr(second, f"{measure}_se"),
+        first.label,
+        second.label,
     )
-    distinguishable = test.p_value < 1 - test.level
     direction = "more" if test.difference > 0 else "less"
-    gap = f"{_dollars(abs(test.difference))} {direction} a year on average"
-    numbers = (
-        f"{test.level:.0%} CI {_dollars(test.ci_low)} to {_dollars(test.ci_high)}; z = {test.z:.2f}"
-    )
+    unit = _UNITS[measure][0]
+    gap = f"{_money(abs(test.difference), measure)} {direction} {unit} on average"
     said = _said(kind, first, second, gap)
-    if distinguishable:
-        sentence = f"{said} ({numbers}): more than survey error explains."
+    if measure == "h_mean":
+        hourly = " and ".join(
+            sorted({side.occ_title for side in (first, second) if side.is_hourly_only})
+        )
+        said += f" (hourly means: BLS publishes only hourly wages for {hourly})"
+    if test.is_exact:
+        # MEAN_PRSE 0 on both sides: no sampling error, so no z to refer to a normal curve
+        distinguishable = test.difference != 0
+        sentence = f"{said} (exact on both sides: the difference is exact)."
     else:
-        sentence = f"{said} ({numbers}): not distinguishable from survey error."
-    return Comparison(kind, first, second, test, distinguishable, sentence, caution)
+        distinguishable = test.p_value < 1 - test.level
+        numbers = (
+            f"{test.level:.0%} CI {_money(test.ci_low, measure)} to "
+            f"{_money(test.ci_high, measure)}; z = {test.z:.2f}"
+        )
+        verdict = (
+            "more than survey error explains"
+            if distinguishable
+            else "not distinguishable from survey error"
+        )
+        sentence = f"{said} ({numbers}): {verdict}."
+    exact = [side.label for side in (first, second) if side.is_exact]
+    if len(exact) == 1:
+        caution += f" {exact[0]} has a MEAN_PRSE of 0: BLS counts every worker, an exact figure."
+    if soc is not None and soc.is_soc_comparable is False:
+        sentence = sentence[:-1] + f"; but for {first.occ_code}, {soc.rule}."
+    return Comparison(kind, first, second, test, distinguishable, sentence, caution, measure, soc)
 
 
 def _refuse_one_estimate_twice(kind: str, first: Estimate, second: Estimate) -> None:
@@ -197,13 +280,7 @@ def compare_areas(
     first = find_estimate(con, occ_code, area_1, release_year)
     second = find_estimate(con, occ_code, area_2, release_year or first.release_year)
     _refuse_one_estimate_twice("areas", first, second)
-    return _compared(
-        "areas",
-        first,
-        second,
-        "The two areas' estimates come from separate samples of establishments, so their standard errors combine as "
-        "independent ones.",
-    )
+    return _compared("areas", first, second, area_caution(first, second))
 
 
 def compare_occupations(
@@ -218,13 +295,7 @@ def compare_occupations(
     second = find_estimate(con, occ_code_2, area, release_year or first.release_year)
     _refuse_one_estimate_twice("occupations", first, second)
     _same_level(first, second)
-    return _compared(
-        "occupations",
-        first,
-        second,
-        "Both estimates come from the same establishments, so their errors are positively correlated; "
-        "the z from independent standard errors is conservative.",
-    )
+    return _compared("occupations", first, second, occupation_caution(first, second))
 
 
 def compare_releases(
@@ -234,10 +305,5 @@ def compare_releases(
     first = find_estimate(con, occ_code, area, release_1)
     second = find_estimate(con, occ_code, area, release_2)
     _refuse_one_estimate_twice("releases", first, second)
-    return _compared(
-        "releases",
-        first,
-        second,
-        "OEWS is not designed as a time series: each release pools three years of survey panels and nearby "
-        "releases share panels, so the z from independent standard errors is conservative; dollars are nominal.",
-    )
+    soc = soc_comparability(con, first, second)
+    return _compared("releases", first, second, release_caution(first, second, soc), soc)

@@ -24,7 +24,7 @@ from analysis_py.files import file_sha256
 from analysis_py.landing.cpi_seed import cpi_u_may
 from analysis_py.landing.raw_folder import default_workbooks
 from analysis_py.outputs.readme_findings import FINDINGS_END, FINDINGS_START, findings_markdown
-from tests.conftest import REPO, settings_in, wage_run
+from tests.conftest import REPO, settings_in
 
 RAW = REPO / "data" / "raw"
 #: The default run's workbooks: BLS's national ones of 2008, 2013, 2015, 2018, 2019 (hybrid SOC
@@ -33,11 +33,9 @@ RAW_WORKBOOKS = tuple(default_workbooks(RAW))
 
 
 @pytest.fixture(scope="module")
-def four_releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """data/raw's workbooks through `wage run`, as `make run` runs them."""
-    folder = tmp_path_factory.mktemp("default")
-    assert wage_run(folder, "run", *(str(path) for path in RAW_WORKBOOKS)) == 0
-    yield settings_in(folder)
+def four_releases(default_build: Path) -> Iterator[Settings]:
+    """data/raw's workbooks through `wage run`, as `make run` runs them (shared: read it only)."""
+    yield settings_in(default_build)
 
 
 def seeded_vintages() -> dict[int, str]:

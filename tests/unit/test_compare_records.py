@@ -23,7 +23,7 @@ from analysis_py.study.compare import (
     compare_releases,
     find_estimate,
 )
-from tests.unit.test_compare import COLUMNS, ROWS
+from tests.unit.test_compare import COLUMNS, ROWS, complete_marts
 
 #: Rows beside test_compare's: Nevada and Utah pay software developers the same mean (a zero
 #: difference), a 2025 row BLS did not publish (no mean, not top-coded), and a code listed at an
@@ -55,6 +55,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
             "insert into fct_occupation_wages values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [*head, a_mean, prse, se, top_coded, tot_emp, cross],
         )
+    complete_marts(connection)
     yield connection
     connection.close()
 
@@ -84,6 +85,11 @@ def test_compare_areas_to_dict_in_full(con: duckdb.DuckDBPyConnection) -> None:
             "mean_prse": 1.0,
             "is_a_mean_top_coded": False,
             "tot_emp": 400_000,
+            "area_type": 2,
+            "prim_state": "CA",
+            "h_mean": pytest.approx(180_000 / 2080, rel=1e-12),
+            "h_mean_se": pytest.approx(180_000 / 2080 / 100, rel=1e-12),
+            "is_hourly_only": False,
         },
         "second": {
             "release_year": 2025,
@@ -97,6 +103,11 @@ def test_compare_areas_to_dict_in_full(con: duckdb.DuckDBPyConnection) -> None:
             "mean_prse": 2.0,
             "is_a_mean_top_coded": False,
             "tot_emp": 200_000,
+            "area_type": 2,
+            "prim_state": "TX",
+            "h_mean": pytest.approx(150_000 / 2080, rel=1e-12),
+            "h_mean_se": pytest.approx(150_000 / 2080 * 2 / 100, rel=1e-12),
+            "is_hourly_only": False,
         },
         "label_1": california,
         "estimate_1": 180_000.0,
@@ -111,6 +122,7 @@ def test_compare_areas_to_dict_in_full(con: duckdb.DuckDBPyConnection) -> None:
         "ci_low": pytest.approx(30_000 - half, rel=1e-12),
         "ci_high": pytest.approx(30_000 + half, rel=1e-12),
         "level": 0.95,
+        "is_exact": False,
         "distinguishable": True,
         "sentence": (
             "In May 2025, Software Developers earned $30,000 more a year on average in California "
@@ -118,9 +130,11 @@ def test_compare_areas_to_dict_in_full(con: duckdb.DuckDBPyConnection) -> None:
             f"z = {z:.2f}): more than survey error explains."
         ),
         "caution": (
-            "The two areas' estimates come from separate samples of establishments, so their "
-            "standard errors combine as independent ones."
+            "California and Texas are separate areas: their estimates come from separate samples "
+            "of establishments, so their standard errors combine as independent ones."
         ),
+        "is_soc_comparable": None,
+        "soc_comparability_rule": None,
     }
 
 
@@ -136,9 +150,12 @@ def test_compare_occupations_sentence_and_caution_word_for_word(
         f"z = {60_000 / se:.2f}): more than survey error explains."
     )
     assert comparison.caution == (
-        "Both estimates come from the same establishments, so their errors are positively "
-        "correlated; the z from independent standard errors is conservative."
+        "Both estimates come from one sample of establishments in California: where the two "
+        "occupations share employers their errors may be correlated either way (positively or "
+        "negatively; BLS publishes no covariance), and where they do not, hardly at all, so the z "
+        "from independent standard errors may be too large or too small."
     )
+    assert "positively correlated" not in comparison.caution
     assert comparison.to_dict()["kind"] == "occupations"
 
 
@@ -156,9 +173,10 @@ def test_compare_releases_sentence_and_caution_word_for_word(
         f"z = {-5_000 / se:.2f}): more than survey error explains."
     )
     assert comparison.caution == (
-        "OEWS is not designed as a time series: each release pools three years of survey panels "
-        "and nearby releases share panels, so the z from independent standard errors is "
-        "conservative; dollars are nominal."
+        "OEWS is not designed as a time series: each release pools three years of survey panels, "
+        "and releases 1 year apart share panels, so the two are not independent samples: their "
+        "errors are positively correlated, and the z from independent standard errors is "
+        "conservative (the difference's true standard error is smaller); dollars are nominal."
     )
     assert comparison.to_dict()["kind"] == "releases"
 

@@ -19,6 +19,7 @@ TABLE_HEADER = "| layer | what lives there | may import |"
 #: Layer of each module (or package) of outputs/: one imports only lower layers of outputs.
 OUTPUTS_LAYERS = {
     "numbers": 0,
+    "per_worker": 0,
     "tables": 0,
     "prose": 1,
     "report_html": 1,

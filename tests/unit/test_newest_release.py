@@ -58,6 +58,11 @@ def three_releases(nurses: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnecti
             """,
             {"year": year, "a_mean": A_MEAN[year]},
         )
+    # one SOC vintage: two releases compare without a SOC caution
+    nurses.execute(
+        "create table dim_release as select unnest([2023, 2024, 2025]) as release_year, "
+        "'SOC 2018' as soc_vintage"
+    )
     return nurses
 
 

@@ -164,9 +164,16 @@ def test_estimate_difference_z_is_bls_formula() -> None:
     )
 
 
-def test_estimate_difference_z_refuses_zero_standard_errors() -> None:
-    with pytest.raises(AnalysisError, match="standard error"):
-        estimate_difference_z(1.0, 0.0, 2.0, 0.0)
+def test_two_exact_estimates_have_an_exact_difference_and_no_z() -> None:
+    # MEAN_PRSE 0 on both sides: no sampling error, so a CI of width 0 and no z to divide by 0
+    result = estimate_difference_z(61_860.0, 0.0, 62_540.0, 0.0)
+    assert (result.difference, result.se_difference, result.z, result.p_value) == (
+        -680.0,
+        0.0,
+        None,
+        None,
+    )
+    assert (result.ci_low, result.ci_high, result.is_exact) == (-680.0, -680.0, True)
 
 
 def test_z_critical_is_the_normal_quantile() -> None:

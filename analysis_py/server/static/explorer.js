@@ -245,11 +245,18 @@
       const sentence = el("p", result.sentence, { class: "sentence" + (result.distinguishable ? "" : " same") });
       const facts = el("dl");
       const add = (term, value) => facts.append(el("dt", term), el("dd", value));
-      add(result.first.area_title, money(result.first.a_mean) + " (SE " + money(result.first.a_mean_se) + ")");
-      add(result.second.area_title, money(result.second.a_mean) + " (SE " + money(result.second.a_mean_se) + ")");
-      add("Difference", money(result.difference) + ", 95% CI " + money(result.ci_low) + " to " + money(result.ci_high));
-      add("z, p", result.z.toFixed(2) + ", " + (result.p_value < 1e-4 ? "p < 0.0001" : "p = " + result.p_value.toFixed(4)));
-      add("Verdict", result.distinguishable ? "distinguishable from survey error" : "not distinguishable from survey error");
+      // h_mean for an occupation BLS publishes hourly wages only for: dollars and cents an hour
+      const hourly = result.measure === "h_mean";
+      const amount = (v) => (hourly && v !== null && v !== undefined ? (v < 0 ? "-$" : "$") + Math.abs(v).toFixed(2) : money(v));
+      const side = (s) => amount(s[result.measure]) + (hourly ? " an hour" : "") + " (SE " + amount(s[result.measure + "_se"]) + ")";
+      add(result.first.area_title, side(result.first));
+      add(result.second.area_title, side(result.second));
+      add("Difference", amount(result.difference) + ", 95% CI " + amount(result.ci_low) + " to " + amount(result.ci_high));
+      // both MEAN_PRSE 0: exact figures, so the difference is exact and there is no z
+      add("z, p", result.z === null ? "exact on both sides: the difference is exact"
+        : result.z.toFixed(2) + ", " + (result.p_value < 1e-4 ? "p < 0.0001" : "p = " + result.p_value.toFixed(4)));
+      add("Verdict", result.is_exact ? (result.distinguishable ? "an exact difference" : "exactly equal")
+        : result.distinguishable ? "distinguishable from survey error" : "not distinguishable from survey error");
       verdict.replaceChildren(sentence, facts, el("p", result.caution, { class: "note" }));
     } catch (error) {
       verdict.replaceChildren(el("p", error.message, { class: "error" }));
