@@ -28,6 +28,11 @@ NOTES = {
         "within survey error",
         "|z| below 1.96: the change is no larger than sampling error alone could make it.",
     ),
+    "is_not_kept_by_holm": (
+        "not kept by Holm",
+        "|z| above 1.96 on its own, but its Holm-adjusted p is 5% or more: among this many changes "
+        "tested at once, one this large could be a false alarm.",
+    ),
     "is_a_mean_at_top_code_bound_either": (
         "mean ≥ top-code bound",
         "the mean is at or above the release's top-code bound in either release: above the bound "

@@ -51,8 +51,19 @@ class OccupationChange:
         """|z| at most 1.96 (two-sided p of 5% or more), or no standard error to tell."""
         return self.p_value is None or self.p_value >= 1 - LEVEL
 
+    @property
+    def is_not_kept_by_holm(self) -> bool:
+        """|z| above 1.96 alone, but not once every change of the family is tested with it."""
+        return (
+            not self.is_within_survey_error and self.p_holm is not None and self.p_holm >= 1 - LEVEL
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "is_within_survey_error": self.is_within_survey_error}
+        return {
+            **asdict(self),
+            "is_within_survey_error": self.is_within_survey_error,
+            "is_not_kept_by_holm": self.is_not_kept_by_holm,
+        }
 
 
 @dataclass(frozen=True)

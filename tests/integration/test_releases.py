@@ -520,6 +520,9 @@ def test_the_ranked_rows_are_the_largest_real_percent_changes_with_statsmodels_a
             (expected.p_holm, expected.p_bh), rel=1e-9, abs=1e-300
         )
         assert row["is_within_survey_error"] is bool(abs(expected.z) <= stats.norm.ppf(0.975))
+        assert row["is_not_kept_by_holm"] is bool(
+            abs(expected.z) > stats.norm.ppf(0.975) and expected.p_holm >= 0.05
+        )
 
 
 def test_the_caution_names_the_panels_the_ranked_pair_shares(

@@ -144,7 +144,22 @@ def test_a_row_within_survey_error_says_so_in_its_note() -> None:
     beyond = OccupationChange(
         "U.S.", "11-1011", "Chiefs", 80_000.0, 90_000.0, 10_000.0, 5_000.0, 6.0, 3.0, p_value=0.003
     )
-    text = _section(2021, gains=(beyond, within))
+    alone = OccupationChange(
+        "U.S.",
+        "11-2021",
+        "Marketers",
+        80_000.0,
+        90_000.0,
+        10_000.0,
+        3_000.0,
+        3.6,
+        2.2,
+        p_value=0.028,
+        p_holm=0.31,
+    )
+    text = _section(2021, gains=(beyond, alone, within))
     [near] = [line for line in text.splitlines() if "(`29-1141`)" in line]
     [far] = [line for line in text.splitlines() if "(`11-1011`)" in line]
+    [lone] = [line for line in text.splitlines() if "(`11-2021`)" in line]
     assert near.endswith("| within survey error |") and far.endswith("|  |")
+    assert lone.endswith("| not kept by Holm |")
