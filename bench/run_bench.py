@@ -57,6 +57,7 @@ import duckdb
 import fastexcel
 import pandas as pd
 
+from analysis_py.bls import release_year_from_name
 from analysis_py.config import folder_environment
 from analysis_py.landing.raw_folder import default_workbooks
 from analysis_py.landing.raw_store import ingest_workbooks
@@ -214,8 +215,9 @@ def cached_workbook(cache: Path, n_rows: int) -> Path:
 def synthetic_release_project(folder: Path, years: range) -> Path:
     """A copy of the dbt project whose top-code and SOC-vintage seeds also list `years` (synthetic releases).
 
-    The bench replicates the 2025 workbook into ten releases; the project's own seed lists
-    only the releases whose bound BLS documents, so the synthetic ones get it in a copy.
+    The bench replicates the 2025 workbook into ten releases: in the copy each of them has the
+    2025 top-code bound, a ceiling or not as it is for 2025 (a year's own bound would fail the
+    copied rows at or above it), and a year the SOC-vintage seed lacks is coded in SOC 2010.
     """
     home = folder / "project"
     for name in ("dbt_project.yml", "profiles.yml"):
@@ -223,15 +225,19 @@ def synthetic_release_project(folder: Path, years: range) -> Path:
         shutil.copyfile(REPO / name, home / name)
     for name in ("models", "macros", "seeds", "tests/dbt"):
         shutil.copytree(REPO / name, home / name)
-    # Releases before 2019 were coded in SOC 2010 (BLS's OES); their top-code bound is the 2025 one here.
-    for name, row in (
-        ("top_code_bounds.csv", "115.00,239200"),
-        ("soc_vintages.csv", "SOC 2010,3,2010,2010,false"),
-    ):
-        seed = home / "seeds" / name
-        listed = {int(line.split(",")[0]) for line in seed.read_text().splitlines()[1:] if line}
-        with seed.open("a", encoding="utf-8") as handle:
-            handle.writelines(f"{year},{row}\n" for year in years if year not in listed)
+    bounds = home / "seeds" / "top_code_bounds.csv"
+    header, *rows = (line for line in bounds.read_text().splitlines() if line)
+    copied = next(row for row in rows if row.startswith(f"{release_year_from_name(STATE.name)},"))
+    rows = [row for row in rows if int(row.split(",")[0]) not in years]
+    rows += [f"{year},{copied.split(',', 1)[1]}" for year in years]
+    bounds.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    # Releases before 2019 were coded in SOC 2010 (BLS's OES).
+    vintages = home / "seeds" / "soc_vintages.csv"
+    listed = {int(line.split(",")[0]) for line in vintages.read_text().splitlines()[1:] if line}
+    with vintages.open("a", encoding="utf-8") as handle:
+        handle.writelines(
+            f"{year},SOC 2010,3,2010,2010,false\n" for year in years if year not in listed
+        )
     return home
 
 
