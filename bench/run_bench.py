@@ -7,6 +7,10 @@ Figures (targets from issues 6 and 15):
                          report) / the notebook's pandas+openpyxl load-and-clean step,
                          each a process of its own, the faster of two each, taken in turn     <= 0.70x
   run_second             second `wage run`, nothing changed / the first                       <= 0.05x
+  run_all_raw            first `wage run` (no paths: every workbook of data/raw, .xls and .xlsx)
+                         / pandas `read_excel` of the same files, one after another in one
+                         process (openpyxl, xlrd), each a process of its own, the faster of two
+                         each, taken in turn (--quick: a small .xlsx and a small .xls)          <= 0.5x
   ingest_200k            ~200,000-row (MSA-sized) workbook: in-process ingest / fastexcel's
                          read of it (fastest of 3 each, taking turns)                         <= 1.3x
   ingest_1m              1,048,575-row workbook (Excel's limit; generated and cached like the
@@ -29,7 +33,7 @@ Figures (targets from issues 6 and 15):
   server_p95_publishing  the same while builds publish new warehouse files                    p95 < 50 ms, 0 errors
 
 Writes bench/results.json. Run with the project's venv: `make bench` (or --quick for a tiny
-smoke run of the harness itself).
+smoke run of the harness itself; --all-raw-only or --server-only for those figures alone).
 """
 
 from __future__ import annotations
@@ -53,7 +57,9 @@ import duckdb
 import fastexcel
 import pandas as pd
 
+from analysis_py.bls import release_year_from_name
 from analysis_py.config import folder_environment
+from analysis_py.landing.raw_folder import default_workbooks
 from analysis_py.landing.raw_store import ingest_workbooks
 
 REPO = Path(__file__).resolve().parents[1]
@@ -121,6 +127,16 @@ for column in frame.columns[11:30]:
 """
 
 
+#: What a notebook does before anything else with a folder of BLS workbooks: pandas reads the first
+#: sheet of each, with its default engines (openpyxl for .xlsx, xlrd for .xls).
+READ_ALL = """
+import sys
+import pandas as pd
+for path in sys.argv[1:]:
+    pd.read_excel(path, sheet_name=0)
+"""
+
+
 #: Runs argv[2:] and writes its peak RSS (KiB) to the file argv[1]. Linux keeps a process's peak
 #: RSS across fork and exec, so a child of this bench process would report at least the bench's
 #: own; the command started from this small process reports only its own (and its children's).
@@ -151,10 +167,16 @@ def run_child(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float
     return seconds, peak_kib * 1024, done.returncode, done.stderr
 
 
-def run_wage(folder: Path, *args: str, home: Path = REPO, check: bool = True) -> tuple[float, int]:
-    """Run `wage ARGS` in a child process: (wall seconds, peak RSS in bytes of it and its children)."""
+def run_wage(
+    folder: Path,
+    *args: str,
+    home: Path = REPO,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+) -> tuple[float, int]:
+    """Run `wage ARGS` in a child process (`env`: more variables): (wall seconds, peak RSS in bytes of it and its children)."""
     seconds, rss, code, stderr = run_child(
-        [str(WAGE), *args], {**os.environ, **folder_environment(folder, home)}, home
+        [str(WAGE), *args], {**os.environ, **folder_environment(folder, home), **(env or {})}, home
     )
     if code != 0:
         message = f"error: wage {' '.join(args)} failed:\n{stderr}"
@@ -193,8 +215,9 @@ def cached_workbook(cache: Path, n_rows: int) -> Path:
 def synthetic_release_project(folder: Path, years: range) -> Path:
     """A copy of the dbt project whose top-code and SOC-vintage seeds also list `years` (synthetic releases).
 
-    The bench replicates the 2025 workbook into ten releases; the project's own seed lists
-    only the releases whose bound BLS documents, so the synthetic ones get it in a copy.
+    The bench replicates the 2025 workbook into ten releases: in the copy each of them has the
+    2025 top-code bound, a ceiling or not as it is for 2025 (a year's own bound would fail the
+    copied rows at or above it), and a year the SOC-vintage seed lacks is coded in SOC 2010.
     """
     home = folder / "project"
     for name in ("dbt_project.yml", "profiles.yml"):
@@ -202,15 +225,19 @@ def synthetic_release_project(folder: Path, years: range) -> Path:
         shutil.copyfile(REPO / name, home / name)
     for name in ("models", "macros", "seeds", "tests/dbt"):
         shutil.copytree(REPO / name, home / name)
-    # Releases before 2019 were coded in SOC 2010 (BLS's OES); their top-code bound is the 2025 one here.
-    for name, row in (
-        ("top_code_bounds.csv", "115.00,239200"),
-        ("soc_vintages.csv", "SOC 2010,3,2010,2010,false"),
-    ):
-        seed = home / "seeds" / name
-        listed = {int(line.split(",")[0]) for line in seed.read_text().splitlines()[1:] if line}
-        with seed.open("a", encoding="utf-8") as handle:
-            handle.writelines(f"{year},{row}\n" for year in years if year not in listed)
+    bounds = home / "seeds" / "top_code_bounds.csv"
+    header, *rows = (line for line in bounds.read_text().splitlines() if line)
+    copied = next(row for row in rows if row.startswith(f"{release_year_from_name(STATE.name)},"))
+    rows = [row for row in rows if int(row.split(",")[0]) not in years]
+    rows += [f"{year},{copied.split(',', 1)[1]}" for year in years]
+    bounds.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    # Releases before 2019 were coded in SOC 2010 (BLS's OES).
+    vintages = home / "seeds" / "soc_vintages.csv"
+    listed = {int(line.split(",")[0]) for line in vintages.read_text().splitlines()[1:] if line}
+    with vintages.open("a", encoding="utf-8") as handle:
+        handle.writelines(
+            f"{year},SOC 2010,3,2010,2010,false\n" for year in years if year not in listed
+        )
     return home
 
 
@@ -257,6 +284,40 @@ def big_workbook(path: Path, n_rows: int) -> Path:
             written += 1
     book.close()
     return path
+
+
+def quick_raw_folder(workdir: Path, source: Path) -> Path:
+    """A workbook folder of the two formats, small (--quick): `source` and the smallest .xls of data/raw."""
+    raw = workdir / "raw_quick"
+    raw.mkdir()
+    shutil.copyfile(source, raw / source.name)
+    xls = min(RAW.glob("*.xls"), key=lambda path: path.stat().st_size)
+    shutil.copyfile(xls, raw / xls.name)
+    return raw
+
+
+def run_all_raw(workdir: Path, raw: Path, attempts: int) -> tuple[Figure, int]:
+    """A first `wage run` with no paths over the workbook folder `raw` / pandas reading its workbooks in
+    one process: the faster of `attempts` each, taken in turn; (the figure, the run's peak RSS)."""
+    books = [str(path) for path in default_workbooks(raw)]  # what `wage run` takes from the folder
+    reads, runs, peak = [], [], 0
+    for attempt in range(attempts):
+        reads.append(child_python(READ_ALL, *books, doing=f"pandas reading {raw}")[0])
+        folder = workdir / f"all_raw{attempt}"
+        folder.mkdir()
+        seconds, rss = run_wage(folder, "run", env={"WAGE_RAW_DIR": str(raw)})
+        runs.append(seconds)
+        peak = max(peak, rss)
+    run, read = min(runs), min(reads)
+    return Figure(
+        "run_all_raw",
+        run,
+        "s",
+        f"pandas read_excel of the {len(books)} workbooks, a process",
+        read,
+        "<= 0.5x",
+        run <= 0.5 * read,
+    ), peak
 
 
 def timed_queries(warehouse: Path, frame: pd.DataFrame, latest: int, previous: int) -> list[Figure]:
@@ -599,6 +660,11 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
         Figure("run_second", second, "s", "first run", first, "<= 0.05x", second <= 0.05 * first)
     )
 
+    raw = quick_raw_folder(workdir, source) if quick else RAW
+    log(f"first wage run over every workbook of {raw} vs pandas reading them, taken in turn")
+    all_raw, all_raw_rss = run_all_raw(workdir, raw, 1 if quick else 2)
+    figures.append(all_raw)
+
     log("scale: building the ~200,000-row workbook (cached)")
     n_big = 2_000 if quick else 200_000
     cache = workdir if quick else REPO / "bench" / ".cache"
@@ -716,7 +782,14 @@ def measure(quick: bool, workdir: Path) -> tuple[list[Figure], dict]:
     )
 
     peak = max(
-        first_rss, second_rss, big_rss, releases_rss, build_rss, real_ingest_rss, real_build_rss
+        first_rss,
+        second_rss,
+        all_raw_rss,
+        big_rss,
+        releases_rss,
+        build_rss,
+        real_ingest_rss,
+        real_build_rss,
     )
     baseline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     figures.append(
@@ -776,6 +849,11 @@ def main(argv: list[str] | None = None) -> int:
         help="only the server figures, over a copy of this wage.duckdb",
     )
     parser.add_argument(
+        "--all-raw-only",
+        action="store_true",
+        help="only the run_all_raw figure (a first `wage run` over data/raw vs pandas reading it)",
+    )
+    parser.add_argument(
         "--serve-arg",
         action="append",
         default=[],
@@ -783,8 +861,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
+    server: dict = {}
     with tempfile.TemporaryDirectory(prefix="wage-bench-") as folder:
-        if args.server_only:
+        if args.all_raw_only:
+            workdir = Path(folder)
+            raw = (
+                quick_raw_folder(workdir, big_workbook(workdir / STATE.name, 400))
+                if args.quick
+                else RAW
+            )
+            figures = [run_all_raw(workdir, raw, 1 if args.quick else 2)[0]]
+        elif args.server_only:
             figures, server = server_figures(
                 args.server_only, Path(folder), args.quick, tuple(args.serve_arg)
             )
@@ -794,14 +881,16 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"machine: {os.cpu_count()} cores, 1-minute load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
-    print(
-        f"server: {server['requests']} requests at concurrency {server['concurrency']}: {server['errors']} errors, "
-        f"{server['errors_while_publishing']} while {server['publishes']} new files were published; mix {', '.join(server['mix'])}"
-    )
+    if server:
+        print(
+            f"server: {server['requests']} requests at concurrency {server['concurrency']}: {server['errors']} errors, "
+            f"{server['errors_while_publishing']} while {server['publishes']} new files were published; mix {', '.join(server['mix'])}"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "quick": args.quick,
         "server_only": args.server_only is not None,
+        "all_raw_only": args.all_raw_only,
         "load_average_before_after": [load_before, os.getloadavg()],
         "machine": {
             "cpus": os.cpu_count(),

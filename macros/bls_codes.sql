@@ -21,3 +21,10 @@
 {% macro occ_series_code(o_group, occ_code, series_occ_code) -%}
     case when {{ o_group }} = 'detailed' then coalesce({{ series_occ_code }}, {{ occ_code }}) else {{ occ_code }} end
 {%- endmacro %}
+
+{#- A detailed occupation's code, NULL for a group's: the key that joins a row to its SOC series
+    (int_soc_series). Said as a key, not as `o_group = 'detailed'` in the left join's condition:
+    DuckDB plans a condition on the kept side alone as a nested-loop join (seconds), a key as a hash join. -#}
+{% macro detailed_occ_code(o_group, occ_code) -%}
+    case when {{ o_group }} = 'detailed' then {{ occ_code }} end
+{%- endmacro %}

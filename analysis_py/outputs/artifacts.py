@@ -60,9 +60,18 @@ CHART_FILES: dict[str, str] = {
 }
 #: Drawn only when two or more releases of a file kind are loaded (study.changes).
 RELEASE_CHART: tuple[str, str] = ("real_wage_by_release", "charts/real_wage_by_release.png")
-#: Drawn by a forked child while this process draws the others: the two slowest to render (the
-#: hexbins of every row, 51 labelled error bars) take about as long as the other charts together.
-_DRAWN_BESIDE = frozenset({"employment_vs_wage", "state_ranking"})
+#: About how many seconds each chart takes to render on one core, to share them between this
+#: process and a forked child: the release chart (22 panels of log-scale ticks) takes about as
+#: long as the six others together; the hexbins of every row and 51 labelled error bars come next.
+_RENDER_SECONDS = {
+    RELEASE_CHART[0]: 3.3,
+    "state_ranking": 0.9,
+    "employment_vs_wage": 0.8,
+    "management_vs_production": 0.6,
+    "spread_by_major_group": 0.5,
+    "wage_distribution": 0.4,
+    "tech_vs_nontech": 0.2,
+}
 RESULTS_FILE = "results.json"
 MANIFEST_FILE = "manifest.json"
 PACKAGES = (
@@ -162,15 +171,29 @@ def _save_figures(drawings: dict[str, Callable[[], Figure]], paths: dict[str, Pa
         draw().savefig(paths[name], dpi=110)
 
 
+def _drawn_beside(names: list[str]) -> set[str]:
+    """The charts the forked child draws: the slowest first (_RENDER_SECONDS), each to whichever of
+    the two processes has less to draw so far, the child on a tie."""
+    beside: set[str] = set()
+    seconds = [0.0, 0.0]  # the child's, this process's
+    for name in sorted(names, key=lambda name: -_RENDER_SECONDS.get(name, 0.5)):
+        side = 0 if seconds[0] <= seconds[1] else 1
+        seconds[side] += _RENDER_SECONDS.get(name, 0.5)
+        if side == 0:
+            beside.add(name)
+    return beside
+
+
 def _save_charts(drawings: dict[str, Callable[[], Figure]], paths: dict[str, Path]) -> None:
-    """Draw each chart and save it as PNG at its path, the slowest two (_DRAWN_BESIDE) in a forked child meanwhile.
+    """Draw each chart and save it as PNG at its path, about half the work (_drawn_beside) in a forked child meanwhile.
 
     Rendering is CPU-bound Python and the machine has a second core; a forked child starts with everything imported and the data in memory.
     It dies with this process (PR_SET_PDEATHSIG: a killed run leaves nothing drawing on) and
     sends back its error, which is raised here. Without fork (not POSIX), all are drawn here.
     """
-    theirs = {name: draw for name, draw in drawings.items() if name in _DRAWN_BESIDE}
-    ours = {name: draw for name, draw in drawings.items() if name not in _DRAWN_BESIDE}
+    beside = _drawn_beside(list(drawings))
+    theirs = {name: draw for name, draw in drawings.items() if name in beside}
+    ours = {name: draw for name, draw in drawings.items() if name not in beside}
     if not hasattr(os, "fork") or not theirs or not ours:
         _save_figures(drawings, paths)
         return

@@ -15,6 +15,8 @@ folder, where they are symbolic links to the files of this build. Its partial-pa
 (`partial_parse.msgpack`) then fits every build; a new target folder starts from the last
 one the checkout saved (dbt parses in full by itself whenever that does not fit). The child
 parses as soon as dbt is imported, before it is let go: a long ingest hides the parse too.
+Of the nodes ready to run, it takes the one with the longest chain of nodes after it first
+(dbt's own order is shallowest first), so the models the marts wait for go before the seeds' tests.
 """
 
 from __future__ import annotations
@@ -63,6 +65,17 @@ except (AttributeError, OSError):
 if os.getppid() != parent:
     sys.exit("wage: the build that started dbt is gone")
 from dbt.cli.main import dbtRunner
+from dbt.graph.queue import GraphQueue
+import networkx
+def longest_chain_first(queue, graph):
+    # dbt takes ready nodes shallowest first: the seeds' tests would all run before the first model
+    # of the chain through the marts, which is what the build waits for; this takes the ready node
+    # with the longest chain of nodes after it first (the order only; dependencies are kept)
+    after = {}
+    for node in reversed(list(networkx.topological_sort(graph))):
+        after[node] = 1 + max((after[child] for child in graph.successors(node)), default=-1)
+    return {node: -length for node, length in after.items()}
+GraphQueue._get_scores = longest_chain_first
 n_project = int(sys.argv[4])
 project, args = sys.argv[5 : 5 + n_project], sys.argv[5 + n_project :]
 # The project is parsed before "go", while the workbooks are ingested: dbt ARGS then starts

@@ -87,8 +87,8 @@ wages_keyed as (
         on occupation_wages.release_year = soc_vintages.release_year
     left join soc_series
         on soc_vintages.soc_vintage = soc_series.soc_vintage
-        and occupation_wages.occ_code = soc_series.occ_code
-        and occupation_wages.o_group = 'detailed'
+        and {{ detailed_occ_code('occupation_wages.o_group', 'occupation_wages.occ_code') }}
+        = soc_series.occ_code
 ),
 
 pair_keys as (

@@ -33,6 +33,7 @@ def test_quick_bench_prints_every_figure_and_writes_json(tmp_path: Path) -> None
         "ingest_state",
         "run_first",
         "run_second",
+        "run_all_raw",
         "ingest_200k",
         "build_multi_release",
         "build_releases",

@@ -67,11 +67,6 @@ def _draw_group(
             zorder=3,
             clip_on=False,
         )
-    if len(years) <= _LABELLED_RELEASES:
-        # two digits: releases a year apart (2024, 2025) would run their four-digit labels together
-        ax.set_xticks(years, [f"\u2019{year % 100:02d}" for year in years])
-    else:
-        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.3)
     if change := _change_words(series, edges):
@@ -176,6 +171,13 @@ def real_wage_by_release_chart(changes: ReleaseChanges, figure: Figure | None = 
     values = wide.stack().dropna().astype(float)
     if len(values):
         _dollar_axis(axes[0], values)
+    # once, not per panel: the panels share their x axis (and its ticks), and setting them makes
+    # every panel's ticks anew
+    if len(years) <= _LABELLED_RELEASES:
+        # two digits: releases a year apart (2024, 2025) would run their four-digit labels together
+        axes[0].set_xticks(years, [f"\u2019{year % 100:02d}" for year in years])
+    else:
+        axes[0].xaxis.set_major_locator(MaxNLocator(5, integer=True))
     for ax, code in zip(axes, codes, strict=False):
         _draw_group(ax, wide[code].astype(float), years, changes.breaks)
         ax.set_title(_title(code, str(titles[code])), fontsize=9, loc="left")
