@@ -19,7 +19,6 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from analysis_py.bls import O_GROUP_LEVELS
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.landing import cell_checks
@@ -27,6 +26,7 @@ from analysis_py.landing.row_rules import (
     RowRules,
     keeps_row_rules_sql,
     project_row_rules,
+    row_checks,
     with_numbers_sql,
 )
 from tests.conftest import REPO, bls_row, two_state_rows, write_workbook
@@ -172,7 +172,7 @@ REFUSED = {
     "not a level": (
         dict(O_GROUP="detail"),
         "K (O_GROUP)",
-        f"detail is not a level BLS publishes ({', '.join(O_GROUP_LEVELS)})",
+        "detail is not a level BLS publishes (total, major, minor, broad, detailed)",
     ),
     "an industry row in a state workbook": (
         dict(I_GROUP="sector"),
@@ -376,7 +376,10 @@ def test_the_marts_tests_read_the_row_rules_from_the_project_var() -> None:
         "tolerance": "{{ var('row_rules')['annual_hourly_tolerance'] }}",
     }
     accepted = tests["accepted_values_columns_fct_occupation_wages"]["columns"]
-    assert {"column": "o_group", "values": list(O_GROUP_LEVELS)} in accepted
+    assert "o_group" not in [rule["column"] for rule in accepted]
+    assert {"column": "o_group", "to": "ref('o_group_levels')", "field": "o_group"} in tests[
+        "relationships_columns_fct_occupation_wages"
+    ]["columns"]
     [cross_industry] = [
         rule for rule in accepted if rule["column"] == "is_cross_industry_all_ownerships"
     ]
@@ -410,12 +413,49 @@ def test_the_row_rules_carry_the_number_rules_of_their_own_project(tmp_path: Pat
     the folder it runs in): a project that narrows a bound narrows what its ingest keeps."""
     project = yaml.safe_load((REPO / "dbt_project.yml").read_text(encoding="utf-8"))
     project["vars"]["bls_numbers"]["number_bounds"]["area_type"] = [1, 4]
-    (tmp_path / "dbt_project.yml").write_text(yaml.safe_dump(project), encoding="utf-8")
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "soc_major_groups.csv").write_text(
-        (REPO / "seeds" / "soc_major_groups.csv").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    narrowed = project_row_rules(tmp_path).numbers
+    narrowed = project_row_rules(_project_in(tmp_path, project)).numbers
     keeps = cell_checks.keeps_number_rules_sql(narrowed, ["area_type"])
     assert narrowed.number_bounds["area_type"] == (1, 4)
     assert duckdb.sql(f"select {keeps} from (select '5' as area_type)").fetchone() == (False,)
+
+
+def _project_in(folder: Path, project: dict, o_group_levels: str | None = None) -> Path:
+    """`folder` made a dbt project for the row rules: `project` as its dbt_project.yml, the
+    repository's seeds, the seed of o_group levels replaced by `o_group_levels` when given."""
+    (folder / "dbt_project.yml").write_text(yaml.safe_dump(project), encoding="utf-8")
+    (folder / "seeds").mkdir()
+    for seed in ("soc_major_groups.csv", "o_group_levels.csv"):
+        text = (REPO / "seeds" / seed).read_text(encoding="utf-8")
+        (folder / "seeds" / seed).write_text(text, encoding="utf-8")
+    if o_group_levels is not None:
+        (folder / "seeds" / "o_group_levels.csv").write_text(o_group_levels, encoding="utf-8")
+    return folder
+
+
+def test_the_level_rule_takes_the_levels_of_its_projects_seed(tmp_path: Path) -> None:
+    """The levels are the seed's, by its level_rank (not its row order): a project whose seed
+    drops `broad` and adds `cluster` refuses a broad row, keeps a cluster row, and names its
+    own levels in the refusal."""
+    project = yaml.safe_load((REPO / "dbt_project.yml").read_text(encoding="utf-8"))
+    seed = "o_group,level_rank,level_description\ndetailed,9,x\ntotal,0,x\ncluster,5,x\n"
+    rules = _only(project_row_rules(_project_in(tmp_path, project, seed)))
+    [level_rule] = [check for check in row_checks(rules, "all", {}) if check.column == "o_group"]
+    table = pa.table(
+        {
+            "o_group": ["broad", " Cluster ", "detailed", None],
+            "occ_code": pa.nulls(4, pa.string()),
+            "annual": pa.nulls(4, pa.string()),
+        }
+    )
+    with duckdb.connect() as con:
+        con.register("cells", table)
+        found = con.execute(
+            f"select {level_rule.keeps}, case when not {level_rule.keeps} then {level_rule.reason} end "
+            f"from {with_numbers_sql('cells', rules)} as cells"
+        ).fetchall()
+    assert found == [
+        (False, "broad is not a level BLS publishes (total, cluster, detailed)"),
+        (True, None),
+        (True, None),
+        (True, None),
+    ]
