@@ -508,13 +508,16 @@ def test_the_artifacts_side_starts_empty_before_the_first_publish(folder: Settin
     assert building.is_dir() and _listing(building) == []
 
 
+@pytest.mark.parametrize("copied", [True, False])
 def test_an_artifacts_side_that_cannot_be_made_is_refused_and_removed(
-    folder: Settings, monkeypatch: pytest.MonkeyPatch
+    folder: Settings, monkeypatch: pytest.MonkeyPatch, copied: bool
 ) -> None:
+    """Whether the copy failed half-way (a folder to remove) or before it made anything."""
     copytree = shutil.copytree
 
     def copy_then_fail(source: Path, target: Path, **kwargs: object) -> None:
-        copytree(source, target, **kwargs)
+        if copied:
+            copytree(source, target, **kwargs)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(publish.shutil, "copytree", copy_then_fail)
@@ -523,3 +526,87 @@ def test_an_artifacts_side_that_cannot_be_made_is_refused_and_removed(
         "cannot prepare the artifacts here (No space left on device); nothing was changed",
     )
     assert not artifacts_building(folder).exists()
+
+
+def test_the_artifacts_side_keeps_links_as_links(folder: Settings, tmp_path: Path) -> None:
+    """A link in the published folder is copied as the link, never as a copy of what it names."""
+    named = tmp_path / "named.txt"
+    named.write_text("named\n", encoding="utf-8")
+    (folder.artifacts_dir / "link.txt").symlink_to(named)
+    building = start_artifacts_side(folder)
+    assert (building / "link.txt").is_symlink()
+    assert os.readlink(building / "link.txt") == str(named)
+
+
+def test_the_artifacts_side_of_a_folder_not_made_yet_is_made_with_its_parents(
+    tmp_path: Path,
+) -> None:
+    settings = settings_in(tmp_path / "not" / "made")
+    building = start_artifacts_side(settings)
+    assert building == tmp_path / "not" / "made" / "artifacts.building" and building.is_dir()
+
+
+def _unremovable(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Make every file called `name` impossible to delete (as a file of another user would be)."""
+    unlink = os.unlink
+
+    def refuse(path: str | Path, *, dir_fd: int | None = None) -> None:
+        if Path(path).name == name:
+            raise PermissionError(1, "Operation not permitted", str(path))
+        unlink(path, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "unlink", refuse)
+
+
+def test_a_side_folder_that_cannot_be_removed_whole_does_not_stop_the_discard(
+    folder: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    building = artifacts_building(folder)
+    building.mkdir()
+    (building / "stuck.png").write_bytes(b"chart")
+    (building / "report.md").write_text("new\n", encoding="utf-8")
+    _unremovable(monkeypatch, "stuck.png")
+    assert discard_side_files(folder) == [building]
+    assert _listing(building) == ["stuck.png"]
+
+
+def test_an_old_folder_that_cannot_be_removed_whole_does_not_stop_the_publish(
+    folder: Settings,
+    sides: Callable[[], list[tuple[Path, Path]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (folder.artifacts_dir / "stuck.png").write_bytes(b"old chart")
+    _unremovable(monkeypatch, "stuck.png")
+    publish_together(folder, sides())
+    assert _listing(folder.artifacts_dir) == ["report.md"]
+    assert _listing(folder.artifacts_dir.with_name("artifacts.previous")) == ["stuck.png"]
+    assert not journal_path(folder).exists()
+
+
+def test_a_finish_goes_on_past_an_old_folder_it_cannot_remove_whole(
+    folder: Settings, sides: Callable[[], list[tuple[Path, Path]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after the artifacts' rename: the old folder, one file of it stuck, is left behind."""
+    building, target = sides()[2]
+    folder.raw_build_copy.unlink()
+    folder.build_copy.unlink()
+    previous = folder.artifacts_dir.with_name("artifacts.previous")
+    os.rename(target, previous)
+    os.rename(building, target)
+    (previous / "stuck.png").write_bytes(b"old chart")
+    journal_path(folder).write_text(
+        json.dumps({"publish": [[str(building), str(target)]]}), encoding="utf-8"
+    )
+    _unremovable(monkeypatch, "stuck.png")
+    assert finish_or_discard(folder) == "finished"
+    assert _listing(previous) == ["stuck.png"] and not journal_path(folder).exists()
+
+
+def test_each_rename_is_logged_side_to_target(
+    folder: Settings,
+    sides: Callable[[], list[tuple[Path, Path]]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger=publish.__name__):
+        publish_together(folder, pairs := sides())
+    assert caplog.messages == [f"published {side} -> {target}" for side, target in pairs]
