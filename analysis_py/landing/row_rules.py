@@ -100,7 +100,9 @@ def project_row_rules(root: Path) -> RowRules:
     seed = root / "seeds" / "soc_major_groups.csv"
     try:
         with project.open(encoding="utf-8") as handle:
-            rules = (yaml.safe_load(handle) or {}).get("vars", {}).get("row_rules")
+            # PyYAML's C loader where it is built: the Python one takes most of a small ingest
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            rules = (yaml.load(handle, Loader=loader) or {}).get("vars", {}).get("row_rules")
         with seed.open(newline="", encoding="utf-8") as handle:
             groups = frozenset(row["soc_major_group_code"] for row in csv.DictReader(handle))
     except (OSError, yaml.YAMLError, KeyError) as exc:

@@ -1,7 +1,8 @@
 """Ingest refuses, per row, what the build's tests would refuse: the row rules (landing/row_rules.py).
 
 Each workbook is written here (the two-row workbook of tests/conftest.py, with one cell or
-row changed); none needs dbt. The rules' parameters have one owner, `vars: row_rules` in
+row changed); none needs dbt or a child process (the console script's refusal is
+tests/integration/test_wage_processes.py's). The rules' parameters have one owner, `vars: row_rules` in
 dbt_project.yml, which the dbt tests read too: the last tests check that no test holds a copy.
 """
 
@@ -10,8 +11,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -53,11 +52,6 @@ def _refused(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     return lines[0].removeprefix(f"error: {path}: ")
 
 
-def _landing_bytes(settings: Settings) -> dict[str, bytes | None]:
-    paths = [settings.raw_db, settings.raw_db.with_name(settings.raw_db.name + ".wal")]
-    return {str(path): path.read_bytes() if path.exists() else None for path in paths}
-
-
 def _landed(settings: Settings, columns: str) -> list[tuple]:
     with duckdb.connect(str(settings.raw_db), read_only=True) as con:
         return con.execute(f"select {columns} from oews_estimates order by sheet_row").fetchall()
@@ -68,35 +62,6 @@ def _as_landed(value: object) -> str | None:
     if value == "":
         return None
     return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-# ---------- the acceptance case: the real `wage` command in a child process
-
-
-def test_wage_ingest_refuses_percentiles_out_of_order_naming_the_row(
-    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A_PCT10 = 999999 on sheet row 4: the landing (a good release landed before) keeps its bytes."""
-    assert (
-        main(["ingest", str(write_workbook(tmp_path / "national_M2025_dl.xlsx", [bls_row()]))]) == 0
-    )
-    before = _landing_bytes(settings)
-    rows = [*two_state_rows(), {**CHIEF, "OCC_CODE": "11-1021", "A_PCT10": 999999}]
-    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", rows)
-    wage = Path(sys.executable).with_name("wage")  # the console script `pip install` made
-    assert wage.is_file()
-
-    done = subprocess.run(
-        [str(wage), "ingest", str(path)], capture_output=True, text=True, timeout=120
-    )
-
-    assert done.returncode == 2, done.stderr
-    assert _error_lines(done.stderr) == [
-        f"error: {path}: sheet 'data', row 4, column Z (A_PCT10): 999999 is above A_PCT25 "
-        f"({CHIEF['A_PCT25']}, column AA): percentiles never decrease "
-        "(A_PCT10 <= A_PCT25 <= A_MEDIAN <= A_PCT75 <= A_PCT90)"
-    ]
-    assert _landing_bytes(settings) == before
 
 
 # ---------- each rule: refused naming its sheet, row and column
