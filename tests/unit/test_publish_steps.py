@@ -208,23 +208,25 @@ def _free_space(monkeypatch: pytest.MonkeyPatch, free: int) -> list[Path]:
 
 
 def _space_needed(settings: Settings, incoming: int) -> int:
-    """What the side files need, computed here: each target's bytes and its log's, the incoming
-    cells three times over, and the 32 MiB margin."""
-    report = settings.artifacts_dir / "report.md"
+    """What the side files need, computed here: each target's bytes and its log's, the regular
+    files of the artifacts (neither folders nor links), the incoming cells three times over,
+    and the 32 MiB margin."""
+    artifacts = [settings.artifacts_dir / "report.md", settings.artifacts_dir / "charts" / "a.png"]
     wal = settings.warehouse.with_name("wage.duckdb.wal")
-    targets = [settings.raw_db, settings.warehouse, report, wal]
+    targets = [settings.raw_db, settings.warehouse, *artifacts, wal]
     return sum(os.stat(path).st_size for path in targets) + 3 * incoming + 32 * _MIB
 
 
 def test_preconditions_refuse_side_files_that_do_not_fit_by_a_byte(
-    folder: Settings, monkeypatch: pytest.MonkeyPatch
+    folder: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     folder.warehouse.with_name("wage.duckdb.wal").write_bytes(b"x" * 1000)
+    (folder.artifacts_dir / "charts").mkdir()
+    (folder.artifacts_dir / "charts" / "a.png").write_bytes(b"chart" * 100)
+    (tmp_path / "big.bin").write_bytes(b"x" * 100_000)
+    (folder.artifacts_dir / "charts" / "big.bin").symlink_to(tmp_path / "big.bin")
     incoming = 5 * _MIB
     needed = _space_needed(folder, incoming)
-    targets = [folder.raw_db, folder.artifacts_dir]
-    _free_space(monkeypatch, needed)
-    check_preconditions(folder, targets, incoming)  # the folder's entries count only when files
 
     monkeypatch.setattr(publish, "refuse_if_held", lambda target: None)  # the log is the point
     asked = _free_space(monkeypatch, needed)
@@ -253,6 +255,13 @@ def test_preconditions_make_the_target_folder_and_need_only_the_margin_there(
     _free_space(monkeypatch, 32 * _MIB - 1)
     with pytest.raises(BuildError, match="need about 32 MiB"):
         check_preconditions(settings, [settings.warehouse])
+
+
+def test_preconditions_check_the_targets_after_the_artifacts_folder_too(
+    folder: Settings, writer: duckdb.DuckDBPyConnection
+) -> None:
+    with pytest.raises(BuildError, match="is open for writing"):
+        check_preconditions(folder, [folder.artifacts_dir, folder.warehouse])
 
 
 def test_preconditions_without_targets_check_nothing(folder: Settings) -> None:
@@ -492,10 +501,7 @@ def test_the_artifacts_side_links_the_published_files_and_drops_partial_ones(
 def test_the_artifacts_side_is_copied_where_files_cannot_be_linked(
     folder: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_links(source: str, target: str) -> None:
-        raise OSError(18, "Invalid cross-device link")
-
-    monkeypatch.setattr(publish.os, "link", no_links)
+    _no_hard_links(monkeypatch)
     building = start_artifacts_side(folder)
     copied, published = building / "report.md", folder.artifacts_dir / "report.md"
     assert copied.read_text(encoding="utf-8") == "old report\n"
@@ -528,8 +534,23 @@ def test_an_artifacts_side_that_cannot_be_made_is_refused_and_removed(
     assert not artifacts_building(folder).exists()
 
 
-def test_the_artifacts_side_keeps_links_as_links(folder: Settings, tmp_path: Path) -> None:
-    """A link in the published folder is copied as the link, never as a copy of what it names."""
+def _no_hard_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    """os.link fails, as it does across devices."""
+
+    def no_links(source: str, target: str) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(publish.os, "link", no_links)
+
+
+@pytest.mark.parametrize("hard_links", [True, False])
+def test_the_artifacts_side_keeps_links_as_links(
+    folder: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hard_links: bool
+) -> None:
+    """A link in the published folder is copied as the link, never as a copy of what it names,
+    also where files are copied because they cannot be hard-linked."""
+    if not hard_links:
+        _no_hard_links(monkeypatch)
     named = tmp_path / "named.txt"
     named.write_text("named\n", encoding="utf-8")
     (folder.artifacts_dir / "link.txt").symlink_to(named)
