@@ -7,8 +7,10 @@ rows, which key, how many more) is pinned for every case, the limits of each lis
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
+from types import MappingProxyType
 
 import duckdb
 import pyarrow as pa
@@ -237,3 +239,22 @@ def test_a_row_rule_broken_is_named_after_the_numbers(rules: RowRules) -> None:
     assert _refusal(rules, rows).startswith(
         "sheet 'data', row 2, column Z (A_PCT10): 999999 is above A_PCT25"
     )
+
+
+def test_a_numeric_column_without_bounds_is_checked_for_a_number_only(rules: RowRules) -> None:
+    """A project may leave a numeric column unbounded: any number passes there, text does not."""
+    bounds = {k: v for k, v in rules.numbers.number_bounds.items() if k != "jobs_1000"}
+    unbounded = dataclasses.replace(
+        rules, numbers=dataclasses.replace(rules.numbers, number_bounds=MappingProxyType(bounds))
+    )
+    assert _checked(unbounded, [{**CHIEF, "JOBS_1000": "1e300"}]).num_rows == 1
+    assert _refusal(unbounded, [{**CHIEF, "JOBS_1000": "many"}]) == (
+        "sheet 'data', row 2, column N (JOBS_1000): many is neither a number nor a BLS symbol "
+        "(* ** # ~)"
+    )
+
+
+def test_a_sheet_of_no_rows_is_checked_and_comes_back_empty(rules: RowRules) -> None:
+    """A data sheet with its header alone: nothing to refuse, the columns kept."""
+    kept = _checked(rules, [])
+    assert kept.num_rows == 0 and kept.schema == _cells([]).schema
