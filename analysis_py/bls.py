@@ -298,9 +298,7 @@ def _o_group_levels(seed: Path) -> tuple[str, ...]:
             rows = sorted(csv.DictReader(handle), key=lambda row: int(row["level_rank"]))
         return tuple(row["o_group"] for row in rows)
     except (OSError, KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(
-            str(seed), f"no o_group levels (o_group by level_rank): {exc!r}"
-        ) from None
+        raise ConfigError(str(seed), f"no o_group levels by level_rank: {exc!r}") from None
 
 
 #: BLS file-name prefix -> file kind. A release and kind is one workbook (a new one

@@ -169,7 +169,7 @@ def test_a_repeat_after_which_two_rows_still_share_a_key_is_refused(rules: RowRu
         (
             {"TOT_EMP": "lots"},
             "L (TOT_EMP)",
-            "lots is neither a number nor a BLS symbol (* ** # ~)",
+            "lots is neither a number nor a BLS symbol ({symbols})",
         ),
         ({"TOT_EMP": "-1"}, "L (TOT_EMP)", "-1 is negative"),
         (
@@ -205,8 +205,9 @@ def test_a_repeat_after_which_two_rows_still_share_a_key_is_refused(rules: RowRu
 def test_a_bad_number_is_named_with_its_reason(
     rules: RowRules, cells: dict[str, object], where: str, said: str
 ) -> None:
+    symbols = " ".join(rules.numbers.symbols)
     assert _refusal(rules, [two_state_rows()[0], {**CHIEF, **cells}]) == (
-        f"sheet 'data', row 3, column {where}: {said}"
+        f"sheet 'data', row 3, column {where}: {said.format(symbols=symbols)}"
     )
 
 
@@ -222,7 +223,7 @@ def test_the_first_bad_cells_are_named_and_all_counted(rules: RowRules) -> None:
     rows[2] = {**rows[2], "JOBS_1000": "x"}
     assert _refusal(rules, rows) == (
         "sheet 'data', row 2, column L (TOT_EMP): x is neither a number nor a BLS symbol "
-        "(* ** # ~) (7 bad cells in all; next: M2, L3, M3, L4)"
+        f"({' '.join(rules.numbers.symbols)}) (7 bad cells in all; next: M2, L3, M3, L4)"
     )
 
 
@@ -250,7 +251,7 @@ def test_a_numeric_column_without_bounds_is_checked_for_a_number_only(rules: Row
     assert _checked(unbounded, [{**CHIEF, "JOBS_1000": "1e300"}]).num_rows == 1
     assert _refusal(unbounded, [{**CHIEF, "JOBS_1000": "many"}]) == (
         "sheet 'data', row 2, column N (JOBS_1000): many is neither a number nor a BLS symbol "
-        "(* ** # ~)"
+        f"({' '.join(rules.numbers.symbols)})"
     )
 
 
