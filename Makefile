@@ -39,8 +39,9 @@ lint: $(STAMP)  ## what CI checks before the tests: ruff (rules in pyproject.tom
 
 PYTEST := $(BIN)/python -m pytest -q
 
-# Tiers mirror tests/: unit (no dbt, no real workbook), integration (one real `wage run` per
-# session, shared read-only), system (kill, concurrency). `make test` runs all
+# Tiers mirror tests/: unit (in-process: no dbt, no real workbook, no child process), integration
+# (one real `wage run` per session, shared read-only; `wage` and `/api/sql` workers as processes),
+# system (kill, concurrency). `make test` runs all
 # three in one pytest session on two workers (pytest-xdist, a test file per worker at a time),
 # the heaviest tier first and in that order (--no-loadscope-reorder: xdist would otherwise start
 # the files with the most tests first and leave the one-test files of whole runs, the longest, to
@@ -53,7 +54,7 @@ test: $(STAMP)  ## every tier (what CI runs): unit, integration and system on tw
 	  TESTS_SHARED_BUILDS=$$shared $(PYTEST) -n 2 --dist loadfile --no-loadscope-reorder tests/system tests/integration tests/unit; \
 	  status=$$?; rm -rf "$$shared"; exit $$status
 
-test-fast: $(STAMP)  ## the unit tier only, on two workers: no dbt process, no real workbook (seconds)
+test-fast: $(STAMP)  ## the unit tier only, on two workers: no dbt process, no real workbook, no child process (seconds)
 	$(PYTEST) -n 2 tests/unit
 
 test-integration: $(STAMP)  ## the integration tier: the real workbook through `wage run` once, small builds

@@ -1,13 +1,13 @@
 """What Python must know about BLS's OEWS workbooks, in one place.
 
-File names (release year and kind, the zips BLS ships them in), the columns of a data
-sheet and the levels of the SOC hierarchy (seeds/o_group_levels.csv; a test checks they
-agree). Two kinds of fact have their one owner in the dbt project, which SQL reads too:
+File names (release year and kind, the zips BLS ships them in) and the columns of a data
+sheet. Three kinds of fact have their one owner in the dbt project, which SQL reads too:
 the number rules (the symbols BLS prints where it publishes no number, what a number
 looks like, each column's bounds, the whole-number columns, the numeric columns) are
 `vars: bls_numbers` of dbt_project.yml, with the work year `vars: row_rules:
-hours_per_year`: `number_rules` reads them, at first use; and each release's top-code
-bound is the seed seeds/top_code_bounds.csv, which `top_code_bounds` reads.
+hours_per_year`: `number_rules` reads them, at first use; the levels of the SOC hierarchy
+are the seed seeds/o_group_levels.csv, which `o_group_levels` reads, at first use; and each
+release's top-code bound is the seed seeds/top_code_bounds.csv, which `top_code_bounds` reads.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ __all__ = [
     "NATIONAL_AREA_CELLS",
     "NATIONAL_KINDS",
     "OLD_COLUMN_NAMES",
-    "O_GROUP_LEVELS",
     "REQUIRED_COLUMNS",
     "TABLES_PAGE",
     "TERRITORY_AREAS",
@@ -48,6 +47,7 @@ __all__ = [
     "implied_cells",
     "landed_column",
     "number_rules",
+    "o_group_levels",
     "release_url",
     "release_year_from_name",
     "top_code_bounds",
@@ -284,8 +284,22 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-#: BLS's hierarchy levels of o_group, broadest first (seeds/o_group_levels.csv).
-O_GROUP_LEVELS: tuple[str, ...] = ("total", "major", "minor", "broad", "detailed")
+def o_group_levels(root: Path | None = None) -> tuple[str, ...]:
+    """BLS's hierarchy levels of o_group, broadest first: the seed o_group_levels.csv of the dbt
+    project in `root` (default: the project `wage` runs in) by its level_rank, read once per
+    project; ConfigError when the seed cannot be read."""
+    return _o_group_levels((root or find_project_root()).resolve() / "seeds" / "o_group_levels.csv")
+
+
+@functools.cache
+def _o_group_levels(seed: Path) -> tuple[str, ...]:
+    try:
+        with seed.open(newline="", encoding="utf-8") as handle:
+            rows = sorted(csv.DictReader(handle), key=lambda row: int(row["level_rank"]))
+        return tuple(row["o_group"] for row in rows)
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(str(seed), f"no o_group levels by level_rank: {exc!r}") from None
+
 
 #: BLS file-name prefix -> file kind. A release and kind is one workbook (a new one
 #: replaces it), so each national industry file (sector, 3-, 4-, 5/6-digit NAICS) and

@@ -1,8 +1,9 @@
 """Shared by every tier: tiny workbooks the tests write themselves, temp warehouses, the builds.
 
-Tiers: `tests/unit` (no dbt, no real workbook), `tests/integration` (one real `wage run`
-per session, shared read-only, and the small build), `tests/system` (kill, concurrency,
-bench harness, browser). The build fixtures are lazy: the unit tier never starts dbt.
+Tiers: `tests/unit` (in-process: no dbt, no real workbook, no child process),
+`tests/integration` (one real `wage run` per session, shared read-only, the small build, and
+`wage` or `/api/sql` workers as child processes), `tests/system` (kill, concurrency, bench
+harness, browser). The build fixtures are lazy: the unit tier never starts dbt.
 No fixture leaves a WAGE_* variable set: `_no_leaked_environment` checks after every test.
 
 `make test` runs the integration and system tiers side by side in two pytest processes: the
@@ -27,6 +28,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -280,6 +282,16 @@ def shared_build(
             build(folder)
             done.touch()
     return folder
+
+
+@pytest.fixture
+def tiny_warehouse(settings: Settings) -> Settings:
+    """`settings` with a warehouse of two fact rows (one a NULL mean), written here: no build."""
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(
+            "create table fct_occupation_wages as select * from (values ('11-1011', 201200.0), ('11-2021', null)) as t(occ_code, a_mean)"
+        )
+    return settings
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,16 @@
 
 The build tests the same rules on the warehouse (dbt tests in models/**/*.yml). Their
 parameters have one owner, the dbt project: the block `vars: row_rules` of dbt_project.yml,
-which those tests read through `var('row_rules')`, and the seed soc_major_groups.csv, which
-the build joins; `project_row_rules` reads both. The rules, as the build applies them:
+which those tests read through `var('row_rules')`, and the seeds soc_major_groups.csv and
+o_group_levels.csv, which the build joins; `project_row_rules` reads them. The rules, as the build applies them:
 
 * required cells: a row needs an AREA, a numeric AREA_TYPE, an OCC_CODE and an O_GROUP
   (staging's `not_null_columns`);
 * OCC_CODE is an SOC code NN-NNNN once a code printed without its dash has it (staging's
   `matches_pattern`), in one of the seed's SOC major groups but for the all-occupations
   total row (`relationships` of fct_occupation_wages and dim_occupation);
-* O_GROUP is one of BLS's levels, in any case (bls.O_GROUP_LEVELS, `accepted_values_columns`);
+* O_GROUP is one of BLS's levels, in any case (the seed o_group_levels.csv, read by
+  bls.o_group_levels; `accepted_values_columns`);
 * a workbook of one level (state, national, MSA...) holds cross-industry, all-ownership rows
   only (`accepted_values_columns` on is_cross_industry_all_ownerships);
 * the percentiles of a row never decrease, hourly and annual (`columns_ordered`), compared
@@ -33,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis_py.bls import O_GROUP_LEVELS, NumberRules, number_rules
+from analysis_py.bls import NumberRules, number_rules, o_group_levels
 from analysis_py.errors import ConfigError
 
 __all__ = [
@@ -66,6 +67,8 @@ class RowRules:
     cross_industry_i_group: str
     all_ownerships_own_code: str
     soc_major_groups: frozenset[str]
+    #: BLS's hierarchy levels, broadest first (the project's seed, bls.o_group_levels)
+    o_group_levels: tuple[str, ...]
     #: the number rules of the same project (`vars: bls_numbers`, bls.number_rules)
     numbers: NumberRules
 
@@ -90,14 +93,16 @@ class RowCheck:
 
 def project_row_rules(root: Path) -> RowRules:
     """The row rules of the dbt project in `root`: `vars: row_rules` of its dbt_project.yml and its
-    seed of SOC major groups; ConfigError when either is missing or incomplete."""
+    seeds of SOC major groups and o_group levels; ConfigError when one is missing or incomplete."""
     import yaml  # here, not at import: only an ingest with a workbook to read needs it
 
     project = root / "dbt_project.yml"
     seed = root / "seeds" / "soc_major_groups.csv"
     try:
         with project.open(encoding="utf-8") as handle:
-            rules = (yaml.safe_load(handle) or {}).get("vars", {}).get("row_rules")
+            # PyYAML's C loader where it is built: the Python one takes most of a small ingest
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            rules = (yaml.load(handle, Loader=loader) or {}).get("vars", {}).get("row_rules")
         with seed.open(newline="", encoding="utf-8") as handle:
             groups = frozenset(row["soc_major_group_code"] for row in csv.DictReader(handle))
     except (OSError, yaml.YAMLError, KeyError) as exc:
@@ -116,6 +121,7 @@ def project_row_rules(root: Path) -> RowRules:
             cross_industry_i_group=str(rules["cross_industry_i_group"]),
             all_ownerships_own_code=str(rules["all_ownerships_own_code"]),
             soc_major_groups=groups,
+            o_group_levels=o_group_levels(root),
             numbers=number_rules(root),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -217,12 +223,12 @@ def row_checks(rules: RowRules, file_kind: str, letters: Mapping[str, str]) -> l
             f"{_shown('occ_code')} || ' is not an SOC occupation code (NN-NNNN)'",
         )
     )
-    levels = ", ".join(_quoted(level) for level in O_GROUP_LEVELS)
+    levels = ", ".join(_quoted(level) for level in rules.o_group_levels)
     checks.append(
         RowCheck(
             "o_group",
             f"(o_group is null or {o_group} in ({levels}))",
-            f"{_shown('o_group')} || ' is not a level BLS publishes ({', '.join(O_GROUP_LEVELS)})'",
+            f"{_shown('o_group')} || ' is not a level BLS publishes ({', '.join(rules.o_group_levels)})'",
         )
     )
     checks.append(

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from analysis_py.bls import O_GROUP_LEVELS
+from analysis_py.bls import o_group_levels
 from analysis_py.errors import AnalysisError
 from analysis_py.formatting import money as _dollars
 from analysis_py.stats.results import Record
@@ -136,7 +136,8 @@ def find_estimate(
         raise AnalysisError(
             "occ_code", f"no row for occupation {occ_code!r} in area {area!r} in {when}"
         )
-    row = max(rows, key=lambda r: O_GROUP_LEVELS.index(r[5]) if r[5] in O_GROUP_LEVELS else -1)
+    levels = o_group_levels()
+    row = max(rows, key=lambda r: levels.index(r[5]) if r[5] in levels else -1)
     return Estimate(
         release_year=int(row[0]),
         area=str(row[1]),

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from analysis_py.bls import O_GROUP_LEVELS
+from analysis_py.bls import o_group_levels
 from analysis_py.errors import AnalysisError
 
 __all__ = [
@@ -53,9 +53,9 @@ def wage_rows(
     group's title). Passing `o_group=None` mixes hierarchy levels: only for showing what that
     does (the naive comparison), never for a statistic. Use `analysis_sample` instead.
     """
-    if o_group is not None and o_group not in O_GROUP_LEVELS:
+    if o_group is not None and o_group not in (levels := o_group_levels()):
         raise AnalysisError(
-            "fct_occupation_wages", f"o_group {o_group!r} is not one of {', '.join(O_GROUP_LEVELS)}"
+            "fct_occupation_wages", f"o_group {o_group!r} is not one of {', '.join(levels)}"
         )
     release_year = newest_release(con, area_type) if release_year is None else release_year
     selected = (

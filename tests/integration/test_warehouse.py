@@ -141,11 +141,14 @@ BROKEN_TESTS = {
     ),
     "equals_expression_fct_wage_changes": (1, {"later_release_year"}),
     "accepted_values_columns_fct_occupation_wages": (
-        3,
-        {"area_type", "o_group", "is_cross_industry_all_ownerships"},
+        2,
+        {"area_type", "is_cross_industry_all_ownerships"},
     ),
     "accepted_values_columns_cpi_u_may": (3, {"series_id", "period"}),
-    "relationships_columns_fct_occupation_wages": (3, {"area", "occ_code", "soc_major_group_code"}),
+    "relationships_columns_fct_occupation_wages": (
+        4,
+        {"area", "occ_code", "o_group", "soc_major_group_code"},
+    ),
     "relationships_columns_fct_wage_changes": (
         2,
         {"earlier_occupation_wage_id", "later_occupation_wage_id"},

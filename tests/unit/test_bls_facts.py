@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +11,11 @@ import pytest
 import yaml
 
 from analysis_py import bls
-from analysis_py.errors import ConfigError
+from analysis_py.errors import AnalysisError, ConfigError
 from analysis_py.landing import cell_checks
 from analysis_py.landing.row_rules import project_row_rules
+from analysis_py.server.queries.lookups import search_occupations
+from analysis_py.study.sample import wage_rows
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -147,10 +148,38 @@ def test_number_rules_refuse_a_project_without_them(tmp_path: Path) -> None:
         bls.number_rules(tmp_path)
 
 
-def test_o_group_levels_are_the_seeds_in_rank_order() -> None:
-    with (REPO / "seeds" / "o_group_levels.csv").open(newline="", encoding="utf-8") as handle:
-        rows = sorted(csv.DictReader(handle), key=lambda row: int(row["level_rank"]))
-    assert tuple(row["o_group"] for row in rows) == bls.O_GROUP_LEVELS
+def _levels_seed(root: Path, text: str) -> Path:
+    (root / "seeds").mkdir()
+    (root / "seeds" / "o_group_levels.csv").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_o_group_levels_are_the_seeds_by_level_rank(tmp_path: Path) -> None:
+    root = _levels_seed(tmp_path, "o_group,level_rank\ndetailed,4\ntotal,0\nmajor,1\n")
+    assert bls.o_group_levels(root) == ("total", "major", "detailed")
+
+
+def test_o_group_levels_refuse_a_seed_without_ranks(tmp_path: Path) -> None:
+    root = _levels_seed(tmp_path, "o_group,level_description\ntotal,All occupations\n")
+    with pytest.raises(ConfigError, match="level_rank"):
+        bls.o_group_levels(root)
+
+
+def test_the_levels_a_request_may_name_are_the_seeds_of_the_project_wage_runs_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's and the study's checks read the seed where `wage` runs (WAGE_HOME), not a list
+    of their own: a project without `broad` refuses it, naming its own levels."""
+    monkeypatch.setenv(
+        "WAGE_HOME", str(_levels_seed(tmp_path, "o_group,level_rank\ntotal,0\ndetailed,1\n"))
+    )
+    with duckdb.connect() as con:
+        with pytest.raises(
+            AnalysisError, match=r"unknown level 'broad' \(one of total, detailed\)"
+        ):
+            search_occupations(con, o_group="broad")
+        with pytest.raises(AnalysisError, match=r"o_group 'broad' is not one of total, detailed$"):
+            wage_rows(con, o_group="broad")
 
 
 def test_every_numeric_and_required_column_is_a_bls_column() -> None:

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from analysis_py import pipeline
@@ -182,64 +178,7 @@ def test_every_run_is_logged_to_the_pipeline_log(
     assert "wage run x.xlsx" in (settings.logs_dir / "pipeline.log").read_text()
 
 
-def _wage_command(*args: str) -> list[str]:
-    """The `wage` command (console_main) in a child process."""
-    return [sys.executable, "-m", "analysis_py.cli", *args]
-
-
-def _buffered_environment() -> dict[str, str]:
-    """This environment without PYTHONUNBUFFERED: a child's stdout block-buffered, as usual."""
-    return {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
-
-
-@pytest.mark.parametrize("good", [True, False])
-def test_the_wage_command_flushes_its_output_and_log_before_it_leaves(
-    settings: Settings, tmp_path: Path, good: bool
-) -> None:
-    """`wage` (console_main) ends with os._exit: what it printed must be out by then (stdout to a pipe is
-    block-buffered: without the flush the line is lost), with main's exit code. The log is flushed
-    record by record, so its lines only show that the whole run was logged."""
-    workbook = (
-        write_workbook(tmp_path / "state_M2025_dl.xlsx", two_state_rows())
-        if good
-        else tmp_path / "state_M2025_dl.xlsx"
-    )
-    done = subprocess.run(
-        _wage_command("ingest", str(workbook)),
-        env=_buffered_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    log = (settings.logs_dir / "pipeline.log").read_text(encoding="utf-8").splitlines()
-    if good:
-        assert (done.returncode, done.stdout) == (
-            0,
-            "landed: state_M2025_dl.xlsx (release 2025, state, 2 rows)\n",
-        ), done.stderr
-        assert any(
-            "landed state_M2025_dl.xlsx: release 2025, kind state, 2 rows" in line for line in log
-        )
-        assert log[-1].endswith(
-            f"published {settings.raw_db}.building -> {settings.raw_db}"
-        )  # the last step's line
-    else:
-        assert done.returncode == 2 and done.stderr.endswith(
-            f"error: {workbook}: file does not exist\n"
-        ), done.stderr
-        assert log[-1].endswith(f"failed: {workbook}: file does not exist")
-
-
 # ---------------------------------------------------------------- `wage sql` on a small warehouse written here
-
-
-@pytest.fixture
-def tiny_warehouse(settings: Settings) -> Settings:
-    with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute(
-            "create table fct_occupation_wages as select * from (values ('11-1011', 201200.0), ('11-2021', null)) as t(occ_code, a_mean)"
-        )
-    return settings
 
 
 def test_sql_prints_csv(tiny_warehouse: Settings, capsys: pytest.CaptureFixture[str]) -> None:
@@ -339,38 +278,6 @@ def test_a_failure_is_logged_at_error_and_printed_once(
     ]
 
 
-#: In a fresh Python: import the CLI (which must set nothing), then start the program as `wage`
-#: does, with a command that loads numpy and prints how many threads OpenBLAS will use.
-_BLAS_THREADS = """
-import ctypes, glob, os, sys
-before = os.environ.get("OPENBLAS_NUM_THREADS")
-import analysis_py.cli as cli
-assert os.environ.get("OPENBLAS_NUM_THREADS") == before, "importing the CLI changed the environment"
-def command():
-    import numpy
-    libs = os.path.join(os.path.dirname(numpy.__file__), os.pardir, "numpy.libs")
-    [library] = glob.glob(os.path.join(libs, "*openblas*"))
-    print(ctypes.CDLL(library).scipy_openblas_get_num_threads64_(), flush=True)
-    return 0
-cli.main = command
-cli.console_main()
-"""
-
-
-@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("2", "2")])
-def test_the_program_gives_openblas_one_thread_unless_the_user_set_it(
-    given: str | None, expected: str
-) -> None:
-    env = {name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"}
-    if given is not None:
-        env["OPENBLAS_NUM_THREADS"] = given
-    done = subprocess.run(
-        [sys.executable, "-c", _BLAS_THREADS], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == expected
-
-
 @pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "soon"])
 def test_serve_refuses_a_sql_time_limit_that_is_not_a_positive_number(
     value: str, capsys: pytest.CaptureFixture[str]
@@ -419,36 +326,3 @@ def test_serve_takes_the_ports_at_both_ends_of_the_range(
     monkeypatch.setattr(serve, "serve", lambda _, options: started.append(options))
     assert main(["serve", "--port", value]) == 0
     assert [options.port for options in started] == [int(value)]
-
-
-def test_output_that_cannot_be_written_is_an_error_line_and_exit_2(
-    tiny_warehouse: Settings,
-) -> None:
-    with open("/dev/full", "w") as full:  # every write fails: No space left on device
-        done = subprocess.run(
-            _wage_command("sql", "select 1 as x"),
-            stdout=full,
-            stderr=subprocess.PIPE,
-            env=_buffered_environment(),
-            text=True,
-            timeout=60,
-        )
-    assert (done.returncode, done.stderr) == (
-        2,
-        "error: standard output: No space left on device: the output is incomplete\n",
-    )
-
-
-def test_a_reader_that_stops_early_ends_wage_without_a_traceback(tiny_warehouse: Settings) -> None:
-    """`wage sql ... | head -1`: the pipe closes while wage still writes."""
-    with subprocess.Popen(
-        _wage_command("sql", "select * from range(200000)"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as child:
-        assert child.stdout is not None and child.stderr is not None
-        assert child.stdout.readline().strip() == "range"
-        child.stdout.close()
-        assert child.wait(timeout=60) == 1
-        assert child.stderr.read() == ""

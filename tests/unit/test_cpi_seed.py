@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 import warnings
 from datetime import date
 
@@ -41,16 +39,3 @@ def test_seed_covers_every_release_with_a_top_code_bound() -> None:
     with (REPO / "seeds" / "top_code_bounds.csv").open(encoding="utf-8") as handle:
         releases = {int(row["release_year"]) for row in csv.DictReader(handle)}
     assert releases <= {value.release_year for value in cpi_u_may()}
-
-
-def test_reading_the_package_shows_users_no_warning() -> None:
-    # a fresh interpreter: cpi warns once, when first imported
-    code = "from analysis_py.landing.cpi_seed import cpi_u_may; print(cpi_u_may()[0].release_year)"
-    done = subprocess.run(
-        [sys.executable, "-W", "error", "-c", code],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "1997", "")

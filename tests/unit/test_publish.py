@@ -9,6 +9,7 @@ symbolic link into another folder, so that the two target folders are told apart
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,15 +53,24 @@ class SideFiles:
         return entries
 
 
-def _duckdb_file(path: Path, rows: int) -> None:
-    with duckdb.connect(str(path)) as con:
-        con.execute(f"create table t as select range as n from range({rows})")
+@pytest.fixture(scope="module")
+def duckdb_files(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """A DuckDB file of one row and one of two, written once: each test copies them."""
+    folder = tmp_path_factory.mktemp("duckdb_files")
+    for rows in (1, 2):
+        with duckdb.connect(str(folder / f"{rows}.duckdb")) as con:
+            con.execute(f"create table t as select range as n from range({rows})")
+    return {rows: folder / f"{rows}.duckdb" for rows in (1, 2)}
 
 
 @pytest.fixture
-def sides(tmp_path: Path) -> SideFiles:
+def sides(tmp_path: Path, duckdb_files: dict[int, Path]) -> SideFiles:
     """Raw landing (a link into `elsewhere/`), warehouse and artifacts, and a side file of each."""
     folder = tmp_path.resolve()
+
+    def _duckdb_file(path: Path, rows: int) -> None:
+        shutil.copyfile(duckdb_files[rows], path)
+
     settings = settings_in(folder)
     elsewhere = folder / "elsewhere"
     elsewhere.mkdir()

@@ -90,14 +90,19 @@ def test_empty_text_names_the_source(locked: duckdb.DuckDBPyConnection, sql: str
     assert refused.value.problem == "is empty: give a SELECT statement"
 
 
+@pytest.mark.parametrize("word", ["selec 1", "X", ";X;"])
 def test_a_syntax_error_names_the_source_with_duckdbs_caret(
-    locked: duckdb.DuckDBPyConnection,
+    locked: duckdb.DuckDBPyConnection, word: str
 ) -> None:
+    # only blanks and semicolons make a text empty: a single letter is DuckDB's to refuse
     with pytest.raises(AnalysisError) as refused:
-        read_statements(locked, "selec 1", "query.sql")
+        read_statements(locked, word, "query.sql")
+    shown = word.split()[0].strip(";")
     assert refused.value.path == "query.sql"
     assert refused.value.problem == (
-        'Parser Error: syntax error at or near "selec"\nLINE 1: selec 1\n        ^'
+        f'Parser Error: syntax error at or near "{shown}"\nLINE 1: {word}\n'
+        + " " * (8 + word.index(shown))
+        + "^"
     )
 
 
@@ -120,6 +125,11 @@ def test_a_syntax_error_names_the_source_with_duckdbs_caret(
         ),
         (
             "explain delete from t",
+            f"is an EXPLAIN of a statement that is not a SELECT: {ONLY}",
+        ),
+        (
+            # the explained text read alone ("union (select 2)") does not parse: refused unrun
+            "explain (select 1) union (select 2)",
             f"is an EXPLAIN of a statement that is not a SELECT: {ONLY}",
         ),
         (

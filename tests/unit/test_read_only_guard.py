@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,12 +29,20 @@ from analysis_py.warehouse.query import (
 )
 
 
-@pytest.fixture
-def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """wage.duckdb with one table, a `.tmp/` spill folder holding a secret, cwd beside them."""
-    path = tmp_path / "wage.duckdb"
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The warehouse file, written once: each test probes a copy of its own."""
+    path = tmp_path_factory.mktemp("template") / "wage.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create table t as select range as n, 'row ' || range as label from range(10)")
+    return path
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: Path) -> Path:
+    """wage.duckdb with one table, a `.tmp/` spill folder holding a secret, cwd beside them."""
+    path = tmp_path / "wage.duckdb"
+    shutil.copyfile(template, path)
     (tmp_path / ".tmp").mkdir()
     (tmp_path / ".tmp" / "secret.txt").write_text("secret")
     monkeypatch.chdir(tmp_path)

@@ -1,7 +1,8 @@
 """Ingest refuses, per row, what the build's tests would refuse: the row rules (landing/row_rules.py).
 
 Each workbook is written here (the two-row workbook of tests/conftest.py, with one cell or
-row changed); none needs dbt. The rules' parameters have one owner, `vars: row_rules` in
+row changed); none needs dbt or a child process (the console script's refusal is
+tests/integration/test_wage_processes.py's). The rules' parameters have one owner, `vars: row_rules` in
 dbt_project.yml, which the dbt tests read too: the last tests check that no test holds a copy.
 """
 
@@ -10,8 +11,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -19,7 +18,6 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from analysis_py.bls import O_GROUP_LEVELS
 from analysis_py.cli import main
 from analysis_py.config import Settings
 from analysis_py.landing import cell_checks
@@ -27,6 +25,7 @@ from analysis_py.landing.row_rules import (
     RowRules,
     keeps_row_rules_sql,
     project_row_rules,
+    row_checks,
     with_numbers_sql,
 )
 from tests.conftest import REPO, bls_row, two_state_rows, write_workbook
@@ -53,11 +52,6 @@ def _refused(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     return lines[0].removeprefix(f"error: {path}: ")
 
 
-def _landing_bytes(settings: Settings) -> dict[str, bytes | None]:
-    paths = [settings.raw_db, settings.raw_db.with_name(settings.raw_db.name + ".wal")]
-    return {str(path): path.read_bytes() if path.exists() else None for path in paths}
-
-
 def _landed(settings: Settings, columns: str) -> list[tuple]:
     with duckdb.connect(str(settings.raw_db), read_only=True) as con:
         return con.execute(f"select {columns} from oews_estimates order by sheet_row").fetchall()
@@ -68,35 +62,6 @@ def _as_landed(value: object) -> str | None:
     if value == "":
         return None
     return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-# ---------- the acceptance case: the real `wage` command in a child process
-
-
-def test_wage_ingest_refuses_percentiles_out_of_order_naming_the_row(
-    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A_PCT10 = 999999 on sheet row 4: the landing (a good release landed before) keeps its bytes."""
-    assert (
-        main(["ingest", str(write_workbook(tmp_path / "national_M2025_dl.xlsx", [bls_row()]))]) == 0
-    )
-    before = _landing_bytes(settings)
-    rows = [*two_state_rows(), {**CHIEF, "OCC_CODE": "11-1021", "A_PCT10": 999999}]
-    path = write_workbook(tmp_path / "state_M2025_dl.xlsx", rows)
-    wage = Path(sys.executable).with_name("wage")  # the console script `pip install` made
-    assert wage.is_file()
-
-    done = subprocess.run(
-        [str(wage), "ingest", str(path)], capture_output=True, text=True, timeout=120
-    )
-
-    assert done.returncode == 2, done.stderr
-    assert _error_lines(done.stderr) == [
-        f"error: {path}: sheet 'data', row 4, column Z (A_PCT10): 999999 is above A_PCT25 "
-        f"({CHIEF['A_PCT25']}, column AA): percentiles never decrease "
-        "(A_PCT10 <= A_PCT25 <= A_MEDIAN <= A_PCT75 <= A_PCT90)"
-    ]
-    assert _landing_bytes(settings) == before
 
 
 # ---------- each rule: refused naming its sheet, row and column
@@ -172,7 +137,7 @@ REFUSED = {
     "not a level": (
         dict(O_GROUP="detail"),
         "K (O_GROUP)",
-        f"detail is not a level BLS publishes ({', '.join(O_GROUP_LEVELS)})",
+        "detail is not a level BLS publishes (total, major, minor, broad, detailed)",
     ),
     "an industry row in a state workbook": (
         dict(I_GROUP="sector"),
@@ -376,7 +341,10 @@ def test_the_marts_tests_read_the_row_rules_from_the_project_var() -> None:
         "tolerance": "{{ var('row_rules')['annual_hourly_tolerance'] }}",
     }
     accepted = tests["accepted_values_columns_fct_occupation_wages"]["columns"]
-    assert {"column": "o_group", "values": list(O_GROUP_LEVELS)} in accepted
+    assert "o_group" not in [rule["column"] for rule in accepted]
+    assert {"column": "o_group", "to": "ref('o_group_levels')", "field": "o_group"} in tests[
+        "relationships_columns_fct_occupation_wages"
+    ]["columns"]
     [cross_industry] = [
         rule for rule in accepted if rule["column"] == "is_cross_industry_all_ownerships"
     ]
@@ -410,12 +378,49 @@ def test_the_row_rules_carry_the_number_rules_of_their_own_project(tmp_path: Pat
     the folder it runs in): a project that narrows a bound narrows what its ingest keeps."""
     project = yaml.safe_load((REPO / "dbt_project.yml").read_text(encoding="utf-8"))
     project["vars"]["bls_numbers"]["number_bounds"]["area_type"] = [1, 4]
-    (tmp_path / "dbt_project.yml").write_text(yaml.safe_dump(project), encoding="utf-8")
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "soc_major_groups.csv").write_text(
-        (REPO / "seeds" / "soc_major_groups.csv").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    narrowed = project_row_rules(tmp_path).numbers
+    narrowed = project_row_rules(_project_in(tmp_path, project)).numbers
     keeps = cell_checks.keeps_number_rules_sql(narrowed, ["area_type"])
     assert narrowed.number_bounds["area_type"] == (1, 4)
     assert duckdb.sql(f"select {keeps} from (select '5' as area_type)").fetchone() == (False,)
+
+
+def _project_in(folder: Path, project: dict, o_group_levels: str | None = None) -> Path:
+    """`folder` made a dbt project for the row rules: `project` as its dbt_project.yml, the
+    repository's seeds, the seed of o_group levels replaced by `o_group_levels` when given."""
+    (folder / "dbt_project.yml").write_text(yaml.safe_dump(project), encoding="utf-8")
+    (folder / "seeds").mkdir()
+    for seed in ("soc_major_groups.csv", "o_group_levels.csv"):
+        text = (REPO / "seeds" / seed).read_text(encoding="utf-8")
+        (folder / "seeds" / seed).write_text(text, encoding="utf-8")
+    if o_group_levels is not None:
+        (folder / "seeds" / "o_group_levels.csv").write_text(o_group_levels, encoding="utf-8")
+    return folder
+
+
+def test_the_level_rule_takes_the_levels_of_its_projects_seed(tmp_path: Path) -> None:
+    """The levels are the seed's, by its level_rank (not its row order): a project whose seed
+    drops `broad` and adds `cluster` refuses a broad row, keeps a cluster row, and names its
+    own levels in the refusal."""
+    project = yaml.safe_load((REPO / "dbt_project.yml").read_text(encoding="utf-8"))
+    seed = "o_group,level_rank,level_description\ndetailed,9,x\ntotal,0,x\ncluster,5,x\n"
+    rules = _only(project_row_rules(_project_in(tmp_path, project, seed)))
+    [level_rule] = [check for check in row_checks(rules, "all", {}) if check.column == "o_group"]
+    table = pa.table(
+        {
+            "o_group": ["broad", " Cluster ", "detailed", None],
+            "occ_code": pa.nulls(4, pa.string()),
+            "annual": pa.nulls(4, pa.string()),
+        }
+    )
+    with duckdb.connect() as con:
+        con.register("cells", table)
+        found = con.execute(
+            f"select {level_rule.keeps}, case when not {level_rule.keeps} then {level_rule.reason} end "
+            f"from {with_numbers_sql('cells', rules)} as cells"
+        ).fetchall()
+    assert found == [
+        (False, "broad is not a level BLS publishes (total, cluster, detailed)"),
+        (True, None),
+        (True, None),
+        (True, None),
+    ]

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from analysis_py.bls import O_GROUP_LEVELS
+from analysis_py.bls import o_group_levels
 from analysis_py.errors import AnalysisError
 from analysis_py.stats.results import Record
 from analysis_py.study.lookup import newest_release
@@ -16,6 +16,7 @@ from analysis_py.study.lookup import newest_release
 __all__ = [
     "FIRST_RELEASE",
     "LAST_RELEASE",
+    "O_GROUP_DESCRIPTION",
     "Area",
     "Occupation",
     "Release",
@@ -27,6 +28,12 @@ __all__ = [
 #: Release years a parameter may name: OEWS's first May estimates (1997) to a bound far ahead.
 FIRST_RELEASE = 1997
 LAST_RELEASE = 2100
+#: The `o_group` parameter, as the API's documentation words it: the levels themselves are the
+#: seed's (bls.o_group_levels), read when a request names one, not when the routes are declared.
+O_GROUP_DESCRIPTION = (
+    "hierarchy level, one of the table o_group_levels (the seed): total (all occupations), "
+    "then the SOC levels down to detailed"
+)
 
 
 @dataclass(frozen=True)
@@ -125,10 +132,8 @@ def search_occupations(
     `q`, 3 every word of `q` at the start of a title word, 4 every word anywhere; within a
     rank, detailed before broader levels, then by title. Empty `q` lists every occupation.
     """
-    if o_group is not None and o_group not in O_GROUP_LEVELS:
-        raise AnalysisError(
-            "o_group", f"unknown level {o_group!r} (one of {', '.join(O_GROUP_LEVELS)})"
-        )
+    if o_group is not None and o_group not in (levels := o_group_levels()):
+        raise AnalysisError("o_group", f"unknown level {o_group!r} (one of {', '.join(levels)})")
     year = newest_release(con, release_year)
     text = " ".join(q.lower().split())
     words = re.findall(r"[a-z0-9-]+", text)

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from analysis_py.bls import O_GROUP_LEVELS
+from analysis_py.bls import o_group_levels
 from analysis_py.errors import AnalysisError
 from analysis_py.stats.results import LEVEL, Record, z_critical
 from analysis_py.study.lookup import newest_release, resolve_area, resolve_occupation
@@ -190,9 +190,9 @@ def _checked(query: WageQuery) -> WageQuery:
         raise AnalysisError("limit", f"must be 1 to {MAX_PAGE_SIZE}, not {query.limit}")
     if not 0 <= query.offset <= MAX_OFFSET:
         raise AnalysisError("offset", f"must be 0 to {MAX_OFFSET}, not {query.offset}")
-    if query.o_group is not None and query.o_group not in O_GROUP_LEVELS:
+    if query.o_group is not None and query.o_group not in (levels := o_group_levels()):
         raise AnalysisError(
-            "o_group", f"unknown level {query.o_group!r} (one of {', '.join(O_GROUP_LEVELS)})"
+            "o_group", f"unknown level {query.o_group!r} (one of {', '.join(levels)})"
         )
     return query
 

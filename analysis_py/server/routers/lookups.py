@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from analysis_py.bls import O_GROUP_LEVELS
 from analysis_py.server.database import Warehouse
 from analysis_py.server.dependencies import known_parameters, warehouse
 from analysis_py.server.formats import csv_response, wants_csv
@@ -81,9 +80,7 @@ def occupations(
             max_length=200,
         ),
     ] = "",
-    o_group: Annotated[
-        str | None, Query(description="hierarchy level: " + ", ".join(O_GROUP_LEVELS))
-    ] = None,
+    o_group: Annotated[str | None, Query(description=queries.O_GROUP_DESCRIPTION)] = None,
     release: Release = None,
     limit: Annotated[int, Query(description="at most this many", ge=1, le=1000)] = 20,
     format: Format = None,

@@ -7,13 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from analysis_py.bls import O_GROUP_LEVELS
 from analysis_py.server.database import Warehouse
 from analysis_py.server.dependencies import known_parameters, warehouse
 from analysis_py.server.formats import csv_response, wants_csv
 from analysis_py.server.models import WagesResponse
 from analysis_py.server.queries import wages as queries
-from analysis_py.server.queries.lookups import FIRST_RELEASE, LAST_RELEASE
+from analysis_py.server.queries.lookups import FIRST_RELEASE, LAST_RELEASE, O_GROUP_DESCRIPTION
 
 __all__ = ["router"]
 
@@ -44,9 +43,7 @@ def wages(
             le=LAST_RELEASE,
         ),
     ] = None,
-    o_group: Annotated[
-        str | None, Query(description="hierarchy level: " + ", ".join(O_GROUP_LEVELS))
-    ] = None,
+    o_group: Annotated[str | None, Query(description=O_GROUP_DESCRIPTION)] = None,
     sort: Annotated[
         str,
         Query(description="one of " + ", ".join(queries.SORTABLE) + "; prefix - for descending"),
