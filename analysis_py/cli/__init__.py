@@ -135,6 +135,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         print(
             f"wrote {settings.cpi_seed}: May CPI-U {values[0].release_year}-{values[-1].release_year} ({values[0].series_id})"
         )
+    elif args.command == "rpp-seed":
+        values = pipeline.rpp_seed(settings)
+        areas = len({(value.source_file, value.geo_fips) for value in values})
+        print(
+            f"wrote {settings.seeds_dir / 'regional_price_parities.csv'}: {len(values)} RPPs of "
+            f"{areas} areas, {min(v.rpp_year for v in values)}-{max(v.rpp_year for v in values)} "
+            f"(BEA, released {values[0].release_date})"
+        )
     elif args.command == "soc-seed":
         for seed in pipeline.soc_seed(settings):
             print(

@@ -167,6 +167,11 @@ def command_parser() -> argparse.ArgumentParser:
         "rewrite the SOC crosswalk and OES 2019 hybrid structure seeds from BLS's files in data/soc/",
     )
 
+    command(
+        "rpp-seed",
+        "rewrite seeds/regional_price_parities.csv from BEA's Regional Price Parity files in data/bea/",
+    )
+
     docs = command(
         "docs", "dbt docs lineage site in artifacts/docs/ (works offline); --serve serves it"
     )
