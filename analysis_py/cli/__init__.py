@@ -63,7 +63,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         from analysis_py.warehouse.build import connect_read_only
 
         with connect_read_only(settings) as con:
-            result = comparison(con, args.occ, args.area, args.release)
+            result = comparison(con, args.occ, args.area, args.release, prices=args.prices)
         print_comparison(result.to_dict(), args.format)
         return
     if args.command == "serve":

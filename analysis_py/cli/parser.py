@@ -313,6 +313,13 @@ def command_parser() -> argparse.ArgumentParser:
         help="release year (twice: two releases)",
     )
     versus.add_argument(
+        "--prices",
+        choices=("local", "national"),
+        default="local",
+        help="local: wages as published; national: in U.S.-average prices, each divided by its "
+        "area's BEA regional price parity / 100 (default: %(default)s)",
+    )
+    versus.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
     return parser

@@ -188,8 +188,10 @@ def nurses() -> Iterator[duckdb.DuckDBPyConnection]:
             a_mean / 2080 as h_mean, a_mean, 0.5::double as mean_prse, a_mean * 0.005::double as a_mean_se, a_mean / 2080 * 0.005::double as h_mean_se,
             a_mean / 2080 as h_median, a_mean as a_pct10, a_mean as a_pct25, a_mean as a_median, a_mean as a_pct75,
             a_mean as a_pct90, 239200.0::double as top_code_annual_bound, a_mean is null as is_a_mean_top_coded,
-            false as hourly, true as is_cross_industry_all_ownerships
-        from (values ('6', 'California', 'CA'), ('48', 'Texas', 'TX')) as areas(area, area_title, prim_state)
+            false as hourly, true as is_cross_industry_all_ownerships,
+            rpp, 2024 as rpp_year, null::varchar as rpp_missing_reason
+        -- BEA's all-items RPPs of 2024 (data/bea/SARPP_STATE_2008_2024.csv)
+        from (values ('6', 'California', 'CA', 110.720), ('48', 'Texas', 'TX', 97.057)) as areas(area, area_title, prim_state, rpp)
         cross join (select occ_code, occ_title, o_group from dim_occupation) as occupations
         cross join (select 100000.0::double as a_mean) as wages
         """
