@@ -144,3 +144,53 @@ def test_the_national_row_keeps_100_and_its_wages(msa_build: Path) -> None:
             "select rpp, a_mean_rpp_adjusted, a_mean from fct_occupation_wages where area = '99'"
         ).fetchone()
     assert row == (100.0, 57500.0, 57500.0)  # bls_row's a_mean, unchanged
+
+
+def _hand_ranks(values: dict[str, float]) -> dict[str, int]:
+    """1 + how many states have a strictly higher value (ties share the better rank)."""
+    return {
+        key: 1 + sum(other > value for other in values.values()) for key, value in values.items()
+    }
+
+
+def test_reports_side_by_side_ranking_is_the_workbook_and_csv_by_hand(
+    real_warehouse: Settings, workbook_cells: dict[int, dict[str, object]]
+) -> None:
+    # the workbook's all-occupations mean of each state and DC, and BEA's 2024 RPP of its FIPS
+    nominal = {
+        str(cells["area_title"]): float(cells["a_mean"])
+        for cells in workbook_cells.values()
+        if cells["occ_code"] == "00-0000" and int(cells["area_type"]) == 2
+    }
+    fips = {
+        str(cells["area_title"]): f"{int(cells['area']):02d}000"
+        for cells in workbook_cells.values()
+        if cells["occ_code"] == "00-0000" and int(cells["area_type"]) == 2
+    }
+    adjusted = {
+        state: nominal[state]
+        * 100
+        / _bea_all_items("SARPP_STATE_2008_2024.csv", fips[state], "2024")
+        for state in nominal
+    }
+    nominal_rank, adjusted_rank = _hand_ranks(nominal), _hand_ranks(adjusted)
+    expected = {
+        state: (
+            f"${nominal[state]:,.0f}",
+            str(nominal_rank[state]),
+            f"${adjusted[state]:,.0f}",
+            str(adjusted_rank[state]),
+            str(nominal_rank[state] - adjusted_rank[state]),
+        )
+        for state in nominal
+    }
+    report = (real_warehouse.artifacts_dir / "report.md").read_text(encoding="utf-8")
+    section = report.split("## What a wage buys")[1].split("\n\n**Three widely held")[0]
+    rows = [
+        line.split(" | ") for line in section.splitlines() if line.startswith("| ") and "$" in line
+    ]
+    shown = {
+        cells[0][2:]: (cells[1], cells[2], cells[4], cells[5], cells[6].rstrip(" |").lstrip("+"))
+        for cells in rows
+    }
+    assert shown == expected

@@ -106,6 +106,11 @@ def synthetic_fact(seed: int = 11) -> pd.DataFrame:
     fact["file_kind"] = "state"
     fact["source_file"] = "state_M2025_dl.xlsx"
     fact["source_sha256"] = "0" * 64
+    # BEA-like price levels (U.S. = 100), 90 to 114, not drawn from rng: the columns above keep their draws
+    fact["rpp"] = 90.0 + (pd.factorize(fact["area"])[0] * 7 % 25)
+    fact["rpp_year"] = 2024
+    fact["a_mean_rpp_adjusted"] = fact["a_mean"] * 100 / fact["rpp"]
+    fact["a_mean_se_rpp_adjusted"] = fact["a_mean_se"] * 100 / fact["rpp"]
     return fact
 
 
