@@ -194,3 +194,23 @@ def test_reports_side_by_side_ranking_is_the_workbook_and_csv_by_hand(
         for cells in rows
     }
     assert shown == expected
+
+
+def test_an_export_of_the_fact_carries_nominal_real_and_adjusted_wages(
+    real_warehouse: Settings, tmp_path: Path
+) -> None:
+    from analysis_py.warehouse.export import export_query
+
+    target = tmp_path / "wages.csv"
+    export_query(real_warehouse.warehouse, "fct_occupation_wages", target)
+    with target.open(encoding="utf-8", newline="") as handle:
+        (california,) = [
+            row
+            for row in csv.DictReader(handle)
+            if row["area"] == "6" and row["occ_code"] == "00-0000"
+        ]
+    rpp = _bea_all_items("SARPP_STATE_2008_2024.csv", "06000", "2024")
+    assert float(california["a_mean_rpp_adjusted"]) == pytest.approx(
+        float(california["a_mean"]) * 100 / rpp, rel=1e-12
+    )
+    assert california["a_mean_real"] and california["rpp_year"] == "2024"

@@ -194,7 +194,9 @@ def nurses() -> Iterator[duckdb.DuckDBPyConnection]:
             a_mean / 2080 as h_median, a_mean as a_pct10, a_mean as a_pct25, a_mean as a_median, a_mean as a_pct75,
             a_mean as a_pct90, 239200.0::double as top_code_annual_bound, a_mean is null as is_a_mean_top_coded,
             false as hourly, true as is_cross_industry_all_ownerships,
-            rpp, 2024 as rpp_year, null::varchar as rpp_missing_reason
+            rpp::double as rpp, 2024 as rpp_year, null::varchar as rpp_missing_reason,
+            a_mean * 100 / rpp as a_mean_rpp_adjusted, a_mean / 2080 * 100 / rpp as h_mean_rpp_adjusted,
+            a_mean * 100 / rpp as a_median_rpp_adjusted
         -- BEA's all-items RPPs of 2024 (data/bea/SARPP_STATE_2008_2024.csv)
         from (values ('6', 'California', 'CA', 110.720), ('48', 'Texas', 'TX', 97.057)) as areas(area, area_title, prim_state, rpp)
         cross join (select occ_code, occ_title, o_group from dim_occupation) as occupations
@@ -202,7 +204,7 @@ def nurses() -> Iterator[duckdb.DuckDBPyConnection]:
         """
     )
     con.execute(
-        "update fct_occupation_wages set a_mean = null, a_mean_se = null, is_a_mean_top_coded = true where occ_code = '29-1171' and area = '48'"
+        "update fct_occupation_wages set a_mean = null, a_mean_se = null, a_mean_rpp_adjusted = null, is_a_mean_top_coded = true where occ_code = '29-1171' and area = '48'"
     )
     yield con
     con.close()
