@@ -253,6 +253,12 @@ def _compared(
     if prices == "national":
         said += " at U.S.-average prices"
         caution += _prices_said(first, second)
+        if kind == "releases":
+            # an RPP is relative to its own year's U.S. average: it takes out no inflation
+            caution += (
+                " Each release's RPP is relative to the U.S. average of its year, so the "
+                "difference is not adjusted for inflation (the warehouse's *_real columns are)."
+            )
     if measure == "h_mean":
         hourly = " and ".join(
             sorted({side.occ_title for side in (first, second) if side.is_hourly_only})

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from analysis_py.errors import AnalysisError
-from analysis_py.study.compare import compare_areas, compare_occupations
+from analysis_py.study.compare import compare_areas, compare_occupations, compare_releases
 from analysis_py.study.compare_request import comparison
 
 # the fixture of test_compare: California 110.720, Texas 97.057 (BEA's 2024 RPPs)
@@ -76,3 +76,17 @@ def test_prices_other_than_local_or_national_are_refused(
     with pytest.raises(AnalysisError, match="'cheap' is not one of local, national") as caught:
         comparison(nurses, ["29-1141"], ["CA", "TX"], [], prices="cheap")
     assert caught.value.path == "prices"
+
+
+def test_two_releases_at_national_prices_say_rpps_take_out_no_inflation(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # a May 2024 row for California's software developers beside the fixture's May 2025 one
+    con.execute(
+        "insert into fct_occupation_wages select * replace (2024 as release_year) "
+        "from fct_occupation_wages where occ_code = '15-1252' and area = '06' and release_year = 2025"
+    )
+    releases = compare_releases(con, "15-1252", "06", 2024, 2025, prices="national")
+    areas = compare_areas(con, "15-1252", "06", "48", prices="national")
+    assert "not adjusted for inflation" in releases.caution
+    assert "not adjusted for inflation" not in areas.caution
