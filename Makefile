@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # The stamp's name changes when the recipe does, so that older venvs are set up again once.
 STAMP  := $(VENV)/.installed-bytecode
 
-.PHONY: run format lint mutate test test-fast test-integration test-system test-stress test-bench bench docs lock clean help cpi-seed soc-seed serve
+.PHONY: run format lint mutate test test-fast test-integration test-system test-stress test-bench bench docs lock clean help cpi-seed soc-seed rpp-seed serve
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -95,6 +95,9 @@ cpi-seed: $(STAMP)  ## rewrite seeds/cpi_u_may.csv (May CPI-U) from the pinned c
 
 soc-seed: $(STAMP)  ## rewrite the SOC crosswalk and OES 2019 hybrid structure seeds from BLS's files in data/soc/
 	$(BIN)/wage soc-seed
+
+rpp-seed: $(STAMP)  ## rewrite seeds/regional_price_parities.csv from BEA's RPP files in data/bea/
+	$(BIN)/wage rpp-seed
 
 clean:  ## remove generated files (keeps data/raw)
 	rm -rf $(VENV) mutants target logs artifacts artifacts.building artifacts.previous wage.duckdb wage.duckdb.wal wage.duckdb.publish.json wage_raw.duckdb wage_raw.duckdb.wal

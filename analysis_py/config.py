@@ -97,6 +97,11 @@ class Settings:
         return self.root / "data" / "soc"
 
     @property
+    def bea_source_dir(self) -> Path:
+        """BEA's Regional Price Parity tables, as BEA ships them (read-only)."""
+        return self.root / "data" / "bea"
+
+    @property
     def seeds_dir(self) -> Path:
         """The dbt project's seeds (lookup tables)."""
         return self.root / "seeds"

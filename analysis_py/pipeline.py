@@ -28,6 +28,7 @@ from analysis_py.landing.raw_folder import default_workbooks
 from analysis_py.landing.raw_provenance import LandResult, already_landed, landed_workbooks
 from analysis_py.landing.raw_store import ingest_workbooks
 from analysis_py.landing.removal import remove_landed_release
+from analysis_py.landing.rpp_seed import RppValue, write_rpp_seed
 from analysis_py.landing.soc_seed import SocSeed, write_soc_seeds
 from analysis_py.timing import timed_step
 from analysis_py.warehouse.build import (
@@ -68,6 +69,7 @@ __all__ = [
     "cpi_seed",
     "ingest",
     "remove_release",
+    "rpp_seed",
     "run",
     "soc_seed",
 ]
@@ -249,6 +251,11 @@ def cpi_seed(settings: Settings) -> list[CpiValue]:
 def soc_seed(settings: Settings) -> list[SocSeed]:
     """`wage soc-seed`: rewrite the SOC crosswalk and hybrid structure seeds from BLS's files in data/soc/."""
     return write_soc_seeds(settings.soc_source_dir, settings.seeds_dir)
+
+
+def rpp_seed(settings: Settings) -> list[RppValue]:
+    """`wage rpp-seed`: rewrite seeds/regional_price_parities.csv from BEA's files in data/bea/."""
+    return write_rpp_seed(settings.bea_source_dir, settings.seeds_dir)
 
 
 def analyze(settings: Settings) -> RunSummary:

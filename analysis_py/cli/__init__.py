@@ -63,7 +63,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         from analysis_py.warehouse.build import connect_read_only
 
         with connect_read_only(settings) as con:
-            result = comparison(con, args.occ, args.area, args.release)
+            result = comparison(con, args.occ, args.area, args.release, prices=args.prices)
         print_comparison(result.to_dict(), args.format)
         return
     if args.command == "serve":
@@ -134,6 +134,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         values = pipeline.cpi_seed(settings)
         print(
             f"wrote {settings.cpi_seed}: May CPI-U {values[0].release_year}-{values[-1].release_year} ({values[0].series_id})"
+        )
+    elif args.command == "rpp-seed":
+        values = pipeline.rpp_seed(settings)
+        areas = len({(value.source_file, value.geo_fips) for value in values})
+        print(
+            f"wrote {settings.seeds_dir / 'regional_price_parities.csv'}: {len(values)} RPPs of "
+            f"{areas} areas, {min(v.rpp_year for v in values)}-{max(v.rpp_year for v in values)} "
+            f"(BEA, released {values[0].release_date})"
         )
     elif args.command == "soc-seed":
         for seed in pipeline.soc_seed(settings):

@@ -167,6 +167,11 @@ def command_parser() -> argparse.ArgumentParser:
         "rewrite the SOC crosswalk and OES 2019 hybrid structure seeds from BLS's files in data/soc/",
     )
 
+    command(
+        "rpp-seed",
+        "rewrite seeds/regional_price_parities.csv from BEA's Regional Price Parity files in data/bea/",
+    )
+
     docs = command(
         "docs", "dbt docs lineage site in artifacts/docs/ (works offline); --serve serves it"
     )
@@ -306,6 +311,13 @@ def command_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="YEAR",
         help="release year (twice: two releases)",
+    )
+    versus.add_argument(
+        "--prices",
+        choices=("local", "national"),
+        default="local",
+        help="local: wages as published; national: in U.S.-average prices, each divided by its "
+        "area's BEA regional price parity / 100 (default: %(default)s)",
     )
     versus.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"

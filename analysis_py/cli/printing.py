@@ -102,6 +102,8 @@ def print_comparison(result: dict, output_format: str) -> None:
         return f"{'-' if value < 0 else ''}${abs(value):,.2f}" if hourly else money(value)
 
     what = "hourly mean" if hourly else "mean"
+    if result.get("prices") == "national":
+        what += " at U.S.-average prices"
     print(result["sentence"])
     for side, label, key in (("first", result["label_1"], "1"), ("second", result["label_2"], "2")):
         prse = result[side]["mean_prse"]

@@ -157,6 +157,7 @@ def results_document(
             "release_changes": None
             if results.release_changes is None
             else results.release_changes.to_dict(),
+            "what_a_wage_buys": None if results.prices is None else results.prices.to_dict(),
         }
     )
 

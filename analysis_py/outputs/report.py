@@ -18,6 +18,7 @@ from analysis_py.bls import (
 )
 from analysis_py.formatting import money
 from analysis_py.outputs.numbers import ALPHA
+from analysis_py.outputs.prices_section import prices_section
 from analysis_py.outputs.prose import Results, chart_lines, column_counts_words
 from analysis_py.outputs.release_section import changes_section
 from analysis_py.outputs.report_html import report_html
@@ -132,6 +133,7 @@ def report_markdown(results: Results, top_code_bounds: Sequence[TopCodeBound]) -
         "",
         *data_section(results),
         *state_section(results),
+        *prices_section(results),
         "## The spread of wages",
         "",
         *chart_lines(

@@ -65,8 +65,21 @@ class CompareResponse(BaseModel):
         "BLS publishes only hourly wages for either occupation"
     )
     dollars: str = Field(description="nominal: as published")
+    prices: str = Field(
+        "local",
+        description="local: as published; national: in U.S.-average prices (what the wage would "
+        "buy at the national average price level), each side divided by its area's RPP / 100, "
+        "its SE too: BEA publishes no error for RPPs, so the z carries OEWS's sampling error only",
+    )
     first: Estimate
     second: Estimate
+    estimate_1: float | None = Field(
+        None,
+        description="the first side's compared mean (in U.S.-average prices when prices is national)",
+    )
+    se_1: float | None = Field(None, description="its standard error, scaled like the mean")
+    estimate_2: float | None = Field(None, description="the second side's compared mean")
+    se_2: float | None = Field(None, description="its standard error, scaled like the mean")
     difference: float = Field(description="first minus second, dollars a year (an hour for h_mean)")
     se_difference: float = Field(description="sqrt(se_1^2 + se_2^2); 0 when both are exact")
     z: float | None = Field(description="difference / se_difference; null when both are exact")

@@ -16,12 +16,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from analysis_py.errors import AnalysisError
 from analysis_py.stats.correlation import correlation_matrix
 from analysis_py.stats.survey import EstimateComparison
 from analysis_py.study import sample as marts
 from analysis_py.study.changes import ReleaseChanges, release_changes
 from analysis_py.study.groups import MANAGEMENT, PRODUCTION, TECH, one_level, top_code_flag
 from analysis_py.study.naive import NaiveComparison, naive_comparison
+from analysis_py.study.price_ranking import WhatAWageBuys, what_a_wage_buys
 from analysis_py.study.questions import (
     PEARSON,
     TEST_NAMES,
@@ -91,6 +93,7 @@ class AnalysisResults:
     release_changes: ReleaseChanges | None = (
         None  # None unless a file kind has two or more releases
     )
+    prices: WhatAWageBuys | None = None  # None when no state has an RPP
 
     def test(self, name: str) -> HypothesisTest:
         return next(test for test in self.tests if test.name == name)
@@ -291,6 +294,8 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         naive = naive_comparison(con, {test.name: test for test in tests}, release_year)
     with timed_step(seconds, "release changes"):
         changes = release_changes(con)
+    with timed_step(seconds, "what a wage buys"):
+        prices = _what_a_wage_buys_or_none(con, release_year)
     [(fact_rows,)] = con.execute("select count(*) from fct_occupation_wages").fetchall()
     source_files = _source_files(con)
     return AnalysisResults(
@@ -318,4 +323,16 @@ def analyze(con: duckdb.DuckDBPyConnection, release_year: int | None = None) -> 
         started_at=started_at,
         step_seconds=seconds,
         release_changes=changes,
+        prices=prices,
     )
+
+
+def _what_a_wage_buys_or_none(
+    con: duckdb.DuckDBPyConnection, release_year: int
+) -> WhatAWageBuys | None:
+    """The nominal vs adjusted ranking, or None (logged) when no state has an RPP."""
+    try:
+        return what_a_wage_buys(con, release_year)
+    except AnalysisError as exc:
+        logger.info("what a wage buys: left out of the report: %s: %s", exc.path, exc.problem)
+        return None

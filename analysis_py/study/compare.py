@@ -11,7 +11,9 @@ sentence whether the difference is distinguishable from survey error. An occupat
 publishes hourly wages only for (HOURLY = TRUE: actors, dancers ...) is compared on the hourly
 mean, and says so. A MEAN_PRSE of 0 (postal occupations, counted in full) is an exact figure:
 se 0; two exact figures have an exact difference and no z. What the pair's samples share is
-said by `compare_caution`. An area is its BLS code (`06`, `99`) or, for states, its postal
+said by `compare_caution`. At U.S.-average prices (`prices="national"`) each side's mean and SE
+are divided by its area's RPP / 100 (`fct_occupation_wages.rpp`); BEA publishes no error for an
+RPP, so the z carries OEWS's sampling error only, and the caution says so. An area is its BLS code (`06`, `99`) or, for states, its postal
 abbreviation (`CA`).
 """
 
@@ -69,6 +71,9 @@ class Estimate(Record):
     h_mean: float | None = None
     h_mean_se: float | None = None
     is_hourly_only: bool = False  # BLS's HOURLY flag: no annual wage is published
+    rpp: float | None = None  # BEA's all-items regional price parity, U.S. = 100
+    rpp_year: int | None = None
+    rpp_missing_reason: str | None = None
 
     @property
     def is_exact(self) -> bool:
@@ -97,11 +102,13 @@ class Comparison:
     caution: str
     measure: str = "a_mean"
     soc: SocComparability | None = None
+    prices: str = "local"  # or "national": both sides divided by their RPP / 100
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "measure": self.measure,
+            "prices": self.prices,
             "first": self.first.to_dict(),
             "second": self.second.to_dict(),
             **self.test.to_dict(),
@@ -123,7 +130,7 @@ def find_estimate(
         """
         select release_year, area, area_title, occ_code, occ_title, o_group, a_mean, a_mean_se, mean_prse,
             coalesce(is_a_mean_top_coded, false), tot_emp, area_type, prim_state, h_mean, h_mean_se,
-            coalesce(hourly, false)
+            coalesce(hourly, false), rpp, rpp_year, rpp_missing_reason
         from fct_occupation_wages
         where occ_code = $occ and area = $area and is_cross_industry_all_ownerships
             and release_year = coalesce($release,
@@ -155,6 +162,9 @@ def find_estimate(
         h_mean=row[13],
         h_mean_se=row[14],
         is_hourly_only=bool(row[15]),
+        rpp=row[16],
+        rpp_year=row[17],
+        rpp_missing_reason=row[18],
     )
 
 
@@ -191,19 +201,49 @@ def _money(value: float, measure: str) -> str:
     return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
 
 
+def _price_scale(side: Estimate, prices: str) -> float:
+    """What `side`'s wage and SE are multiplied by: 1 at local prices, 100 / RPP at U.S.-average
+    prices (an SE scales with its estimate, since BEA publishes no error for the RPP); AnalysisError
+    naming `prices` for an area BEA has no RPP for."""
+    if prices == "local":
+        return 1.0
+    if side.rpp is None:
+        why = side.rpp_missing_reason or "BEA publishes none for it"
+        raise AnalysisError(
+            "prices", f"national: {side.label} has no regional price parity ({why})"
+        )
+    return 100 / side.rpp
+
+
+def _prices_said(first: Estimate, second: Estimate) -> str:
+    """Which RPPs adjusted the pair, and what they leave out of the CI and z."""
+    rpps = " and ".join(
+        f"{side.area_title} {side.rpp:.3f} (of {side.rpp_year})"
+        for side in (first, second)
+        if side is first or (side.area, side.rpp_year) != (first.area, first.rpp_year)
+    )
+    return (
+        f" In U.S.-average prices (what the wage would buy at the national average price level): "
+        f"divided by BEA's regional price parities / 100, {rpps}. BEA publishes no standard errors "
+        "for RPPs, so the CI and z carry OEWS's sampling error only."
+    )
+
+
 def _compared(
     kind: str,
     first: Estimate,
     second: Estimate,
     caution: str,
     soc: SocComparability | None = None,
+    prices: str = "local",
 ) -> Comparison:
     measure = _measure(first, second)
+    scale_1, scale_2 = _price_scale(first, prices), _price_scale(second, prices)
     test = estimate_difference_z(
-        getattr(first, measure),
-        getattr(first, f"{measure}_se"),
-        getattr(second, measure),
-        getattr(second, f"{measure}_se"),
+        getattr(first, measure) * scale_1,
+        getattr(first, f"{measure}_se") * scale_1,
+        getattr(second, measure) * scale_2,
+        getattr(second, f"{measure}_se") * scale_2,
         first.label,
         second.label,
     )
@@ -211,6 +251,15 @@ def _compared(
     unit = _UNITS[measure][0]
     gap = f"{_money(abs(test.difference), measure)} {direction} {unit} on average"
     said = _said(kind, first, second, gap)
+    if prices == "national":
+        said += " at U.S.-average prices"
+        caution += _prices_said(first, second)
+        if kind == "releases":
+            # an RPP is relative to its own year's U.S. average: it takes out no inflation
+            caution += (
+                " Each release's RPP is relative to the U.S. average of its year, so the "
+                "difference is not adjusted for inflation (the warehouse's *_real columns are)."
+            )
     if measure == "h_mean":
         hourly = " and ".join(
             sorted({side.occ_title for side in (first, second) if side.is_hourly_only})
@@ -237,7 +286,9 @@ def _compared(
         caution += f" {exact[0]} has a MEAN_PRSE of 0: BLS counts every worker, an exact figure."
     if soc is not None and soc.is_soc_comparable is False:
         sentence = sentence[:-1] + f"; but for {first.occ_code}, {soc.rule}."
-    return Comparison(kind, first, second, test, distinguishable, sentence, caution, measure, soc)
+    return Comparison(
+        kind, first, second, test, distinguishable, sentence, caution, measure, soc, prices
+    )
 
 
 def _refuse_one_estimate_twice(kind: str, first: Estimate, second: Estimate) -> None:
@@ -276,12 +327,13 @@ def compare_areas(
     area_1: str,
     area_2: str,
     release_year: int | None = None,
+    prices: str = "local",
 ) -> Comparison:
-    """One occupation's mean annual wage in two areas (same release)."""
+    """One occupation's mean annual wage in two areas (same release), at local or U.S.-average prices."""
     first = find_estimate(con, occ_code, area_1, release_year)
     second = find_estimate(con, occ_code, area_2, release_year or first.release_year)
     _refuse_one_estimate_twice("areas", first, second)
-    return _compared("areas", first, second, area_caution(first, second))
+    return _compared("areas", first, second, area_caution(first, second), prices=prices)
 
 
 def compare_occupations(
@@ -290,21 +342,28 @@ def compare_occupations(
     occ_code_1: str,
     occ_code_2: str,
     release_year: int | None = None,
+    prices: str = "local",
 ) -> Comparison:
     """Two occupations' mean annual wages in one area (same release, same hierarchy level)."""
     first = find_estimate(con, occ_code_1, area, release_year)
     second = find_estimate(con, occ_code_2, area, release_year or first.release_year)
     _refuse_one_estimate_twice("occupations", first, second)
     _same_level(first, second)
-    return _compared("occupations", first, second, occupation_caution(first, second))
+    return _compared("occupations", first, second, occupation_caution(first, second), prices=prices)
 
 
 def compare_releases(
-    con: duckdb.DuckDBPyConnection, occ_code: str, area: str, release_1: int, release_2: int
+    con: duckdb.DuckDBPyConnection,
+    occ_code: str,
+    area: str,
+    release_1: int,
+    release_2: int,
+    prices: str = "local",
 ) -> Comparison:
-    """One occupation and area in two releases, in nominal dollars."""
+    """One occupation and area in two releases, in nominal dollars (each at its release's RPP when
+    `prices` is national)."""
     first = find_estimate(con, occ_code, area, release_1)
     second = find_estimate(con, occ_code, area, release_2)
     _refuse_one_estimate_twice("releases", first, second)
     soc = soc_comparability(con, first, second)
-    return _compared("releases", first, second, release_caution(first, second, soc), soc)
+    return _compared("releases", first, second, release_caution(first, second, soc), soc, prices)

@@ -13,7 +13,10 @@ from analysis_py.errors import AnalysisError
 from analysis_py.study import compare
 from analysis_py.study.lookup import UnknownCode, newest_release, resolve_area, resolve_occupation
 
-__all__ = ["comparison"]
+__all__ = ["PRICES", "comparison"]
+
+#: local: wages as published; national: in U.S.-average prices (wage / RPP x 100)
+PRICES = ("local", "national")
 
 
 def comparison(
@@ -22,16 +25,20 @@ def comparison(
     areas: list[str],
     releases: list[int],
     dollars: str = "nominal",
+    prices: str = "local",
 ) -> compare.Comparison:
     """The one comparison that two areas, two occupations or two releases ask for (see `study.compare`).
 
     Exactly one of the three lists has two entries, the others at most one. Unknown codes
-    raise UnknownCode; `dollars` is "nominal" (real dollars need the releases' price index).
+    raise UnknownCode; `dollars` is "nominal" (real dollars need the releases' price index);
+    `prices` is "local" (as published) or "national" (U.S.-average prices, BEA's RPPs).
     """
     if dollars != "nominal":
         raise AnalysisError(
             "dollars", f"{dollars!r} is not available: comparisons are in nominal dollars"
         )
+    if prices not in PRICES:
+        raise AnalysisError("prices", f"{prices!r} is not one of {', '.join(PRICES)}")
     pairs = [
         name
         for name, values in (("occ_code", occ_codes), ("area", areas), ("release", releases))
@@ -58,13 +65,13 @@ def comparison(
                 _require_row(con, code, place, year)
     if pairs == ["area"]:
         return compare.compare_areas(
-            con, codes[0], places[0], places[1], years[0] if years else None
+            con, codes[0], places[0], places[1], years[0] if years else None, prices
         )
     if pairs == ["occ_code"]:
         return compare.compare_occupations(
-            con, places[0], codes[0], codes[1], years[0] if years else None
+            con, places[0], codes[0], codes[1], years[0] if years else None, prices
         )
-    return compare.compare_releases(con, codes[0], places[0], years[0], years[1])
+    return compare.compare_releases(con, codes[0], places[0], years[0], years[1], prices)
 
 
 def _require_row(

@@ -23,6 +23,7 @@ from analysis_py.config import Settings
 from analysis_py.errors import BuildError
 from analysis_py.landing.raw_provenance import landed_workbooks
 from analysis_py.warehouse.dbt import DbtRun, StartedDbt, failing_rows, start_dbt
+from analysis_py.warehouse.price_coverage import log_areas_without_rpp
 from analysis_py.warehouse.publish import refuse_if_held
 
 __all__ = [
@@ -168,6 +169,7 @@ def build_side_file(
             str(settings.warehouse), f"dbt build failed, the warehouse was not changed: {detail}"
         )
     _refuse_if_empty(side, raw_db)
+    log_areas_without_rpp(side)
     summary = BuildSummary(passed=dict(passed), seconds=run.seconds, failures=failures)
     logger.info(
         "dbt build: %s passed in %.1f s",

@@ -21,6 +21,10 @@ release_deflators as (
     select * from {{ ref('int_release_deflators') }}
 ),
 
+area_price_parities as (
+    select * from {{ ref('int_area_price_parities') }}
+),
+
 estimates_located as (
     -- PRIM_STATE as printed, else derived from the area (releases before 2020 lack it)
     select
@@ -81,6 +85,26 @@ wages_in_real_dollars as (
     from wages_with_measures
     left join release_deflators
         on wages_with_measures.release_year = release_deflators.release_year
+),
+
+wages_at_national_prices as (
+    -- every wage measure also in U.S.-average prices: what the wage would buy at the
+    -- national average price level (wage / RPP x 100; int_area_price_parities)
+    select
+        wages_in_real_dollars.*,
+        area_price_parities.rpp,
+        area_price_parities.rpp_year,
+        area_price_parities.is_rpp_of_earlier_year,
+        area_price_parities.rpp_missing_reason,
+    {% for column in bls_hourly_wage_columns() + bls_annual_wage_columns() + ['a_mean_se', 'h_mean_se'] -%}
+        wages_in_real_dollars.{{ column }} * 100 / area_price_parities.rpp
+            as {{ column }}_rpp_adjusted
+        {{- "," if not loop.last }}
+    {% endfor %}
+    from wages_in_real_dollars
+    left join area_price_parities
+        on wages_in_real_dollars.release_year = area_price_parities.release_year
+        and wages_in_real_dollars.area = area_price_parities.area
 )
 
-select * from wages_in_real_dollars
+select * from wages_at_national_prices

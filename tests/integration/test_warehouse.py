@@ -95,7 +95,16 @@ BAD_CELLS_SQL = [
             *(f"a_{measure}" for measure in ("mean", "pct10", "pct25", "median", "pct75", "pct90")),
         )
     )
-    + ", h_mean_se = mean_prse / 100.0 * h_mean",
+    + ", h_mean_se = mean_prse / 100.0 * h_mean, "
+    # and their twins in U.S.-average prices (the wage / the area's RPP x 100)
+    + ", ".join(
+        f"{column}_rpp_adjusted = {column} * 100 / rpp"
+        for column in (
+            *(f"h_{measure}" for measure in ("mean", "pct10", "pct25", "median", "pct75", "pct90")),
+            *(f"a_{measure}" for measure in ("mean", "pct10", "pct25", "median", "pct75", "pct90")),
+        )
+    )
+    + ", h_mean_se_rpp_adjusted = mean_prse / 100.0 * h_mean * 100 / rpp",
     # equals_expression: one cell per column
     """update fct_occupation_wages set total_payroll = 2 * total_payroll, wage_emp_ratio = null,
         a_mean_se_real = 2 * a_mean_se_real where sheet_row = 2""",

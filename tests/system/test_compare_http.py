@@ -70,3 +70,21 @@ def test_releases_of_different_soc_vintages_carry_the_codes_rule(server: Server)
     rule = "not comparable: split and merged from SOC 2010 to SOC 2018"
     assert (result["is_soc_comparable"], result["soc_comparability_rule"]) == (False, rule)
     assert result["sentence"].endswith(f"; but for 11-9199, {rule}.")
+
+
+def test_national_prices_divide_each_side_by_its_rpp_from_beas_csv(server: Server) -> None:
+    from tests.integration.test_price_parities import _bea_all_items
+
+    local = compared(server, "occ_code=29-1141&area=CA&area=MS")
+    national = compared(server, "occ_code=29-1141&area=CA&area=MS&prices=national")
+    rpps = [
+        _bea_all_items("SARPP_STATE_2008_2024.csv", fips, "2024") for fips in ("06000", "28000")
+    ]
+    assert (national["prices"], local["prices"]) == ("national", "local")
+    first, second = local["first"], local["second"]
+    assert (national["estimate_1"], national["se_2"]) == (
+        pytest.approx(first["a_mean"] * 100 / rpps[0], rel=1e-12),
+        pytest.approx(second["a_mean_se"] * 100 / rpps[1], rel=1e-12),
+    )
+    assert national["first"]["rpp_year"] == 2024
+    assert "no standard errors for RPPs" in national["caution"]

@@ -375,6 +375,7 @@ def test_csv_neutralises_formula_cells(server: Server) -> None:
         ("/api/compare?occ_code=29-1141&area=CA", "area"),
         ("/api/compare?occ_code=29-1141&area=CA&area=TX&area=NY", "area"),
         ("/api/compare?occ_code=29-1141&area=CA&area=TX&dollars=real", "dollars"),
+        ("/api/compare?occ_code=29-1141&area=CA&area=TX&prices=cheap", "prices"),
         ("/api/compare?area=CA&area=TX", "occ_code"),
         ("/api/sql", "q"),
         ("/api/sql?q=", "q"),

@@ -106,6 +106,11 @@ def synthetic_fact(seed: int = 11) -> pd.DataFrame:
     fact["file_kind"] = "state"
     fact["source_file"] = "state_M2025_dl.xlsx"
     fact["source_sha256"] = "0" * 64
+    # BEA-like price levels (U.S. = 100), 90 to 114, not drawn from rng: the columns above keep their draws
+    fact["rpp"] = 90.0 + (pd.factorize(fact["area"])[0] * 7 % 25)
+    fact["rpp_year"] = 2024
+    fact["a_mean_rpp_adjusted"] = fact["a_mean"] * 100 / fact["rpp"]
+    fact["a_mean_se_rpp_adjusted"] = fact["a_mean_se"] * 100 / fact["rpp"]
     return fact
 
 
@@ -188,14 +193,18 @@ def nurses() -> Iterator[duckdb.DuckDBPyConnection]:
             a_mean / 2080 as h_mean, a_mean, 0.5::double as mean_prse, a_mean * 0.005::double as a_mean_se, a_mean / 2080 * 0.005::double as h_mean_se,
             a_mean / 2080 as h_median, a_mean as a_pct10, a_mean as a_pct25, a_mean as a_median, a_mean as a_pct75,
             a_mean as a_pct90, 239200.0::double as top_code_annual_bound, a_mean is null as is_a_mean_top_coded,
-            false as hourly, true as is_cross_industry_all_ownerships
-        from (values ('6', 'California', 'CA'), ('48', 'Texas', 'TX')) as areas(area, area_title, prim_state)
+            false as hourly, true as is_cross_industry_all_ownerships,
+            rpp::double as rpp, 2024 as rpp_year, null::varchar as rpp_missing_reason,
+            a_mean * 100 / rpp as a_mean_rpp_adjusted, a_mean / 2080 * 100 / rpp as h_mean_rpp_adjusted,
+            a_mean * 100 / rpp as a_median_rpp_adjusted
+        -- BEA's all-items RPPs of 2024 (data/bea/SARPP_STATE_2008_2024.csv)
+        from (values ('6', 'California', 'CA', 110.720), ('48', 'Texas', 'TX', 97.057)) as areas(area, area_title, prim_state, rpp)
         cross join (select occ_code, occ_title, o_group from dim_occupation) as occupations
         cross join (select 100000.0::double as a_mean) as wages
         """
     )
     con.execute(
-        "update fct_occupation_wages set a_mean = null, a_mean_se = null, is_a_mean_top_coded = true where occ_code = '29-1171' and area = '48'"
+        "update fct_occupation_wages set a_mean = null, a_mean_se = null, a_mean_rpp_adjusted = null, is_a_mean_top_coded = true where occ_code = '29-1171' and area = '48'"
     )
     yield con
     con.close()

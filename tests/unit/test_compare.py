@@ -204,6 +204,13 @@ def complete_marts(connection: duckdb.DuckDBPyConnection) -> None:
         "alter table fct_occupation_wages add column h_mean double; "
         "alter table fct_occupation_wages add column h_mean_se double; "
         "alter table fct_occupation_wages add column hourly boolean default false; "
+        # BEA's all-items RPPs of 2024 for California and Texas; none for the other areas
+        "alter table fct_occupation_wages add column rpp double; "
+        "alter table fct_occupation_wages add column rpp_year integer; "
+        "alter table fct_occupation_wages add column rpp_missing_reason varchar; "
+        "update fct_occupation_wages set rpp = case area when '06' then 110.720 when '48' then 97.057 end, "
+        "rpp_year = 2024, rpp_missing_reason = 'no RPP in BEA''s tables for this area'; "
+        "update fct_occupation_wages set rpp_missing_reason = null where rpp is not null; "
         "update fct_occupation_wages set h_mean = a_mean / 2080, h_mean_se = a_mean / 2080 * mean_prse / 100; "
         "create table dim_release as select * from (values (2019, 'SOC 2010/2018 hybrid'), "
         "(2024, 'SOC 2018'), (2025, 'SOC 2018')) as releases(release_year, soc_vintage)"

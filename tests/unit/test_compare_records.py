@@ -73,6 +73,7 @@ def test_compare_areas_to_dict_in_full(con: duckdb.DuckDBPyConnection) -> None:
     assert document == {
         "kind": "areas",
         "measure": "a_mean",
+        "prices": "local",
         "first": {
             "release_year": 2025,
             "area": "06",
@@ -90,6 +91,9 @@ def test_compare_areas_to_dict_in_full(con: duckdb.DuckDBPyConnection) -> None:
             "h_mean": pytest.approx(180_000 / 2080, rel=1e-12),
             "h_mean_se": pytest.approx(180_000 / 2080 / 100, rel=1e-12),
             "is_hourly_only": False,
+            "rpp": 110.720,
+            "rpp_year": 2024,
+            "rpp_missing_reason": None,
         },
         "second": {
             "release_year": 2025,
@@ -108,6 +112,9 @@ def test_compare_areas_to_dict_in_full(con: duckdb.DuckDBPyConnection) -> None:
             "h_mean": pytest.approx(150_000 / 2080, rel=1e-12),
             "h_mean_se": pytest.approx(150_000 / 2080 * 2 / 100, rel=1e-12),
             "is_hourly_only": False,
+            "rpp": 97.057,
+            "rpp_year": 2024,
+            "rpp_missing_reason": None,
         },
         "label_1": california,
         "estimate_1": 180_000.0,

@@ -52,13 +52,15 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
         "create table fct_occupation_wages (occupation_wage_id integer, release_year integer, area varchar, "
         "area_title varchar, area_type integer, prim_state varchar, occ_code varchar, occ_title varchar, "
         "o_group varchar, a_mean double, h_mean double, mean_prse double, a_mean_se double, h_mean_se double, "
-        "hourly boolean, is_a_mean_top_coded boolean, tot_emp bigint, is_cross_industry_all_ownerships boolean)"
+        "hourly boolean, is_a_mean_top_coded boolean, tot_emp bigint, is_cross_industry_all_ownerships boolean, "
+        # compared at local prices only here: no RPP
+        "rpp double, rpp_year integer, rpp_missing_reason varchar)"
     )
     for row in ROWS:
         *head, a_mean, h_mean, prse, hourly = row
         connection.execute(
             "insert into fct_occupation_wages values (?, ?, ?, ?, ?, ?, ?, ?, 'detailed', ?, ?, ?, ?, ?, ?, "
-            "false, 1000, true)",
+            "false, 1000, true, null, null, null)",
             [
                 *head,
                 a_mean,

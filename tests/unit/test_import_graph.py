@@ -26,6 +26,7 @@ OUTPUTS_LAYERS = {
     "charts": 1,
     "report_sections": 2,
     "release_section": 2,
+    "prices_section": 2,
     "report": 3,
     "readme_findings": 3,
     "artifacts": 4,

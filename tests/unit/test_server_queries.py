@@ -68,3 +68,22 @@ def test_wage_rows_refuse_an_unknown_sort_column(nurses: duckdb.DuckDBPyConnecti
 def test_an_unknown_area_is_an_unknown_code(nurses: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(UnknownCode):
         wage_rows(nurses, WageQuery(area="ZZ"))
+
+
+def test_a_wage_row_carries_its_means_in_us_average_prices(
+    nurses: duckdb.DuckDBPyConnection,
+) -> None:
+    nurses.execute("alter table fct_occupation_wages add column is_rpp_of_earlier_year boolean")
+    nurses.execute("update fct_occupation_wages set is_rpp_of_earlier_year = true")
+    row = wage_rows(nurses, WageQuery(occ_code="29-1141", area="CA")).rows[0]
+    # the fixture's a_mean ($100,000) over BEA's California RPP of 2024 (110.720)
+    assert (row.rpp, row.rpp_year) == (110.720, 2024)
+    assert row.a_mean_rpp_adjusted == pytest.approx(100_000 * 100 / 110.720, rel=1e-12)
+    # the RPP's year is not a flag of a cell
+    assert "rpp_of_earlier_year" not in row.flags
+
+
+def test_wage_rows_sort_by_the_adjusted_mean(nurses: duckdb.DuckDBPyConnection) -> None:
+    rows = wage_rows(nurses, WageQuery(occ_code="29-1141", sort="-a_mean_rpp_adjusted")).rows
+    # equal nominal means: Texas (RPP 97.057) buys more than California (110.720)
+    assert [row.area_title for row in rows] == ["Texas", "California"]

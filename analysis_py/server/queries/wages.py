@@ -2,7 +2,8 @@
 
 A row's mean wage has a CI from BLS's percent relative standard error (se = a_mean x
 MEAN_PRSE / 100, the mart's `a_mean_se`) and lists the names of its flags
-(`a_mean_top_coded`, `a_median_not_available`...). BLS publishes no standard error for
+(`a_mean_top_coded`, `a_median_not_available`...); its means and median are also given in
+U.S.-average prices (`*_rpp_adjusted`: / the area's RPP x 100), beside the RPP and its year. BLS publishes no standard error for
 medians and percentiles, so they have no CI.
 """
 
@@ -33,6 +34,7 @@ __all__ = [
 #: Columns /api/wages may sort by (prefix `-` for descending); ties are broken by area and occupation.
 SORTABLE = (
     "a_mean",
+    "a_mean_rpp_adjusted",
     "a_median",
     "h_mean",
     "h_median",
@@ -79,7 +81,15 @@ _MEASURES = (
     "a_pct75",
     "a_pct90",
     "top_code_annual_bound",
+    # in U.S.-average prices: what the wage would buy at the national average price level
+    "rpp",
+    "rpp_year",
+    "a_mean_rpp_adjusted",
+    "h_mean_rpp_adjusted",
+    "a_median_rpp_adjusted",
 )
+#: `is_` columns of the mart that are not a cell's flag: the row's selection, its RPP's year
+_NOT_FLAGS = ("is_cross_industry_all_ownerships", "is_rpp_of_earlier_year")
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,11 @@ class WageRow(Record):
     a_pct75: float | None
     a_pct90: float | None
     top_code_annual_bound: float | None
+    rpp: float | None  # BEA's all-items RPP of the area (U.S. = 100); None where BEA has none
+    rpp_year: int | None
+    a_mean_rpp_adjusted: float | None
+    h_mean_rpp_adjusted: float | None
+    a_median_rpp_adjusted: float | None
     ci_level: float
     flags: list[str]
 
@@ -153,11 +168,7 @@ def _flag_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
         r[0]
         for r in con.execute("select column_name from (describe fct_occupation_wages)").fetchall()
     ]
-    return [
-        name
-        for name in names
-        if name.startswith("is_") and name != "is_cross_industry_all_ownerships"
-    ]
+    return [name for name in names if name.startswith("is_") and name not in _NOT_FLAGS]
 
 
 def _interval(

@@ -48,6 +48,13 @@ def compare(
         Literal["nominal"],
         Query(description="nominal (as published); real dollars need the releases' price index"),
     ] = "nominal",
+    prices: Annotated[
+        Literal["local", "national"],
+        Query(
+            description="local (as published) or national: in U.S.-average prices, each wage "
+            "divided by its area's BEA regional price parity / 100"
+        ),
+    ] = "local",
     format: Annotated[
         str | None, Query(description="json (default) or csv", pattern="^(json|csv)$")
     ] = None,
@@ -57,10 +64,11 @@ def compare(
     `?occ_code=29-1141&area=CA&area=TX` (two areas), `?area=CA&occ_code=29-1141&occ_code=29-2061`
     (two occupations), `?occ_code=29-1141&area=CA&release=2024&release=2025` (two releases).
     The answer has the difference, its 95% CI, z, p and one sentence saying whether the
-    difference is distinguishable from survey error.
+    difference is distinguishable from survey error. `&prices=national` compares them in
+    U.S.-average prices (BEA's RPPs, which carry no published error: the z is OEWS's alone).
     """
     with db.cursor() as con:
-        result = comparison(con, occ_code, area, release, dollars)
+        result = comparison(con, occ_code, area, release, dollars, prices)
     payload = {**result.to_dict(), "dollars": dollars}
     answer = CompareResponse(**payload)
     if wants_csv(request):
