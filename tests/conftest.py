@@ -143,6 +143,21 @@ def write_workbook(
     return path
 
 
+def workbook_a_mean(path: Path, occ_code: str) -> float:
+    """A_MEAN of the national detailed row of `occ_code`, read from the workbook's cells with openpyxl."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(name).strip().lower() for name in next(rows)]
+        for values in rows:
+            cells = dict(zip(header, values, strict=False))
+            if cells["occ_code"] == occ_code and cells["o_group"] == "detailed":
+                return float(cells["a_mean"])
+    finally:
+        book.close()
+    raise AssertionError(f"{occ_code} not in {path.name}")
+
+
 def two_state_rows(**override: object) -> list[dict[str, object]]:
     """A total row and one detailed row (with `override` applied), enough for every dbt test to check."""
     return [

@@ -24,7 +24,7 @@ from analysis_py.files import file_sha256
 from analysis_py.landing.cpi_seed import cpi_u_may
 from analysis_py.landing.raw_folder import default_workbooks
 from analysis_py.outputs.readme_findings import FINDINGS_END, FINDINGS_START, findings_markdown
-from tests.conftest import REPO, settings_in
+from tests.conftest import REPO, settings_in, workbook_a_mean
 
 RAW = REPO / "data" / "raw"
 #: The default run's workbooks: BLS's national ones of 2008, 2013, 2015, 2018, 2019 (hybrid SOC
@@ -46,21 +46,6 @@ def seeded_vintages() -> dict[int, str]:
 def query(settings: Settings, sql: str, params: list[object] | None = None) -> list[tuple]:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
-
-
-def workbook_a_mean(path: Path, occ_code: str) -> float:
-    """A_MEAN of the national detailed row of `occ_code`, read from the workbook's cells with openpyxl."""
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [str(name).strip().lower() for name in next(rows)]
-        for values in rows:
-            cells = dict(zip(header, values, strict=False))
-            if cells["occ_code"] == occ_code and cells["o_group"] == "detailed":
-                return float(cells["a_mean"])
-    finally:
-        book.close()
-    raise AssertionError(f"{occ_code} not in {path.name}")
 
 
 def test_dim_release_lists_each_release_with_its_soc_vintage_and_workbooks(

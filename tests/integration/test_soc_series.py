@@ -10,11 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import pytest
 
 from analysis_py.config import Settings
-from tests.conftest import NATIONAL_WORKBOOK, REPO, bls_row, settings_in, wage_run, write_workbook
+from tests.conftest import (
+    NATIONAL_WORKBOOK,
+    REPO,
+    bls_row,
+    settings_in,
+    wage_run,
+    workbook_a_mean,
+    write_workbook,
+)
 
 WORKBOOK_2019 = Path("/work/shared/data/national_M2019_dl.xlsx")
 HOURS_PER_YEAR = 2080
@@ -93,21 +100,6 @@ def _change(settings: Settings, earlier: int, series: str) -> dict[str, object]:
     return dict(zip(names, row, strict=True))
 
 
-def _workbook_a_mean(path: Path, occ_code: str) -> float:
-    """A_MEAN of a detailed U.S. row, read from the workbook's cells with openpyxl."""
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [str(name).strip().lower() for name in next(rows)]
-        for values in rows:
-            cells = dict(zip(header, values, strict=False))
-            if cells["occ_code"] == occ_code and cells["o_group"] == "detailed":
-                return float(cells["a_mean"])
-    finally:
-        book.close()
-    raise AssertionError(f"{occ_code} not in {path.name}")
-
-
 def _cpi_u_may(year: int) -> float:
     with (REPO / "seeds" / "cpi_u_may.csv").open(encoding="utf-8") as handle:
         return next(
@@ -130,7 +122,7 @@ def test_teachers_2008_to_2025_change_is_the_hand_computed_nominal_and_real(
 ) -> None:
     change = _change(soc_releases, 2008, "25-2021")
     earlier = ROWS_2008["25-2021"][1]
-    later = _workbook_a_mean(NATIONAL_WORKBOOK, "25-2021")
+    later = workbook_a_mean(NATIONAL_WORKBOOK, "25-2021")
     real_earlier = earlier * _cpi_u_may(2025) / _cpi_u_may(2008)
     assert change["a_mean_change"] == pytest.approx(later - earlier)
     assert change["a_mean_real_change"] == pytest.approx(later - real_earlier)
@@ -164,7 +156,7 @@ def test_nurses_of_2025_have_no_one_to_one_code_in_soc_2000(soc_releases: Settin
 
 def test_a_plain_soc_2018_code_of_2019_is_comparable_with_2025(soc_releases: Settings) -> None:
     change = _change(soc_releases, 2019, "29-1141")
-    expected = _workbook_a_mean(NATIONAL_WORKBOOK, "29-1141") - _workbook_a_mean(
+    expected = workbook_a_mean(NATIONAL_WORKBOOK, "29-1141") - workbook_a_mean(
         WORKBOOK_2019, "29-1141"
     )
     assert (change["is_soc_comparable"], change["soc_comparability_rule"]) == (
@@ -199,7 +191,7 @@ def test_a_renamed_code_is_followed_across_both_renames(soc_releases: Settings) 
         change["soc_comparability_rule"],
     ) == ("15-1021", "15-1251", True, "renamed, one to one in BLS crosswalks")
     assert change["a_mean_change"] == pytest.approx(
-        _workbook_a_mean(NATIONAL_WORKBOOK, "15-1251") - ROWS_2008["15-1021"][1]
+        workbook_a_mean(NATIONAL_WORKBOOK, "15-1251") - ROWS_2008["15-1021"][1]
     )
 
 
@@ -223,8 +215,8 @@ def test_trends_answer_one_occupation_every_release_in_one_query(soc_releases: S
         order by release_year
         """,
     )
-    a_2019 = _workbook_a_mean(WORKBOOK_2019, "15-1251")
-    a_2025 = _workbook_a_mean(NATIONAL_WORKBOOK, "15-1251")
+    a_2019 = workbook_a_mean(WORKBOOK_2019, "15-1251")
+    a_2025 = workbook_a_mean(NATIONAL_WORKBOOK, "15-1251")
     expected = [
         (2008, "15-1021", 73470, 73470 * _cpi_u_may(2025) / _cpi_u_may(2008), True),
         (2019, "15-1251", a_2019, a_2019 * _cpi_u_may(2025) / _cpi_u_may(2019), True),
