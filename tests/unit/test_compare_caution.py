@@ -48,6 +48,7 @@ WASHINGTON_DC = area("Washington-Arlington-Alexandria, DC-VA-MD-WV", 4, "DC")
 VIRGINIA = area("Virginia", 2, "VA")
 DIVISION = area("Arlington-Alexandria-Reston, VA-WV Metropolitan Division", 5, None)
 TITLE_ONLY = area("Abilene, TX", 4, None)
+SAN_DIEGO = area("San Diego-Chula Vista-Carlsbad, CA", 4, "CA")
 
 
 @pytest.mark.parametrize(
@@ -79,6 +80,12 @@ TITLE_ONLY = area("Abilene, TX", 4, None)
         ),
         (CALIFORNIA, TEXAS, f"California and Texas are separate areas: {_SEPARATE}"),
         (
+            LOS_ANGELES,
+            SAN_DIEGO,
+            "Los Angeles-Long Beach-Anaheim, CA and San Diego-Chula Vista-Carlsbad, CA are "
+            f"separate areas: {_SEPARATE}",
+        ),
+        (
             DIVISION,
             WASHINGTON_DC,
             "A metropolitan division lies within its metropolitan area: if one of these holds the "
@@ -101,6 +108,7 @@ TITLE_ONLY = area("Abilene, TX", 4, None)
         "metro's states from its title",
         "metro in another state",
         "two states",
+        "two metros of one state",
         "division and its metro",
         "division and another metro",
     ],

@@ -235,10 +235,31 @@ def test_a_pair_without_a_ruling_reports_each_vintages_mapping(
 ) -> None:
     comparison = compare_releases(con, "15-1244", "99", 2015, 2019)
     assert comparison.soc is not None and comparison.soc.is_soc_comparable is None
+    assert (comparison.soc.soc_vintage_1, comparison.soc.soc_vintage_2) == (
+        "SOC 2010",
+        "SOC 2010/2018 hybrid",
+    )
     assert comparison.caution.endswith(
         "for 15-1244, no ruling for this pair of releases (in SOC 2010: not in BLS crosswalks "
         "from SOC 2010; in SOC 2010/2018 hybrid: same code, one to one to SOC 2018)."
     )
+
+
+def test_a_vintage_a_code_has_no_mapping_in_says_so(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("delete from int_soc_series where soc_vintage = 'SOC 2010'")
+    comparison = compare_releases(con, "15-1244", "99", 2015, 2019)
+    assert comparison.caution.endswith(
+        "for 15-1244, no ruling for this pair of releases (in SOC 2010: not in BLS crosswalks; "
+        "in SOC 2010/2018 hybrid: same code, one to one to SOC 2018)."
+    )
+
+
+def test_a_release_without_a_recorded_vintage_says_nothing_of_soc(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    con.execute("delete from dim_release where release_year = 2015")
+    comparison = compare_releases(con, "15-1244", "99", 2015, 2019)
+    assert comparison.soc is None and "SOC" not in comparison.caution
 
 
 def test_releases_of_one_vintage_say_nothing_of_soc(con: duckdb.DuckDBPyConnection) -> None:
