@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 import xlrd
@@ -15,7 +16,7 @@ from analysis_py.bls import CROSS_INDUSTRY_CELLS, NATIONAL_AREA_CELLS
 from analysis_py.errors import InputError
 from analysis_py.landing.reader import read_workbook
 from tests.bad_workbooks import ole2_file
-from tests.conftest import HEADER, bls_row
+from tests.conftest import HEADER, bls_row, settings_in, wage_run
 from tests.xls_workbooks import (
     NATIONAL_2008,
     NATIONAL_2013,
@@ -238,3 +239,28 @@ def test_a_hidden_xls_sheet_is_never_read(tmp_path: Path) -> None:
     book.save(str(tmp_path / "national_M2008_dl.xls"))
     cells = read_workbook(tmp_path / "national_M2008_dl.xls").cells.to_pylist()
     assert [row["occ_code"] for row in cells] == ["25-2021"]
+
+
+def test_wage_ingest_lands_an_xls_with_title_rows_and_a_users_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [row | {"checked by": "me"} for row in national_rows_2008()]
+    path = write_xls(
+        tmp_path / "national__M2008_dl.xls",
+        [*NATIONAL_2008, "checked by"],
+        rows,
+        title_rows=_TITLES,
+    )
+    assert wage_run(tmp_path, "ingest", str(path)) == 0
+    err = capsys.readouterr().err
+    assert err.count("ignored: not BLS columns") == 1 and "'checked_by'" in err
+    with duckdb.connect(str(settings_in(tmp_path).raw_db), read_only=True) as con:
+        landed = con.execute(
+            "select occ_code, o_group, area, sheet_row, release_year, file_kind from oews_estimates "
+            "order by sheet_row"
+        ).fetchall()
+    assert landed == [
+        ("00-0000", "total", "99", 5, 2008, "national"),
+        ("25-0000", "major", "99", 6, 2008, "national"),
+        ("25-2021", "detailed", "99", 7, 2008, "national"),
+    ]
