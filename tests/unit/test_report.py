@@ -257,3 +257,10 @@ def test_findings_escape_workbook_text(results: dict) -> None:
     assert (
         "<img" not in text and "&lt;img" in text and "\\[link\\]" in text and "\\*bold\\*" in text
     )
+
+
+def test_right_aligned_columns_stay_right_aligned_under_the_pages_csp(tmp_path: Path) -> None:
+    """The CSP allows no inline style: alignment travels as the `align` attribute."""
+    page = report_html("| state | wage |\n| --- | ---: |\n| Ohio | $64,390 |\n", tmp_path)
+    assert '<td align="right">$64,390</td>' in page
+    assert 'style="' not in page.split("<body", 1)[1]
